@@ -1,0 +1,47 @@
+// Import + instantiate time of wirecrypt in fresh Node processes (median of several runs), and for
+// comparison the import of an empty ES module measured the same way: Node's own ESM loader
+// bootstrap, which every package pays on its first import in a process.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const WIRECRYPT = `
+const t0 = performance.now();
+const w = await import('wirecrypt');
+const t1 = performance.now();
+w.engineInfo();
+const t2 = performance.now();
+w.sha256(new Uint8Array(64));
+const t3 = performance.now();
+console.log(JSON.stringify({ importMs: t1 - t0, instantiateMs: t2 - t1, firstCallMs: t3 - t2 }));`;
+
+const EMPTY = (url) => `
+const t0 = performance.now();
+await import(${JSON.stringify(url)});
+console.log(JSON.stringify({ importMs: performance.now() - t0 }));`;
+
+function medianRuns(code, runs) {
+  execFileSync(process.execPath, ['--input-type=module', '-e', code]); // warm the OS file cache
+  const samples = [];
+  for (let i = 0; i < runs; i++) samples.push(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' })));
+  return (pick) => samples.map(pick).sort((a, b) => a - b)[runs >> 1];
+}
+
+export function coldStart(runs = 9) {
+  const ours = medianRuns(WIRECRYPT, runs);
+  const dir = mkdtempSync(join(tmpdir(), 'wirecrypt-cold-'));
+  const empty = join(dir, 'empty.mjs');
+  writeFileSync(empty, 'export {};\n');
+  const baseline = medianRuns(EMPTY(pathToFileURL(empty).href), runs);
+  rmSync(dir, { recursive: true });
+  return {
+    runs,
+    importMs: ours((s) => s.importMs),
+    instantiateMs: ours((s) => s.instantiateMs),
+    totalMs: ours((s) => s.importMs + s.instantiateMs),
+    firstCallMs: ours((s) => s.firstCallMs),
+    emptyModuleImportMs: baseline((s) => s.importMs),
+  };
+}

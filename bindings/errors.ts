@@ -1,0 +1,44 @@
+// Argument validation shared by the whole public API. Programmer errors (wrong type, wrong length,
+// misuse of an object's lifecycle) throw TypeError or RangeError naming the function and the
+// parameter; nothing reaches wasm before it passes these checks. Messages are only built when
+// throwing, so the checks cost a few comparisons on the hot path.
+
+/** True for Uint8Array (and Buffer), also across realms (iframes). */
+function isBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array || (ArrayBuffer.isView(value) && value.constructor?.name === 'Uint8Array');
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') return String(value);
+  if (ArrayBuffer.isView(value)) return value.constructor.name;
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}
+
+/** Returns `value` if it is a Uint8Array, else throws a TypeError naming `fn` and `param`. */
+export function bytes(value: unknown, fn: string, param: string): Uint8Array {
+  if (!isBytes(value)) throw new TypeError(`${fn}: ${param} must be a Uint8Array, got ${describe(value)}`);
+  return value;
+}
+
+/** A Uint8Array of exactly `length` bytes. */
+export function bytesOfLength(value: unknown, length: number, fn: string, param: string): Uint8Array {
+  const b = bytes(value, fn, param);
+  if (b.length !== length) throw new RangeError(`${fn}: ${param} must be ${length} bytes, got ${b.length}`);
+  return b;
+}
+
+/** An integer in [min, max]: TypeError for anything but an integer number, RangeError outside. */
+export function integer(value: unknown, min: number, max: number, fn: string, param: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${fn}: ${param} must be an integer, got ${describe(value)}`);
+  }
+  if (value < min || value > max) throw new RangeError(`${fn}: ${param} must be in [${min}, ${max}], got ${value}`);
+  return value;
+}
+
+/** Thrown by a stateful object used after it was finalized (digest) or disposed. */
+export function finished(fn: string, state: 'finalized' | 'disposed'): never {
+  throw new TypeError(`${fn}: this object was already ${state}; create a new one`);
+}

@@ -1,0 +1,132 @@
+// SHA-1, SHA-256, SHA-512 (FIPS 180-4): one-shot functions and streaming hashers.
+//
+// Inputs are copied into wasm memory (in 64 KiB chunks when larger) and never modified. Hash inputs
+// are not treated as secrets: the last chunk stays in the scratch window until the next call
+// overwrites it. Keyed constructions (HMAC, HKDF, the ratchet) wipe everything they touched.
+
+import { bytes, finished } from './errors.js';
+import type { WasmAbi } from './wasm/abi.js';
+import { engine } from './wasm/select.js';
+import { feed } from './wasm/staging.js';
+import type { Engine } from './wasm/engine.js';
+
+/** A streaming hash: update() any number of times with any lengths, then digest() once. */
+export interface Hash {
+  update(data: Uint8Array): this;
+  digest(): Uint8Array;
+}
+
+interface HashSpec {
+  readonly fn: string;
+  readonly digestLen: number;
+  ctxLen(x: WasmAbi): number;
+  init(x: WasmAbi, ctx: number): void;
+  update(x: WasmAbi, ctx: number, data: number, len: number): void;
+  final(x: WasmAbi, ctx: number, out: number): void;
+  digest(x: WasmAbi, ctx: number, data: number, len: number, out: number): void;
+}
+
+const SHA1: HashSpec = {
+  fn: 'sha1', digestLen: 20,
+  ctxLen: (x) => x.SHA1_CTX_LEN.value,
+  init: (x, c) => x.sha1_init(c),
+  update: (x, c, p, n) => x.sha1_update(c, p, n),
+  final: (x, c, o) => x.sha1_final(c, o),
+  digest: (x, c, p, n, o) => x.sha1_digest(c, p, n, o),
+};
+
+const SHA256: HashSpec = {
+  fn: 'sha256', digestLen: 32,
+  ctxLen: (x) => x.SHA256_CTX_LEN.value,
+  init: (x, c) => x.sha256_init(c),
+  update: (x, c, p, n) => x.sha256_update(c, p, n),
+  final: (x, c, o) => x.sha256_final(c, o),
+  digest: (x, c, p, n, o) => x.sha256_digest(c, p, n, o),
+};
+
+const SHA512: HashSpec = {
+  fn: 'sha512', digestLen: 64,
+  ctxLen: (x) => x.SHA512_CTX_LEN.value,
+  init: (x, c) => x.sha512_init(c),
+  update: (x, c, p, n) => x.sha512_update(c, p, n),
+  final: (x, c, o) => x.sha512_final(c, o),
+  digest: (x, c, p, n, o) => x.sha512_digest(c, p, n, o),
+};
+
+function oneShot(spec: HashSpec, data: Uint8Array): Uint8Array {
+  bytes(data, spec.fn, 'data');
+  const e = engine();
+  const x = e.abi;
+  if (data.length <= e.windowBytes) {
+    e.u8.set(data, e.window);
+    spec.digest(x, e.ctx, e.window, data.length, e.out);
+  } else {
+    spec.init(x, e.ctx);
+    feed(e, data, (p, n) => spec.update(x, e.ctx, p, n));
+    spec.final(x, e.ctx, e.out);
+  }
+  return e.read(e.out, spec.digestLen);
+}
+
+class WasmHash implements Hash {
+  readonly #spec: HashSpec;
+  readonly #engine: Engine;
+  readonly #ctx: number;
+  #done = false;
+
+  constructor(spec: HashSpec) {
+    this.#spec = spec;
+    this.#engine = engine();
+    this.#ctx = this.#engine.own(this, spec.ctxLen(this.#engine.abi));
+    spec.init(this.#engine.abi, this.#ctx);
+  }
+
+  update(data: Uint8Array): this {
+    const spec = this.#spec;
+    if (this.#done) finished(`${spec.fn} hash.update`, 'finalized');
+    bytes(data, `${spec.fn} hash.update`, 'data');
+    const e = this.#engine;
+    feed(e, data, (p, n) => spec.update(e.abi, this.#ctx, p, n));
+    return this;
+  }
+
+  digest(): Uint8Array {
+    const spec = this.#spec;
+    if (this.#done) finished(`${spec.fn} hash.digest`, 'finalized');
+    const e = this.#engine;
+    spec.final(e.abi, this.#ctx, e.out);
+    this.#done = true;
+    e.release(this, this.#ctx, spec.ctxLen(e.abi));
+    return e.read(e.out, spec.digestLen);
+  }
+}
+
+/** SHA-1 digest (20 bytes). Broken for collisions; provided for MTProto, which requires it. */
+export function sha1(data: Uint8Array): Uint8Array {
+  return oneShot(SHA1, data);
+}
+
+/** SHA-256 digest (32 bytes). */
+export function sha256(data: Uint8Array): Uint8Array {
+  return oneShot(SHA256, data);
+}
+
+/** SHA-512 digest (64 bytes). */
+export function sha512(data: Uint8Array): Uint8Array {
+  return oneShot(SHA512, data);
+}
+
+/** A streaming SHA-1 hasher. */
+export function createSha1(): Hash {
+  return new WasmHash(SHA1);
+}
+
+/** A streaming SHA-256 hasher. */
+export function createSha256(): Hash {
+  return new WasmHash(SHA256);
+}
+
+/** A streaming SHA-512 hasher. */
+export function createSha512(): Hash {
+  return new WasmHash(SHA512);
+}

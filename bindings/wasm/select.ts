@@ -1,0 +1,57 @@
+// Chooses and instantiates the wasm build, synchronously, at first use.
+//
+// Both builds are embedded as base64; only the chosen one is decoded and compiled. The SIMD build is
+// used when the runtime validates a minimal SIMD module, the scalar build otherwise. `WIRECRYPT_WASM`
+// (simd | scalar | auto) in the environment, or init({ wasm }), forces a choice.
+
+import simdWasm from '../../build/wirecrypt.simd.wasm';
+import scalarWasm from '../../build/wirecrypt.scalar.wasm';
+import { Engine, type WasmBuild } from './engine.js';
+
+export type WasmChoice = WasmBuild | 'auto';
+
+// (module (func (result v128) (v128.const i32x4 0 0 0 0)))
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+
+export const simdSupported: boolean = WebAssembly.validate(SIMD_PROBE);
+
+let current: Engine | undefined;
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const g = globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } };
+  if (g.Buffer) return Uint8Array.from(g.Buffer.from(text, 'base64'));
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function fromEnvironment(): WasmChoice {
+  const g = globalThis as { process?: { env?: Record<string, string | undefined> } };
+  const value = g.process?.env?.WIRECRYPT_WASM;
+  if (value === undefined || value === '') return 'auto';
+  if (value === 'simd' || value === 'scalar' || value === 'auto') return value;
+  throw new RangeError(`WIRECRYPT_WASM must be simd, scalar or auto, got ${JSON.stringify(value)}`);
+}
+
+/** Instantiates the requested build (synchronously) and makes it the engine for new operations. */
+export function selectEngine(choice: WasmChoice): Engine {
+  if (choice !== 'auto' && choice !== 'simd' && choice !== 'scalar') {
+    throw new RangeError(`init: wasm must be 'simd', 'scalar' or 'auto', got ${String(choice)}`);
+  }
+  if (choice === 'simd' && !simdSupported) {
+    throw new RangeError('init: wasm "simd" was requested but this runtime does not support WebAssembly SIMD');
+  }
+  const build: WasmBuild = choice === 'auto' ? (simdSupported ? 'simd' : 'scalar') : choice;
+  const module = new WebAssembly.Module(decodeBase64(build === 'simd' ? simdWasm : scalarWasm));
+  current = new Engine(build, module);
+  return current;
+}
+
+/** The engine new operations use; instantiated on first call. */
+export function engine(): Engine {
+  return current ?? selectEngine(fromEnvironment());
+}

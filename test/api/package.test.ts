@@ -1,0 +1,36 @@
+// The built package as users get it: `import … from 'wirecrypt'` in plain Node (self-reference
+// through package.json "exports"), both builds via WIRECRYPT_WASM, and the type declarations.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../../', import.meta.url);
+
+function runNode(code: string, env: Record<string, string> = {}): string {
+  return execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
+}
+
+describe('package', () => {
+  for (const build of ['simd', 'scalar']) {
+    it(`imports by name in plain Node and honours WIRECRYPT_WASM=${build}`, () => {
+      const out = runNode(
+        "import { sha256, engineInfo } from 'wirecrypt'; const h = Buffer.from(sha256(new TextEncoder().encode('abc'))).toString('hex'); console.log(engineInfo().build, h);",
+        { WIRECRYPT_WASM: build },
+      );
+      expect(out).toBe(`${build} ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad`);
+    });
+  }
+
+  it('rejects a bad WIRECRYPT_WASM value with a RangeError naming it', () => {
+    const out = runNode("import { sha256 } from 'wirecrypt'; try { sha256(new Uint8Array(1)); } catch (e) { console.log(e.constructor.name, e.message); }", { WIRECRYPT_WASM: 'turbo' });
+    expect(out).toBe('RangeError WIRECRYPT_WASM must be simd, scalar or auto, got "turbo"');
+  });
+
+  it('ships type declarations for every export', () => {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8'));
+    const types = new URL(pkg.exports['.'].types, ROOT);
+    expect(existsSync(types)).toBe(true);
+    const dts = readFileSync(new URL('dist/types/index.d.ts', ROOT), 'utf8');
+    for (const name of ['sha256', 'createSha512', 'hmacSha1', 'hkdfExpand', 'ratchetChain', 'init', 'engineInfo']) expect(dts).toContain(name);
+  });
+});

@@ -1,0 +1,86 @@
+// The browser bundle (dist/wirecrypt.browser.js) in headless Chromium, on both wasm builds, gives the
+// same answers as Node for a known-answer subset. Needs `npm run build` (npm test does it) and
+// Debian's chromium at /usr/bin/chromium (.ci/run installs it).
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hex, loadVectors } from '../helpers/vectors.js';
+
+const FILES: Record<string, URL> = {
+  '/wirecrypt.browser.js': new URL('../../dist/wirecrypt.browser.js', import.meta.url),
+  '/page.js': new URL('./page.js', import.meta.url),
+};
+const PAGE = '<!doctype html><title>wirecrypt</title><script type="module" src="/page.js"></script>';
+const wesh = loadVectors('wesh/wesh_vectors.json').vectors.ratchet;
+
+// Inputs as hex so they cross into the page as plain JSON.
+const INPUTS = {
+  abc: Buffer.from('abc').toString('hex'),
+  long: Buffer.alloc(1000, 0x61).toString('hex'),
+  key: Buffer.from('Jefe').toString('hex'),
+  msg: Buffer.from('what do ya want for nothing?').toString('hex'),
+  ikm: '0b'.repeat(22),
+  salt: '000102030405060708090a0b0c',
+  info: 'f0f1f2f3f4f5f6f7f8f9',
+  ck: wesh.initial_chain_key_counter0 as string,
+  group: wesh.group_pk as string,
+};
+type Inputs = typeof INPUTS;
+
+function expected(build: string) {
+  const b = (k: keyof Inputs) => Buffer.from(INPUTS[k], 'hex');
+  const digest = (alg: string, d: Buffer) => createHash(alg).update(d).digest('hex');
+  const mac = (alg: string) => createHmac(alg, b('key')).update(b('msg')).digest('hex');
+  return {
+    build,
+    sha1: digest('sha1', b('abc')), sha256: digest('sha256', b('abc')), sha512: digest('sha512', b('long')),
+    sha256Streamed: digest('sha256', b('long')),
+    hmacSha256: mac('sha256'), hmacSha1: mac('sha1'), hmacSha512: mac('sha512'),
+    hkdf: Buffer.from(hkdfSync('sha256', b('ikm'), b('salt'), b('info'), 42)).toString('hex'),
+    ratchet: [...wesh.steps.map((s: any) => s.message_key), wesh.steps.at(-1).chain_key_out],
+    lengthError: 'RangeError',
+  };
+}
+
+describe('browser bundle in headless Chromium', () => {
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const file = FILES[req.url ?? ''];
+      if (file) res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(file));
+      else res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.waitForFunction(() => (window as any).ready === true);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('reports SIMD support', async () => {
+    const info = await page.evaluate(() => (window as any).engineInfo());
+    expect(info.simdSupported).toBe(true);
+  });
+
+  for (const build of ['simd', 'scalar']) {
+    it(`matches Node on the ${build} build`, async () => {
+      const got = await page.evaluate(([inputs, b]) => (window as any).runKats(inputs, b), [INPUTS, build] as const);
+      expect(got).toEqual(expected(build));
+    });
+  }
+});
