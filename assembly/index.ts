@@ -8,7 +8,6 @@ import { Sha1, Sha256, Sha512 } from './hash/descriptors';
 import { mdCtxLen, mdDigest, mdFinal, mdInit, mdUpdate, mdWipe } from './hash/md';
 import { hmacCtxLen, hmacFinal, hmacInit, hmacUpdate, hmacWipe } from './mac/hmac';
 import { hkdfExpand } from './kdf/hkdf';
-export { ratchetSha256 as ratchet_sha256 } from './kdf/ratchet';
 
 /** First byte after the module's static data; the bindings manage memory from here up. */
 export function heap_base(): usize {
@@ -66,3 +65,9 @@ export function hkdf_sha256_expand(prk: usize, prkLen: usize, info: usize, infoL
 export function hkdf_sha512_expand(prk: usize, prkLen: usize, info: usize, infoLen: usize, out: usize, len: usize): void {
   hkdfExpand<Sha512>(prk, prkLen, info, infoLen, out, len);
 }
+
+// ---- chain ratchet: 1 chain, or 4 chains in lockstep on the SIMD build -------------------------
+
+export { ratchetSha256 as ratchet_sha256, ratchetWorkLen as ratchet_work_len } from './kdf/ratchet';
+/** 4 in the SIMD build (multi-buffer SHA-256), 1 in the scalar build. */
+export const RATCHET_MAX_LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;

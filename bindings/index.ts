@@ -6,5 +6,5 @@ export { sha1, sha256, sha512, createSha1, createSha256, createSha512 } from './
 export type { Hash } from './hash.js';
 export { hmacSha1, hmacSha256, hmacSha512 } from './hmac.js';
 export { hkdfExtract, hkdfExpand, hkdf, HKDF_SHA256_MAX_LENGTH } from './hkdf.js';
-export { ratchetChain, RATCHET_MAX_STEPS } from './ratchet.js';
-export type { RatchetResult } from './ratchet.js';
+export { ratchetChain, ratchetChains, RATCHET_MAX_STEPS } from './ratchet.js';
+export type { RatchetResult, RatchetChainInput } from './ratchet.js';

@@ -1,14 +1,19 @@
 // The symmetric chain ratchet of Wesh (and Signal's sending/receiving chains), many steps per wasm call:
 //   PRK = HKDF-Extract(salt, chainKey); OKM = HKDF-Expand(PRK, info, 64)
 //   nextChainKey = OKM[0..32]; messageKey = OKM[32..64]
-// Steps run in batches sized to the I/O window; every batch is one wasm call.
+// ratchetChain advances one chain; ratchetChains advances many, four at a time in lockstep on the SIMD
+// build (multi-buffer SHA-256) when their info lengths match. Steps run in batches sized to the I/O
+// window, each batch one wasm call. Everything staged in wasm memory is wiped before returning.
 
 import { bytes, integer } from './errors.js';
+import { hkdfExpand, hkdfExtract } from './hkdf.js';
+import type { Engine } from './wasm/engine.js';
 import { engine } from './wasm/select.js';
 import { align16, stage, unstage } from './wasm/staging.js';
 
 const KEY_LEN = 32;
-/** Upper bound on steps per call: 2^20 steps return 32 MiB of message keys. */
+const ROW = 20;
+/** Upper bound on steps per call: 2^20 steps return 32 MiB of message keys per chain. */
 export const RATCHET_MAX_STEPS = 1 << 20;
 
 export interface RatchetResult {
@@ -18,35 +23,116 @@ export interface RatchetResult {
   messageKeys: Uint8Array[];
 }
 
+export interface RatchetChainInput {
+  chainKey: Uint8Array;
+  salt: Uint8Array;
+  info: Uint8Array;
+}
+
+interface Chain extends RatchetChainInput {
+  keys: Uint8Array;
+  /** Steps already taken outside the lanes (a first step from a chain key that is not 32 bytes). */
+  done: number;
+}
+
+/** The wasm word-domain ratchet needs a 32-byte chain key; any other length takes its first step here. */
+function normalise(c: Chain): void {
+  if (c.chainKey.length === KEY_LEN || c.keys.length === 0) return;
+  const prk = hkdfExtract(c.salt, c.chainKey);
+  const okm = hkdfExpand(prk, c.info, 64);
+  prk.fill(0);
+  c.chainKey = okm.subarray(0, KEY_LEN);
+  c.keys.set(okm.subarray(KEY_LEN), 0);
+  c.done = 1;
+}
+
+/** Runs `lanes` chains (sharing an info length, 32-byte chain keys) through the wasm ratchet. */
+function runLanes(e: Engine, lanes: Chain[], steps: number): void {
+  const x = e.abi;
+  const n = lanes.length;
+  const infoLen = lanes[0].info.length;
+  const inputs: Uint8Array[] = [new Uint8Array(ROW * n)];
+  for (const c of lanes) inputs.push(c.chainKey, c.salt, c.info);
+  let inputBytes = 0;
+  for (const b of inputs) inputBytes += align16(b.length);
+  const workLen = align16(x.ratchet_work_len(infoLen, n));
+  const remaining = steps - lanes[0].done;
+  const perBatch = Math.max(1, Math.min(remaining, Math.floor((e.windowBytes - inputBytes - workLen) / (KEY_LEN * n))));
+  const s = stage(e, inputs, workLen + perBatch * KEY_LEN * n);
+  const table = s.at[0];
+  const keysAt = (l: number) => s.out + workLen + l * perBatch * KEY_LEN;
+  lanes.forEach((_, l) => {
+    const row = table + l * ROW;
+    e.setU32(row, s.at[1 + 3 * l]);
+    e.setU32(row + 4, s.at[2 + 3 * l]);
+    e.setU32(row + 8, lanes[l].salt.length);
+    e.setU32(row + 12, s.at[3 + 3 * l]);
+    e.setU32(row + 16, keysAt(l));
+  });
+  for (let done = lanes[0].done; done < steps; ) {
+    const count = Math.min(perBatch, steps - done);
+    x.ratchet_sha256(table, n, infoLen, count, s.out);
+    lanes.forEach((c, l) => c.keys.set(e.u8.subarray(keysAt(l), keysAt(l) + count * KEY_LEN), done * KEY_LEN));
+    done += count;
+  }
+  lanes.forEach((c, l) => {
+    c.chainKey = e.read(s.at[1 + 3 * l], KEY_LEN);
+  });
+  unstage(e, s);
+}
+
+function result(c: Chain, steps: number): RatchetResult {
+  const messageKeys: Uint8Array[] = [];
+  for (let i = 0; i < steps; i++) messageKeys.push(c.keys.subarray(i * KEY_LEN, (i + 1) * KEY_LEN));
+  return { chainKey: c.chainKey.slice(), messageKeys };
+}
+
+function chainOf(input: RatchetChainInput, steps: number, fn: string, where: string): Chain {
+  return {
+    chainKey: bytes(input.chainKey, fn, `${where}chainKey`),
+    salt: bytes(input.salt, fn, `${where}salt`),
+    info: bytes(input.info, fn, `${where}info`),
+    keys: new Uint8Array(steps * KEY_LEN),
+    done: 0,
+  };
+}
+
 /** Advances `chainKey` by `steps` steps, returning every message key and the final chain key. */
 export function ratchetChain(chainKey: Uint8Array, salt: Uint8Array, info: Uint8Array, steps: number): RatchetResult {
-  bytes(chainKey, 'ratchetChain', 'chainKey');
-  bytes(salt, 'ratchetChain', 'salt');
-  bytes(info, 'ratchetChain', 'info');
+  const c = chainOf({ chainKey, salt, info }, 0, 'ratchetChain', '');
   integer(steps, 0, RATCHET_MAX_STEPS, 'ratchetChain', 'steps');
-  if (steps === 0) return { chainKey: chainKey.slice(), messageKeys: [] };
+  c.keys = new Uint8Array(steps * KEY_LEN);
+  normalise(c);
+  if (c.done < steps) runLanes(engine(), [c], steps);
+  return result(c, steps);
+}
 
+/**
+ * Advances every chain by `steps` steps; results[i] belongs to chains[i]. On the SIMD build, chains
+ * whose info lengths match are advanced four at a time (one v128 SHA-256 runs all four), which is
+ * where this beats calling ratchetChain in a loop.
+ */
+export function ratchetChains(chains: readonly RatchetChainInput[], steps: number): RatchetResult[] {
+  if (!Array.isArray(chains)) throw new TypeError('ratchetChains: chains must be an array of { chainKey, salt, info }');
+  integer(steps, 0, RATCHET_MAX_STEPS, 'ratchetChains', 'steps');
+  const all = chains.map((input, i) => {
+    if (typeof input !== 'object' || input === null) throw new TypeError(`ratchetChains: chains[${i}] must be an object`);
+    return chainOf(input, steps, 'ratchetChains', `chains[${i}].`);
+  });
   const e = engine();
-  const keys = new Uint8Array(steps * KEY_LEN);
-  // The chain key travels in the staged output area: [chain key (32) | message keys of one batch].
-  const inputBytes = align16(chainKey.length) + align16(salt.length) + align16(info.length) + KEY_LEN;
-  const perBatch = Math.max(1, Math.min(steps, Math.floor((e.windowBytes - inputBytes) / KEY_LEN)));
-  const s = stage(e, [chainKey, salt, info], KEY_LEN + perBatch * KEY_LEN);
-  const [ck0, saltAt, infoAt] = s.at;
-  const ckOut = s.out;
-  const keysOut = s.out + KEY_LEN;
-  const x = e.abi;
-  let done = 0;
-  while (done < steps) {
-    const n = Math.min(perBatch, steps - done);
-    const [ck, ckLen] = done === 0 ? [ck0, chainKey.length] : [ckOut, KEY_LEN];
-    x.ratchet_sha256(ck, ckLen, saltAt, salt.length, infoAt, info.length, n, keysOut, ckOut);
-    keys.set(e.u8.subarray(keysOut, keysOut + n * KEY_LEN), done * KEY_LEN);
-    done += n;
+  const maxLanes = e.abi.RATCHET_MAX_LANES.value;
+  // Lanes run in lockstep over one info length, so batch chains alike in both.
+  const groups = new Map<string, Chain[]>();
+  for (const c of all) {
+    normalise(c);
+    if (c.done >= steps) continue;
+    const key = `${c.info.length}/${c.done}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
   }
-  const finalKey = e.read(ckOut, KEY_LEN);
-  unstage(e, s);
-  const messageKeys: Uint8Array[] = [];
-  for (let i = 0; i < steps; i++) messageKeys.push(keys.subarray(i * KEY_LEN, (i + 1) * KEY_LEN));
-  return { chainKey: finalKey, messageKeys };
+  for (const group of groups.values()) {
+    let i = 0;
+    if (maxLanes > 1) for (; i + maxLanes <= group.length; i += maxLanes) runLanes(e, group.slice(i, i + maxLanes), steps);
+    for (; i < group.length; i++) runLanes(e, [group[i]], steps);
+  }
+  return all.map((c) => result(c, steps));
 }

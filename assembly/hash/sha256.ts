@@ -3,7 +3,7 @@
 import { loadBe32, storeBe32 } from '../runtime/bytes';
 
 // §4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64 primes.
-const K: usize = memory.data<u32>([
+export const K: usize = memory.data<u32>([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -34,15 +34,20 @@ const WK: usize = memory.data(256, 16);
   store<u32>(WK + (t << 2), w + load<u32>(K + (t << 2)));
 }
 
+/** Word t of a block: big-endian bytes (messages), or native-order words (blocks built from digests). */
+@inline function word(p: usize, bytes: bool): u32 {
+  return bytes ? loadBe32(p) : load<u32>(p);
+}
+
 /**
  * Scalar message schedule (§6.2.2 step 1) with sixteen locals as a rolling window:
  * W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16], written out as W[t] + K[t].
  */
-function scheduleScalar(data: usize): void {
-  let w0 = loadBe32(data), w1 = loadBe32(data + 4), w2 = loadBe32(data + 8), w3 = loadBe32(data + 12);
-  let w4 = loadBe32(data + 16), w5 = loadBe32(data + 20), w6 = loadBe32(data + 24), w7 = loadBe32(data + 28);
-  let w8 = loadBe32(data + 32), w9 = loadBe32(data + 36), w10 = loadBe32(data + 40), w11 = loadBe32(data + 44);
-  let w12 = loadBe32(data + 48), w13 = loadBe32(data + 52), w14 = loadBe32(data + 56), w15 = loadBe32(data + 60);
+@inline function scheduleScalar(data: usize, bytes: bool): void {
+  let w0 = word(data, bytes), w1 = word(data + 4, bytes), w2 = word(data + 8, bytes), w3 = word(data + 12, bytes);
+  let w4 = word(data + 16, bytes), w5 = word(data + 20, bytes), w6 = word(data + 24, bytes), w7 = word(data + 28, bytes);
+  let w8 = word(data + 32, bytes), w9 = word(data + 36, bytes), w10 = word(data + 40, bytes), w11 = word(data + 44, bytes);
+  let w12 = word(data + 48, bytes), w13 = word(data + 52, bytes), w14 = word(data + 56, bytes), w15 = word(data + 60, bytes);
   for (let t: usize = 0; ; t += 16) {
     putWk(t, w0); putWk(t + 1, w1); putWk(t + 2, w2); putWk(t + 3, w3);
     putWk(t + 4, w4); putWk(t + 5, w5); putWk(t + 6, w6); putWk(t + 7, w7);
@@ -65,8 +70,9 @@ function scheduleScalar(data: usize): void {
 }
 @inline function smallSigma0v(x: v128): v128 { return v128.xor(v128.xor(rotrv(x, 7), rotrv(x, 18)), i32x4.shr_u(x, 3)); }
 @inline function smallSigma1v(x: v128): v128 { return v128.xor(v128.xor(rotrv(x, 17), rotrv(x, 19)), i32x4.shr_u(x, 10)); }
-@inline function loadBe32x4(p: usize): v128 {
-  return i8x16.swizzle(v128.load(p), i8x16(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12));
+@inline function words4(p: usize, bytes: bool): v128 {
+  const v = v128.load(p);
+  return bytes ? i8x16.swizzle(v, i8x16(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12)) : v;
 }
 
 /**
@@ -74,9 +80,9 @@ function scheduleScalar(data: usize): void {
  * being computed, so σ1 is applied twice: to W[t-2], W[t-1] for lanes 0-1, then to the new lanes 0-1
  * for lanes 2-3 (the usual SSE formulation).
  */
-function scheduleSimd(data: usize): void {
+@inline function scheduleSimd(data: usize, bytes: bool): void {
   const zero = i32x4.splat(0);
-  let x0 = loadBe32x4(data), x1 = loadBe32x4(data + 16), x2 = loadBe32x4(data + 32), x3 = loadBe32x4(data + 48);
+  let x0 = words4(data, bytes), x1 = words4(data + 16, bytes), x2 = words4(data + 32, bytes), x3 = words4(data + 48, bytes);
   v128.store(WK, i32x4.add(x0, v128.load(K)));
   v128.store(WK, i32x4.add(x1, v128.load(K + 16)), 16);
   v128.store(WK, i32x4.add(x2, v128.load(K + 32)), 32);
@@ -95,35 +101,46 @@ function scheduleSimd(data: usize): void {
 }
 
 /**
- * Compresses `blocks` consecutive 64-byte blocks at `data` into `state` (§6.2.2).
- *
- * The schedule (with K added) is computed first, into WK, and the chaining value is re-read from
- * memory at the end of each block, so the rounds keep only the eight working variables live and
- * V8's register allocator does not spill. The variables are renamed round by round, not shifted.
+ * The 64 rounds of §6.2.2 step 3 over WK, added into `state`. The schedule (with K added) is
+ * computed first, into WK, and the chaining value is re-read from memory at the end, so the rounds
+ * keep only the eight working variables live and V8's register allocator does not spill. The
+ * variables are renamed round by round, not shifted.
  */
-export function sha256Compress(state: usize, data: usize, blocks: usize): void {
-  for (let n: usize = 0; n < blocks; n++, data += 64) {
-    if (ASC_FEATURE_SIMD) scheduleSimd(data);
-    else scheduleScalar(data);
-    let a = load<u32>(state), b = load<u32>(state, 4), c = load<u32>(state, 8), d = load<u32>(state, 12);
-    let e = load<u32>(state, 16), f = load<u32>(state, 20), g = load<u32>(state, 24), h = load<u32>(state, 28);
-    // Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)); a ^ b of one round is b ^ c of the next, so x and y carry it.
-    let y = b ^ c, x: u32;
-    for (let p = WK; p < WK + 256; p += 32) {
-      h += bigSigma1(e) + ch(e, f, g) + load<u32>(p);     d += h; x = a ^ b; h += bigSigma0(a) + (b ^ (x & y));
-      g += bigSigma1(d) + ch(d, e, f) + load<u32>(p, 4); c += g; y = h ^ a; g += bigSigma0(h) + (a ^ (y & x));
-      f += bigSigma1(c) + ch(c, d, e) + load<u32>(p, 8); b += f; x = g ^ h; f += bigSigma0(g) + (h ^ (x & y));
-      e += bigSigma1(b) + ch(b, c, d) + load<u32>(p, 12); a += e; y = f ^ g; e += bigSigma0(f) + (g ^ (y & x));
-      d += bigSigma1(a) + ch(a, b, c) + load<u32>(p, 16); h += d; x = e ^ f; d += bigSigma0(e) + (f ^ (x & y));
-      c += bigSigma1(h) + ch(h, a, b) + load<u32>(p, 20); g += c; y = d ^ e; c += bigSigma0(d) + (e ^ (y & x));
-      b += bigSigma1(g) + ch(g, h, a) + load<u32>(p, 24); f += b; x = c ^ d; b += bigSigma0(c) + (d ^ (x & y));
-      a += bigSigma1(f) + ch(f, g, h) + load<u32>(p, 28); e += a; y = b ^ c; a += bigSigma0(b) + (c ^ (y & x));
-    }
-    store<u32>(state, load<u32>(state) + a); store<u32>(state, load<u32>(state, 4) + b, 4);
-    store<u32>(state, load<u32>(state, 8) + c, 8); store<u32>(state, load<u32>(state, 12) + d, 12);
-    store<u32>(state, load<u32>(state, 16) + e, 16); store<u32>(state, load<u32>(state, 20) + f, 20);
-    store<u32>(state, load<u32>(state, 24) + g, 24); store<u32>(state, load<u32>(state, 28) + h, 28);
+@inline function rounds(state: usize): void {
+  let a = load<u32>(state), b = load<u32>(state, 4), c = load<u32>(state, 8), d = load<u32>(state, 12);
+  let e = load<u32>(state, 16), f = load<u32>(state, 20), g = load<u32>(state, 24), h = load<u32>(state, 28);
+  // Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)); a ^ b of one round is b ^ c of the next, so x and y carry it.
+  let y = b ^ c, x: u32;
+  for (let p = WK; p < WK + 256; p += 32) {
+    h += bigSigma1(e) + ch(e, f, g) + load<u32>(p);     d += h; x = a ^ b; h += bigSigma0(a) + (b ^ (x & y));
+    g += bigSigma1(d) + ch(d, e, f) + load<u32>(p, 4); c += g; y = h ^ a; g += bigSigma0(h) + (a ^ (y & x));
+    f += bigSigma1(c) + ch(c, d, e) + load<u32>(p, 8); b += f; x = g ^ h; f += bigSigma0(g) + (h ^ (x & y));
+    e += bigSigma1(b) + ch(b, c, d) + load<u32>(p, 12); a += e; y = f ^ g; e += bigSigma0(f) + (g ^ (y & x));
+    d += bigSigma1(a) + ch(a, b, c) + load<u32>(p, 16); h += d; x = e ^ f; d += bigSigma0(e) + (f ^ (x & y));
+    c += bigSigma1(h) + ch(h, a, b) + load<u32>(p, 20); g += c; y = d ^ e; c += bigSigma0(d) + (e ^ (y & x));
+    b += bigSigma1(g) + ch(g, h, a) + load<u32>(p, 24); f += b; x = c ^ d; b += bigSigma0(c) + (d ^ (x & y));
+    a += bigSigma1(f) + ch(f, g, h) + load<u32>(p, 28); e += a; y = b ^ c; a += bigSigma0(b) + (c ^ (y & x));
   }
+  store<u32>(state, load<u32>(state) + a); store<u32>(state, load<u32>(state, 4) + b, 4);
+  store<u32>(state, load<u32>(state, 8) + c, 8); store<u32>(state, load<u32>(state, 12) + d, 12);
+  store<u32>(state, load<u32>(state, 16) + e, 16); store<u32>(state, load<u32>(state, 20) + f, 20);
+  store<u32>(state, load<u32>(state, 24) + g, 24); store<u32>(state, load<u32>(state, 28) + h, 28);
+}
+
+@inline function compressOne(state: usize, data: usize, bytes: bool): void {
+  if (ASC_FEATURE_SIMD) scheduleSimd(data, bytes);
+  else scheduleScalar(data, bytes);
+  rounds(state);
+}
+
+/** Compresses `blocks` consecutive 64-byte message blocks at `data` into `state` (§6.2.2). */
+export function sha256Compress(state: usize, data: usize, blocks: usize): void {
+  for (let n: usize = 0; n < blocks; n++, data += 64) compressOne(state, data, true);
+}
+
+/** Compresses one block given as 16 native-order words (for blocks assembled from digests). */
+export function sha256CompressWords(state: usize, words: usize): void {
+  compressOne(state, words, false);
 }
 
 /** Writes the 32-byte digest (big-endian words) from `state`. */

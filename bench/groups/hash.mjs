@@ -91,6 +91,31 @@ export const hashGroups = [
   },
 ];
 
+// Eight independent chains (say, eight devices of a Wesh group), each advanced 1000 steps.
+const CHAINS = Array.from({ length: 8 }, (_, i) => ({ chainKey: data(32).map((x) => x ^ i), salt: SALT, info: INFO.map((x) => x + i) }));
+const lastOfEach = (results) => results.map((r) => [r.chainKey, r.messageKeys.at(-1)]);
+const eachChain = (step) => () => CHAINS.map(({ chainKey, info }) => {
+  let ck = chainKey;
+  let last;
+  for (let i = 0; i < STEPS; i++) [ck, last] = step(ck, info);
+  return [new Uint8Array(ck), new Uint8Array(last)];
+});
+
+hashGroups.push({
+  title: 'Chain ratchet, 8 chains', unit: 'steps/s', sizes: [{ label: `8 × ${STEPS} steps per call`, bytes: 0, perCall: 8 * STEPS }],
+  notes: ['Eight independent chains (same salt, different chain keys and info). ratchetChains advances them four at a time in one v128 SHA-256 (SIMD build); the other rows advance them one after another.'],
+  impls: [
+    { name: 'wirecrypt ratchetChains', setup: () => ({ run: () => lastOfEach(w.ratchetChains(CHAINS, STEPS)) }) },
+    { name: 'wirecrypt ratchetChain ×8', setup: () => ({ run: () => lastOfEach(CHAINS.map((c) => w.ratchetChain(c.chainKey, c.salt, c.info, STEPS))) }) },
+    { name: 'node:crypto createHmac ×3', setup: () => ({ run: eachChain((ck, info) => {
+      const prk = createHmac('sha256', SALT).update(ck).digest();
+      const t1 = createHmac('sha256', prk).update(info).update(Uint8Array.of(1)).digest();
+      return [t1, createHmac('sha256', prk).update(t1).update(info).update(Uint8Array.of(2)).digest()];
+    }) }) },
+    { name: '@noble/hashes hkdf', setup: () => ({ run: eachChain((ck, info) => { const okm = nobleExpand(nobleSha256, nobleExtract(nobleSha256, ck, SALT), info, 64); return [okm.slice(0, 32), okm.slice(32)]; }) }) },
+  ],
+});
+
 export const hashTargets = [
   { text: 'SHA-256 ≥ 1.1× hash-wasm at 1 MiB', group: 'SHA-256', size: '1 MiB', peer: 'hash-wasm', min: 1.1 },
   { text: 'SHA-256 ≥ 1.5× hash-wasm at 64 B', group: 'SHA-256', size: '64 B', peer: 'hash-wasm', min: 1.5 },

@@ -43,8 +43,8 @@ export interface WasmAbi {
   hkdf_sha256_expand(prk: Ptr, prkLen: number, info: Ptr, infoLen: number, out: Ptr, len: number): void;
   hkdf_sha512_expand(prk: Ptr, prkLen: number, info: Ptr, infoLen: number, out: Ptr, len: number): void;
 
-  ratchet_sha256(
-    chainKey: Ptr, chainKeyLen: number, salt: Ptr, saltLen: number, info: Ptr, infoLen: number,
-    steps: number, keysOut: Ptr, chainKeyOut: Ptr,
-  ): void;
+  /** table: one 20-byte row per lane [chainKey ptr (32 B, in/out), salt ptr, salt len, info ptr, keysOut ptr]. */
+  ratchet_sha256(table: Ptr, lanes: number, infoLen: number, steps: number, work: Ptr): void;
+  ratchet_work_len(infoLen: number, lanes: number): number;
+  RATCHET_MAX_LANES: WebAssembly.Global;
 }

@@ -29,6 +29,7 @@ export class Engine {
   readonly window: number;
   readonly windowBytes = WINDOW_BYTES;
   #view: Uint8Array;
+  #words: DataView;
   #top: number;
   readonly #freeBlocks = new Map<number, number[]>();
 
@@ -41,13 +42,24 @@ export class Engine {
     this.window = this.out + OUT_BYTES;
     this.#top = this.window + WINDOW_BYTES;
     this.#view = new Uint8Array(this.abi.memory.buffer);
+    this.#words = new DataView(this.abi.memory.buffer);
     this.#reserve(this.#top);
   }
 
-  /** The byte view of linear memory, re-created if growth detached it (a detached view reads as empty). */
+  /**
+   * The byte view of linear memory. Growth detaches the old buffer (a detached view silently reads
+   * as empty and drops writes), so this getter and setU32 are the only places views are used, and
+   * both re-create them when the buffer changed.
+   */
   get u8(): Uint8Array {
     if (this.#view.byteLength === 0) this.#view = new Uint8Array(this.abi.memory.buffer);
     return this.#view;
+  }
+
+  /** Writes a little-endian u32 (pointer tables for batched calls). */
+  setU32(ptr: number, value: number): void {
+    if (this.#words.buffer !== this.abi.memory.buffer) this.#words = new DataView(this.abi.memory.buffer);
+    this.#words.setUint32(ptr, value, true);
   }
 
   /** Current size of linear memory in bytes. */

@@ -27,6 +27,7 @@ describe('argument validation', () => {
       ['ratchetChain: chainKey', (v) => w.ratchetChain(v, bytes, bytes, 1)],
       ['ratchetChain: salt', (v) => w.ratchetChain(bytes, v, bytes, 1)],
       ['ratchetChain: info', (v) => w.ratchetChain(bytes, bytes, v, 1)],
+      ['ratchetChains: chains[1].salt', (v) => w.ratchetChains([{ chainKey: bytes, salt: bytes, info: bytes }, { chainKey: bytes, salt: v, info: bytes }], 1)],
     ];
     for (const [name, call] of calls) {
       for (const bad of NOT_BYTES) {
@@ -61,6 +62,15 @@ describe('argument validation', () => {
     expect(() => w.ratchetChain(ck, ck, ck, 2.5)).toThrow(TypeError);
     expect(() => w.ratchetChain(ck, ck, ck, Infinity)).toThrow(TypeError);
     expect(() => w.ratchetChain(ck, ck, ck, w.RATCHET_MAX_STEPS + 1)).toThrow('ratchetChain: steps must be in [0, 1048576]');
+  });
+
+  it('checks the shape of ratchetChains input', () => {
+    const b = new Uint8Array(32);
+    expect(() => w.ratchetChains('x' as any, 1)).toThrow('ratchetChains: chains must be an array');
+    expect(() => w.ratchetChains([null as any], 1)).toThrow('ratchetChains: chains[0] must be an object');
+    expect(() => w.ratchetChains([{ chainKey: b, salt: b } as any], 1)).toThrow('ratchetChains: chains[0].info must be a Uint8Array');
+    expect(() => w.ratchetChains([], -1)).toThrow(RangeError);
+    expect(w.ratchetChains([], 5)).toEqual([]);
   });
 
   it('refuses update() and digest() after digest()', () => {

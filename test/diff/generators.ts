@@ -31,9 +31,17 @@ function fillBytes(out: Uint8Array, seed: number): void {
 export interface BytesSpec { len: number; fill: 'random' | 'zero' | 'ff'; seed: number; offset: number }
 
 export function bytesUpTo(max: number): fc.Arbitrary<Uint8Array> {
+  return bytesWithLength(lengthUpTo(max));
+}
+
+export function bytesOfLength(len: number): fc.Arbitrary<Uint8Array> {
+  return bytesWithLength(fc.constant(len));
+}
+
+function bytesWithLength(length: fc.Arbitrary<number>): fc.Arbitrary<Uint8Array> {
   return fc
     .record({
-      len: lengthUpTo(max),
+      len: length,
       fill: fc.constantFrom<'random' | 'zero' | 'ff'>('random', 'random', 'zero', 'ff'),
       seed: fc.integer(),
       offset: fc.integer({ min: 0, max: 15 }),

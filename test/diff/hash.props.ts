@@ -6,7 +6,7 @@ import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import * as w from '../../bindings/index.js';
-import { bytesUpTo, integerIn, outcome, splitAt, splitPoints } from './generators.js';
+import { bytesOfLength, bytesUpTo, integerIn, outcome, splitAt, splitPoints } from './generators.js';
 import type { Property } from './property.js';
 
 const HASHES = [
@@ -51,6 +51,20 @@ export const hashProperties: Property[] = [
       const viaNoble = length > 8160 ? 'throws:RangeError' : outcome(() => nobleHkdf(nobleSha256, ikm, salt, info, length));
       return ours === split && ours === viaNode && ours === viaNoble;
     }),
+  },
+  {
+    name: 'ratchetChains = ratchetChain per chain',
+    property: fc.property(
+      fc.array(fc.record({ chainKey: bytesUpTo(40), salt: bytesUpTo(130), info: fc.constantFrom(0, 22, 23, 32, 54, 55, 100).chain(bytesOfLength) }), { maxLength: 9 }),
+      integerIn(0, 12),
+      (chains, steps) => {
+        const batched = w.ratchetChains(chains, steps);
+        return chains.every((c, i) => {
+          const one = w.ratchetChain(c.chainKey, c.salt, c.info, steps);
+          return outcome(() => [one.chainKey, ...one.messageKeys]) === outcome(() => [batched[i].chainKey, ...batched[i].messageKeys]);
+        });
+      },
+    ),
   },
   {
     name: 'ratchetChain = composed noble HKDF steps',

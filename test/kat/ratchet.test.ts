@@ -1,7 +1,7 @@
 // The Wesh symmetric ratchet (../shared/vectors/wesh/wesh_vectors.json), and the batched ratchet's
 // agreement with the same step composed from hkdfExtract / hkdfExpand.
 import { describe, expect, it } from 'vitest';
-import { hkdfExpand, hkdfExtract, ratchetChain } from '../../bindings/index.js';
+import { hkdfExpand, hkdfExtract, ratchetChain, ratchetChains } from '../../bindings/index.js';
 import { forEachBuild } from '../helpers/builds.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
 
@@ -58,6 +58,37 @@ forEachBuild(() => {
       const result = ratchetChain(ck, salt, info, 1);
       expect(toHex(result.messageKeys[0])).toBe(toHex(step.messageKey));
       expect(toHex(result.chainKey)).toBe(toHex(step.chainKey));
+    });
+
+    it('ratchetChains equals ratchetChain per chain, across lanes, groups and odd inputs', () => {
+      const mk = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * seed + 3) & 0xff);
+      const chains = [
+        // nine chains with 32-byte info: two full 4-lane batches and one single
+        ...Array.from({ length: 9 }, (_, i) => ({ chainKey: mk(32, i + 1), salt: mk(i * 9, i + 2), info: mk(32, i + 3) })),
+        // other info lengths, including one needing 3 blocks for T(2) and an empty one
+        { chainKey: mk(32, 40), salt: mk(64, 41), info: mk(100, 42) },
+        { chainKey: mk(32, 43), salt: mk(0, 44), info: mk(0, 45) },
+        { chainKey: mk(32, 46), salt: mk(200, 47), info: mk(100, 48) },
+        // chain keys that are not 32 bytes take their first step separately
+        { chainKey: mk(16, 49), salt: mk(32, 50), info: mk(32, 51) },
+        { chainKey: mk(0, 52), salt: mk(32, 53), info: mk(32, 54) },
+      ];
+      for (const steps of [0, 1, 3, 700]) {
+        const batched = ratchetChains(chains, steps);
+        expect(batched).toHaveLength(chains.length);
+        chains.forEach((c, i) => {
+          const single = ratchetChain(c.chainKey, c.salt, c.info, steps);
+          expect(toHex(batched[i].chainKey), `chain ${i}, ${steps} steps`).toBe(toHex(single.chainKey));
+          expect(batched[i].messageKeys.map(toHex)).toEqual(single.messageKeys.map(toHex));
+        });
+      }
+    });
+
+    it('ratchetChains reproduces the Wesh steps for four copies of the chain', () => {
+      const chain = { chainKey: hex(wesh.initial_chain_key_counter0), salt: new Uint8Array(0), info: hex(wesh.group_pk) };
+      for (const r of ratchetChains([chain, chain, chain, chain], wesh.steps.length)) {
+        expect(r.messageKeys.map(toHex)).toEqual(wesh.steps.map((s: { message_key: string }) => s.message_key));
+      }
     });
   });
 });
