@@ -8,6 +8,18 @@ import { Sha1, Sha256, Sha512 } from './hash/descriptors';
 import { mdCtxLen, mdDigest, mdFinal, mdInit, mdUpdate, mdWipe } from './hash/md';
 import { hmacCtxLen, hmacFinal, hmacInit, hmacUpdate, hmacWipe } from './mac/hmac';
 import { hkdfExpand } from './kdf/hkdf';
+import {
+  CHACHA_AEAD_CTX, chachaAeadAad, chachaAeadAbsorb, chachaAeadDecrypt, chachaAeadEncrypt, chachaAeadFinish,
+  chachaAeadInit, chachaAeadOpen, chachaAeadSeal, chachaAeadVerify,
+} from './aead/chacha20poly1305';
+import {
+  SECRETBOX_CTX, secretboxAbsorb, secretboxDecrypt, secretboxEncrypt, secretboxFinish, secretboxInit,
+  secretboxOpen, secretboxSeal, secretboxVerify,
+} from './aead/secretbox';
+import { chachaInit, chachaXor, hchacha20 } from './cipher/chacha20';
+import { hsalsa20 } from './cipher/salsa20';
+import { POLY1305_CTX, poly1305Finish, poly1305Init, poly1305Update } from './mac/poly1305';
+import { wipe } from './runtime/bytes';
 
 /** First byte after the module's static data; the bindings manage memory from here up. */
 export function heap_base(): usize {
@@ -71,3 +83,65 @@ export function hkdf_sha512_expand(prk: usize, prkLen: usize, info: usize, infoL
 export { ratchetSha256 as ratchet_sha256, ratchetWorkLen as ratchet_work_len } from './kdf/ratchet';
 /** 4 in the SIMD build (multi-buffer SHA-256), 1 in the scalar build. */
 export const RATCHET_MAX_LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
+
+// ---- ChaCha20-Poly1305 / XChaCha20-Poly1305 (RFC 8439, draft-irtf-cfrg-xchacha) ------------------
+// Streaming: init → aad* → encrypt* → finish, or init → aad* → absorb* → verify → decrypt*.
+// Chunks of encrypt/decrypt are multiples of 64 bytes except the last. `xchacha` is 0 or 1.
+
+export const CHACHA_AEAD_CTX_LEN = <i32>CHACHA_AEAD_CTX;
+export function chacha_aead_init(ctx: usize, key: usize, nonce: usize, xchacha: u32): void { chachaAeadInit(ctx, key, nonce, xchacha != 0); }
+export function chacha_aead_aad(ctx: usize, aad: usize, len: usize): void { chachaAeadAad(ctx, aad, len); }
+export function chacha_aead_encrypt(ctx: usize, buf: usize, len: usize): void { chachaAeadEncrypt(ctx, buf, len); }
+export function chacha_aead_absorb(ctx: usize, ct: usize, len: usize): void { chachaAeadAbsorb(ctx, ct, len); }
+export function chacha_aead_decrypt(ctx: usize, buf: usize, len: usize): void { chachaAeadDecrypt(ctx, buf, len); }
+export function chacha_aead_finish(ctx: usize, tag: usize): void { chachaAeadFinish(ctx, tag); }
+export function chacha_aead_verify(ctx: usize, tag: usize): u32 { return chachaAeadVerify(ctx, tag); }
+export function chacha_aead_wipe(ctx: usize): void { wipe(ctx, CHACHA_AEAD_CTX); }
+/** `buf` = plaintext (len) then 16 bytes for the tag; encrypted in place. */
+export function chacha_aead_seal(ctx: usize, key: usize, nonce: usize, xchacha: u32, aad: usize, aadLen: usize, buf: usize, len: usize): void {
+  chachaAeadSeal(ctx, key, nonce, xchacha != 0, aad, aadLen, buf, len);
+}
+/** `buf` = ciphertext (len) then tag; 1 with the plaintext in place, or 0 with `buf` unchanged. */
+export function chacha_aead_open(ctx: usize, key: usize, nonce: usize, xchacha: u32, aad: usize, aadLen: usize, buf: usize, len: usize): u32 {
+  return chachaAeadOpen(ctx, key, nonce, xchacha != 0, aad, aadLen, buf, len);
+}
+
+// ---- XSalsa20-Poly1305 secretbox (NaCl; output = tag | ciphertext) -------------------------------
+// Streaming as above; the first encrypt/decrypt chunk is 32 bytes short of a multiple of 64.
+
+export const SECRETBOX_CTX_LEN = <i32>SECRETBOX_CTX;
+export function secretbox_init(ctx: usize, key: usize, nonce: usize): void { secretboxInit(ctx, key, nonce); }
+export function secretbox_encrypt(ctx: usize, buf: usize, len: usize): void { secretboxEncrypt(ctx, buf, len); }
+export function secretbox_absorb(ctx: usize, ct: usize, len: usize): void { secretboxAbsorb(ctx, ct, len); }
+export function secretbox_decrypt(ctx: usize, buf: usize, len: usize): void { secretboxDecrypt(ctx, buf, len); }
+export function secretbox_finish(ctx: usize, tag: usize): void { secretboxFinish(ctx, tag); }
+export function secretbox_verify(ctx: usize, tag: usize): u32 { return secretboxVerify(ctx, tag); }
+export function secretbox_wipe(ctx: usize): void { wipe(ctx, SECRETBOX_CTX); }
+/** `box` = 16 bytes for the tag, then the message (len), encrypted in place. */
+export function secretbox_seal(ctx: usize, key: usize, nonce: usize, box: usize, len: usize): void { secretboxSeal(ctx, key, nonce, box, len); }
+export function secretbox_open(ctx: usize, key: usize, nonce: usize, box: usize, len: usize): u32 { return secretboxOpen(ctx, key, nonce, box, len); }
+
+// ---- raw primitives, for known-answer tests of the building blocks (RFC 8439 appendix A, the
+// XChaCha and XSalsa subkey derivations) --------------------------------------------------------
+
+/** XORs the ChaCha20 keystream (key 32 B, nonce 12 B, starting block counter) into buf in place. */
+export function chacha20_xor(key: usize, counter: u32, nonce: usize, buf: usize, len: usize): void {
+  chachaInit(RAW_STATE, key, counter, nonce);
+  chachaXor(RAW_STATE, buf, buf, len);
+  wipe(RAW_STATE, 64);
+}
+export function poly1305_mac(key: usize, msg: usize, len: usize, tag: usize): void {
+  poly1305Init(RAW_POLY, key);
+  poly1305Update(RAW_POLY, msg, len);
+  poly1305Finish(RAW_POLY, tag);
+}
+export function hchacha20_subkey(key: usize, nonce16: usize, out: usize): void {
+  hchacha20(key, nonce16, out, RAW_STATE);
+  wipe(RAW_STATE, 64);
+}
+export function hsalsa20_subkey(key: usize, input16: usize, out: usize): void {
+  hsalsa20(key, input16, out, RAW_STATE);
+  wipe(RAW_STATE, 64);
+}
+const RAW_STATE: usize = memory.data(64, 16);
+const RAW_POLY: usize = memory.data(<i32>POLY1305_CTX, 16);

@@ -42,3 +42,23 @@ export function integer(value: unknown, min: number, max: number, fn: string, pa
 export function finished(fn: string, state: 'finalized' | 'disposed'): never {
   throw new TypeError(`${fn}: this object was already ${state}; create a new one`);
 }
+
+/**
+ * The one error for a message that fails authentication (wrong key, nonce, AAD, tag or ciphertext,
+ * or a sealed input too short to hold a tag). It carries no detail on purpose, and when it is thrown
+ * no plaintext has been returned or written anywhere.
+ */
+export class AuthenticationError extends Error {
+  constructor() {
+    super('authentication failed');
+    this.name = 'AuthenticationError';
+  }
+}
+
+/** Throws a RangeError if `out` and `input` share memory without being exactly the same range. */
+export function noPartialOverlap(out: Uint8Array, input: Uint8Array, fn: string): void {
+  if (out.buffer !== input.buffer) return;
+  const a = out.byteOffset, b = input.byteOffset;
+  const overlap = a < b + input.byteLength && b < a + out.byteLength;
+  if (overlap && a !== b) throw new RangeError(`${fn}: out overlaps the input without starting at the same byte`);
+}

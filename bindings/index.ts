@@ -8,3 +8,8 @@ export { hmacSha1, hmacSha256, hmacSha512 } from './hmac.js';
 export { hkdfExtract, hkdfExpand, hkdf, HKDF_SHA256_MAX_LENGTH } from './hkdf.js';
 export { ratchetChain, ratchetChains, RATCHET_MAX_STEPS } from './ratchet.js';
 export type { RatchetResult, RatchetChainInput } from './ratchet.js';
+export { AuthenticationError } from './errors.js';
+export type { Aead } from './aead.js';
+export { chacha20Poly1305, xchacha20Poly1305, CHACHA20_MAX_PLAINTEXT } from './chacha20poly1305.js';
+export { secretbox } from './secretbox.js';
+export type { SecretBox } from './secretbox.js';

@@ -41,3 +41,10 @@ export function wipe(p: usize, len: usize): void {
   for (; i + 8 <= len; i += 8) store<u64>(p + i, 0);
   for (; i < len; i++) store<u8>(p + i, 0);
 }
+
+/** 1 if the `len` bytes at a and b are equal, else 0, in time independent of their contents. */
+export function ctEqual(a: usize, b: usize, len: usize): u32 {
+  let diff: u32 = 0;
+  for (let i: usize = 0; i < len; i++) diff |= load<u8>(a + i) ^ load<u8>(b + i);
+  return (diff - 1) >>> 31;
+}

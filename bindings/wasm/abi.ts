@@ -47,4 +47,32 @@ export interface WasmAbi {
   ratchet_sha256(table: Ptr, lanes: number, infoLen: number, steps: number, work: Ptr): void;
   ratchet_work_len(infoLen: number, lanes: number): number;
   RATCHET_MAX_LANES: WebAssembly.Global;
+
+  CHACHA_AEAD_CTX_LEN: WebAssembly.Global;
+  chacha_aead_init(ctx: Ptr, key: Ptr, nonce: Ptr, xchacha: number): void;
+  chacha_aead_aad(ctx: Ptr, aad: Ptr, len: number): void;
+  chacha_aead_encrypt(ctx: Ptr, buf: Ptr, len: number): void;
+  chacha_aead_absorb(ctx: Ptr, ct: Ptr, len: number): void;
+  chacha_aead_decrypt(ctx: Ptr, buf: Ptr, len: number): void;
+  chacha_aead_finish(ctx: Ptr, tag: Ptr): void;
+  chacha_aead_verify(ctx: Ptr, tag: Ptr): number;
+  chacha_aead_wipe(ctx: Ptr): void;
+  chacha_aead_seal(ctx: Ptr, key: Ptr, nonce: Ptr, xchacha: number, aad: Ptr, aadLen: number, buf: Ptr, len: number): void;
+  chacha_aead_open(ctx: Ptr, key: Ptr, nonce: Ptr, xchacha: number, aad: Ptr, aadLen: number, buf: Ptr, len: number): number;
+
+  SECRETBOX_CTX_LEN: WebAssembly.Global;
+  secretbox_init(ctx: Ptr, key: Ptr, nonce: Ptr): void;
+  secretbox_encrypt(ctx: Ptr, buf: Ptr, len: number): void;
+  secretbox_absorb(ctx: Ptr, ct: Ptr, len: number): void;
+  secretbox_decrypt(ctx: Ptr, buf: Ptr, len: number): void;
+  secretbox_finish(ctx: Ptr, tag: Ptr): void;
+  secretbox_verify(ctx: Ptr, tag: Ptr): number;
+  secretbox_wipe(ctx: Ptr): void;
+  secretbox_seal(ctx: Ptr, key: Ptr, nonce: Ptr, box: Ptr, len: number): void;
+  secretbox_open(ctx: Ptr, key: Ptr, nonce: Ptr, box: Ptr, len: number): number;
+
+  chacha20_xor(key: Ptr, counter: number, nonce: Ptr, buf: Ptr, len: number): void;
+  poly1305_mac(key: Ptr, msg: Ptr, len: number, tag: Ptr): void;
+  hchacha20_subkey(key: Ptr, nonce16: Ptr, out: Ptr): void;
+  hsalsa20_subkey(key: Ptr, input16: Ptr, out: Ptr): void;
 }

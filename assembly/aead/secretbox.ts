@@ -1,0 +1,124 @@
+// XSalsa20-Poly1305 with NaCl's secretbox construction (crypto_secretbox_xsalsa20poly1305), in the
+// "easy" layout of libsodium and tweetnacl: output = tag (16) | ciphertext.
+//   subkey = HSalsa20(key, nonce[0..16]); stream = Salsa20(subkey, nonce[16..24], counter 0)
+//   otk = stream[0..32]; ciphertext = message ^ stream[32..]; tag = Poly1305(otk, ciphertext)
+//
+// Streaming like chacha20poly1305.ts: init → encrypt* → finish, or init → absorb* → verify →
+// decrypt*. The first encrypt/decrypt call starts 32 bytes into block 0, so the bindings make the
+// first chunk 32 bytes short of a multiple of 64, and later chunks multiples of 64 (except the last).
+//
+// Context layout (SECRETBOX_CTX bytes):
+//   [0, 64) Salsa20 state    [64, 160) Poly1305    [160, 192) stream[32..64]    [192, 196) started?
+//   [224, 288) scratch
+
+import { hsalsa20, salsaBlock, salsaInit, salsaKeystream4, salsaXor } from '../cipher/salsa20';
+import { poly1305Finish, poly1305Init, poly1305Update } from '../mac/poly1305';
+import { ctEqual, wipe } from '../runtime/bytes';
+
+export const SECRETBOX_CTX: usize = 288;
+const POLY: usize = 64;
+const HEAD: usize = 160;
+const STARTED: usize = 192;
+const SCRATCH: usize = 224;
+
+function setupCipher(ctx: usize, key: usize, nonce24: usize): void {
+  const subkey = ctx + SCRATCH;
+  hsalsa20(key, nonce24, subkey, ctx);
+  salsaInit(ctx, subkey, nonce24 + 16);
+  wipe(subkey, 32);
+}
+
+export function secretboxInit(ctx: usize, key: usize, nonce24: usize): void {
+  setupCipher(ctx, key, nonce24);
+  const block0 = ctx + SCRATCH;
+  salsaBlock(ctx, block0);
+  store<u64>(ctx, 1, 32);
+  poly1305Init(ctx + POLY, block0);
+  for (let i: usize = 0; i < 32; i += 8) store<u64>(ctx + HEAD + i, load<u64>(block0 + 32 + i));
+  wipe(ctx + SCRATCH, 64);
+  store<u32>(ctx + STARTED, 0);
+}
+
+/** XORs the stream into `len` bytes in place, the first call starting at stream byte 32. */
+function streamXor(ctx: usize, buf: usize, len: usize): void {
+  if (load<u32>(ctx + STARTED) == 0) {
+    store<u32>(ctx + STARTED, 1);
+    const n = min<usize>(32, len);
+    for (let i: usize = 0; i < n; i++) store<u8>(buf + i, load<u8>(buf + i) ^ load<u8>(ctx + HEAD + i));
+    wipe(ctx + HEAD, 32);
+    buf += n;
+    len -= n;
+  }
+  salsaXor(ctx, buf, buf, len);
+}
+
+export function secretboxEncrypt(ctx: usize, buf: usize, len: usize): void {
+  streamXor(ctx, buf, len);
+  poly1305Update(ctx + POLY, buf, len);
+}
+
+export function secretboxAbsorb(ctx: usize, ct: usize, len: usize): void {
+  poly1305Update(ctx + POLY, ct, len);
+}
+
+export function secretboxDecrypt(ctx: usize, buf: usize, len: usize): void {
+  streamXor(ctx, buf, len);
+}
+
+export function secretboxFinish(ctx: usize, tag: usize): void {
+  poly1305Finish(ctx + POLY, tag);
+}
+
+export function secretboxVerify(ctx: usize, tag: usize): u32 {
+  const expected = ctx + SCRATCH;
+  poly1305Finish(ctx + POLY, expected);
+  const ok = ctEqual(expected, tag, 16);
+  wipe(expected, 16);
+  return ok;
+}
+
+// Messages up to SHORT bytes take the whole stream from one 4-way call (SIMD build): bytes 0-31
+// key Poly1305, bytes 32.. cover the message.
+const SHORT: usize = 224;
+const KEYSTREAM: usize = memory.data(256, 16);
+
+function initShort(ctx: usize, key: usize, nonce24: usize): void {
+  setupCipher(ctx, key, nonce24);
+  salsaKeystream4(ctx, KEYSTREAM);
+  poly1305Init(ctx + POLY, KEYSTREAM);
+}
+
+@inline function xorShort(buf: usize, len: usize): void {
+  for (let i: usize = 0; i < len; i++) store<u8>(buf + i, load<u8>(buf + i) ^ load<u8>(KEYSTREAM + 32 + i));
+}
+
+/** One-shot: `box` = 16 bytes of room for the tag, then `len` bytes of message, encrypted in place. */
+export function secretboxSeal(ctx: usize, key: usize, nonce24: usize, box: usize, len: usize): void {
+  if (ASC_FEATURE_SIMD && len <= SHORT) {
+    initShort(ctx, key, nonce24);
+    xorShort(box + 16, len);
+    poly1305Update(ctx + POLY, box + 16, len);
+    wipe(KEYSTREAM, 256);
+  } else {
+    secretboxInit(ctx, key, nonce24);
+    secretboxEncrypt(ctx, box + 16, len);
+  }
+  secretboxFinish(ctx, box);
+  wipe(ctx, SECRETBOX_CTX);
+}
+
+/** One-shot: `box` = tag | `len` bytes of ciphertext; 1 and plaintext at box + 16 if authentic, else 0 and unchanged. */
+export function secretboxOpen(ctx: usize, key: usize, nonce24: usize, box: usize, len: usize): u32 {
+  const short = ASC_FEATURE_SIMD && len <= SHORT;
+  if (short) initShort(ctx, key, nonce24);
+  else secretboxInit(ctx, key, nonce24);
+  secretboxAbsorb(ctx, box + 16, len);
+  const ok = secretboxVerify(ctx, box);
+  if (ok) {
+    if (short) xorShort(box + 16, len);
+    else secretboxDecrypt(ctx, box + 16, len);
+  }
+  wipe(KEYSTREAM, 256);
+  wipe(ctx, SECRETBOX_CTX);
+  return ok;
+}

@@ -1,0 +1,174 @@
+// ChaCha20, RFC 8439 §2.3-2.4, and HChaCha20 (draft-irtf-cfrg-xchacha §2.2). ARX only: constant
+// time by construction. The SIMD build computes four blocks at once, one per i32x4 lane ("column"
+// layout: v128 i holds state word i of blocks n..n+3), then transposes them back; the scalar build
+// runs one block at a time.
+//
+// State (64 bytes, native-order words, the layout of §2.3): 0-3 constants, 4-11 key, 12 block
+// counter, 13-15 nonce. Only word 12 changes between blocks.
+
+import { wipe } from '../runtime/bytes';
+import { rotlv } from '../runtime/simd';
+
+const SIGMA0: u32 = 0x61707865; // "expa"
+const SIGMA1: u32 = 0x3320646e; // "nd 3"
+const SIGMA2: u32 = 0x79622d32; // "2-by"
+const SIGMA3: u32 = 0x6b206574; // "te k"
+
+/** Sets up `state` from a 32-byte key, a counter and a 12-byte nonce (§2.3). */
+export function chachaInit(state: usize, key: usize, counter: u32, nonce: usize): void {
+  store<u32>(state, SIGMA0); store<u32>(state, SIGMA1, 4); store<u32>(state, SIGMA2, 8); store<u32>(state, SIGMA3, 12);
+  for (let i: usize = 0; i < 32; i += 8) store<u64>(state + 16 + i, load<u64>(key + i));
+  store<u32>(state, counter, 48);
+  store<u32>(state, load<u32>(nonce), 52); store<u32>(state, load<u32>(nonce, 4), 56); store<u32>(state, load<u32>(nonce, 8), 60);
+}
+
+// One block, scalar: 20 rounds over sixteen locals; `feedForward` adds the input (ChaCha20) or not
+// (HChaCha20, which outputs words 0-3 and 12-15 of the permuted state).
+@inline function permute(state: usize, out: usize, feedForward: bool): void {
+  let x0 = load<u32>(state), x1 = load<u32>(state, 4), x2 = load<u32>(state, 8), x3 = load<u32>(state, 12);
+  let x4 = load<u32>(state, 16), x5 = load<u32>(state, 20), x6 = load<u32>(state, 24), x7 = load<u32>(state, 28);
+  let x8 = load<u32>(state, 32), x9 = load<u32>(state, 36), x10 = load<u32>(state, 40), x11 = load<u32>(state, 44);
+  let x12 = load<u32>(state, 48), x13 = load<u32>(state, 52), x14 = load<u32>(state, 56), x15 = load<u32>(state, 60);
+  for (let r = 0; r < 10; r++) {
+    // column round (§2.2.1 quarter rounds on columns), then diagonal round
+    x0 += x4; x12 = rotl<u32>(x12 ^ x0, 16); x8 += x12; x4 = rotl<u32>(x4 ^ x8, 12);
+    x0 += x4; x12 = rotl<u32>(x12 ^ x0, 8); x8 += x12; x4 = rotl<u32>(x4 ^ x8, 7);
+    x1 += x5; x13 = rotl<u32>(x13 ^ x1, 16); x9 += x13; x5 = rotl<u32>(x5 ^ x9, 12);
+    x1 += x5; x13 = rotl<u32>(x13 ^ x1, 8); x9 += x13; x5 = rotl<u32>(x5 ^ x9, 7);
+    x2 += x6; x14 = rotl<u32>(x14 ^ x2, 16); x10 += x14; x6 = rotl<u32>(x6 ^ x10, 12);
+    x2 += x6; x14 = rotl<u32>(x14 ^ x2, 8); x10 += x14; x6 = rotl<u32>(x6 ^ x10, 7);
+    x3 += x7; x15 = rotl<u32>(x15 ^ x3, 16); x11 += x15; x7 = rotl<u32>(x7 ^ x11, 12);
+    x3 += x7; x15 = rotl<u32>(x15 ^ x3, 8); x11 += x15; x7 = rotl<u32>(x7 ^ x11, 7);
+    x0 += x5; x15 = rotl<u32>(x15 ^ x0, 16); x10 += x15; x5 = rotl<u32>(x5 ^ x10, 12);
+    x0 += x5; x15 = rotl<u32>(x15 ^ x0, 8); x10 += x15; x5 = rotl<u32>(x5 ^ x10, 7);
+    x1 += x6; x12 = rotl<u32>(x12 ^ x1, 16); x11 += x12; x6 = rotl<u32>(x6 ^ x11, 12);
+    x1 += x6; x12 = rotl<u32>(x12 ^ x1, 8); x11 += x12; x6 = rotl<u32>(x6 ^ x11, 7);
+    x2 += x7; x13 = rotl<u32>(x13 ^ x2, 16); x8 += x13; x7 = rotl<u32>(x7 ^ x8, 12);
+    x2 += x7; x13 = rotl<u32>(x13 ^ x2, 8); x8 += x13; x7 = rotl<u32>(x7 ^ x8, 7);
+    x3 += x4; x14 = rotl<u32>(x14 ^ x3, 16); x9 += x14; x4 = rotl<u32>(x4 ^ x9, 12);
+    x3 += x4; x14 = rotl<u32>(x14 ^ x3, 8); x9 += x14; x4 = rotl<u32>(x4 ^ x9, 7);
+  }
+  if (feedForward) {
+    store<u32>(out, x0 + load<u32>(state)); store<u32>(out, x1 + load<u32>(state, 4), 4);
+    store<u32>(out, x2 + load<u32>(state, 8), 8); store<u32>(out, x3 + load<u32>(state, 12), 12);
+    store<u32>(out, x4 + load<u32>(state, 16), 16); store<u32>(out, x5 + load<u32>(state, 20), 20);
+    store<u32>(out, x6 + load<u32>(state, 24), 24); store<u32>(out, x7 + load<u32>(state, 28), 28);
+    store<u32>(out, x8 + load<u32>(state, 32), 32); store<u32>(out, x9 + load<u32>(state, 36), 36);
+    store<u32>(out, x10 + load<u32>(state, 40), 40); store<u32>(out, x11 + load<u32>(state, 44), 44);
+    store<u32>(out, x12 + load<u32>(state, 48), 48); store<u32>(out, x13 + load<u32>(state, 52), 52);
+    store<u32>(out, x14 + load<u32>(state, 56), 56); store<u32>(out, x15 + load<u32>(state, 60), 60);
+  } else {
+    store<u32>(out, x0); store<u32>(out, x1, 4); store<u32>(out, x2, 8); store<u32>(out, x3, 12);
+    store<u32>(out, x12, 16); store<u32>(out, x13, 20); store<u32>(out, x14, 24); store<u32>(out, x15, 28);
+  }
+}
+
+/** Writes the 64-byte keystream block for the state's counter to `out` (§2.3). Does not advance. */
+export function chachaBlock(state: usize, out: usize): void {
+  permute(state, out, true);
+}
+
+/** HChaCha20: a 32-byte subkey from a key and the first 16 bytes of an XChaCha20 nonce. */
+export function hchacha20(key: usize, nonce16: usize, out: usize, scratch: usize): void {
+  store<u32>(scratch, SIGMA0); store<u32>(scratch, SIGMA1, 4); store<u32>(scratch, SIGMA2, 8); store<u32>(scratch, SIGMA3, 12);
+  for (let i: usize = 0; i < 32; i += 8) store<u64>(scratch + 16 + i, load<u64>(key + i));
+  for (let i: usize = 0; i < 16; i += 8) store<u64>(scratch + 48 + i, load<u64>(nonce16 + i));
+  permute(scratch, out, false);
+}
+
+// ---- four blocks at once (SIMD build) -----------------------------------------------------------
+
+@inline function rotl16(x: v128): v128 { return i8x16.shuffle(x, x, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13); }
+@inline function rotl8(x: v128): v128 { return i8x16.shuffle(x, x, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14); }
+
+/**
+ * XORs four consecutive keystream blocks (counters c..c+3, c = the state's counter) into 256 bytes:
+ * out = in ^ keystream. The caller advances the counter.
+ */
+function xor4(state: usize, src: usize, dst: usize): void {
+  const c0 = v128.load32_splat(state), c1 = v128.load32_splat(state, 4), c2 = v128.load32_splat(state, 8), c3 = v128.load32_splat(state, 12);
+  const k4 = v128.load32_splat(state, 16), k5 = v128.load32_splat(state, 20), k6 = v128.load32_splat(state, 24), k7 = v128.load32_splat(state, 28);
+  const k8 = v128.load32_splat(state, 32), k9 = v128.load32_splat(state, 36), k10 = v128.load32_splat(state, 40), k11 = v128.load32_splat(state, 44);
+  const n12 = i32x4.add(v128.load32_splat(state, 48), i32x4(0, 1, 2, 3));
+  const n13 = v128.load32_splat(state, 52), n14 = v128.load32_splat(state, 56), n15 = v128.load32_splat(state, 60);
+  let x0 = c0, x1 = c1, x2 = c2, x3 = c3, x4 = k4, x5 = k5, x6 = k6, x7 = k7;
+  let x8 = k8, x9 = k9, x10 = k10, x11 = k11, x12 = n12, x13 = n13, x14 = n14, x15 = n15;
+  for (let r = 0; r < 10; r++) {
+    x0 = i32x4.add(x0, x4); x12 = rotl16(v128.xor(x12, x0)); x8 = i32x4.add(x8, x12); x4 = rotlv(v128.xor(x4, x8), 12);
+    x0 = i32x4.add(x0, x4); x12 = rotl8(v128.xor(x12, x0)); x8 = i32x4.add(x8, x12); x4 = rotlv(v128.xor(x4, x8), 7);
+    x1 = i32x4.add(x1, x5); x13 = rotl16(v128.xor(x13, x1)); x9 = i32x4.add(x9, x13); x5 = rotlv(v128.xor(x5, x9), 12);
+    x1 = i32x4.add(x1, x5); x13 = rotl8(v128.xor(x13, x1)); x9 = i32x4.add(x9, x13); x5 = rotlv(v128.xor(x5, x9), 7);
+    x2 = i32x4.add(x2, x6); x14 = rotl16(v128.xor(x14, x2)); x10 = i32x4.add(x10, x14); x6 = rotlv(v128.xor(x6, x10), 12);
+    x2 = i32x4.add(x2, x6); x14 = rotl8(v128.xor(x14, x2)); x10 = i32x4.add(x10, x14); x6 = rotlv(v128.xor(x6, x10), 7);
+    x3 = i32x4.add(x3, x7); x15 = rotl16(v128.xor(x15, x3)); x11 = i32x4.add(x11, x15); x7 = rotlv(v128.xor(x7, x11), 12);
+    x3 = i32x4.add(x3, x7); x15 = rotl8(v128.xor(x15, x3)); x11 = i32x4.add(x11, x15); x7 = rotlv(v128.xor(x7, x11), 7);
+    x0 = i32x4.add(x0, x5); x15 = rotl16(v128.xor(x15, x0)); x10 = i32x4.add(x10, x15); x5 = rotlv(v128.xor(x5, x10), 12);
+    x0 = i32x4.add(x0, x5); x15 = rotl8(v128.xor(x15, x0)); x10 = i32x4.add(x10, x15); x5 = rotlv(v128.xor(x5, x10), 7);
+    x1 = i32x4.add(x1, x6); x12 = rotl16(v128.xor(x12, x1)); x11 = i32x4.add(x11, x12); x6 = rotlv(v128.xor(x6, x11), 12);
+    x1 = i32x4.add(x1, x6); x12 = rotl8(v128.xor(x12, x1)); x11 = i32x4.add(x11, x12); x6 = rotlv(v128.xor(x6, x11), 7);
+    x2 = i32x4.add(x2, x7); x13 = rotl16(v128.xor(x13, x2)); x8 = i32x4.add(x8, x13); x7 = rotlv(v128.xor(x7, x8), 12);
+    x2 = i32x4.add(x2, x7); x13 = rotl8(v128.xor(x13, x2)); x8 = i32x4.add(x8, x13); x7 = rotlv(v128.xor(x7, x8), 7);
+    x3 = i32x4.add(x3, x4); x14 = rotl16(v128.xor(x14, x3)); x9 = i32x4.add(x9, x14); x4 = rotlv(v128.xor(x4, x9), 12);
+    x3 = i32x4.add(x3, x4); x14 = rotl8(v128.xor(x14, x3)); x9 = i32x4.add(x9, x14); x4 = rotlv(v128.xor(x4, x9), 7);
+  }
+  x0 = i32x4.add(x0, c0); x1 = i32x4.add(x1, c1); x2 = i32x4.add(x2, c2); x3 = i32x4.add(x3, c3);
+  x4 = i32x4.add(x4, k4); x5 = i32x4.add(x5, k5); x6 = i32x4.add(x6, k6); x7 = i32x4.add(x7, k7);
+  x8 = i32x4.add(x8, k8); x9 = i32x4.add(x9, k9); x10 = i32x4.add(x10, k10); x11 = i32x4.add(x11, k11);
+  x12 = i32x4.add(x12, n12); x13 = i32x4.add(x13, n13); x14 = i32x4.add(x14, n14); x15 = i32x4.add(x15, n15);
+  // Transpose each group of four words back into block order; block b's bytes 16g..16g+15 are
+  // words 4g..4g+3 of lane b.
+  xorTransposed(x0, x1, x2, x3, src, dst);
+  xorTransposed(x4, x5, x6, x7, src + 16, dst + 16);
+  xorTransposed(x8, x9, x10, x11, src + 32, dst + 32);
+  xorTransposed(x12, x13, x14, x15, src + 48, dst + 48);
+}
+
+/** Transposes words (a, b, c, d) of four lanes into four 16-byte rows, 64 bytes apart, XORed into src → dst. */
+@inline export function xorTransposed(a: v128, b: v128, c: v128, d: v128, src: usize, dst: usize): void {
+  const ab0 = i32x4.shuffle(a, b, 0, 4, 1, 5), ab1 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+  const cd0 = i32x4.shuffle(c, d, 0, 4, 1, 5), cd1 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+  v128.store(dst, v128.xor(v128.load(src), i64x2.shuffle(ab0, cd0, 0, 2)));
+  v128.store(dst, v128.xor(v128.load(src, 64), i64x2.shuffle(ab0, cd0, 1, 3)), 64);
+  v128.store(dst, v128.xor(v128.load(src, 128), i64x2.shuffle(ab1, cd1, 0, 2)), 128);
+  v128.store(dst, v128.xor(v128.load(src, 192), i64x2.shuffle(ab1, cd1, 1, 3)), 192);
+}
+
+const BLOCK: usize = memory.data(64, 16);
+const ZEROS: usize = memory.data(256, 16);
+
+/**
+ * SIMD build: writes four keystream blocks (counters c..c+3) to `out` (256 bytes) without advancing.
+ * One 4-way call costs little more than one scalar block, so short messages take their Poly1305
+ * key and their first three blocks from it.
+ */
+export function chachaKeystream4(state: usize, out: usize): void {
+  xor4(state, ZEROS, out);
+}
+
+/**
+ * XORs the keystream starting at the state's counter into `len` bytes (src → dst; they may be the
+ * same) and advances the counter by the blocks used, a final partial block included. The caller
+ * guarantees the counter does not pass 2^32 - 1 (RFC 8439 §2.3: the counter must not wrap).
+ */
+export function chachaXor(state: usize, src: usize, dst: usize, len: usize): void {
+  let counter = load<u32>(state, 48);
+  if (ASC_FEATURE_SIMD) {
+    for (; len >= 256; len -= 256, src += 256, dst += 256) {
+      xor4(state, src, dst);
+      counter += 4;
+      store<u32>(state, counter, 48);
+    }
+  }
+  for (; len != 0; ) {
+    permute(state, BLOCK, true);
+    store<u32>(state, ++counter, 48);
+    const n = min<usize>(len, 64);
+    if (n == 64) {
+      for (let i: usize = 0; i < 64; i += 8) store<u64>(dst + i, load<u64>(src + i) ^ load<u64>(BLOCK + i));
+    } else {
+      for (let i: usize = 0; i < n; i++) store<u8>(dst + i, load<u8>(src + i) ^ load<u8>(BLOCK + i));
+    }
+    len -= n; src += n; dst += n;
+  }
+  wipe(BLOCK, 64);
+}

@@ -1,0 +1,127 @@
+// Poly1305, RFC 8439 §2.5, with five 26-bit limbs and 64-bit products (the donna-32 layout): wasm
+// has i64 multiplies but no 64×64→128, so 26-bit limbs keep every product and sum in a u64.
+// Straight-line on the data; the final reduction selects with a mask, not a branch.
+//
+// Context layout (POLY1305_CTX bytes):
+//   [0, 20)   r0..r4         [20, 36)  5·r1..5·r4     [40, 60)  h0..h4
+//   [60, 76)  s (the second half of the key)            [76, 80)  bytes buffered
+//   [80, 96)  partial block
+
+import { wipe } from '../runtime/bytes';
+
+export const POLY1305_CTX: usize = 96;
+const M26: u32 = 0x3ffffff;
+
+export function poly1305Init(ctx: usize, key: usize): void {
+  const t0 = load<u32>(key), t1 = load<u32>(key, 4), t2 = load<u32>(key, 8), t3 = load<u32>(key, 12);
+  // r is clamped (§2.5: r &= 0x0ffffffc0ffffffc0ffffffc0fffffff) while being split into limbs.
+  const r0 = t0 & 0x3ffffff;
+  const r1 = ((t0 >>> 26) | (t1 << 6)) & 0x3ffff03;
+  const r2 = ((t1 >>> 20) | (t2 << 12)) & 0x3ffc0ff;
+  const r3 = ((t2 >>> 14) | (t3 << 18)) & 0x3f03fff;
+  const r4 = (t3 >>> 8) & 0x00fffff;
+  store<u32>(ctx, r0); store<u32>(ctx, r1, 4); store<u32>(ctx, r2, 8); store<u32>(ctx, r3, 12); store<u32>(ctx, r4, 16);
+  store<u32>(ctx, r1 * 5, 20); store<u32>(ctx, r2 * 5, 24); store<u32>(ctx, r3 * 5, 28); store<u32>(ctx, r4 * 5, 32);
+  wipe(ctx + 40, 20);
+  for (let i: usize = 0; i < 16; i += 4) store<u32>(ctx + 60 + i, load<u32>(key + 16 + i));
+  store<u32>(ctx, 0, 76);
+}
+
+/** h = (h + m) · r mod 2^130 - 5 for each 16-byte block; `hibit` is 2^128 in limb 4 (0 for the padded final block). */
+function blocks(ctx: usize, m: usize, count: usize, hibit: u32): void {
+  const r0 = <u64>load<u32>(ctx), r1 = <u64>load<u32>(ctx, 4), r2 = <u64>load<u32>(ctx, 8), r3 = <u64>load<u32>(ctx, 12), r4 = <u64>load<u32>(ctx, 16);
+  const s1 = <u64>load<u32>(ctx, 20), s2 = <u64>load<u32>(ctx, 24), s3 = <u64>load<u32>(ctx, 28), s4 = <u64>load<u32>(ctx, 32);
+  let h0 = load<u32>(ctx, 40), h1 = load<u32>(ctx, 44), h2 = load<u32>(ctx, 48), h3 = load<u32>(ctx, 52), h4 = load<u32>(ctx, 56);
+  for (let n: usize = 0; n < count; n++, m += 16) {
+    const m0 = load<u32>(m), m1 = load<u32>(m, 4), m2 = load<u32>(m, 8), m3 = load<u32>(m, 12);
+    h0 += m0 & M26;
+    h1 += ((m0 >>> 26) | (m1 << 6)) & M26;
+    h2 += ((m1 >>> 20) | (m2 << 12)) & M26;
+    h3 += ((m2 >>> 14) | (m3 << 18)) & M26;
+    h4 += (m3 >>> 8) | hibit;
+    // Limb i of h·r, with 2^130 ≡ 5 folding the high limbs back (the s = 5r terms).
+    const d0 = <u64>h0 * r0 + <u64>h1 * s4 + <u64>h2 * s3 + <u64>h3 * s2 + <u64>h4 * s1;
+    let d1 = <u64>h0 * r1 + <u64>h1 * r0 + <u64>h2 * s4 + <u64>h3 * s3 + <u64>h4 * s2;
+    let d2 = <u64>h0 * r2 + <u64>h1 * r1 + <u64>h2 * r0 + <u64>h3 * s4 + <u64>h4 * s3;
+    let d3 = <u64>h0 * r3 + <u64>h1 * r2 + <u64>h2 * r1 + <u64>h3 * r0 + <u64>h4 * s4;
+    let d4 = <u64>h0 * r4 + <u64>h1 * r3 + <u64>h2 * r2 + <u64>h3 * r1 + <u64>h4 * r0;
+    d1 += d0 >> 26; h0 = <u32>d0 & M26;
+    d2 += d1 >> 26; h1 = <u32>d1 & M26;
+    d3 += d2 >> 26; h2 = <u32>d2 & M26;
+    d4 += d3 >> 26; h3 = <u32>d3 & M26;
+    h0 += <u32>(d4 >> 26) * 5; h4 = <u32>d4 & M26;
+    h1 += h0 >>> 26; h0 &= M26;
+  }
+  store<u32>(ctx, h0, 40); store<u32>(ctx, h1, 44); store<u32>(ctx, h2, 48); store<u32>(ctx, h3, 52); store<u32>(ctx, h4, 56);
+}
+
+export function poly1305Update(ctx: usize, m: usize, len: usize): void {
+  const buf = ctx + 80;
+  let fill = <usize>load<u32>(ctx, 76);
+  if (fill != 0) {
+    const take = min<usize>(16 - fill, len);
+    for (let i: usize = 0; i < take; i++) store<u8>(buf + fill + i, load<u8>(m + i));
+    fill += take; m += take; len -= take;
+    if (fill < 16) {
+      store<u32>(ctx, <u32>fill, 76);
+      return;
+    }
+    blocks(ctx, buf, 1, 1 << 24);
+    fill = 0;
+  }
+  const full = len >> 4;
+  if (full != 0) blocks(ctx, m, full, 1 << 24);
+  m += full << 4;
+  len &= 15;
+  for (let i: usize = 0; i < len; i++) store<u8>(buf + i, load<u8>(m + i));
+  store<u32>(ctx, <u32>len, 76);
+}
+
+/** Zero-pads the buffered bytes to a 16-byte block (the pad16 of the AEAD construction, §2.8). */
+export function poly1305Pad16(ctx: usize): void {
+  const fill = <usize>load<u32>(ctx, 76);
+  if (fill == 0) return;
+  wipe(ctx + 80 + fill, 16 - fill);
+  blocks(ctx, ctx + 80, 1, 1 << 24);
+  store<u32>(ctx, 0, 76);
+}
+
+/** Writes the 16-byte tag and wipes the context. */
+export function poly1305Finish(ctx: usize, tag: usize): void {
+  const fill = <usize>load<u32>(ctx, 76);
+  if (fill != 0) {
+    // §2.5.1: the final partial block gets a 1 byte appended instead of the 2^128 bit.
+    store<u8>(ctx + 80 + fill, 1);
+    wipe(ctx + 81 + fill, 15 - fill);
+    blocks(ctx, ctx + 80, 1, 0);
+  }
+  let h0 = load<u32>(ctx, 40), h1 = load<u32>(ctx, 44), h2 = load<u32>(ctx, 48), h3 = load<u32>(ctx, 52), h4 = load<u32>(ctx, 56);
+  // full carry
+  h2 += h1 >>> 26; h1 &= M26;
+  h3 += h2 >>> 26; h2 &= M26;
+  h4 += h3 >>> 26; h3 &= M26;
+  h0 += (h4 >>> 26) * 5; h4 &= M26;
+  h1 += h0 >>> 26; h0 &= M26;
+  // g = h + 5 - 2^130; keep g if it did not borrow (h >= p), else h — selected by mask
+  let g0 = h0 + 5; let c = g0 >>> 26; g0 &= M26;
+  let g1 = h1 + c; c = g1 >>> 26; g1 &= M26;
+  let g2 = h2 + c; c = g2 >>> 26; g2 &= M26;
+  let g3 = h3 + c; c = g3 >>> 26; g3 &= M26;
+  const g4 = h4 + c - (1 << 26);
+  const useG = (g4 >>> 31) - 1; // all ones when g4 did not go negative
+  h0 = (h0 & ~useG) | (g0 & useG);
+  h1 = (h1 & ~useG) | (g1 & useG);
+  h2 = (h2 & ~useG) | (g2 & useG);
+  h3 = (h3 & ~useG) | (g3 & useG);
+  h4 = (h4 & ~useG) | (g4 & useG);
+  // h mod 2^128, plus s
+  const w0 = <u64>(h0 | (h1 << 26));
+  const w1 = <u64>((h1 >>> 6) | (h2 << 20));
+  const w2 = <u64>((h2 >>> 12) | (h3 << 14));
+  const w3 = <u64>((h3 >>> 18) | (h4 << 8));
+  let f: u64 = w0 + <u64>load<u32>(ctx, 60); store<u32>(tag, <u32>f);
+  f = w1 + <u64>load<u32>(ctx, 64) + (f >> 32); store<u32>(tag, <u32>f, 4);
+  f = w2 + <u64>load<u32>(ctx, 68) + (f >> 32); store<u32>(tag, <u32>f, 8);
+  f = w3 + <u64>load<u32>(ctx, 72) + (f >> 32); store<u32>(tag, <u32>f, 12);
+  wipe(ctx, POLY1305_CTX);
+}

@@ -1,0 +1,120 @@
+// NaCl secretbox (XSalsa20-Poly1305): seal(nonce24, message) → tag ‖ ciphertext, byte-compatible with
+// libsodium's crypto_secretbox_easy and tweetnacl's secretbox. Wesh seals its envelopes with it.
+
+import { AuthenticationError, bytes, bytesOfLength } from './errors.js';
+import { KeyedObject } from './keyed.js';
+import { WINDOW_BYTES } from './wasm/engine.js';
+
+const KEY_LEN = 32;
+const NONCE_LEN = 24;
+const TAG_LEN = 16;
+
+export interface SecretBox {
+  /** Returns tag ‖ ciphertext (message.length + 16 bytes). */
+  seal(nonce: Uint8Array, message: Uint8Array): Uint8Array;
+  /** Returns the message, or throws AuthenticationError. */
+  open(nonce: Uint8Array, boxed: Uint8Array): Uint8Array;
+  dispose(): void;
+}
+
+/**
+ * Chunk plan for streaming: the stream starts 32 bytes into its first block (those 32 bytes key
+ * Poly1305), so the first chunk is 32 bytes short of the window and the rest stay block-aligned.
+ */
+function* chunks(length: number): Generator<[number, number]> {
+  let off = 0;
+  for (let size = WINDOW_BYTES - 32; off < length; size = WINDOW_BYTES) {
+    const n = Math.min(size, length - off);
+    yield [off, n];
+    off += n;
+  }
+}
+
+class WasmSecretBox extends KeyedObject implements SecretBox {
+  constructor(key: Uint8Array) {
+    bytesOfLength(key, KEY_LEN, 'secretbox', 'key');
+    super('secretbox', (e) => 64 + e.abi.SECRETBOX_CTX_LEN.value);
+    this.engine.u8.set(key, this.block);
+  }
+
+  #ctx(): number {
+    return this.block + 64;
+  }
+
+  seal(nonce: Uint8Array, message: Uint8Array): Uint8Array {
+    this.live('seal');
+    bytesOfLength(nonce, NONCE_LEN, 'secretbox', 'nonce');
+    bytes(message, 'secretbox', 'message');
+    const e = this.engine;
+    const x = e.abi;
+    const out = new Uint8Array(message.length + TAG_LEN);
+    const nonceAt = e.window;
+    const boxAt = e.window + 32;
+    if (32 + TAG_LEN + message.length <= WINDOW_BYTES) {
+      const u8 = e.u8;
+      u8.set(nonce, nonceAt);
+      u8.set(message, boxAt + TAG_LEN);
+      x.secretbox_seal(this.#ctx(), this.block, nonceAt, boxAt, message.length);
+      out.set(u8.subarray(boxAt, boxAt + out.length));
+      return out;
+    }
+    e.u8.set(nonce, nonceAt);
+    x.secretbox_init(this.#ctx(), this.block, nonceAt);
+    for (const [off, n] of chunks(message.length)) {
+      e.u8.set(message.subarray(off, off + n), e.window);
+      x.secretbox_encrypt(this.#ctx(), e.window, n);
+      out.set(e.u8.subarray(e.window, e.window + n), TAG_LEN + off);
+    }
+    x.secretbox_finish(this.#ctx(), e.window);
+    out.set(e.u8.subarray(e.window, e.window + TAG_LEN), 0);
+    x.secretbox_wipe(this.#ctx());
+    return out;
+  }
+
+  open(nonce: Uint8Array, boxed: Uint8Array): Uint8Array {
+    this.live('open');
+    bytesOfLength(nonce, NONCE_LEN, 'secretbox', 'nonce');
+    bytes(boxed, 'secretbox', 'boxed');
+    if (boxed.length < TAG_LEN) throw new AuthenticationError();
+    const e = this.engine;
+    const x = e.abi;
+    const len = boxed.length - TAG_LEN;
+    const out = new Uint8Array(len);
+    const nonceAt = e.window;
+    const boxAt = e.window + 32;
+    if (32 + boxed.length <= WINDOW_BYTES) {
+      const u8 = e.u8;
+      u8.set(nonce, nonceAt);
+      u8.set(boxed, boxAt);
+      if (x.secretbox_open(this.#ctx(), this.block, nonceAt, boxAt, len) !== 1) throw new AuthenticationError();
+      out.set(u8.subarray(boxAt + TAG_LEN, boxAt + TAG_LEN + len));
+      e.wipe(boxAt, boxed.length);
+      return out;
+    }
+    e.u8.set(nonce, nonceAt);
+    x.secretbox_init(this.#ctx(), this.block, nonceAt);
+    const ct = boxed.subarray(TAG_LEN);
+    for (const [off, n] of chunks(len)) {
+      e.u8.set(ct.subarray(off, off + n), e.window);
+      x.secretbox_absorb(this.#ctx(), e.window, n);
+    }
+    e.u8.set(boxed.subarray(0, TAG_LEN), e.window);
+    if (x.secretbox_verify(this.#ctx(), e.window) !== 1) {
+      x.secretbox_wipe(this.#ctx());
+      throw new AuthenticationError();
+    }
+    for (const [off, n] of chunks(len)) {
+      e.u8.set(ct.subarray(off, off + n), e.window);
+      x.secretbox_decrypt(this.#ctx(), e.window, n);
+      out.set(e.u8.subarray(e.window, e.window + n), off);
+    }
+    e.wipe(e.window, WINDOW_BYTES);
+    x.secretbox_wipe(this.#ctx());
+    return out;
+  }
+}
+
+/** A secretbox keyed with 32 bytes. */
+export function secretbox(key: Uint8Array): SecretBox {
+  return new WasmSecretBox(key);
+}

@@ -1,0 +1,134 @@
+// RFC 8439 (ChaCha20 block function A.1, Poly1305 A.3 edge cases, key generation A.4, AEAD §2.8.2),
+// draft-irtf-cfrg-xchacha-03 (HChaCha20 §2.2.1, XChaCha20-Poly1305 §A.3.1), and every case of the
+// Wycheproof chacha20_poly1305 and xchacha20_poly1305 files.
+import { createCipheriv } from 'node:crypto';
+import { poly1305 as noblePoly1305 } from '@noble/ciphers/_poly1305.js';
+import { describe, expect, it } from 'vitest';
+import { AuthenticationError, chacha20Poly1305, xchacha20Poly1305 } from '../../bindings/index.js';
+import { forEachBuild } from '../helpers/builds.js';
+import { raw } from '../helpers/raw.js';
+import { hex, toHex, utf8, wycheproofTests } from '../helpers/vectors.js';
+
+function rawXor(key: Uint8Array, counter: number, nonce: Uint8Array, data: Uint8Array): Uint8Array {
+  return raw([key, nonce, data], data.length, (x, [k, n, d], out) => {
+    x.chacha20_xor(k, counter, n, d, data.length);
+    new Uint8Array(x.memory.buffer).copyWithin(out, d, d + data.length);
+  });
+}
+const poly1305 = (key: Uint8Array, msg: Uint8Array) => raw([key, msg], 16, (x, [k, m], out) => x.poly1305_mac(k, m, msg.length, out));
+const nodeKeystream = (key: Uint8Array, counter: number, nonce: Uint8Array, len: number) => {
+  const iv = new Uint8Array(16);
+  new DataView(iv.buffer).setUint32(0, counter, true);
+  iv.set(nonce, 4);
+  return new Uint8Array(createCipheriv('chacha20', key, iv).update(new Uint8Array(len)));
+};
+
+const zeros = (n: number) => new Uint8Array(n);
+const withByte = (n: number, index: number, value: number) => { const b = zeros(n); b[index] = value; return b; };
+
+// RFC 8439 A.1: ChaCha20 block function test vectors (key, nonce, counter → 64-byte keystream).
+const A1 = [
+  { key: zeros(32), nonce: zeros(12), counter: 0,
+    out: '76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc387b669b2ee6586' },
+  { key: zeros(32), nonce: zeros(12), counter: 1,
+    out: '9f07e7be5551387a98ba977c732d080dcb0f29a048e3656912c6533e32ee7aed29b721769ce64e43d57133b074d839d531ed1f28510afb45ace10a1f4b794d6f' },
+  { key: withByte(32, 31, 1), nonce: zeros(12), counter: 1,
+    out: '3aeb5224ecf849929b9d828db1ced4dd832025e8018b8160b82284f3c949aa5a8eca00bbb4a73bdad192b5c42f73f2fd4e273644c8b36125a64addeb006c13a0' },
+  { key: withByte(32, 1, 0xff), nonce: zeros(12), counter: 2,
+    out: '72d54dfbf12ec44b362692df94137f328fea8da73990265ec1bbbea1ae9af0ca13b25aa26cb4a648cb9b9d1be65b2c0924a66c54d545ec1b7374f4872e99f096' },
+  { key: zeros(32), nonce: withByte(12, 11, 2), counter: 0,
+    out: 'c2c64d378cd536374ae204b9ef933fcd1a8b2288b3dfa49672ab765b54ee27c78a970e0e955c14f3a88e741b97c286f75f8fc299e8148362fa198a39531bed6d' },
+];
+
+// RFC 8439 A.3: Poly1305 edge cases (#5-#11 exercise the carries and the final reduction).
+const cat = (...parts: string[]) => parts.join('');
+const A3 = [
+  { key: zeros(32), msg: zeros(64), tag: '00000000000000000000000000000000' },
+  { key: hex(cat('02', '00'.repeat(31))), msg: hex('ff'.repeat(16)), tag: cat('03', '00'.repeat(15)) },
+  { key: hex(cat('02', '00'.repeat(15), 'ff'.repeat(16))), msg: hex(cat('02', '00'.repeat(15))), tag: cat('03', '00'.repeat(15)) },
+  { key: hex(cat('01', '00'.repeat(31))), msg: hex(cat('ff'.repeat(16), 'f0', 'ff'.repeat(15), '11', '00'.repeat(15))), tag: cat('05', '00'.repeat(15)) },
+  { key: hex(cat('01', '00'.repeat(31))), msg: hex(cat('ff'.repeat(16), 'fb', 'fe'.repeat(15), '01'.repeat(16))), tag: '00'.repeat(16) },
+  { key: hex(cat('02', '00'.repeat(31))), msg: hex(cat('fd', 'ff'.repeat(15))), tag: cat('fa', 'ff'.repeat(15)) },
+  { key: hex(cat('0100000000000000', '0400000000000000', '00'.repeat(16))),
+    msg: hex(cat('e33594d7505e43b9', '0000000000000000', '3394d7505e4379cd', '0100000000000000', '00'.repeat(16), '01', '00'.repeat(15))),
+    tag: cat('1400000000000000', '5500000000000000') },
+  { key: hex(cat('0100000000000000', '0400000000000000', '00'.repeat(16))),
+    msg: hex(cat('e33594d7505e43b9', '0000000000000000', '3394d7505e4379cd', '0100000000000000', '00'.repeat(16))),
+    tag: cat('13', '00'.repeat(15)) },
+];
+
+// RFC 8439 A.4: Poly1305 one-time keys = the first 32 bytes of ChaCha20 block 0.
+const A4 = [
+  { key: zeros(32), nonce: zeros(12), otk: '76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7' },
+  { key: withByte(32, 31, 1), nonce: withByte(12, 11, 2), otk: 'ecfa254f845f647473d3cb140da9e87606cb33066c447b87bc2666dde3fbb739' },
+  { key: hex('1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0'), nonce: withByte(12, 11, 2),
+    otk: '965e3bc6f9ec7ed9560808f4d229f94b137ff275ca9b3fcbdd59deaad23310ae' },
+];
+
+interface AeadTest { tcId: number; key: string; iv: string; aad: string; msg: string; ct: string; tag: string; result: string; flags: string[] }
+
+function checkWycheproof(file: string, make: (key: Uint8Array) => ReturnType<typeof chacha20Poly1305>) {
+  let valid = 0;
+  for (const t of wycheproofTests<AeadTest>(file)) {
+    const open = () => make(hex(t.key)).open(hex(t.iv), hex(t.ct + t.tag), hex(t.aad));
+    if (t.result === 'valid') {
+      const aead = make(hex(t.key));
+      expect(toHex(aead.seal(hex(t.iv), hex(t.msg), hex(t.aad))), `tcId ${t.tcId}`).toBe(t.ct + t.tag);
+      expect(toHex(open()), `tcId ${t.tcId}`).toBe(t.msg);
+      valid++;
+    } else if (t.flags.includes('InvalidNonceSize')) {
+      expect(open, `tcId ${t.tcId}`).toThrow(RangeError);
+    } else {
+      expect(open, `tcId ${t.tcId}`).toThrow(AuthenticationError);
+    }
+  }
+  expect(valid).toBeGreaterThan(100);
+}
+
+forEachBuild(() => {
+  describe('ChaCha20 and Poly1305 building blocks', () => {
+    it('ChaCha20 block function: RFC 8439 A.1, and node:crypto over 4 KiB', () => {
+      for (const v of A1) expect(toHex(rawXor(v.key, v.counter, v.nonce, zeros(64)))).toBe(v.out);
+      const key = hex('1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0');
+      const nonce = hex('000000000000000000000002');
+      for (const len of [1, 63, 64, 65, 255, 256, 257, 1000, 4096]) {
+        expect(toHex(rawXor(key, 42, nonce, zeros(len)))).toBe(toHex(nodeKeystream(key, 42, nonce, len)));
+      }
+    });
+
+    it('Poly1305: RFC 8439 A.3 edge cases, agreeing with @noble/ciphers', () => {
+      for (const v of A3) {
+        expect(toHex(poly1305(v.key, v.msg))).toBe(v.tag);
+        expect(toHex(noblePoly1305(v.msg, v.key))).toBe(v.tag);
+      }
+    });
+
+    it('Poly1305 key generation: RFC 8439 A.4', () => {
+      for (const v of A4) expect(toHex(rawXor(v.key, 0, v.nonce, zeros(32)))).toBe(v.otk);
+    });
+
+    it('HChaCha20: draft-irtf-cfrg-xchacha-03 §2.2.1', () => {
+      const key = Uint8Array.from({ length: 32 }, (_, i) => i);
+      const nonce = hex('000000090000004a0000000031415927');
+      expect(toHex(raw([key, nonce], 32, (x, [k, n], out) => x.hchacha20_subkey(k, n, out))))
+        .toBe('82413b4227b27bfed30e42508a877d73a0f9e4d58a74a853c12ec41326d3ecdc');
+    });
+  });
+
+  describe('ChaCha20-Poly1305 and XChaCha20-Poly1305', () => {
+    it('seals and opens the RFC 8439 §2.8.2 example', () => {
+      const aead = chacha20Poly1305(hex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f'));
+      const nonce = hex('070000004041424344454647');
+      const aad = hex('50515253c0c1c2c3c4c5c6c7');
+      const pt = utf8("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.");
+      const sealed = aead.seal(nonce, pt, aad);
+      expect(toHex(sealed)).toBe(
+        'd31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116'
+        + '1ae10b594f09e26a7e902ecbd0600691');
+      expect(aead.open(nonce, sealed, aad)).toEqual(pt);
+    });
+
+    it('passes every Wycheproof chacha20_poly1305 case', () => checkWycheproof('wycheproof/chacha20_poly1305_test.json', chacha20Poly1305));
+    it('passes every Wycheproof xchacha20_poly1305 case (tcId 1 is the draft §A.3.1 vector)', () => checkWycheproof('wycheproof/xchacha20_poly1305_test.json', xchacha20Poly1305));
+  });
+});

@@ -1,0 +1,49 @@
+// NaCl secretbox (XSalsa20-Poly1305): the classic NaCl/libsodium vector and the first 300 tweetnacl-js
+// random vectors (../shared/vectors/nacl), plus HSalsa20 through the classic box's shared key.
+import { describe, expect, it } from 'vitest';
+import { AuthenticationError, secretbox } from '../../bindings/index.js';
+import { forEachBuild } from '../helpers/builds.js';
+import { raw } from '../helpers/raw.js';
+import { hex, loadVectors, toHex } from '../helpers/vectors.js';
+
+const classic = loadVectors('nacl/nacl_classic_box_secretbox.json');
+const random: [string, string, string, string][] = loadVectors('nacl/tweetnacl_secretbox.random.first300.json').vectors;
+const b64 = (s: string) => Uint8Array.from(Buffer.from(s, 'base64'));
+
+forEachBuild(() => {
+  describe('secretbox', () => {
+    it('matches the classic NaCl secretbox vector', () => {
+      const v = classic.xsalsa20poly1305_secretbox;
+      const box = secretbox(hex(v.key));
+      expect(toHex(box.seal(hex(v.nonce), hex(v.plaintext)))).toBe(v.ciphertext_tag_first);
+      expect(toHex(box.open(hex(v.nonce), hex(v.ciphertext_tag_first)))).toBe(v.plaintext);
+    });
+
+    it('matches all 300 tweetnacl random vectors, both ways', () => {
+      expect(random).toHaveLength(300);
+      for (const [key, nonce, msg, boxed] of random) {
+        const box = secretbox(b64(key));
+        expect(Buffer.from(box.seal(b64(nonce), b64(msg))).toString('base64')).toBe(boxed);
+        expect(Buffer.from(box.open(b64(nonce), b64(boxed))).toString('base64')).toBe(msg);
+        box.dispose();
+      }
+    });
+
+    it('HSalsa20 turns the classic box DH secret into the documented shared key', () => {
+      // crypto_box_beforenm = HSalsa20(X25519(sk, pk), 0^16); the DH value is NaCl's published one.
+      const dh = hex('4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742');
+      const k = raw([dh, new Uint8Array(16)], 32, (x, [d, z], out) => x.hsalsa20_subkey(d, z, out));
+      expect(toHex(k)).toBe(classic.curve25519xsalsa20poly1305_box.beforenm_shared_key);
+    });
+
+    it('rejects a modified box', () => {
+      const v = classic.xsalsa20poly1305_secretbox;
+      const boxed = hex(v.ciphertext_tag_first);
+      for (const i of [0, 15, 16, boxed.length - 1]) {
+        const bad = boxed.slice();
+        bad[i] ^= 1;
+        expect(() => secretbox(hex(v.key)).open(hex(v.nonce), bad)).toThrow(AuthenticationError);
+      }
+    });
+  });
+});
