@@ -19,6 +19,13 @@ import {
 import { chachaInit, chachaXor, hchacha20 } from './cipher/chacha20';
 import { hsalsa20 } from './cipher/salsa20';
 import { POLY1305_CTX, poly1305Finish, poly1305Init, poly1305Update } from './mac/poly1305';
+import { AES_KEY_STATE, aesSetKey } from './cipher/aes';
+import { AES_CTR_CTX, aesCtrInit, aesCtrXor } from './cipher/aes_ctr';
+import { aesIgeDecrypt, aesIgeEncrypt } from './cipher/aes_ige';
+import {
+  GCM_CTX, GCM_KEY_STATE, gcmAad, gcmAbsorb, gcmDecrypt, gcmEncrypt, gcmFinish, gcmInit, gcmOpen, gcmSeal,
+  gcmSetKey, gcmVerify,
+} from './aead/gcm';
 import { wipe } from './runtime/bytes';
 
 /** First byte after the module's static data; the bindings manage memory from here up. */
@@ -145,3 +152,38 @@ export function hsalsa20_subkey(key: usize, input16: usize, out: usize): void {
 }
 const RAW_STATE: usize = memory.data(64, 16);
 const RAW_POLY: usize = memory.data(<i32>POLY1305_CTX, 16);
+
+// ---- AES (vector-permute core on the SIMD build, bitsliced on the scalar build) -------------------
+
+export const AES_KEY_STATE_LEN = <i32>AES_KEY_STATE;
+export function aes_set_key(ks: usize, key: usize, keyLen: usize): void { aesSetKey(ks, key, keyLen); }
+
+/** CTR with a 128-bit big-endian counter, streaming with any chunk lengths. */
+export const AES_CTR_CTX_LEN = <i32>AES_CTR_CTX;
+export function aes_ctr_init(ctx: usize, iv: usize): void { aesCtrInit(ctx, iv); }
+export function aes_ctr_xor(ctx: usize, ks: usize, src: usize, dst: usize, len: usize): void { aesCtrXor(ctx, ks, src, dst, len); }
+
+/** IGE (iv = y0 | x0, updated in place); len is a multiple of 16. */
+export function aes_ige_encrypt(ks: usize, iv: usize, src: usize, dst: usize, len: usize): void { aesIgeEncrypt(ks, iv, src, dst, len); }
+export function aes_ige_decrypt(ks: usize, iv: usize, src: usize, dst: usize, len: usize): void { aesIgeDecrypt(ks, iv, src, dst, len); }
+
+// ---- AES-GCM (SP 800-38D); streaming as for ChaCha20-Poly1305 ------------------------------------
+
+export const GCM_KEY_STATE_LEN = <i32>GCM_KEY_STATE;
+export const GCM_CTX_LEN = <i32>GCM_CTX;
+/** `scratch`: 16 bytes, left zeroed. */
+export function gcm_set_key(ks: usize, key: usize, keyLen: usize, scratch: usize): void { gcmSetKey(ks, key, keyLen, scratch); }
+export function gcm_init(ctx: usize, ks: usize, nonce: usize, nonceLen: usize): void { gcmInit(ctx, ks, nonce, nonceLen); }
+export function gcm_aad(ctx: usize, ks: usize, aad: usize, len: usize): void { gcmAad(ctx, ks, aad, len); }
+export function gcm_encrypt(ctx: usize, ks: usize, buf: usize, len: usize): void { gcmEncrypt(ctx, ks, buf, len); }
+export function gcm_absorb(ctx: usize, ks: usize, ct: usize, len: usize): void { gcmAbsorb(ctx, ks, ct, len); }
+export function gcm_decrypt(ctx: usize, ks: usize, buf: usize, len: usize): void { gcmDecrypt(ctx, ks, buf, len); }
+export function gcm_finish(ctx: usize, ks: usize, tag: usize): void { gcmFinish(ctx, ks, tag); }
+export function gcm_verify(ctx: usize, ks: usize, tag: usize): u32 { return gcmVerify(ctx, ks, tag); }
+export function gcm_wipe(ctx: usize): void { wipe(ctx, GCM_CTX); }
+export function gcm_seal(ctx: usize, ks: usize, nonce: usize, nonceLen: usize, aad: usize, aadLen: usize, buf: usize, len: usize): void {
+  gcmSeal(ctx, ks, nonce, nonceLen, aad, aadLen, buf, len);
+}
+export function gcm_open(ctx: usize, ks: usize, nonce: usize, nonceLen: usize, aad: usize, aadLen: usize, buf: usize, len: usize): u32 {
+  return gcmOpen(ctx, ks, nonce, nonceLen, aad, aadLen, buf, len);
+}

@@ -38,7 +38,7 @@ export interface AeadSpec {
   readonly nonceLength: number;
   /** Whether a nonce length other than nonceLength is valid (GCM); null: only nonceLength. */
   readonly otherNonceLengths: null | { min: number; max: number };
-  keyLengths: readonly number[];
+  readonly keyLengths: readonly number[];
   keyStateLen(x: WasmAbi): number;
   ctxLen(x: WasmAbi): number;
   /** Writes the key state (the key itself, or a key schedule) for `key` at `state`. */
@@ -46,12 +46,12 @@ export interface AeadSpec {
   seal(x: WasmAbi, ctx: number, key: number, nonce: number, nonceLen: number, aad: number, aadLen: number, buf: number, len: number): void;
   open(x: WasmAbi, ctx: number, key: number, nonce: number, nonceLen: number, aad: number, aadLen: number, buf: number, len: number): number;
   init(x: WasmAbi, ctx: number, key: number, nonce: number, nonceLen: number): void;
-  aad(x: WasmAbi, ctx: number, p: number, len: number): void;
-  encrypt(x: WasmAbi, ctx: number, p: number, len: number): void;
-  absorb(x: WasmAbi, ctx: number, p: number, len: number): void;
-  decrypt(x: WasmAbi, ctx: number, p: number, len: number): void;
-  finish(x: WasmAbi, ctx: number, tag: number): void;
-  verify(x: WasmAbi, ctx: number, tag: number): number;
+  aad(x: WasmAbi, ctx: number, key: number, p: number, len: number): void;
+  encrypt(x: WasmAbi, ctx: number, key: number, p: number, len: number): void;
+  absorb(x: WasmAbi, ctx: number, key: number, p: number, len: number): void;
+  decrypt(x: WasmAbi, ctx: number, key: number, p: number, len: number): void;
+  finish(x: WasmAbi, ctx: number, key: number, tag: number): void;
+  verify(x: WasmAbi, ctx: number, key: number, tag: number): number;
   wipe(x: WasmAbi, ctx: number): void;
   /** Largest plaintext per nonce, or Infinity (ChaCha20: 2^32 - 1 blocks of 64 bytes; GCM: 2^32 - 2 blocks of 16). */
   readonly maxPlaintext: number;
@@ -152,10 +152,10 @@ export class WasmAead extends KeyedObject implements Aead {
     for (let off = 0; off < len; off += WINDOW_BYTES) {
       const chunk = plaintext.subarray(off, off + WINDOW_BYTES);
       e.u8.set(chunk, e.window);
-      spec.encrypt(x, this.#ctx, e.window, chunk.length);
+      spec.encrypt(x, this.#ctx, this.#key, e.window, chunk.length);
       out.set(e.u8.subarray(e.window, e.window + chunk.length), off);
     }
-    spec.finish(x, this.#ctx, e.window);
+    spec.finish(x, this.#ctx, this.#key, e.window);
     out.set(e.u8.subarray(e.window, e.window + TAG_LENGTH), len);
     spec.wipe(x, this.#ctx);
     return len + TAG_LENGTH;
@@ -187,17 +187,17 @@ export class WasmAead extends KeyedObject implements Aead {
     for (let off = 0; off < len; off += WINDOW_BYTES) {
       const chunk = ct.subarray(off, off + WINDOW_BYTES);
       e.u8.set(chunk, e.window);
-      spec.absorb(x, this.#ctx, e.window, chunk.length);
+      spec.absorb(x, this.#ctx, this.#key, e.window, chunk.length);
     }
     e.u8.set(sealed.subarray(len), e.window);
-    if (spec.verify(x, this.#ctx, e.window) !== 1) {
+    if (spec.verify(x, this.#ctx, this.#key, e.window) !== 1) {
       spec.wipe(x, this.#ctx);
       throw new AuthenticationError();
     }
     for (let off = 0; off < len; off += WINDOW_BYTES) {
       const chunk = ct.subarray(off, off + WINDOW_BYTES);
       e.u8.set(chunk, e.window);
-      spec.decrypt(x, this.#ctx, e.window, chunk.length);
+      spec.decrypt(x, this.#ctx, this.#key, e.window, chunk.length);
       out.set(e.u8.subarray(e.window, e.window + chunk.length), off);
     }
     e.wipe(e.window, WINDOW_BYTES);
@@ -214,7 +214,7 @@ export class WasmAead extends KeyedObject implements Aead {
     for (let off = 0; off < aad.length; off += WINDOW_BYTES) {
       const chunk = aad.subarray(off, off + WINDOW_BYTES);
       e.u8.set(chunk, e.window);
-      this.#spec.aad(x, this.#ctx, e.window, chunk.length);
+      this.#spec.aad(x, this.#ctx, this.#key, e.window, chunk.length);
     }
   }
 }

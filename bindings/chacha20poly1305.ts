@@ -18,12 +18,12 @@ function spec(fn: string, xchacha: 0 | 1): AeadSpec {
     seal: (x, c, k, n, _nl, a, al, b, l) => x.chacha_aead_seal(c, k, n, xchacha, a, al, b, l),
     open: (x, c, k, n, _nl, a, al, b, l) => x.chacha_aead_open(c, k, n, xchacha, a, al, b, l),
     init: (x, c, k, n) => x.chacha_aead_init(c, k, n, xchacha),
-    aad: (x, c, p, l) => x.chacha_aead_aad(c, p, l),
-    encrypt: (x, c, p, l) => x.chacha_aead_encrypt(c, p, l),
-    absorb: (x, c, p, l) => x.chacha_aead_absorb(c, p, l),
-    decrypt: (x, c, p, l) => x.chacha_aead_decrypt(c, p, l),
-    finish: (x, c, t) => x.chacha_aead_finish(c, t),
-    verify: (x, c, t) => x.chacha_aead_verify(c, t),
+    aad: (x, c, _k, p, l) => x.chacha_aead_aad(c, p, l),
+    encrypt: (x, c, _k, p, l) => x.chacha_aead_encrypt(c, p, l),
+    absorb: (x, c, _k, p, l) => x.chacha_aead_absorb(c, p, l),
+    decrypt: (x, c, _k, p, l) => x.chacha_aead_decrypt(c, p, l),
+    finish: (x, c, _k, t) => x.chacha_aead_finish(c, t),
+    verify: (x, c, _k, t) => x.chacha_aead_verify(c, t),
     wipe: (x, c) => x.chacha_aead_wipe(c),
   };
 }

@@ -13,3 +13,5 @@ export type { Aead } from './aead.js';
 export { chacha20Poly1305, xchacha20Poly1305, CHACHA20_MAX_PLAINTEXT } from './chacha20poly1305.js';
 export { secretbox } from './secretbox.js';
 export type { SecretBox } from './secretbox.js';
+export { aesGcm, aesCtr, aesIge, AES_GCM_MAX_PLAINTEXT } from './aes.js';
+export type { AesCtr, AesIge } from './aes.js';

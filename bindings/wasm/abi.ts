@@ -75,4 +75,26 @@ export interface WasmAbi {
   poly1305_mac(key: Ptr, msg: Ptr, len: number, tag: Ptr): void;
   hchacha20_subkey(key: Ptr, nonce16: Ptr, out: Ptr): void;
   hsalsa20_subkey(key: Ptr, input16: Ptr, out: Ptr): void;
+
+  AES_KEY_STATE_LEN: WebAssembly.Global;
+  aes_set_key(ks: Ptr, key: Ptr, keyLen: number): void;
+  AES_CTR_CTX_LEN: WebAssembly.Global;
+  aes_ctr_init(ctx: Ptr, iv: Ptr): void;
+  aes_ctr_xor(ctx: Ptr, ks: Ptr, src: Ptr, dst: Ptr, len: number): void;
+  aes_ige_encrypt(ks: Ptr, iv: Ptr, src: Ptr, dst: Ptr, len: number): void;
+  aes_ige_decrypt(ks: Ptr, iv: Ptr, src: Ptr, dst: Ptr, len: number): void;
+
+  GCM_KEY_STATE_LEN: WebAssembly.Global;
+  GCM_CTX_LEN: WebAssembly.Global;
+  gcm_set_key(ks: Ptr, key: Ptr, keyLen: number, scratch: Ptr): void;
+  gcm_init(ctx: Ptr, ks: Ptr, nonce: Ptr, nonceLen: number): void;
+  gcm_aad(ctx: Ptr, ks: Ptr, aad: Ptr, len: number): void;
+  gcm_encrypt(ctx: Ptr, ks: Ptr, buf: Ptr, len: number): void;
+  gcm_absorb(ctx: Ptr, ks: Ptr, ct: Ptr, len: number): void;
+  gcm_decrypt(ctx: Ptr, ks: Ptr, buf: Ptr, len: number): void;
+  gcm_finish(ctx: Ptr, ks: Ptr, tag: Ptr): void;
+  gcm_verify(ctx: Ptr, ks: Ptr, tag: Ptr): number;
+  gcm_wipe(ctx: Ptr): void;
+  gcm_seal(ctx: Ptr, ks: Ptr, nonce: Ptr, nonceLen: number, aad: Ptr, aadLen: number, buf: Ptr, len: number): void;
+  gcm_open(ctx: Ptr, ks: Ptr, nonce: Ptr, nonceLen: number, aad: Ptr, aadLen: number, buf: Ptr, len: number): number;
 }

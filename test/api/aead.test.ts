@@ -102,6 +102,31 @@ forEachBuild(() => {
       }
     });
 
+    it('holds for AES-GCM too: both sides of the window, tampering, dispose', () => {
+      for (const keyLen of [16, 24, 32]) {
+        const key = bytes(keyLen, keyLen);
+        const aead = w.aesGcm(key);
+        for (const [len, aadLen] of [[0, 0], [65_000, 100], [150_000, 70_000]]) {
+          const nonce = bytes(12, len), pt = bytes(len, 2), aad = bytes(aadLen, 3);
+          const sealed = aead.seal(nonce, pt, aad);
+          const c = createCipheriv(`aes-${keyLen * 8}-gcm` as 'aes-128-gcm', key, nonce);
+          c.setAAD(aad);
+          expect(Buffer.compare(sealed, Buffer.concat([c.update(pt), c.final(), c.getAuthTag()]))).toBe(0);
+          expect(Buffer.compare(aead.open(nonce, sealed, aad), pt)).toBe(0);
+          const bad = sealed.slice();
+          bad[bad.length - 17 < 0 ? 0 : Math.floor(bad.length / 2)] ^= 4;
+          const out = new Uint8Array(len).fill(0x5a);
+          expect(() => aead.openInto(out, nonce, bad, aad)).toThrow(w.AuthenticationError);
+          expect(out.every((b) => b === 0x5a)).toBe(true);
+        }
+        aead.dispose();
+        expect(() => aead.seal(bytes(12), bytes(1))).toThrow('aesGcm.seal: this object was already disposed');
+      }
+      expect(() => w.aesGcm(bytes(20))).toThrow('aesGcm: key must be 16 or 24 or 32 bytes, got 20');
+      expect(() => w.aesGcm(bytes(16)).seal(new Uint8Array(0), bytes(1))).toThrow('aesGcm: nonce must be 12 (or 1 to 1024) bytes, got 0');
+      expect(() => w.aesGcm(bytes(16)).seal(bytes(12), new Huge(w.AES_GCM_MAX_PLAINTEXT + 1))).toThrow(RangeError);
+    });
+
     it('dispose() wipes the key from wasm memory and makes the object unusable', () => {
       const key = bytes(32, 77);
       const aead = w.xchacha20Poly1305(key);

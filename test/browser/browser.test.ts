@@ -1,7 +1,9 @@
 // The browser bundle (dist/wirecrypt.browser.js) in headless Chromium, on both wasm builds, gives the
 // same answers as Node for a known-answer subset. Needs `npm run build` (npm test does it) and
 // Debian's chromium at /usr/bin/chromium (.ci/run installs it).
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import nacl from 'tweetnacl';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,12 +28,35 @@ const INPUTS = {
   salt: '000102030405060708090a0b0c',
   info: 'f0f1f2f3f4f5f6f7f8f9',
   ck: wesh.initial_chain_key_counter0 as string,
+  aeadKey: '808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f',
+  nonce12: '070000004041424344454647',
+  nonce16: '000102030405060708090a0b0c0dfffe',
+  nonce24: '404142434445464748494a4b4c4d4e4f5051525354555657',
   group: wesh.group_pk as string,
 };
 type Inputs = typeof INPUTS;
 
+/** IGE from node's AES-ECB and chaining (iv = y0 | x0). */
+function igeEncrypt(key: Buffer, iv: Buffer, data: Buffer): string {
+  let y = iv.subarray(0, 16), x = iv.subarray(16, 32);
+  const out: Buffer[] = [];
+  for (let off = 0; off < data.length; off += 16) {
+    const m = data.subarray(off, off + 16);
+    const e = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false).update(Buffer.from(m.map((v, i) => v ^ y[i])));
+    y = Buffer.from(e.map((v, i) => v ^ x[i]));
+    x = m;
+    out.push(y);
+  }
+  return Buffer.concat(out).toString('hex');
+}
+
 function expected(build: string) {
   const b = (k: keyof Inputs) => Buffer.from(INPUTS[k], 'hex');
+  const aead = (alg: string, key: Buffer, nonce: Buffer) => {
+    const c = createCipheriv(alg as 'aes-128-gcm', key, nonce, { authTagLength: 16 } as any);
+    c.setAAD(b('abc'));
+    return Buffer.concat([c.update(b('long')), c.final(), c.getAuthTag()]).toString('hex');
+  };
   const digest = (alg: string, d: Buffer) => createHash(alg).update(d).digest('hex');
   const mac = (alg: string) => createHmac(alg, b('key')).update(b('msg')).digest('hex');
   return {
@@ -42,6 +67,15 @@ function expected(build: string) {
     hkdf: Buffer.from(hkdfSync('sha256', b('ikm'), b('salt'), b('info'), 42)).toString('hex'),
     ratchet: [...wesh.steps.map((s: any) => s.message_key), wesh.steps.at(-1).chain_key_out],
     lengthError: 'RangeError',
+    chacha20Poly1305: aead('chacha20-poly1305', b('aeadKey'), b('nonce12')),
+    xchacha20Poly1305: Buffer.from(xchacha20poly1305(b('aeadKey'), b('nonce24'), b('abc')).encrypt(b('long'))).toString('hex'),
+    secretbox: Buffer.from(nacl.secretbox(b('long'), b('nonce24'), b('aeadKey'))).toString('hex'),
+    aes128Gcm: aead('aes-128-gcm', b('aeadKey').subarray(0, 16), b('nonce12')),
+    aes256Gcm: aead('aes-256-gcm', b('aeadKey'), b('nonce12')),
+    aesIge: igeEncrypt(b('aeadKey'), b('ck'), b('long').subarray(0, 992)),
+    aesIgeBack: b('long').subarray(0, 992).toString('hex'),
+    aesCtr: createCipheriv('aes-256-ctr', b('aeadKey'), b('nonce16')).update(b('long').subarray(0, 333)).toString('hex'),
+    authError: 'AuthenticationError',
   };
 }
 

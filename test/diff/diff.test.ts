@@ -3,10 +3,11 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { BUILDS, forEachBuild } from '../helpers/builds.js';
 import { aeadProps } from './aead.props.js';
+import { aesProps } from './aes.props.js';
 import { hashProperties } from './hash.props.js';
 import { runParameters, type Property } from './property.js';
 
-const ALL: Property[] = [...hashProperties, ...aeadProps];
+const ALL: Property[] = [...hashProperties, ...aeadProps, ...aesProps];
 const share = ALL.length * BUILDS.length;
 
 forEachBuild(() => {

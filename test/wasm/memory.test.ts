@@ -23,12 +23,25 @@ forEachBuild(() => {
     it('does not grow over 10^6 calls after warm-up', () => {
       const data = marker(1, 64);
       const key = marker(2);
+      const nonce12 = data.subarray(0, 12), nonce24 = data.subarray(0, 24);
       const mixed = () => {
         w.sha256(data);
         w.hmacSha256(key, data);
         w.createSha512().update(data).digest();
         w.hkdf(key, data, data, 64);
         w.ratchetChain(key, data, data, 2);
+        const aead = w.chacha20Poly1305(key);
+        aead.open(nonce12, aead.seal(nonce12, data, key), key);
+        aead.dispose();
+        const gcm = w.aesGcm(key);
+        gcm.open(nonce12, gcm.seal(nonce12, data), new Uint8Array(0));
+        gcm.dispose();
+        const box = w.secretbox(key);
+        box.open(nonce24, box.seal(nonce24, data));
+        box.dispose();
+        const ctr = w.aesCtr(key, data.subarray(0, 16));
+        ctr.update(data);
+        ctr.dispose();
       };
       for (let i = 0; i < 1000; i++) mixed();
       const before = engine().memoryBytes;

@@ -1,0 +1,50 @@
+// AES for the modes: one interface, two constant-time cores chosen per build.
+//   SIMD build: vector permutes (aes_vperm.ts) — fast on single blocks (IGE) and, interleaved, on four.
+//   Scalar build: bitsliced (aes_bitsliced.ts) — four blocks per call; single blocks use one slot.
+// Measured on the SIMD build: vperm 4-block AES-256 ≈ 3× the u64 bitsliced core, so the SIMD build
+// uses vperm everywhere (see the README's benchmark notes).
+
+import { AES_BITSLICED_KEY, aesBitslicedDecrypt4, aesBitslicedEncrypt4, aesBitslicedSetKey } from './aes_bitsliced';
+import { AES_VPERM_KEY, aesVpermDecrypt, aesVpermEncrypt, aesVpermEncrypt4, aesVpermSetKey } from './aes_vperm';
+import { wipe } from '../runtime/bytes';
+
+/** Bytes of key state either core needs (the larger of the two). */
+export const AES_KEY_STATE: usize = AES_BITSLICED_KEY > AES_VPERM_KEY ? AES_BITSLICED_KEY : AES_VPERM_KEY;
+
+const ONE: usize = memory.data(64, 16);
+
+/** Expands a 16-, 24- or 32-byte key. */
+export function aesSetKey(ks: usize, key: usize, keyLen: usize): void {
+  if (ASC_FEATURE_SIMD) aesVpermSetKey(ks, key, keyLen);
+  else aesBitslicedSetKey(ks, key, keyLen);
+}
+
+/** Encrypts four blocks (64 bytes) src → dst; they may alias. */
+export function aesEncrypt4(ks: usize, src: usize, dst: usize): void {
+  if (ASC_FEATURE_SIMD) aesVpermEncrypt4(ks, src, dst);
+  else aesBitslicedEncrypt4(ks, src, dst);
+}
+
+/** Encrypts one block src → dst; they may alias. */
+export function aesEncrypt1(ks: usize, src: usize, dst: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    v128.store(dst, aesVpermEncrypt(ks, v128.load(src)));
+  } else {
+    store<u64>(ONE, load<u64>(src)); store<u64>(ONE, load<u64>(src, 8), 8);
+    aesBitslicedEncrypt4(ks, ONE, ONE);
+    store<u64>(dst, load<u64>(ONE)); store<u64>(dst, load<u64>(ONE, 8), 8);
+    wipe(ONE, 64);
+  }
+}
+
+/** Decrypts one block src → dst; they may alias. */
+export function aesDecrypt1(ks: usize, src: usize, dst: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    v128.store(dst, aesVpermDecrypt(ks, v128.load(src)));
+  } else {
+    store<u64>(ONE, load<u64>(src)); store<u64>(ONE, load<u64>(src, 8), 8);
+    aesBitslicedDecrypt4(ks, ONE, ONE);
+    store<u64>(dst, load<u64>(ONE)); store<u64>(dst, load<u64>(ONE, 8), 8);
+    wipe(ONE, 64);
+  }
+}
