@@ -26,6 +26,11 @@ import {
   GCM_CTX, GCM_KEY_STATE, gcmAad, gcmAbsorb, gcmDecrypt, gcmEncrypt, gcmFinish, gcmInit, gcmOpen, gcmSeal,
   gcmSetKey, gcmVerify,
 } from './aead/gcm';
+import { boxBeforenm, x25519, x25519Base } from './curve/x25519';
+import {
+  ED25519_BATCH_SCRATCH, ed25519PublicKey, ed25519PublicToX25519, ed25519SecretToX25519, ed25519Sign, ed25519Verify,
+  ed25519VerifyBatch,
+} from './curve/ed25519';
 import { wipe } from './runtime/bytes';
 
 /** First byte after the module's static data; the bindings manage memory from here up. */
@@ -187,3 +192,21 @@ export function gcm_seal(ctx: usize, ks: usize, nonce: usize, nonceLen: usize, a
 export function gcm_open(ctx: usize, ks: usize, nonce: usize, nonceLen: usize, aad: usize, aadLen: usize, buf: usize, len: usize): u32 {
   return gcmOpen(ctx, ks, nonce, nonceLen, aad, aadLen, buf, len);
 }
+
+// ---- Curve25519: X25519 (RFC 7748), Ed25519 (RFC 8032), NaCl box ---------------------------------
+
+export function x25519_scalarmult(out: usize, scalar: usize, point: usize): void { x25519(out, scalar, point); }
+export function x25519_base(out: usize, scalar: usize): void { x25519Base(out, scalar); }
+/** 1 and the key, or 0 when the X25519 output is all zero. */
+export function box_beforenm(key: usize, secret: usize, peer: usize): u32 { return boxBeforenm(key, secret, peer); }
+export function ed25519_public_key(out: usize, seed: usize): void { ed25519PublicKey(out, seed); }
+/** `publicKey` may be 0 (derived from the seed). */
+export function ed25519_sign(sig: usize, seed: usize, publicKey: usize, msg: usize, len: usize): void { ed25519Sign(sig, seed, publicKey, msg, len); }
+export function ed25519_verify(pk: usize, sig: usize, msg: usize, len: usize): u32 { return ed25519Verify(pk, sig, msg, len); }
+export const ED25519_BATCH_SCRATCH_LEN = <i32>ED25519_BATCH_SCRATCH;
+export function ed25519_verify_batch(table: usize, count: usize, randoms: usize, scratch: usize, results: usize): void {
+  ed25519VerifyBatch(table, count, randoms, scratch, results);
+}
+export function ed25519_secret_to_x25519(out: usize, seed: usize): void { ed25519SecretToX25519(out, seed); }
+/** 0: done; 1: the key does not decode; 2: it has small order. */
+export function ed25519_public_to_x25519(out: usize, pk: usize): u32 { return ed25519PublicToX25519(out, pk); }

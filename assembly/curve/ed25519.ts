@@ -1,0 +1,194 @@
+// Ed25519, RFC 8032 §5.1: key generation, signing, verification (single and batch), and the
+// Ed25519 → X25519 conversions Wesh uses.
+//
+// Verification rule (stated because implementations differ): cofactored. A signature (R, S) on M
+// under A is valid iff S < L (canonical, §5.1.7), A and R decode (canonical y < p, on the curve,
+// no x = 0 with the sign bit set, §5.1.3), A is not of small order, and
+//     [8]([S]B - R - [k]A) = identity,   k = SHA-512(R ‖ A ‖ M) mod L.
+// Batch verification checks the random linear combination Σ z_i ([S_i]B - R_i - [k_i]A_i) with
+// 128-bit z_i, multiplied by 8, so it accepts exactly what single verification accepts (a
+// cofactorless check could be fooled by cancelling small-order components). Honest signatures
+// are valid under either rule.
+//
+// Signing and key generation are constant time (fixed-base multiplication with masked table
+// selection); verification is variable time over public data only.
+
+import { Sha512 } from '../hash/descriptors';
+import { mdFinal, mdInit, mdUpdate, mdWipe } from '../hash/md';
+import { feAdd, feInvert, feMul, feSetInt, feSub, feToBytes, FE } from './fe25519';
+import {
+  CACHED, P3, decode, doubleScalarMultVartime, encode, geWipeScratch, isIdentity, mulByCofactor, multiScalarMultVartime, negate,
+  oddMultiples, p1ToP3, p3ToCached, scalarMultBase, slideScalar, sub,
+} from './ge25519';
+import { scIsCanonical, scMulAdd, scReduce } from './sc25519';
+import { wipe } from '../runtime/bytes';
+
+const H: usize = memory.data(256, 16);   // SHA-512 context
+const DIGEST: usize = memory.data(64, 16);
+const AZ: usize = memory.data(64, 16);   // SHA-512(seed): the clamped scalar a, then the nonce prefix
+const R_SCALAR: usize = memory.data(32, 16);
+const K: usize = memory.data(32, 16);
+const PK: usize = memory.data(32, 16);
+const PT: usize = memory.data(<i32>P3, 16), PT2: usize = memory.data(<i32>P3, 16), PT3: usize = memory.data(<i32>P3, 16);
+const CACHE: usize = memory.data(<i32>CACHED, 16), P1B: usize = memory.data(<i32>P3, 16);
+
+/** SHA-512 of up to three pieces into DIGEST. */
+function hash3(a: usize, al: usize, b: usize, bl: usize, c: usize, cl: usize): void {
+  mdInit<Sha512>(H);
+  mdUpdate<Sha512>(H, a, al);
+  mdUpdate<Sha512>(H, b, bl);
+  mdUpdate<Sha512>(H, c, cl);
+  mdFinal<Sha512>(H, DIGEST);
+  mdWipe<Sha512>(H);
+}
+
+/** AZ = SHA-512(seed) with the scalar half clamped (§5.1.5). */
+function expand(seed: usize): void {
+  hash3(seed, 32, 0, 0, 0, 0);
+  for (let i: usize = 0; i < 64; i += 8) store<u64>(AZ + i, load<u64>(DIGEST + i));
+  store<u8>(AZ, load<u8>(AZ) & 248);
+  store<u8>(AZ + 31, (load<u8>(AZ + 31) & 127) | 64);
+  wipe(DIGEST, 64);
+}
+
+/** The 32-byte public key of a 32-byte seed (§5.1.5). */
+export function ed25519PublicKey(out: usize, seed: usize): void {
+  expand(seed);
+  scalarMultBase(PT, AZ);
+  encode(out, PT);
+  wipe(AZ, 64);
+  wipe(PT, P3);
+  geWipeScratch();
+}
+
+/**
+ * sig (64 bytes) = the signature of msg under the 32-byte seed (§5.1.6). `publicKey` is the
+ * matching public key, or 0 to derive it (one more fixed-base multiplication).
+ */
+export function ed25519Sign(sig: usize, seed: usize, publicKey: usize, msg: usize, len: usize): void {
+  expand(seed);
+  if (publicKey == 0) {
+    scalarMultBase(PT, AZ);
+    encode(PK, PT);
+    publicKey = PK;
+  }
+  hash3(AZ + 32, 32, msg, len, 0, 0);       // r = SHA-512(prefix ‖ M)
+  scReduce(R_SCALAR, DIGEST);
+  scalarMultBase(PT, R_SCALAR);             // R = [r]B
+  encode(sig, PT);
+  hash3(sig, 32, publicKey, 32, msg, len);  // k = SHA-512(R ‖ A ‖ M)
+  scReduce(K, DIGEST);
+  scMulAdd(sig + 32, K, AZ, R_SCALAR);      // S = (r + k a) mod L
+  wipe(AZ, 64); wipe(R_SCALAR, 32); wipe(K, 32); wipe(DIGEST, 64); wipe(PT, P3); wipe(PK, 32);
+  geWipeScratch();
+}
+
+export const KEY_OK: u32 = 0, KEY_INVALID_POINT: u32 = 1, KEY_SMALL_ORDER: u32 = 2;
+
+/** Decodes a public key into `a` (P3): KEY_OK, or why it is refused. */
+function publicKeyStatus(a: usize, pk: usize): u32 {
+  if (!decode(a, pk)) return KEY_INVALID_POINT;
+  for (let i: usize = 0; i < P3; i += 8) store<u64>(PT3 + i, load<u64>(a + i));
+  mulByCofactor(PT3);
+  return isIdentity(PT3) ? KEY_SMALL_ORDER : KEY_OK;
+}
+
+function decodePublicKey(a: usize, pk: usize): bool {
+  return publicKeyStatus(a, pk) == KEY_OK;
+}
+
+/** 1 if sig (64 bytes) is a valid signature of msg under pk (32 bytes) by the rule above, else 0. */
+export function ed25519Verify(pk: usize, sig: usize, msg: usize, len: usize): u32 {
+  if (!scIsCanonical(sig + 32)) return 0;
+  if (!decodePublicKey(PT, pk)) return 0;
+  if (!decode(PT2, sig)) return 0;
+  hash3(sig, 32, pk, 32, msg, len);
+  scReduce(K, DIGEST);
+  negate(PT);
+  doubleScalarMultVartime(PT3, K, PT, sig + 32);   // [S]B - [k]A
+  p3ToCached(CACHE, PT2);
+  sub(P1B, PT3, CACHE);                            //   - R
+  p1ToP3(PT3, P1B);
+  mulByCofactor(PT3);
+  return isIdentity(PT3);
+}
+
+// ---- batch verification ------------------------------------------------------------------------
+
+/** Bytes of scratch batch verification needs per signature. */
+export const ED25519_BATCH_SCRATCH: usize = 2 * 8 * CACHED + 2 * 256 + 32;
+/** Bytes of one entry of the batch table: [publicKey ptr, signature ptr, message ptr, length]. */
+export const ED25519_BATCH_ENTRY: usize = 16;
+
+const SUM: usize = memory.data(32, 16);
+const ZERO: usize = memory.data(32, 16);
+
+/**
+ * Verifies `count` signatures. `table` has ED25519_BATCH_ENTRY bytes per signature; `randoms` 16
+ * random bytes per signature (the z_i; the caller draws them from a CSPRNG); `scratch` is
+ * count × ED25519_BATCH_SCRATCH bytes; `results` receives one byte per signature (1 valid, 0 not).
+ */
+export function ed25519VerifyBatch(table: usize, count: usize, randoms: usize, scratch: usize, results: usize): void {
+  const tables = scratch;                      // 2 points per signature: -R_i, -A_i
+  const digits = scratch + count * 2 * 8 * CACHED;
+  const zc = digits + count * 2 * 256;         // z_i k_i per signature
+  wipe(SUM, 32);
+  let live: usize = 0;                         // signatures taking part (decoded fine)
+  for (let i: usize = 0; i < count; i++) {
+    const row = table + i * ED25519_BATCH_ENTRY;
+    const pk = <usize>load<u32>(row), sig = <usize>load<u32>(row, 4);
+    const ok = scIsCanonical(sig + 32) && decodePublicKey(PT, pk) && decode(PT2, sig);
+    store<u8>(results + i, <u8>ok);
+    if (!ok) continue;
+    hash3(sig, 32, pk, 32, <usize>load<u32>(row, 8), <usize>load<u32>(row, 12));
+    scReduce(K, DIGEST);
+    const z = randoms + (i << 4);
+    // 16-byte z as a 32-byte scalar
+    for (let j: usize = 0; j < 32; j++) store<u8>(DIGEST + j, j < 16 ? load<u8>(z + j) : 0);
+    scMulAdd(SUM, DIGEST, sig + 32, SUM);      // Σ z_i S_i
+    scMulAdd(zc + (live << 5), DIGEST, K, ZERO);           // z_i k_i
+    negate(PT2);
+    oddMultiples(tables + (2 * live) * 8 * CACHED, PT2);   // -R_i with scalar z_i
+    slideScalar(digits + (2 * live) * 256, DIGEST);
+    negate(PT);
+    oddMultiples(tables + (2 * live + 1) * 8 * CACHED, PT); // -A_i with scalar z_i k_i
+    slideScalar(digits + (2 * live + 1) * 256, zc + (live << 5));
+    live++;
+  }
+  if (live == 0) return;
+  multiScalarMultVartime(PT3, tables, digits, 2 * live, SUM);
+  mulByCofactor(PT3);
+  if (isIdentity(PT3)) return; // every signature that decoded is valid
+  // the batch failed: find the bad ones
+  for (let i: usize = 0; i < count; i++) {
+    if (!load<u8>(results + i)) continue;
+    const row = table + i * ED25519_BATCH_ENTRY;
+    store<u8>(results + i, <u8>ed25519Verify(<usize>load<u32>(row), <usize>load<u32>(row, 4), <usize>load<u32>(row, 8), <usize>load<u32>(row, 12)));
+  }
+}
+
+// ---- conversions to X25519 (RFC 7748 §4.1 birational map; libsodium's ed25519_*_to_curve25519) ----
+
+/** The X25519 secret for a 32-byte Ed25519 seed: the clamped first half of SHA-512(seed). */
+export function ed25519SecretToX25519(out: usize, seed: usize): void {
+  expand(seed);
+  for (let i: usize = 0; i < 32; i += 8) store<u64>(out + i, load<u64>(AZ + i));
+  wipe(AZ, 64);
+}
+
+const ONE_PLUS: usize = memory.data(<i32>FE, 16), ONE_MINUS: usize = memory.data(<i32>FE, 16);
+
+/** u = (1 + y) / (1 - y) for an Ed25519 public key: KEY_OK, or why the key is refused (nothing written). */
+export function ed25519PublicToX25519(out: usize, pk: usize): u32 {
+  const status = publicKeyStatus(PT, pk);
+  if (status != KEY_OK) return status;
+  // affine y = Y/Z = Y (Z = 1 after decoding)
+  feSetInt(ONE_PLUS, 1);
+  feSetInt(ONE_MINUS, 1);
+  feAdd(ONE_PLUS, ONE_PLUS, PT + FE);
+  feSub(ONE_MINUS, ONE_MINUS, PT + FE);
+  feInvert(ONE_MINUS, ONE_MINUS);
+  feMul(ONE_PLUS, ONE_PLUS, ONE_MINUS);
+  feToBytes(out, ONE_PLUS);
+  return KEY_OK;
+}

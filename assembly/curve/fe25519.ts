@@ -1,0 +1,246 @@
+// Arithmetic in GF(2^255 - 19), the field of X25519 and Ed25519.
+//
+// Limbs: ten signed 32-bit limbs, limb i holding bits ⌈25.5 i⌉ onwards (26 bits for even i, 25 for
+// odd), the "ref10" representation (Bernstein et al.). wasm multiplies i64 × i64 → i64 but has no
+// 64 × 64 → 128, so limbs this small keep every product and the sum of ten of them inside an i64;
+// 5 × 51-bit limbs would need 128-bit products emulated with four multiplies each.
+// The product of limbs i and j lands in limb (i + j) mod 10, times 2 when i and j are both odd
+// (their weights overshoot by one bit) and times 19 when i + j ≥ 10 (2^255 ≡ 19).
+//
+// Bounds (as in ref10): mul/sq take limbs below about 1.65·2^26 (even) and 1.65·2^25 (odd) and
+// return limbs below about 1.01·2^25 / 1.01·2^24 thanks to signed, rounding carries, so the sum or
+// difference of two outputs is a valid input. Every function is straight-line: no branch or index
+// depends on field values. Elements are 40 bytes (FE) in linear memory.
+
+import { wipe } from '../runtime/bytes';
+
+export const FE: usize = 40;
+
+@inline function l(f: usize, i: usize): i64 { return <i64>load<i32>(f + (i << 2)); }
+
+/** Signed rounding carry of `h` at `bits`: returns the carry; the caller adds it to the next limb. */
+@inline function carryOf(h: i64, bits: i32): i64 {
+  return (h + (<i64>1 << (bits - 1))) >> bits;
+}
+
+/** Writes ten 64-bit limb values to `out` after the ref10 carry sequence. */
+@inline function store10(out: usize, h0: i64, h1: i64, h2: i64, h3: i64, h4: i64, h5: i64, h6: i64, h7: i64, h8: i64, h9: i64): void {
+  let c: i64;
+  c = carryOf(h0, 26); h1 += c; h0 -= c << 26;
+  c = carryOf(h4, 26); h5 += c; h4 -= c << 26;
+  c = carryOf(h1, 25); h2 += c; h1 -= c << 25;
+  c = carryOf(h5, 25); h6 += c; h5 -= c << 25;
+  c = carryOf(h2, 26); h3 += c; h2 -= c << 26;
+  c = carryOf(h6, 26); h7 += c; h6 -= c << 26;
+  c = carryOf(h3, 25); h4 += c; h3 -= c << 25;
+  c = carryOf(h7, 25); h8 += c; h7 -= c << 25;
+  c = carryOf(h4, 26); h5 += c; h4 -= c << 26;
+  c = carryOf(h8, 26); h9 += c; h8 -= c << 26;
+  c = carryOf(h9, 25); h0 += c * 19; h9 -= c << 25;
+  c = carryOf(h0, 26); h1 += c; h0 -= c << 26;
+  store<i32>(out, <i32>h0); store<i32>(out, <i32>h1, 4); store<i32>(out, <i32>h2, 8); store<i32>(out, <i32>h3, 12);
+  store<i32>(out, <i32>h4, 16); store<i32>(out, <i32>h5, 20); store<i32>(out, <i32>h6, 24); store<i32>(out, <i32>h7, 28);
+  store<i32>(out, <i32>h8, 32); store<i32>(out, <i32>h9, 36);
+}
+
+/** h = f · g. Any of them may alias. */
+export function feMul(h: usize, f: usize, g: usize): void {
+  const f0 = l(f, 0), f1 = l(f, 1), f2 = l(f, 2), f3 = l(f, 3), f4 = l(f, 4), f5 = l(f, 5), f6 = l(f, 6), f7 = l(f, 7), f8 = l(f, 8), f9 = l(f, 9);
+  const g0 = l(g, 0), g1 = l(g, 1), g2 = l(g, 2), g3 = l(g, 3), g4 = l(g, 4), g5 = l(g, 5), g6 = l(g, 6), g7 = l(g, 7), g8 = l(g, 8), g9 = l(g, 9);
+  const g1_19 = 19 * g1, g2_19 = 19 * g2, g3_19 = 19 * g3, g4_19 = 19 * g4, g5_19 = 19 * g5;
+  const g6_19 = 19 * g6, g7_19 = 19 * g7, g8_19 = 19 * g8, g9_19 = 19 * g9;
+  const f1_2 = 2 * f1, f3_2 = 2 * f3, f5_2 = 2 * f5, f7_2 = 2 * f7, f9_2 = 2 * f9;
+  const h0 = f0 * g0 + f1_2 * g9_19 + f2 * g8_19 + f3_2 * g7_19 + f4 * g6_19 + f5_2 * g5_19 + f6 * g4_19 + f7_2 * g3_19 + f8 * g2_19 + f9_2 * g1_19;
+  const h1 = f0 * g1 + f1 * g0 + f2 * g9_19 + f3 * g8_19 + f4 * g7_19 + f5 * g6_19 + f6 * g5_19 + f7 * g4_19 + f8 * g3_19 + f9 * g2_19;
+  const h2 = f0 * g2 + f1_2 * g1 + f2 * g0 + f3_2 * g9_19 + f4 * g8_19 + f5_2 * g7_19 + f6 * g6_19 + f7_2 * g5_19 + f8 * g4_19 + f9_2 * g3_19;
+  const h3 = f0 * g3 + f1 * g2 + f2 * g1 + f3 * g0 + f4 * g9_19 + f5 * g8_19 + f6 * g7_19 + f7 * g6_19 + f8 * g5_19 + f9 * g4_19;
+  const h4 = f0 * g4 + f1_2 * g3 + f2 * g2 + f3_2 * g1 + f4 * g0 + f5_2 * g9_19 + f6 * g8_19 + f7_2 * g7_19 + f8 * g6_19 + f9_2 * g5_19;
+  const h5 = f0 * g5 + f1 * g4 + f2 * g3 + f3 * g2 + f4 * g1 + f5 * g0 + f6 * g9_19 + f7 * g8_19 + f8 * g7_19 + f9 * g6_19;
+  const h6 = f0 * g6 + f1_2 * g5 + f2 * g4 + f3_2 * g3 + f4 * g2 + f5_2 * g1 + f6 * g0 + f7_2 * g9_19 + f8 * g8_19 + f9_2 * g7_19;
+  const h7 = f0 * g7 + f1 * g6 + f2 * g5 + f3 * g4 + f4 * g3 + f5 * g2 + f6 * g1 + f7 * g0 + f8 * g9_19 + f9 * g8_19;
+  const h8 = f0 * g8 + f1_2 * g7 + f2 * g6 + f3_2 * g5 + f4 * g4 + f5_2 * g3 + f6 * g2 + f7_2 * g1 + f8 * g0 + f9_2 * g9_19;
+  const h9 = f0 * g9 + f1 * g8 + f2 * g7 + f3 * g6 + f4 * g5 + f5 * g4 + f6 * g3 + f7 * g2 + f8 * g1 + f9 * g0;
+  store10(h, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
+}
+
+/** h = f² (or 2f² when `double`), with the symmetric products computed once. */
+@inline function square(h: usize, f: usize, double: bool): void {
+  const f0 = l(f, 0), f1 = l(f, 1), f2 = l(f, 2), f3 = l(f, 3), f4 = l(f, 4), f5 = l(f, 5), f6 = l(f, 6), f7 = l(f, 7), f8 = l(f, 8), f9 = l(f, 9);
+  const f0_2 = 2 * f0, f1_2 = 2 * f1, f2_2 = 2 * f2, f3_2 = 2 * f3, f4_2 = 2 * f4, f5_2 = 2 * f5, f6_2 = 2 * f6, f7_2 = 2 * f7;
+  const f5_38 = 38 * f5, f6_19 = 19 * f6, f7_38 = 38 * f7, f8_19 = 19 * f8, f9_38 = 38 * f9;
+  let h0 = f0 * f0 + f1_2 * f9_38 + f2_2 * f8_19 + f3_2 * f7_38 + f4_2 * f6_19 + f5 * f5_38;
+  let h1 = f0_2 * f1 + f2 * f9_38 + f3_2 * f8_19 + f4 * f7_38 + f5_2 * f6_19;
+  let h2 = f0_2 * f2 + f1_2 * f1 + f3_2 * f9_38 + f4_2 * f8_19 + f5_2 * f7_38 + f6 * f6_19;
+  let h3 = f0_2 * f3 + f1_2 * f2 + f4 * f9_38 + f5_2 * f8_19 + f6 * f7_38;
+  let h4 = f0_2 * f4 + f1_2 * f3_2 + f2 * f2 + f5_2 * f9_38 + f6_2 * f8_19 + f7 * f7_38;
+  let h5 = f0_2 * f5 + f1_2 * f4 + f2_2 * f3 + f6 * f9_38 + f7_2 * f8_19;
+  let h6 = f0_2 * f6 + f1_2 * f5_2 + f2_2 * f4 + f3_2 * f3 + f7_2 * f9_38 + f8 * f8_19;
+  let h7 = f0_2 * f7 + f1_2 * f6 + f2_2 * f5 + f3_2 * f4 + f8 * f9_38;
+  let h8 = f0_2 * f8 + f1_2 * f7_2 + f2_2 * f6 + f3_2 * f5_2 + f4 * f4 + f9 * f9_38;
+  let h9 = f0_2 * f9 + f1_2 * f8 + f2_2 * f7 + f3_2 * f6 + f4_2 * f5;
+  if (double) {
+    h0 += h0; h1 += h1; h2 += h2; h3 += h3; h4 += h4; h5 += h5; h6 += h6; h7 += h7; h8 += h8; h9 += h9;
+  }
+  store10(h, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
+}
+
+export function feSq(h: usize, f: usize): void { square(h, f, false); }
+export function feSq2(h: usize, f: usize): void { square(h, f, true); }
+
+/** h = f · 121666 ((A + 2) / 4 for Curve25519's A = 486662). */
+export function feMul121666(h: usize, f: usize): void {
+  store10(h, l(f, 0) * 121666, l(f, 1) * 121666, l(f, 2) * 121666, l(f, 3) * 121666, l(f, 4) * 121666,
+    l(f, 5) * 121666, l(f, 6) * 121666, l(f, 7) * 121666, l(f, 8) * 121666, l(f, 9) * 121666);
+}
+
+export function feAdd(h: usize, f: usize, g: usize): void {
+  for (let i: usize = 0; i < FE; i += 4) store<i32>(h + i, load<i32>(f + i) + load<i32>(g + i));
+}
+
+export function feSub(h: usize, f: usize, g: usize): void {
+  for (let i: usize = 0; i < FE; i += 4) store<i32>(h + i, load<i32>(f + i) - load<i32>(g + i));
+}
+
+export function feNeg(h: usize, f: usize): void {
+  for (let i: usize = 0; i < FE; i += 4) store<i32>(h + i, -load<i32>(f + i));
+}
+
+export function feCopy(h: usize, f: usize): void {
+  for (let i: usize = 0; i < FE; i += 8) store<u64>(h + i, load<u64>(f + i));
+}
+
+export function feSetInt(h: usize, v: i32): void {
+  store<i32>(h, v);
+  for (let i: usize = 4; i < FE; i += 4) store<i32>(h + i, 0);
+}
+
+/** f = g where b = 1, unchanged where b = 0, by mask. */
+export function feCmov(f: usize, g: usize, b: u32): void {
+  const m = -(<i32>b);
+  for (let i: usize = 0; i < FE; i += 4) {
+    const x = load<i32>(f + i);
+    store<i32>(f + i, x ^ ((x ^ load<i32>(g + i)) & m));
+  }
+}
+
+/** Swaps f and g when b = 1, by mask. */
+export function feCswap(f: usize, g: usize, b: u32): void {
+  const m = -(<i32>b);
+  for (let i: usize = 0; i < FE; i += 4) {
+    const x = load<i32>(f + i), y = load<i32>(g + i);
+    const t = (x ^ y) & m;
+    store<i32>(f + i, x ^ t);
+    store<i32>(g + i, y ^ t);
+  }
+}
+
+// Limb i of a 32-byte little-endian encoding: bits ⌈25.5 i⌉ .. +26 (even i) or +25 (odd i). Every
+// limb fits in the 32-bit word starting at its first byte.
+@inline function bits(s: usize, offset: u32, width: u32): i64 {
+  return <i64>((load<u32>(s + (offset >> 3)) >>> (offset & 7)) & ((1 << width) - 1));
+}
+
+/** h = the 255-bit integer in s (32 bytes, little-endian; bit 255 ignored), not reduced. */
+export function feFromBytes(h: usize, s: usize): void {
+  store10(h, bits(s, 0, 26), bits(s, 26, 25), bits(s, 51, 26), bits(s, 77, 25), bits(s, 102, 26),
+    bits(s, 128, 25), bits(s, 153, 26), bits(s, 179, 25), bits(s, 204, 26), bits(s, 230, 25));
+}
+
+/** s = the canonical encoding of h (fully reduced to [0, p)), 32 bytes little-endian. */
+export function feToBytes(s: usize, h: usize): void {
+  let h0 = load<i32>(h), h1 = load<i32>(h, 4), h2 = load<i32>(h, 8), h3 = load<i32>(h, 12), h4 = load<i32>(h, 16);
+  let h5 = load<i32>(h, 20), h6 = load<i32>(h, 24), h7 = load<i32>(h, 28), h8 = load<i32>(h, 32), h9 = load<i32>(h, 36);
+  // q = 1 exactly when h ≥ p: the carry out of h + 19 past 2^255
+  let q = (19 * h9 + (1 << 24)) >> 25;
+  q = (h0 + q) >> 26; q = (h1 + q) >> 25; q = (h2 + q) >> 26; q = (h3 + q) >> 25; q = (h4 + q) >> 26;
+  q = (h5 + q) >> 25; q = (h6 + q) >> 26; q = (h7 + q) >> 25; q = (h8 + q) >> 26; q = (h9 + q) >> 25;
+  // h - q·p = h + 19q - q·2^255: add 19q, carry exactly, drop the carry out of bit 255
+  h0 += 19 * q;
+  let c = h0 >> 26; h1 += c; h0 -= c << 26;
+  c = h1 >> 25; h2 += c; h1 -= c << 25;
+  c = h2 >> 26; h3 += c; h2 -= c << 26;
+  c = h3 >> 25; h4 += c; h3 -= c << 25;
+  c = h4 >> 26; h5 += c; h4 -= c << 26;
+  c = h5 >> 25; h6 += c; h5 -= c << 25;
+  c = h6 >> 26; h7 += c; h6 -= c << 26;
+  c = h7 >> 25; h8 += c; h7 -= c << 25;
+  c = h8 >> 26; h9 += c; h8 -= c << 26;
+  c = h9 >> 25; h9 -= c << 25;
+  // pack limbs (now in [0, 2^26) / [0, 2^25)) into four little-endian u64
+  const w0 = <u64>h0 | (<u64>h1 << 26) | (<u64>h2 << 51);
+  const w1 = (<u64>h2 >> 13) | (<u64>h3 << 13) | (<u64>h4 << 38);
+  const w2 = <u64>h5 | (<u64>h6 << 25) | (<u64>h7 << 51);
+  const w3 = (<u64>h7 >> 13) | (<u64>h8 << 12) | (<u64>h9 << 38);
+  store<u64>(s, w0); store<u64>(s, w1, 8); store<u64>(s, w2, 16); store<u64>(s, w3, 24);
+}
+
+// Scratch of the exponentiations and encodings, one block so that feWipeScratch can clear it.
+const SCRATCH_LEN: usize = 4 * FE + 32;
+const SCRATCH: usize = memory.data(<i32>SCRATCH_LEN, 16);
+const T0: usize = SCRATCH, T1: usize = SCRATCH + FE, T2: usize = SCRATCH + 2 * FE, T3: usize = SCRATCH + 3 * FE;
+const ENC: usize = SCRATCH + 4 * FE;
+
+/** Zeroes this module's scratch (powers of the last inverted element, the last encoding). */
+export function feWipeScratch(): void {
+  wipe(SCRATCH, SCRATCH_LEN);
+}
+
+@inline function sqTimes(h: usize, f: usize, n: i32): void {
+  feSq(h, f);
+  for (let i = 1; i < n; i++) feSq(h, h);
+}
+
+/**
+ * z^(2^250 - 1) into T2 (with z^11 left in T0 and z^(2^5 - 1)… as scratch), the common prefix of
+ * inversion (z^(p-2)) and the square-root exponent (z^((p-5)/8)). A fixed addition chain.
+ */
+function pow2250m1(z: usize): void {
+  feSq(T0, z);              // 2
+  sqTimes(T1, T0, 2);       // 8
+  feMul(T1, z, T1);         // 9
+  feMul(T0, T0, T1);        // 11
+  feSq(T2, T0);             // 22
+  feMul(T1, T1, T2);        // 2^5 - 1
+  sqTimes(T2, T1, 5);
+  feMul(T1, T2, T1);        // 2^10 - 1
+  sqTimes(T2, T1, 10);
+  feMul(T2, T2, T1);        // 2^20 - 1
+  sqTimes(T3, T2, 20);
+  feMul(T2, T3, T2);        // 2^40 - 1
+  sqTimes(T2, T2, 10);
+  feMul(T1, T2, T1);        // 2^50 - 1
+  sqTimes(T2, T1, 50);
+  feMul(T2, T2, T1);        // 2^100 - 1
+  sqTimes(T3, T2, 100);
+  feMul(T2, T3, T2);        // 2^200 - 1
+  sqTimes(T2, T2, 50);
+  feMul(T2, T2, T1);        // 2^250 - 1
+}
+
+/** out = z^(p - 2) = 1/z (0 for z = 0). */
+export function feInvert(out: usize, z: usize): void {
+  pow2250m1(z);
+  sqTimes(T2, T2, 5);       // 2^255 - 2^5
+  feMul(out, T2, T0);       // 2^255 - 21 = p - 2
+}
+
+/** out = z^((p - 5) / 8) = z^(2^252 - 3), for square roots. */
+export function fePow22523(out: usize, z: usize): void {
+  pow2250m1(z);
+  sqTimes(T2, T2, 2);       // 2^252 - 4
+  feMul(out, T2, z);        // 2^252 - 3
+}
+
+/** 1 if f ≡ 0 (mod p), else 0. */
+export function feIsZero(f: usize): u32 {
+  feToBytes(ENC, f);
+  let acc: u64 = 0;
+  for (let i: usize = 0; i < 32; i += 8) acc |= load<u64>(ENC + i);
+  return <u32>(((acc | (0 - acc)) >> 63) ^ 1);
+}
+
+/** The low bit of the canonical encoding ("negative" in RFC 8032's sense). */
+export function feIsNegative(f: usize): u32 {
+  feToBytes(ENC, f);
+  return load<u8>(ENC) & 1;
+}
