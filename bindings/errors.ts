@@ -62,3 +62,24 @@ export function noPartialOverlap(out: Uint8Array, input: Uint8Array, fn: string)
   const overlap = a < b + input.byteLength && b < a + out.byteLength;
   if (overlap && a !== b) throw new RangeError(`${fn}: out overlaps the input without starting at the same byte`);
 }
+
+/** Why a key or point was refused. */
+export type InvalidKeyReason =
+  | 'invalid-point'       // not the encoding of a point on the curve (or not canonical)
+  | 'small-order'         // a point of small order (Ed25519 public keys, RFC 8032 §5.1.7 rule used here)
+  | 'zero-shared-secret'  // X25519 output all zero: the peer key has small order (RFC 7748 §6.1)
+  | 'invalid-scalar';     // a secret scalar outside [1, n - 1] (P-256)
+
+/**
+ * A key or point with the right length but unusable content. Peer keys arrive from the network, so
+ * this is an ordinary runtime error (unlike a wrong length or type, which is a programmer error and
+ * throws RangeError or TypeError).
+ */
+export class InvalidKeyError extends Error {
+  readonly reason: InvalidKeyReason;
+  constructor(fn: string, reason: InvalidKeyReason) {
+    super(`${fn}: ${reason.replaceAll('-', ' ')}`);
+    this.name = 'InvalidKeyError';
+    this.reason = reason;
+  }
+}

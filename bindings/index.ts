@@ -15,3 +15,21 @@ export { secretbox } from './secretbox.js';
 export type { SecretBox } from './secretbox.js';
 export { aesGcm, aesCtr, aesIge, AES_GCM_MAX_PLAINTEXT } from './aes.js';
 export type { AesCtr, AesIge } from './aes.js';
+export { InvalidKeyError } from './errors.js';
+export type { InvalidKeyReason } from './errors.js';
+export { x25519 } from './x25519.js';
+export type { KeyPair } from './x25519.js';
+export { ed25519 } from './ed25519.js';
+export type { SignedMessage } from './ed25519.js';
+export { box } from './box.js';
+export { p256 } from './p256.js';
+export type { SignatureFormat, SignatureOptions } from './p256.js';
+export { hpke } from './hpke/index.js';
+export type {
+  HpkeSuite, SuiteChoice, SenderOptions, SealOptions, OpenOptions, SenderContext, RecipientContext, KemName, KdfName,
+  HpkeAeadName, SecretKeyInput,
+} from './hpke/index.js';
+export { wasmProvider } from './provider/wasm.js';
+export type {
+  CryptoProvider, DhScheme, SignatureScheme, HashName, HkdfHashName, AeadName, DhName, SignatureName,
+} from './provider/types.js';

@@ -3,7 +3,7 @@
 
 import { AuthenticationError, bytes, bytesOfLength } from './errors.js';
 import { KeyedObject } from './keyed.js';
-import { WINDOW_BYTES } from './wasm/engine.js';
+import { type Engine, WINDOW_BYTES } from './wasm/engine.js';
 
 const KEY_LEN = 32;
 const NONCE_LEN = 24;
@@ -30,11 +30,21 @@ function* chunks(length: number): Generator<[number, number]> {
   }
 }
 
-class WasmSecretBox extends KeyedObject implements SecretBox {
-  constructor(key: Uint8Array) {
-    bytesOfLength(key, KEY_LEN, 'secretbox', 'key');
-    super('secretbox', (e) => 64 + e.abi.SECRETBOX_CTX_LEN.value);
-    this.engine.u8.set(key, this.block);
+/** Writes the 32-byte key at `at`; may throw (then the object releases its memory). */
+type KeyWriter = (e: Engine, at: number) => void;
+
+export class WasmSecretBox extends KeyedObject implements SecretBox {
+  readonly #fn: string;
+
+  constructor(fn: string, writeKey: KeyWriter) {
+    super(fn, (e) => 64 + e.abi.SECRETBOX_CTX_LEN.value);
+    this.#fn = fn;
+    try {
+      writeKey(this.engine, this.block);
+    } catch (err) {
+      this.dispose();
+      throw err;
+    }
   }
 
   #ctx(): number {
@@ -43,8 +53,8 @@ class WasmSecretBox extends KeyedObject implements SecretBox {
 
   seal(nonce: Uint8Array, message: Uint8Array): Uint8Array {
     this.live('seal');
-    bytesOfLength(nonce, NONCE_LEN, 'secretbox', 'nonce');
-    bytes(message, 'secretbox', 'message');
+    bytesOfLength(nonce, NONCE_LEN, this.#fn, 'nonce');
+    bytes(message, this.#fn, 'message');
     const e = this.engine;
     const x = e.abi;
     const out = new Uint8Array(message.length + TAG_LEN);
@@ -73,8 +83,8 @@ class WasmSecretBox extends KeyedObject implements SecretBox {
 
   open(nonce: Uint8Array, boxed: Uint8Array): Uint8Array {
     this.live('open');
-    bytesOfLength(nonce, NONCE_LEN, 'secretbox', 'nonce');
-    bytes(boxed, 'secretbox', 'boxed');
+    bytesOfLength(nonce, NONCE_LEN, this.#fn, 'nonce');
+    bytes(boxed, this.#fn, 'boxed');
     if (boxed.length < TAG_LEN) throw new AuthenticationError();
     const e = this.engine;
     const x = e.abi;
@@ -116,5 +126,6 @@ class WasmSecretBox extends KeyedObject implements SecretBox {
 
 /** A secretbox keyed with 32 bytes. */
 export function secretbox(key: Uint8Array): SecretBox {
-  return new WasmSecretBox(key);
+  bytesOfLength(key, KEY_LEN, 'secretbox', 'key');
+  return new WasmSecretBox('secretbox', (e, at) => e.u8.set(key, at));
 }

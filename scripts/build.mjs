@@ -23,7 +23,18 @@ const common = {
   logLevel: 'warning',
 };
 // Always an explicit target: esbuild's default (esnext) emits Uint8Array.fromBase64, absent in Node 20.
-await esbuild.build({ ...common, platform: 'node', target: 'node20', outfile: 'dist/index.js', sourcemap: true });
+// Node: the main entry and the pure-JavaScript reference provider (on @noble/*), split so that they
+// share one copy of the common modules (error classes above all: instanceof works across both).
+await esbuild.build({
+  ...common,
+  entryPoints: { index: 'bindings/index.ts', reference: 'bindings/provider/reference.ts' },
+  platform: 'node',
+  target: 'node20',
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: true,
+});
 await esbuild.build({ ...common, platform: 'browser', target: 'es2020', outfile: 'dist/wirecrypt.browser.js', minify: true });
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });

@@ -97,4 +97,20 @@ export interface WasmAbi {
   gcm_wipe(ctx: Ptr): void;
   gcm_seal(ctx: Ptr, ks: Ptr, nonce: Ptr, nonceLen: number, aad: Ptr, aadLen: number, buf: Ptr, len: number): void;
   gcm_open(ctx: Ptr, ks: Ptr, nonce: Ptr, nonceLen: number, aad: Ptr, aadLen: number, buf: Ptr, len: number): number;
+
+  /** out = X25519(scalar, u) (RFC 7748 §5; the scalar is clamped inside). */
+  x25519_scalarmult(out: Ptr, scalar: Ptr, u: Ptr): void;
+  x25519_base(out: Ptr, scalar: Ptr): void;
+  /** key = HSalsa20(X25519(secret, peer), 0); returns 0 (key untouched) when the X25519 output is all zero. */
+  box_beforenm(key: Ptr, secret: Ptr, peer: Ptr): number;
+  ed25519_public_key(out: Ptr, seed: Ptr): void;
+  /** `publicKey` 0: derived from the seed. */
+  ed25519_sign(sig: Ptr, seed: Ptr, publicKey: Ptr, msg: Ptr, len: number): void;
+  ed25519_verify(publicKey: Ptr, sig: Ptr, msg: Ptr, len: number): number;
+  ED25519_BATCH_SCRATCH_LEN: WebAssembly.Global;
+  /** table: one 16-byte row per signature [publicKey ptr, sig ptr, msg ptr, msg len]; randoms 16 B each; results 1 B each. */
+  ed25519_verify_batch(table: Ptr, count: number, randoms: Ptr, scratch: Ptr, results: Ptr): void;
+  ed25519_secret_to_x25519(out: Ptr, seed: Ptr): void;
+  /** 0: done; 1: the public key does not decode; 2: it has small order (nothing written). */
+  ed25519_public_to_x25519(out: Ptr, publicKey: Ptr): number;
 }

@@ -31,6 +31,18 @@ describe('package', () => {
     const types = new URL(pkg.exports['.'].types, ROOT);
     expect(existsSync(types)).toBe(true);
     const dts = readFileSync(new URL('dist/types/index.d.ts', ROOT), 'utf8');
-    for (const name of ['sha256', 'createSha512', 'hmacSha1', 'hkdfExpand', 'ratchetChain', 'init', 'engineInfo']) expect(dts).toContain(name);
+    for (const name of ['sha256', 'createSha512', 'hmacSha1', 'hkdfExpand', 'ratchetChain', 'init', 'engineInfo', 'x25519', 'ed25519', 'p256', 'box', 'hpke', 'wasmProvider', 'InvalidKeyError']) {
+      expect(dts).toContain(name);
+    }
+    expect(existsSync(new URL(pkg.exports['./reference'].types, ROOT))).toBe(true);
+  });
+
+  it("exports the reference provider as 'wirecrypt/reference', sharing the error classes", () => {
+    const out = runNode(
+      "import { InvalidKeyError, wasmProvider } from 'wirecrypt'; import { referenceProvider } from 'wirecrypt/reference';"
+      + " try { referenceProvider.dh('X25519').sharedSecret(new Uint8Array(32), new Uint8Array(32)); } catch (e) { console.log(e instanceof InvalidKeyError, e.reason); }"
+      + " const k = new Uint8Array(32).fill(1); console.log(Buffer.from(referenceProvider.dh('X25519').publicKey(k)).equals(wasmProvider.dh('X25519').publicKey(k)));",
+    );
+    expect(out).toBe('true zero-shared-secret\ntrue');
   });
 });

@@ -1,7 +1,8 @@
 // The browser bundle (dist/wirecrypt.browser.js) in headless Chromium, on both wasm builds, gives the
 // same answers as Node for a known-answer subset. Needs `npm run build` (npm test does it) and
 // Debian's chromium at /usr/bin/chromium (.ci/run installs it).
-import { createCipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createCipheriv, createECDH, createHash, createHmac, hkdfSync } from 'node:crypto';
+import { x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import nacl from 'tweetnacl';
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,8 @@ const FILES: Record<string, URL> = {
 };
 const PAGE = '<!doctype html><title>wirecrypt</title><script type="module" src="/page.js"></script>';
 const wesh = loadVectors('wesh/wesh_vectors.json').vectors.ratchet;
+const naclBox = loadVectors('nacl/nacl_classic_box_secretbox.json').curve25519xsalsa20poly1305_box;
+const hpkeVector = loadVectors('hpke/hpke-x25519.json')[0];
 
 // Inputs as hex so they cross into the page as plain JSON.
 const INPUTS = {
@@ -33,6 +36,21 @@ const INPUTS = {
   nonce16: '000102030405060708090a0b0c0dfffe',
   nonce24: '404142434445464748494a4b4c4d4e4f5051525354555657',
   group: wesh.group_pk as string,
+  xScalar: 'a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4',
+  xU: 'e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c',
+  edSeed: '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb',
+  edMsg: '72',
+  aliceSk: naclBox.alice_sk as string,
+  bobPk: naclBox.bob_pk as string,
+  boxNonce: naclBox.nonce as string,
+  boxMsg: naclBox.plaintext as string,
+  p256A: '0612465c89a023ab17855b0a6bcebfd3febb53aef84138647b5352e02c10c346',
+  p256B: 'c49f8e2c4d1a0a6b1e5d6f8a9b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c',
+  ikmR: hpkeVector.ikmR as string,
+  ikmE: hpkeVector.ikmE as string,
+  hpkeInfo: hpkeVector.info as string,
+  hpkePt: hpkeVector.encryptions[0].pt as string,
+  hpkeAad: hpkeVector.encryptions[0].aad as string,
 };
 type Inputs = typeof INPUTS;
 
@@ -76,6 +94,22 @@ function expected(build: string) {
     aesIgeBack: b('long').subarray(0, 992).toString('hex'),
     aesCtr: createCipheriv('aes-256-ctr', b('aeadKey'), b('nonce16')).update(b('long').subarray(0, 333)).toString('hex'),
     authError: 'AuthenticationError',
+    // RFC 7748 §5.2, RFC 8032 §7.1 test 2, the classic NaCl box, RFC 9180 vector 0
+    x25519: 'c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552',
+    x25519Public: Buffer.from(nobleX25519.getPublicKey(b('xScalar'))).toString('hex'),
+    ed25519: '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c'
+      + '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
+    ed25519Verify: [true, false],
+    ed25519Batch: [true, true, true, false, true, true, true, true],
+    box: naclBox.ciphertext_tag_first,
+    p256Shared: (() => {
+      const a = createECDH('prime256v1');
+      a.setPrivateKey(b('p256A'));
+      const other = createECDH('prime256v1');
+      other.setPrivateKey(b('p256B'));
+      return a.computeSecret(other.getPublicKey()).toString('hex');
+    })(),
+    hpke: [hpkeVector.enc, hpkeVector.encryptions[0].ct, hpkeVector.exports[0].exported_value],
   };
 }
 

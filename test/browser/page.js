@@ -29,7 +29,22 @@ window.runKats = (inputs, build) => {
     authError = e.name;
   }
   const ctr = w.aesCtr(aeadKey, i.nonce16);
+  const edSig = w.ed25519.sign(i.edSeed, i.edMsg);
+  const edPk = w.ed25519.publicKey(i.edSeed);
+  const batch = w.ed25519.verifyBatch(Array.from({ length: 8 }, (_, k) => ({ publicKey: edPk, message: k === 3 ? i.abc : i.edMsg, signature: edSig })));
+  const suite = w.hpke.suite({ kem: 0x20, kdf: 1, aead: 1 });
+  const recipient = suite.deriveKeyPair(i.ikmR);
+  const sender = suite.setupBaseS(recipient.publicKey, i.hpkeInfo, { ephemeralKeyPair: suite.deriveKeyPair(i.ikmE) });
+  const p256Shared = w.p256.ecdh(i.p256A, w.p256.publicKey(i.p256B));
   return {
+    x25519: toHex(w.x25519.sharedSecret(i.xScalar, i.xU)),
+    x25519Public: toHex(w.x25519.publicKey(i.xScalar)),
+    ed25519: toHex(edPk) + toHex(edSig),
+    ed25519Verify: [w.ed25519.verify(edPk, i.edMsg, edSig), w.ed25519.verify(edPk, i.abc, edSig)],
+    ed25519Batch: batch,
+    box: toHex(w.box(i.aliceSk, i.bobPk).seal(i.boxNonce, i.boxMsg)),
+    p256Shared: toHex(p256Shared),
+    hpke: [toHex(sender.enc), toHex(sender.seal(i.hpkePt, i.hpkeAad)), toHex(sender.export(new Uint8Array(0), 32))],
     build: info.build,
     chacha20Poly1305: toHex(w.chacha20Poly1305(aeadKey).seal(nonce12, i.long, i.abc)),
     xchacha20Poly1305: toHex(w.xchacha20Poly1305(aeadKey).seal(nonce24, i.long, i.abc)),

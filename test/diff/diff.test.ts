@@ -4,10 +4,11 @@ import { expect, it } from 'vitest';
 import { BUILDS, forEachBuild } from '../helpers/builds.js';
 import { aeadProps } from './aead.props.js';
 import { aesProps } from './aes.props.js';
+import { curveProps } from './curve.props.js';
 import { hashProperties } from './hash.props.js';
 import { runParameters, type Property } from './property.js';
 
-const ALL: Property[] = [...hashProperties, ...aeadProps, ...aesProps];
+const ALL: Property[] = [...hashProperties, ...aeadProps, ...aesProps, ...curveProps];
 const share = ALL.length * BUILDS.length;
 
 forEachBuild(() => {

@@ -67,6 +67,29 @@ forEachBuild(() => {
       expect(inMemory(plain)).toBe(true);
     });
 
+    it('leaves no X25519, Ed25519, box or HPKE secret in memory', () => {
+      const sk = marker(20);
+      const peer = w.x25519.publicKey(marker(21));
+      const shared = w.x25519.sharedSecret(sk, peer);
+      const seed = marker(22);
+      const signed = w.ed25519.sign(seed, marker(23, 40));
+      const xSecret = w.ed25519.toX25519Secret(seed);
+      const b = w.box(sk, peer);
+      b.seal(marker(24, 24), marker(25, 10));
+      b.dispose();
+      const suite = w.hpke.suite({ kem: 'DHKEM(X25519, HKDF-SHA256)', kdf: 'HKDF-SHA256', aead: 'ChaCha20Poly1305' });
+      const r = suite.deriveKeyPair(marker(26));
+      const ctx = suite.setupBaseS(r.publicKey);
+      ctx.seal(marker(27, 10));
+      ctx.dispose();
+      expect(signed).toHaveLength(64);
+      // the clamped X25519 scalar, as the ladder stores it
+      const clamped = sk.slice();
+      clamped[0] &= 248;
+      clamped[31] = (clamped[31] & 127) | 64;
+      for (const secret of [sk, clamped, shared, seed, xSecret, r.secretKey]) expect(inMemory(secret)).toBe(false);
+    });
+
     it('keeps answering correctly while memory grows (detached views are re-created)', () => {
       const data = marker(11, 1000);
       const expected = createHash('sha256').update(data).digest('hex');

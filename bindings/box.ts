@@ -1,0 +1,26 @@
+// NaCl box: crypto_box_beforenm (X25519, then HSalsa20 of the shared secret) keys a secretbox
+// (XSalsa20-Poly1305). seal(nonce24, message) → tag ‖ ciphertext, byte-compatible with libsodium's
+// crypto_box_easy / crypto_box_open_easy and tweetnacl's nacl.box / nacl.box.open. The precomputed
+// key lives only in wasm memory and is wiped by dispose(). Wesh seals its contact requests with it.
+
+import { InvalidKeyError, bytesOfLength } from './errors.js';
+import { type SecretBox, WasmSecretBox } from './secretbox.js';
+
+const KEY_LEN = 32;
+
+/**
+ * A box between `secretKey` (ours, X25519) and `peerPublic` (theirs). Throws InvalidKeyError
+ * ('zero-shared-secret') for a peer key of small order, which would give an all-zero X25519 output.
+ */
+export function box(secretKey: Uint8Array, peerPublic: Uint8Array): SecretBox {
+  bytesOfLength(secretKey, KEY_LEN, 'box', 'secretKey');
+  bytesOfLength(peerPublic, KEY_LEN, 'box', 'peerPublic');
+  return new WasmSecretBox('box', (e, at) => {
+    const u8 = e.u8;
+    u8.set(secretKey, e.out);
+    u8.set(peerPublic, e.out + KEY_LEN);
+    const ok = e.abi.box_beforenm(at, e.out, e.out + KEY_LEN);
+    e.wipe(e.out, 2 * KEY_LEN);
+    if (ok !== 1) throw new InvalidKeyError('box', 'zero-shared-secret');
+  });
+}

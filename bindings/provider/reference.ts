@@ -1,0 +1,224 @@
+// The reference crypto provider: pure JavaScript on @noble/hashes, @noble/ciphers and
+// @noble/curves (audited, independent of wirecrypt's wasm). It exists so that every protocol test
+// runs on two implementations of the primitives, and for platforms without WebAssembly. It gives
+// the same answers and the same errors as wasmProvider; it is slower and NOT constant time (noble's
+// bigint curve arithmetic), and it keeps keys in JavaScript memory, zeroed on dispose() only for
+// the AEAD key copy it holds.
+//
+// Ed25519 verification applies wirecrypt's rule (cofactored, canonical S and encodings, public key
+// not of small order): noble's strict mode (zip215: false) plus the small-order check.
+
+import { gcm } from '@noble/ciphers/aes.js';
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { ed25519 as nobleEd25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
+import { p256 as nobleP256 } from '@noble/curves/nist.js';
+import { expand, extract } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha1 } from '@noble/hashes/legacy.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import type { Aead } from '../aead.js';
+import { AuthenticationError, InvalidKeyError, bytes, bytesOfLength, finished, integer } from '../errors.js';
+import { randomBytes } from '../random.js';
+import {
+  type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
+  type SignatureName, type SignatureScheme, known,
+} from './types.js';
+
+const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-512': sha512 } as const;
+const HASH_NAMES = Object.keys(HASHES) as HashName[];
+
+// ---- AEAD ---------------------------------------------------------------------------------------
+
+const CIPHERS = {
+  'AES-128-GCM': { keyLength: 16, make: gcm },
+  'AES-256-GCM': { keyLength: 32, make: gcm },
+  'ChaCha20-Poly1305': { keyLength: 32, make: chacha20poly1305 },
+} as const;
+
+class ReferenceAead implements Aead {
+  readonly nonceLength = 12;
+  readonly tagLength = 16;
+  #key: Uint8Array | null;
+
+  constructor(readonly name: AeadName, key: Uint8Array) {
+    this.#key = bytesOfLength(key, CIPHERS[name].keyLength, 'aead', `${name} key`).slice();
+  }
+
+  #cipher(op: string, nonce: Uint8Array, aad: Uint8Array) {
+    if (this.#key === null) finished(`aead.${op}`, 'disposed');
+    bytesOfLength(nonce, 12, `aead.${op}`, 'nonce');
+    return CIPHERS[this.name].make(this.#key, nonce, bytes(aad, `aead.${op}`, 'aad'));
+  }
+
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = new Uint8Array(0)): Uint8Array {
+    return this.#cipher('seal', nonce, aad).encrypt(bytes(plaintext, 'aead.seal', 'plaintext'));
+  }
+
+  open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = new Uint8Array(0)): Uint8Array {
+    const cipher = this.#cipher('open', nonce, aad);
+    if (bytes(sealed, 'aead.open', 'sealed').length < 16) throw new AuthenticationError();
+    try {
+      return cipher.decrypt(sealed);
+    } catch {
+      throw new AuthenticationError();
+    }
+  }
+
+  sealInto(out: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): number {
+    const sealed = this.seal(nonce, plaintext, aad);
+    if (bytes(out, 'aead.sealInto', 'out').length < sealed.length) throw new RangeError(`aead.sealInto: out must hold ${sealed.length} bytes`);
+    out.set(sealed);
+    return sealed.length;
+  }
+
+  openInto(out: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): number {
+    bytes(out, 'aead.openInto', 'out');
+    if (out.length < sealed.length - 16) throw new RangeError(`aead.openInto: out must hold ${sealed.length - 16} bytes`);
+    const plaintext = this.open(nonce, sealed, aad);
+    out.set(plaintext);
+    return plaintext.length;
+  }
+
+  dispose(): void {
+    this.#key?.fill(0);
+    this.#key = null;
+  }
+}
+
+// ---- Diffie-Hellman -----------------------------------------------------------------------------
+
+const X25519: DhScheme = {
+  name: 'X25519',
+  secretKeyLength: 32,
+  publicKeyLength: 32,
+  sharedSecretLength: 32,
+  generateKeyPair() {
+    const secretKey = randomBytes(32);
+    return { secretKey, publicKey: nobleX25519.getPublicKey(secretKey) };
+  },
+  publicKey: (sk) => nobleX25519.getPublicKey(bytesOfLength(sk, 32, 'x25519.publicKey', 'secretKey')),
+  sharedSecret(sk, pk) {
+    bytesOfLength(sk, 32, 'x25519.sharedSecret', 'secretKey');
+    bytesOfLength(pk, 32, 'x25519.sharedSecret', 'peerPublic');
+    // noble throws for exactly the all-zero result (the lengths were checked above)
+    try {
+      return nobleX25519.scalarMult(sk, pk);
+    } catch {
+      throw new InvalidKeyError('x25519.sharedSecret', 'zero-shared-secret');
+    }
+  },
+};
+
+function p256Secret(sk: unknown, fn: string): Uint8Array {
+  const key = bytesOfLength(sk, 32, fn, 'secretKey');
+  if (!nobleP256.utils.isValidSecretKey(key)) throw new InvalidKeyError(fn, 'invalid-scalar');
+  return key;
+}
+
+function p256KeyPair() {
+  for (;;) {
+    const secretKey = randomBytes(32);
+    if (nobleP256.utils.isValidSecretKey(secretKey)) return { secretKey, publicKey: nobleP256.getPublicKey(secretKey, false) };
+  }
+}
+
+const P256_DH: DhScheme = {
+  name: 'P-256',
+  secretKeyLength: 32,
+  publicKeyLength: 65,
+  sharedSecretLength: 32,
+  generateKeyPair: p256KeyPair,
+  publicKey: (sk) => nobleP256.getPublicKey(p256Secret(sk, 'p256.publicKey'), false),
+  sharedSecret(sk, pk) {
+    const key = p256Secret(sk, 'p256.ecdh');
+    bytes(pk, 'p256.ecdh', 'peerPublic');
+    try {
+      if (pk.length !== 65 && pk.length !== 33) throw new Error();
+      return nobleP256.getSharedSecret(key, pk, true).slice(1);
+    } catch {
+      throw new InvalidKeyError('p256.ecdh', 'invalid-point');
+    }
+  },
+};
+
+// ---- signatures ---------------------------------------------------------------------------------
+
+function edSeed(sk: unknown, fn: string): Uint8Array {
+  const key = bytes(sk, fn, 'secretKey');
+  if (key.length !== 32 && key.length !== 64) throw new RangeError(`${fn}: secretKey must be 32 or 64 bytes, got ${key.length}`);
+  return key.subarray(0, 32);
+}
+
+function edVerify(pk: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  bytesOfLength(pk, 32, 'ed25519.verify', 'publicKey');
+  bytes(message, 'ed25519.verify', 'message');
+  if (bytes(signature, 'ed25519.verify', 'signature').length !== 64) return false;
+  try {
+    if (nobleEd25519.Point.fromBytes(pk, false).isSmallOrder()) return false;
+    return nobleEd25519.verify(signature, message, pk, { zip215: false });
+  } catch {
+    return false;
+  }
+}
+
+const ED25519: SignatureScheme = {
+  name: 'Ed25519',
+  publicKeyLength: 32,
+  generateKeyPair() {
+    const seed = randomBytes(32);
+    const publicKey = nobleEd25519.getPublicKey(seed);
+    const secretKey = new Uint8Array(64);
+    secretKey.set(seed);
+    secretKey.set(publicKey, 32);
+    return { secretKey, publicKey };
+  },
+  publicKey: (sk) => nobleEd25519.getPublicKey(edSeed(sk, 'ed25519.publicKey')),
+  sign: (sk, m) => nobleEd25519.sign(bytes(m, 'ed25519.sign', 'message'), edSeed(sk, 'ed25519.sign')),
+  verify: edVerify,
+  verifyBatch: (items) => items.map((i) => edVerify(i.publicKey, i.message, i.signature)),
+};
+
+function p256Verify(pk: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  bytes(pk, 'p256.verify', 'publicKey');
+  bytes(message, 'p256.verify', 'message');
+  if (bytes(signature, 'p256.verify', 'signature').length !== 64) return false;
+  try {
+    return nobleP256.verify(signature, message, pk, { lowS: false });
+  } catch {
+    return false;
+  }
+}
+
+const P256_SIG: SignatureScheme = {
+  name: 'P-256',
+  publicKeyLength: 65,
+  generateKeyPair: p256KeyPair,
+  publicKey: P256_DH.publicKey,
+  sign: (sk, m) => nobleP256.sign(bytes(m, 'p256.sign', 'message'), p256Secret(sk, 'p256.sign')),
+  verify: p256Verify,
+  verifyBatch: (items) => items.map((i) => p256Verify(i.publicKey, i.message, i.signature)),
+};
+
+const DH: Record<DhName, DhScheme> = { X25519, 'P-256': P256_DH };
+const SIGNATURES: Record<SignatureName, SignatureScheme> = { Ed25519: ED25519, 'P-256': P256_SIG };
+
+export const referenceProvider: CryptoProvider = Object.freeze({
+  name: 'reference-noble',
+  randomBytes,
+  hash: (name: HashName, data: Uint8Array) => HASHES[known(name, HASH_NAMES, 'hash', 'hash')](bytes(data, 'hash', 'data')),
+  hmac: (name: HashName, key: Uint8Array, data: Uint8Array) =>
+    hmac(HASHES[known(name, HASH_NAMES, 'hmac', 'hash')], bytes(key, 'hmac', 'key'), bytes(data, 'hmac', 'data')),
+  hkdfExtract(name: HkdfHashName, salt: Uint8Array, ikm: Uint8Array) {
+    known(name, ['SHA-256'], 'hkdfExtract', 'hash');
+    return extract(sha256, bytes(ikm, 'hkdfExtract', 'ikm'), bytes(salt, 'hkdfExtract', 'salt'));
+  },
+  hkdfExpand(name: HkdfHashName, prk: Uint8Array, info: Uint8Array, length: number) {
+    known(name, ['SHA-256'], 'hkdfExpand', 'hash');
+    integer(length, 0, 255 * 32, 'hkdfExpand', 'length');
+    if (length === 0) return new Uint8Array(0);
+    return expand(sha256, bytes(prk, 'hkdfExpand', 'prk'), bytes(info, 'hkdfExpand', 'info'), length);
+  },
+  aead: (name: AeadName, key: Uint8Array) => new ReferenceAead(known(name, Object.keys(CIPHERS) as AeadName[], 'aead', 'AEAD'), key),
+  dh: (name: DhName) => DH[known(name, Object.keys(DH) as DhName[], 'dh', 'curve')],
+  signature: (name: SignatureName) => SIGNATURES[known(name, Object.keys(SIGNATURES) as SignatureName[], 'signature', 'algorithm')],
+});
