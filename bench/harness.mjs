@@ -13,24 +13,36 @@ function hz(fn, maxTime) {
   return b.hz;
 }
 
+/** hz() for an implementation that returns a promise (WebCrypto-based peers): a deferred benchmark. */
+function hzAsync(fn, maxTime) {
+  return new Promise((resolve, reject) => {
+    const b = new Benchmark((deferred) => fn().then(() => deferred.resolve(), reject), { defer: true, maxTime, minSamples: 5 });
+    b.on('complete', () => (b.error ? reject(b.error) : resolve(b.hz)));
+    b.run({ async: true });
+  });
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
- * group: { title, unit: 'MB/s' | 'ops/s', sizes: [{ label, bytes, perCall }], impls: [{ name, setup(size) -> { run, output? } }] }
- * The first impl is wirecrypt. `perCall` scales ops/s (e.g. ratchet steps per call).
+ * group: { title, unit: 'MB/s' | 'ops/s', sizes: [{ label, bytes, perCall }], impls: [{ name, setup(size) -> { run, output?, async? } }] }
+ * The first impl is wirecrypt. `perCall` scales ops/s (e.g. ratchet steps per call). With `async`,
+ * run() and output() return promises.
  */
 export async function runGroup(group, { rounds, maxTime, log }) {
   const rows = group.impls.map((impl) => ({ name: impl.name, values: {} }));
   for (const size of group.sizes) {
     const prepared = [];
     for (const impl of group.impls) prepared.push(await impl.setup(size));
-    const reference = toHex(prepared[0].output ? prepared[0].output() : prepared[0].run());
-    prepared.forEach((p, i) => {
-      const got = toHex(p.output ? p.output() : p.run());
-      if (got !== reference) throw new Error(`${group.title} ${size.label}: ${group.impls[i].name} disagrees with ${group.impls[0].name}`);
+    const outputs = [];
+    for (const p of prepared) outputs.push(toHex(await (p.output ? p.output() : p.run())));
+    outputs.forEach((got, i) => {
+      if (got !== outputs[0]) throw new Error(`${group.title} ${size.label}: ${group.impls[i].name} disagrees with ${group.impls[0].name}`);
     });
     const samples = prepared.map(() => []);
-    for (let r = 0; r < rounds; r++) prepared.forEach((p, i) => samples[i].push(hz(p.run, maxTime)));
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, p] of prepared.entries()) samples[i].push(p.async ? await hzAsync(p.run, maxTime) : hz(p.run, maxTime));
+    }
     prepared.forEach((p, i) => {
       const perSecond = median(samples[i]);
       rows[i].values[size.label] = group.unit === 'MB/s' ? (perSecond * size.bytes) / 1e6 : perSecond * (size.perCall ?? 1);

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { engineInfo, init } from 'wirecrypt';
 import { coldStart } from './cold-start.mjs';
 import { cipherGroups, cipherTargets } from './groups/ciphers.mjs';
+import { curveGroups, curveTargets } from './groups/curves.mjs';
 import { hashGroups, hashTargets } from './groups/hash.mjs';
 import { evaluateTarget, markdown, runGroup } from './harness.mjs';
 
@@ -21,7 +22,7 @@ const { values: args } = parseArgs({
 
 init({ wasm: args.wasm });
 const settings = args.quick ? { rounds: 3, maxTime: 0.15 } : { rounds: 5, maxTime: 0.3 };
-const groups = [...hashGroups, ...cipherGroups].filter((g) => !args.only || g.title.toLowerCase().includes(args.only.toLowerCase()));
+const groups = [...hashGroups, ...cipherGroups, ...curveGroups].filter((g) => !args.only || g.title.toLowerCase().includes(args.only.toLowerCase()));
 const log = (line) => process.stderr.write(`${line}\n`);
 
 const machine = {
@@ -33,7 +34,7 @@ log(`wirecrypt bench: ${machine.cpu}, ${machine.cores} cores, Node ${machine.nod
 const results = [];
 for (const group of groups) results.push(await runGroup(group, { ...settings, log }));
 const cold = coldStart();
-const targets = [...hashTargets, ...cipherTargets].filter((t) => results.some((g) => g.title === t.group)).map((t) => evaluateTarget(t, results));
+const targets = [...hashTargets, ...cipherTargets, ...curveTargets].filter((t) => results.some((g) => g.title === t.group)).map((t) => evaluateTarget(t, results));
 targets.push({ text: 'import + instantiate ≤ 10 ms in a fresh Node process', measured: `${cold.totalMs.toFixed(1)} ms`, met: cold.totalMs <= 10 });
 
 const out = [

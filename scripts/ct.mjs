@@ -14,6 +14,7 @@ const { values: args } = parseArgs({ options: { seconds: { type: 'string', defau
 const seconds = Number(args.seconds);
 
 const fixed = (n) => new Uint8Array(n).fill(0x2a);
+const PEER = w.x25519.publicKey(new Uint8Array(32).fill(7));
 // Both classes are fresh plain Uint8Arrays of the same length (a Buffer from randomBytes would take
 // other JavaScript paths and show up as a difference that has nothing to do with the secret).
 const secretOf = (cls, n) => Uint8Array.from(cls === 0 ? Buffer.alloc(n, 0x2a) : randomBytes(n));
@@ -29,6 +30,10 @@ const CASES = [
   { name: 'AES-256-IGE decrypt 64 B (key class)', secret: 32, make: keyed(w.aesIge, (c) => c.decrypt(fixed(32), fixed(64))) },
   { name: 'ChaCha20-Poly1305 seal 64 B (key class)', secret: 32, make: keyed(w.chacha20Poly1305, (a) => a.seal(fixed(12), fixed(64))) },
   { name: 'HMAC-SHA256 (key class)', secret: 32, make: (k) => [() => w.hmacSha256(k, fixed(64)), () => {}] },
+  { name: 'X25519 shared secret (scalar class)', secret: 32, make: (k) => [() => w.x25519.sharedSecret(k, PEER), () => {}] },
+  { name: 'X25519 public key (fixed-base table, scalar class)', secret: 32, make: (k) => [() => w.x25519.publicKey(k), () => {}] },
+  { name: 'Ed25519 sign 64 B (seed class)', secret: 32, make: (k) => [() => w.ed25519.sign(k, fixed(64)), () => {}] },
+  { name: 'box beforenm (secret-key class)', secret: 32, make: (k) => [() => w.box(k, PEER).dispose(), () => {}] },
   {
     name: 'ChaCha20-Poly1305 open, tag wrong in byte 0 vs byte 15 (comparison)', secret: 1,
     make: (b) => {

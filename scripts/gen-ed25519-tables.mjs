@@ -5,7 +5,8 @@
 //
 // BASE: for i = 0..31 and j = 1..8, the point j · 256^i · B, for fixed-base multiplication with
 //       signed radix-16 digits (two digits per byte position i).
-// ODD:  B, 3B, 5B, …, 15B, for the variable-time double-scalar multiplication of verification.
+// ODD:  B, 3B, 5B, …, 127B, for the base-point half of verification's variable-time double-scalar
+//       multiplication (width-8 sliding window).
 // Points are stored as (y + x, y - x, 2·d·x·y) in affine coordinates ("precomputed" form, so that
 // a mixed addition costs no multiplication by d), each coordinate as ten limbs of the field code's
 // representation (bits ⌈25.5 i⌉.., non-negative), 120 bytes per point.
@@ -50,7 +51,7 @@ for (let i = 0; i < 32; i++) {
 }
 const odd = [];
 const B2 = add(B, B);
-for (let j = 0, Q = B; j < 8; j++, Q = add(Q, B2)) odd.push(...precomp(Q));
+for (let j = 0, Q = B; j < 64; j++, Q = add(Q, B2)) odd.push(...precomp(Q));
 
 const sqrtm1 = pow(2n, (p - 1n) / 4n);
 if (mod(sqrtm1 * sqrtm1 + 1n) !== 0n) throw new Error('sqrt(-1)');
@@ -61,7 +62,7 @@ writeFileSync(new URL('../assembly/curve/ed25519_tables.ts', import.meta.url), `
 export const BASE: usize = memory.data<i32>([${fmt(base)}
 ], 16);
 
-/** (2j + 1) · B for j = 0..7: point j at ODD + 120 j. */
+/** (2j + 1) · B for j = 0..63: point j at ODD + 120 j. */
 export const ODD: usize = memory.data<i32>([${fmt(odd)}
 ], 16);
 

@@ -93,45 +93,85 @@ export function feMul121666(h: usize, f: usize): void {
     l(f, 5) * 121666, l(f, 6) * 121666, l(f, 7) * 121666, l(f, 8) * 121666, l(f, 9) * 121666);
 }
 
+// The linear operations below are written out limb by limb: as loops they cost more in loop
+// control than in arithmetic, and the ladder runs eight of them per bit.
+
 export function feAdd(h: usize, f: usize, g: usize): void {
-  for (let i: usize = 0; i < FE; i += 4) store<i32>(h + i, load<i32>(f + i) + load<i32>(g + i));
+  const f0 = load<i32>(f), f1 = load<i32>(f, 4), f2 = load<i32>(f, 8), f3 = load<i32>(f, 12), f4 = load<i32>(f, 16);
+  const f5 = load<i32>(f, 20), f6 = load<i32>(f, 24), f7 = load<i32>(f, 28), f8 = load<i32>(f, 32), f9 = load<i32>(f, 36);
+  store<i32>(h, f0 + load<i32>(g)); store<i32>(h, f1 + load<i32>(g, 4), 4); store<i32>(h, f2 + load<i32>(g, 8), 8);
+  store<i32>(h, f3 + load<i32>(g, 12), 12); store<i32>(h, f4 + load<i32>(g, 16), 16); store<i32>(h, f5 + load<i32>(g, 20), 20);
+  store<i32>(h, f6 + load<i32>(g, 24), 24); store<i32>(h, f7 + load<i32>(g, 28), 28); store<i32>(h, f8 + load<i32>(g, 32), 32);
+  store<i32>(h, f9 + load<i32>(g, 36), 36);
 }
 
 export function feSub(h: usize, f: usize, g: usize): void {
-  for (let i: usize = 0; i < FE; i += 4) store<i32>(h + i, load<i32>(f + i) - load<i32>(g + i));
+  const f0 = load<i32>(f), f1 = load<i32>(f, 4), f2 = load<i32>(f, 8), f3 = load<i32>(f, 12), f4 = load<i32>(f, 16);
+  const f5 = load<i32>(f, 20), f6 = load<i32>(f, 24), f7 = load<i32>(f, 28), f8 = load<i32>(f, 32), f9 = load<i32>(f, 36);
+  store<i32>(h, f0 - load<i32>(g)); store<i32>(h, f1 - load<i32>(g, 4), 4); store<i32>(h, f2 - load<i32>(g, 8), 8);
+  store<i32>(h, f3 - load<i32>(g, 12), 12); store<i32>(h, f4 - load<i32>(g, 16), 16); store<i32>(h, f5 - load<i32>(g, 20), 20);
+  store<i32>(h, f6 - load<i32>(g, 24), 24); store<i32>(h, f7 - load<i32>(g, 28), 28); store<i32>(h, f8 - load<i32>(g, 32), 32);
+  store<i32>(h, f9 - load<i32>(g, 36), 36);
+}
+
+/** s = f + g and d = f - g together (the ladder needs both for each pair it combines). */
+export function feAddSub(s: usize, d: usize, f: usize, g: usize): void {
+  const f0 = load<i32>(f), f1 = load<i32>(f, 4), f2 = load<i32>(f, 8), f3 = load<i32>(f, 12), f4 = load<i32>(f, 16);
+  const f5 = load<i32>(f, 20), f6 = load<i32>(f, 24), f7 = load<i32>(f, 28), f8 = load<i32>(f, 32), f9 = load<i32>(f, 36);
+  const g0 = load<i32>(g), g1 = load<i32>(g, 4), g2 = load<i32>(g, 8), g3 = load<i32>(g, 12), g4 = load<i32>(g, 16);
+  const g5 = load<i32>(g, 20), g6 = load<i32>(g, 24), g7 = load<i32>(g, 28), g8 = load<i32>(g, 32), g9 = load<i32>(g, 36);
+  store<i32>(s, f0 + g0); store<i32>(s, f1 + g1, 4); store<i32>(s, f2 + g2, 8); store<i32>(s, f3 + g3, 12); store<i32>(s, f4 + g4, 16);
+  store<i32>(s, f5 + g5, 20); store<i32>(s, f6 + g6, 24); store<i32>(s, f7 + g7, 28); store<i32>(s, f8 + g8, 32); store<i32>(s, f9 + g9, 36);
+  store<i32>(d, f0 - g0); store<i32>(d, f1 - g1, 4); store<i32>(d, f2 - g2, 8); store<i32>(d, f3 - g3, 12); store<i32>(d, f4 - g4, 16);
+  store<i32>(d, f5 - g5, 20); store<i32>(d, f6 - g6, 24); store<i32>(d, f7 - g7, 28); store<i32>(d, f8 - g8, 32); store<i32>(d, f9 - g9, 36);
 }
 
 export function feNeg(h: usize, f: usize): void {
-  for (let i: usize = 0; i < FE; i += 4) store<i32>(h + i, -load<i32>(f + i));
+  const f0 = load<i32>(f), f1 = load<i32>(f, 4), f2 = load<i32>(f, 8), f3 = load<i32>(f, 12), f4 = load<i32>(f, 16);
+  const f5 = load<i32>(f, 20), f6 = load<i32>(f, 24), f7 = load<i32>(f, 28), f8 = load<i32>(f, 32), f9 = load<i32>(f, 36);
+  store<i32>(h, -f0); store<i32>(h, -f1, 4); store<i32>(h, -f2, 8); store<i32>(h, -f3, 12); store<i32>(h, -f4, 16);
+  store<i32>(h, -f5, 20); store<i32>(h, -f6, 24); store<i32>(h, -f7, 28); store<i32>(h, -f8, 32); store<i32>(h, -f9, 36);
 }
 
 export function feCopy(h: usize, f: usize): void {
-  for (let i: usize = 0; i < FE; i += 8) store<u64>(h + i, load<u64>(f + i));
+  const a = load<u64>(f), b = load<u64>(f, 8), c = load<u64>(f, 16), d = load<u64>(f, 24), e = load<u64>(f, 32);
+  store<u64>(h, a); store<u64>(h, b, 8); store<u64>(h, c, 16); store<u64>(h, d, 24); store<u64>(h, e, 32);
 }
 
 export function feSetInt(h: usize, v: i32): void {
-  store<i32>(h, v);
-  for (let i: usize = 4; i < FE; i += 4) store<i32>(h + i, 0);
+  store<u64>(h, <u64><u32>v); store<u64>(h, 0, 8); store<u64>(h, 0, 16); store<u64>(h, 0, 24); store<u64>(h, 0, 32);
+}
+
+// Masked selection and swap work on the bits, so they run on 64-bit words (five per element).
+
+@inline function movWord(f: usize, g: usize, m: u64): void {
+  const x = load<u64>(f);
+  store<u64>(f, x ^ ((x ^ load<u64>(g)) & m));
 }
 
 /** f = g where b = 1, unchanged where b = 0, by mask. */
 export function feCmov(f: usize, g: usize, b: u32): void {
-  const m = -(<i32>b);
-  for (let i: usize = 0; i < FE; i += 4) {
-    const x = load<i32>(f + i);
-    store<i32>(f + i, x ^ ((x ^ load<i32>(g + i)) & m));
-  }
+  const m = -(<u64>b);
+  movWord(f, g, m); movWord(f + 8, g + 8, m); movWord(f + 16, g + 16, m); movWord(f + 24, g + 24, m); movWord(f + 32, g + 32, m);
 }
 
-/** Swaps f and g when b = 1, by mask. */
+@inline function swapLimb(f: usize, g: usize, m: i32): void {
+  const x = load<i32>(f), y = load<i32>(g);
+  const t = (x ^ y) & m;
+  store<i32>(f, x ^ t);
+  store<i32>(g, y ^ t);
+}
+
+/**
+ * Swaps f and g when b = 1, by mask. Limb-sized accesses on purpose: the ladder swaps elements the
+ * multiplications have just stored limb by limb, and a 64-bit load spanning two pending 32-bit
+ * stores cannot be forwarded from the store buffer (a stall per load).
+ */
 export function feCswap(f: usize, g: usize, b: u32): void {
   const m = -(<i32>b);
-  for (let i: usize = 0; i < FE; i += 4) {
-    const x = load<i32>(f + i), y = load<i32>(g + i);
-    const t = (x ^ y) & m;
-    store<i32>(f + i, x ^ t);
-    store<i32>(g + i, y ^ t);
-  }
+  swapLimb(f, g, m); swapLimb(f + 4, g + 4, m); swapLimb(f + 8, g + 8, m); swapLimb(f + 12, g + 12, m);
+  swapLimb(f + 16, g + 16, m); swapLimb(f + 20, g + 20, m); swapLimb(f + 24, g + 24, m); swapLimb(f + 28, g + 28, m);
+  swapLimb(f + 32, g + 32, m); swapLimb(f + 36, g + 36, m);
 }
 
 // Limb i of a 32-byte little-endian encoding: bits ⌈25.5 i⌉ .. +26 (even i) or +25 (odd i). Every

@@ -241,19 +241,23 @@ const AI: usize = memory.data(8 * <i32>CACHED, 16);
 const A3: usize = memory.data(<i32>P3, 16), TMP: usize = memory.data(<i32>P3, 16);
 const P1: usize = memory.data(<i32>P3, 16), P2R: usize = memory.data(<i32>P3, 16);
 
-/** Width-5 signed sliding-window digits of a 32-byte scalar: odd values in [-15, 15] or 0. */
-function slide(r: usize, a: usize): void {
+/**
+ * Signed sliding-window digits of a 32-byte scalar: odd values in [-max, max] or 0, max = 2^(w-1) - 1
+ * for window width w (15 for the variable points' 8-entry tables, 127 for B's 64-entry table).
+ */
+function slide(r: usize, a: usize, max: i32): void {
+  const reach: usize = max == 15 ? 6 : 8; // how far ahead a bit can still be folded into a digit
   for (let i: usize = 0; i < 256; i++) store<i8>(r + i, <i8>(1 & (<u32>load<u8>(a + (i >> 3)) >> (<u32>i & 7))));
   for (let i: usize = 0; i < 256; i++) {
     if (load<i8>(r + i) == 0) continue;
-    for (let b: usize = 1; b <= 6 && i + b < 256; b++) {
+    for (let b: usize = 1; b <= reach && i + b < 256; b++) {
       const rb = <i32>load<i8>(r + i + b) << <i32>b;
       if (rb == 0) continue;
       const ri = <i32>load<i8>(r + i);
-      if (ri + rb <= 15) {
+      if (ri + rb <= max) {
         store<i8>(r + i, <i8>(ri + rb));
         store<i8>(r + i + b, 0);
-      } else if (ri - rb >= -15) {
+      } else if (ri - rb >= -max) {
         store<i8>(r + i, <i8>(ri - rb));
         for (let k = i + b; k < 256; k++) {
           if (load<i8>(r + k) == 0) { store<i8>(r + k, 1); break; }
@@ -287,8 +291,8 @@ export function negate(p: usize): void {
 
 /** r (P3) = a · A + b · B, variable time (for public scalars and points only). */
 export function doubleScalarMultVartime(r: usize, a: usize, pointA: usize, b: usize): void {
-  slide(A_SLIDE, a);
-  slide(B_SLIDE, b);
+  slide(A_SLIDE, a, 15);
+  slide(B_SLIDE, b, 127);
   // AI[i] = (2i + 1) A
   p3ToCached(AI, pointA);
   dbl(P1, pointA);
@@ -299,17 +303,20 @@ export function doubleScalarMultVartime(r: usize, a: usize, pointA: usize, b: us
     p3ToCached(AI + i * CACHED, TMP);
   }
   p3Identity(r);
-  let i: i32 = 255;
-  for (; i >= 0; i--) if (load<i8>(A_SLIDE + i) != 0 || load<i8>(B_SLIDE + i) != 0) break;
-  for (; i >= 0; i--) {
+  let top: i32 = 255;
+  for (; top >= 0; top--) if (load<i8>(A_SLIDE + top) != 0 || load<i8>(B_SLIDE + top) != 0) break;
+  if (top < 0) return;        // a = b = 0: the identity
+  // r holds a P2 between iterations (a doubling needs no T): one multiplication less per bit
+  for (let i = top; i >= 0; i--) {
     dbl(P1, r);
     const ai = <i32>load<i8>(A_SLIDE + i), bi = <i32>load<i8>(B_SLIDE + i);
     if (ai > 0) { p1ToP3(TMP, P1); add(P1, TMP, AI + <usize>(ai >> 1) * CACHED); }
     else if (ai < 0) { p1ToP3(TMP, P1); sub(P1, TMP, AI + <usize>(-ai >> 1) * CACHED); }
     if (bi > 0) { p1ToP3(TMP, P1); madd(P1, TMP, ODD + <usize>(bi >> 1) * PRE); }
     else if (bi < 0) { p1ToP3(TMP, P1); msub(P1, TMP, ODD + <usize>(-bi >> 1) * PRE); }
-    p1ToP3(r, P1);
+    if (i > 0) p1ToP2(r, P1);
   }
+  p1ToP3(r, P1);
 }
 
 // ---- multi-scalar multiplication (batch verification), variable time --------------------------
@@ -335,7 +342,7 @@ export function oddMultiples(table: usize, p: usize): void {
  * caller has run slideScalar for them. Public data only.
  */
 export function multiScalarMultVartime(r: usize, tables: usize, digits: usize, count: usize, b: usize): void {
-  slide(B_SLIDE, b);
+  slide(B_SLIDE, b, 127);
   p3Identity(r);
   let top: i32 = 255;
   for (; top >= 0; top--) {
@@ -363,5 +370,5 @@ export function multiScalarMultVartime(r: usize, tables: usize, digits: usize, c
 
 /** The slide digits of a 32-byte scalar (see slide). */
 export function slideScalar(out: usize, a: usize): void {
-  slide(out, a);
+  slide(out, a, 15);
 }

@@ -1,7 +1,7 @@
 // X25519, RFC 7748 §5: the Montgomery ladder on Curve25519, constant time (the swaps take the
 // scalar bit as a mask; the loop runs all 255 steps whatever the scalar).
 
-import { FE, feAdd, feCopy, feCswap, feFromBytes, feInvert, feMul, feMul121666, feSetInt, feSq, feSub, feToBytes, feWipeScratch } from './fe25519';
+import { FE, feAdd, feAddSub, feCopy, feCswap, feFromBytes, feInvert, feMul, feMul121666, feSetInt, feSq, feSub, feToBytes, feWipeScratch } from './fe25519';
 import { P3, geWipeScratch, scalarMultBase } from './ge25519';
 import { hsalsa20 } from '../cipher/salsa20';
 import { wipe } from '../runtime/bytes';
@@ -29,16 +29,13 @@ export function x25519(out: usize, scalar: usize, u: usize): void {
     feCswap(Z2, Z3, swap);
     swap = bit;
     // §5's ladder step, with z2 = E · (BB + 121666 E) (equal to E · (AA + 121665 E))
-    feSub(T0, X3, Z3);   // D
-    feSub(T1, X2, Z2);   // B
-    feAdd(X2, X2, Z2);   // A
-    feAdd(Z2, X3, Z3);   // C
+    feAddSub(X2, T1, X2, Z2);   // A, B (feAddSub reads both inputs before writing)
+    feAddSub(Z2, T0, X3, Z3);   // C, D
     feMul(Z3, T0, X2);   // DA
     feMul(Z2, Z2, T1);   // CB
     feSq(T0, T1);        // BB
     feSq(T1, X2);        // AA
-    feAdd(X3, Z3, Z2);   // DA + CB
-    feSub(Z2, Z3, Z2);   // DA - CB
+    feAddSub(X3, Z2, Z3, Z2);   // DA + CB, DA - CB
     feMul(X2, T1, T0);   // x2 = AA · BB
     feSub(T1, T1, T0);   // E = AA - BB
     feSq(Z2, Z2);        // (DA - CB)^2
