@@ -1,14 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   plugins: [
     {
-      // The same embedding esbuild does with --loader:.wasm=base64, for tests that import the sources.
-      name: 'wasm-as-base64',
+      // What the Node build does (scripts/build.mjs), for tests that import the sources: a .wasm
+      // import is a function that reads the file.
+      name: 'wasm-as-file',
       enforce: 'pre',
       load(id) {
-        if (id.endsWith('.wasm')) return `export default ${JSON.stringify(readFileSync(id).toString('base64'))};`;
+        if (id.endsWith('.wasm')) return `import { readFileSync } from 'node:fs'; export default () => new Uint8Array(readFileSync(${JSON.stringify(id)}));`;
       },
     },
   ],

@@ -14,10 +14,9 @@
 // verify() accepts either S (ECDSA as specified) and answers false for anything that is not a valid
 // signature, including a public key that is not a point on the curve.
 
-import { ecdsa, weierstrass } from '@noble/curves/abstract/weierstrass.js';
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { InvalidKeyError, bytes, bytesOfLength } from './errors.js';
 import { sha256 } from './hash.js';
+import { nobleP256 } from './p256-curve.js';
 import type { SignedMessage } from './ed25519.js';
 import { randomBytes } from './random.js';
 import type { KeyPair } from './x25519.js';
@@ -30,26 +29,9 @@ export interface SignatureOptions {
 
 const SECRET = 32;
 
-// SEC 2 v2 §2.4.2 (secp256r1). The curve object is built on first use: building it at import (as
-// @noble/curves/nist.js does, for P-384 and P-521 too) would add milliseconds to every cold start.
-const SECP256R1 = {
-  p: BigInt('0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff'),
-  n: BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'),
-  h: BigInt(1),
-  a: BigInt('0xffffffff00000001000000000000000000000000fffffffffffffffffffffffc'),
-  b: BigInt('0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b'),
-  Gx: BigInt('0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296'),
-  Gy: BigInt('0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5'),
-};
-let built: ReturnType<typeof ecdsa> | undefined;
-/** noble's ECDSA over P-256 (its hash is only used for prehash: true, which wirecrypt never asks for). */
-function curve(): ReturnType<typeof ecdsa> {
-  return (built ??= ecdsa(weierstrass(SECP256R1), nobleSha256));
-}
-
 function secretKeyOf(secretKey: unknown, fn: string): Uint8Array {
   const sk = bytesOfLength(secretKey, SECRET, fn, 'secretKey');
-  if (!curve().utils.isValidSecretKey(sk)) throw new InvalidKeyError(fn, 'invalid-scalar');
+  if (!nobleP256().utils.isValidSecretKey(sk)) throw new InvalidKeyError(fn, 'invalid-scalar');
   return sk;
 }
 
@@ -62,14 +44,14 @@ function formatOf(options: SignatureOptions | undefined, fn: string): 'compact' 
 
 /** The public key of a secret key: 65 bytes uncompressed, or 33 compressed. */
 function publicKey(secretKey: Uint8Array, compressed = false): Uint8Array {
-  return curve().getPublicKey(secretKeyOf(secretKey, 'p256.publicKey'), compressed);
+  return nobleP256().getPublicKey(secretKeyOf(secretKey, 'p256.publicKey'), compressed);
 }
 
 function generateKeyPair(): KeyPair {
   // Rejection sampling as FIPS 186-5 A.4.2: the first candidate below n (almost always).
   for (;;) {
     const secretKey = randomBytes(SECRET);
-    if (curve().utils.isValidSecretKey(secretKey)) return { secretKey, publicKey: curve().getPublicKey(secretKey, false) };
+    if (nobleP256().utils.isValidSecretKey(secretKey)) return { secretKey, publicKey: nobleP256().getPublicKey(secretKey, false) };
   }
 }
 
@@ -85,7 +67,7 @@ function ecdh(secretKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
   try {
     // a SEC1 point is 65 or 33 bytes; any other length is an invalid encoding like a bad point
     if (pk.length !== 65 && pk.length !== 33) throw new Error();
-    point = curve().getSharedSecret(sk, pk, true);
+    point = nobleP256().getSharedSecret(sk, pk, true);
   } catch {
     throw new InvalidKeyError('p256.ecdh', 'invalid-point');
   }
@@ -97,7 +79,7 @@ function sign(secretKey: Uint8Array, message: Uint8Array, options?: SignatureOpt
   const sk = secretKeyOf(secretKey, 'p256.sign');
   bytes(message, 'p256.sign', 'message');
   const format = formatOf(options, 'p256.sign');
-  return curve().sign(sha256(message), sk, { prehash: false, lowS: true, format });
+  return nobleP256().sign(sha256(message), sk, { prehash: false, lowS: true, format });
 }
 
 function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, options?: SignatureOptions): boolean {
@@ -107,7 +89,7 @@ function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Arra
   const format = formatOf(options, 'p256.verify');
   if (format === 'compact' && signature.length !== 64) return false;
   try {
-    return curve().verify(signature, sha256(message), pk, { prehash: false, lowS: false, format });
+    return nobleP256().verify(signature, sha256(message), pk, { prehash: false, lowS: false, format });
   } catch {
     return false;
   }

@@ -1,11 +1,12 @@
 // Chooses and instantiates the wasm build, synchronously, at first use.
 //
-// Both builds are embedded as base64; only the chosen one is decoded and compiled. The SIMD build is
+// Only the chosen build is loaded (read from disk in Node, decoded from base64 in the browser bundle)
+// and compiled. The SIMD build is
 // used when the runtime validates a minimal SIMD module, the scalar build otherwise. `WIRECRYPT_WASM`
 // (simd | scalar | auto) in the environment, or init({ wasm }), forces a choice.
 
-import simdWasm from '../../build/wirecrypt.simd.wasm';
-import scalarWasm from '../../build/wirecrypt.scalar.wasm';
+import loadSimd from '../../build/wirecrypt.simd.wasm';
+import loadScalar from '../../build/wirecrypt.scalar.wasm';
 import { Engine, type WasmBuild } from './engine.js';
 
 export type WasmChoice = WasmBuild | 'auto';
@@ -19,15 +20,6 @@ const SIMD_PROBE = new Uint8Array([
 export const simdSupported: boolean = WebAssembly.validate(SIMD_PROBE);
 
 let current: Engine | undefined;
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const g = globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } };
-  if (g.Buffer) return Uint8Array.from(g.Buffer.from(text, 'base64'));
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 function fromEnvironment(): WasmChoice {
   const g = globalThis as { process?: { env?: Record<string, string | undefined> } };
@@ -46,7 +38,7 @@ export function selectEngine(choice: WasmChoice): Engine {
     throw new RangeError('init: wasm "simd" was requested but this runtime does not support WebAssembly SIMD');
   }
   const build: WasmBuild = choice === 'auto' ? (simdSupported ? 'simd' : 'scalar') : choice;
-  const module = new WebAssembly.Module(decodeBase64(build === 'simd' ? simdWasm : scalarWasm));
+  const module = new WebAssembly.Module(build === 'simd' ? loadSimd() : loadScalar());
   current = new Engine(build, module);
   return current;
 }

@@ -1,6 +1,7 @@
-// The build embeds each .wasm file as a base64 string (esbuild `--loader:.wasm=base64`; the vitest
-// config has a plugin doing the same), so importing wirecrypt needs no fetch and no file read.
+// Importing a .wasm file gives a function returning its bytes. The build supplies it (scripts/build.mjs:
+// a synchronous file read next to dist/index.js in Node, embedded base64 in the browser bundle), and so
+// does the vitest config for tests that import the sources. Either way no fetch and no await.
 declare module '*.wasm' {
-  const base64: string;
-  export default base64;
+  const load: () => Uint8Array<ArrayBuffer>;
+  export default load;
 }

@@ -37,6 +37,14 @@ describe('package', () => {
     expect(existsSync(new URL(pkg.exports['./reference'].types, ROOT))).toBe(true);
   });
 
+  it('loads the wasm file and the P-256 bundle from dist on first use', () => {
+    const out = runNode(
+      "import { p256, x25519 } from 'wirecrypt'; const k = p256.generateKeyPair(); const m = new Uint8Array(5);"
+      + " console.log(p256.verify(k.publicKey, m, p256.sign(k.secretKey, m)), x25519.publicKey(new Uint8Array(32).fill(1)).length);",
+    );
+    expect(out).toBe('true 32');
+  });
+
   it("exports the reference provider as 'wirecrypt/reference', sharing the error classes", () => {
     const out = runNode(
       "import { InvalidKeyError, wasmProvider } from 'wirecrypt'; import { referenceProvider } from 'wirecrypt/reference';"
