@@ -5,6 +5,7 @@
 
 import { InvalidKeyError, bytesOfLength } from './errors.js';
 import { type SecretBox, WasmSecretBox } from './secretbox.js';
+import { smallCall } from './wasm/staging.js';
 
 const KEY_LEN = 32;
 
@@ -15,12 +16,8 @@ const KEY_LEN = 32;
 export function box(secretKey: Uint8Array, peerPublic: Uint8Array): SecretBox {
   bytesOfLength(secretKey, KEY_LEN, 'box', 'secretKey');
   bytesOfLength(peerPublic, KEY_LEN, 'box', 'peerPublic');
-  return new WasmSecretBox('box', (e, at) => {
-    const u8 = e.u8;
-    u8.set(secretKey, e.out);
-    u8.set(peerPublic, e.out + KEY_LEN);
-    const ok = e.abi.box_beforenm(at, e.out, e.out + KEY_LEN);
-    e.wipe(e.out, 2 * KEY_LEN);
+  return new WasmSecretBox('box', (e, key) => {
+    const [, ok] = smallCall(e, [secretKey, peerPublic], 0, ([sk, pk]) => e.abi.box_beforenm(key, sk, pk));
     if (ok !== 1) throw new InvalidKeyError('box', 'zero-shared-secret');
   });
 }

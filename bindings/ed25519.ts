@@ -15,7 +15,7 @@ import { randomBytes } from './random.js';
 import type { KeyPair } from './x25519.js';
 import type { Engine } from './wasm/engine.js';
 import { engine } from './wasm/select.js';
-import { align16, stage, unstage } from './wasm/staging.js';
+import { align16, smallCall, stage, unstage } from './wasm/staging.js';
 
 const SEED = 32;
 const PUBLIC = 32;
@@ -38,12 +38,7 @@ function secretKeyOf(secretKey: unknown, fn: string): Uint8Array {
 function publicKey(secretKey: Uint8Array): Uint8Array {
   const sk = secretKeyOf(secretKey, 'ed25519.publicKey');
   const e = engine();
-  const at = e.out;
-  e.u8.set(sk.subarray(0, SEED), at);
-  e.abi.ed25519_public_key(at + SEED, at);
-  const pk = e.read(at + SEED, PUBLIC);
-  e.wipe(at, SEED + PUBLIC);
-  return pk;
+  return smallCall(e, [sk.subarray(0, SEED)], PUBLIC, ([seed], out) => e.abi.ed25519_public_key(out, seed))[0];
 }
 
 function generateKeyPair(): KeyPair {
@@ -88,6 +83,8 @@ function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Arra
 const BATCH_CHUNK = 64;
 /** Below this, one-by-one verification is as fast as the batch equation. */
 const BATCH_MIN = 4;
+/** Message bytes per chunk: they are copied into wasm memory together, whose growth is permanent. */
+const BATCH_BYTES = 1 << 20;
 
 /** Verifies items[from, to) with one random linear combination; writes into `results`. */
 function verifyChunk(e: Engine, items: readonly SignedMessage[], from: number, to: number, results: boolean[]): void {
@@ -142,14 +139,18 @@ function verifyBatch(items: readonly SignedMessage[]): boolean[] {
     batchable.push(item);
     index.push(i);
   });
-  if (batchable.length < BATCH_MIN) {
-    batchable.forEach((item, j) => (results[index[j]] = verify(item.publicKey, item.message, item.signature)));
-    return results;
-  }
   const e = engine();
   const verdicts: boolean[] = [];
-  for (let from = 0; from < batchable.length; from += BATCH_CHUNK) {
-    verifyChunk(e, batchable, from, Math.min(batchable.length, from + BATCH_CHUNK), verdicts);
+  for (let from = 0, to = 0; from < batchable.length; from = to) {
+    // a chunk: up to BATCH_CHUNK signatures whose messages (all in wasm memory at once) stay under
+    // BATCH_BYTES, or one signature with a longer message
+    let size = 0;
+    for (; to < batchable.length && to - from < BATCH_CHUNK; to++) {
+      size += batchable[to].message.length;
+      if (size > BATCH_BYTES && to > from) break;
+    }
+    if (to - from >= BATCH_MIN) verifyChunk(e, batchable, from, to, verdicts);
+    else for (let i = from; i < to; i++) verdicts[i] = verify(batchable[i].publicKey, batchable[i].message, batchable[i].signature);
   }
   verdicts.forEach((ok, j) => (results[index[j]] = ok));
   return results;
@@ -161,12 +162,7 @@ function verifyBatch(items: readonly SignedMessage[]): boolean[] {
 function toX25519Secret(secretKey: Uint8Array): Uint8Array {
   const sk = secretKeyOf(secretKey, 'ed25519.toX25519Secret');
   const e = engine();
-  const at = e.out;
-  e.u8.set(sk.subarray(0, SEED), at);
-  e.abi.ed25519_secret_to_x25519(at + SEED, at);
-  const out = e.read(at + SEED, 32);
-  e.wipe(at, SEED + 32);
-  return out;
+  return smallCall(e, [sk.subarray(0, SEED)], 32, ([seed], out) => e.abi.ed25519_secret_to_x25519(out, seed))[0];
 }
 
 /**
@@ -176,11 +172,7 @@ function toX25519Secret(secretKey: Uint8Array): Uint8Array {
 function toX25519Public(publicKey: Uint8Array): Uint8Array {
   bytesOfLength(publicKey, PUBLIC, 'ed25519.toX25519Public', 'publicKey');
   const e = engine();
-  const at = e.out;
-  e.u8.set(publicKey, at);
-  const status = e.abi.ed25519_public_to_x25519(at + PUBLIC, at);
-  const out = e.read(at + PUBLIC, 32);
-  e.wipe(at, PUBLIC + 32);
+  const [out, status] = smallCall(e, [publicKey], 32, ([pk], o) => e.abi.ed25519_public_to_x25519(o, pk));
   if (status !== 0) throw new InvalidKeyError('ed25519.toX25519Public', status === 1 ? 'invalid-point' : 'small-order');
   return out;
 }

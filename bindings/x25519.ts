@@ -5,6 +5,7 @@
 import { InvalidKeyError, bytesOfLength } from './errors.js';
 import { randomBytes } from './random.js';
 import { engine } from './wasm/select.js';
+import { smallCall } from './wasm/staging.js';
 
 export interface KeyPair {
   readonly secretKey: Uint8Array;
@@ -13,22 +14,17 @@ export interface KeyPair {
 
 const LEN = 32;
 
-/** Whether `len` bytes at `ptr` are all zero; reads every byte whatever their values. */
-function isAllZero(u8: Uint8Array, ptr: number, len: number): boolean {
+/** Whether every byte is zero; reads them all whatever their values. */
+function isAllZero(bytes: Uint8Array): boolean {
   let acc = 0;
-  for (let i = 0; i < len; i++) acc |= u8[ptr + i];
+  for (let i = 0; i < bytes.length; i++) acc |= bytes[i];
   return acc === 0;
 }
 
 function publicKey(secretKey: Uint8Array): Uint8Array {
   bytesOfLength(secretKey, LEN, 'x25519.publicKey', 'secretKey');
   const e = engine();
-  const at = e.out;
-  e.u8.set(secretKey, at);
-  e.abi.x25519_base(at + LEN, at);
-  const pk = e.read(at + LEN, LEN);
-  e.wipe(at, 2 * LEN);
-  return pk;
+  return smallCall(e, [secretKey], LEN, ([sk], out) => e.abi.x25519_base(out, sk))[0];
 }
 
 /**
@@ -40,15 +36,8 @@ function sharedSecret(secretKey: Uint8Array, peerPublic: Uint8Array): Uint8Array
   bytesOfLength(secretKey, LEN, 'x25519.sharedSecret', 'secretKey');
   bytesOfLength(peerPublic, LEN, 'x25519.sharedSecret', 'peerPublic');
   const e = engine();
-  const at = e.out;
-  const u8 = e.u8;
-  u8.set(secretKey, at);
-  u8.set(peerPublic, at + LEN);
-  e.abi.x25519_scalarmult(at + 2 * LEN, at, at + LEN);
-  const zero = isAllZero(e.u8, at + 2 * LEN, LEN);
-  const shared = zero ? null : e.read(at + 2 * LEN, LEN);
-  e.wipe(at, 3 * LEN);
-  if (shared === null) throw new InvalidKeyError('x25519.sharedSecret', 'zero-shared-secret');
+  const [shared] = smallCall(e, [secretKey, peerPublic], LEN, ([sk, pk], out) => e.abi.x25519_scalarmult(out, sk, pk));
+  if (isAllZero(shared)) throw new InvalidKeyError('x25519.sharedSecret', 'zero-shared-secret');
   return shared;
 }
 

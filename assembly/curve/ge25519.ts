@@ -55,14 +55,22 @@ export function dbl(r: usize, p: usize): void {
   feSub(T(r), T(r), Z(r));        // 2ZZ - (YY - XX)
 }
 
-/** r (P1) = p (P3) ± q (PRE); `negate` swaps the roles of y+x and y-x and the sign of 2dxy. */
-@inline function mixedAdd(r: usize, p: usize, q: usize, negate: bool): void {
+/**
+ * r (P1) = p (P3) ± q, q in PRE form (y+x, y-x, 2dxy; Z = 1) or CACHED form (Y+X, Y-X, Z, 2dT).
+ * Subtracting swaps the roles of the first two coordinates and the sign of the last.
+ */
+@inline function addition(r: usize, p: usize, q: usize, negate: bool, cached: bool): void {
   feAdd(X(r), Y(p), X(p));
   feSub(Y(r), Y(p), X(p));
-  feMul(Z(r), X(r), negate ? q + FE : q);  // A = (Y1 + X1)(y2 ± x2)
-  feMul(Y(r), Y(r), negate ? q : q + FE);  // B = (Y1 - X1)(y2 ∓ x2)
-  feMul(T(r), q + 2 * FE, T(p));           // C = 2d x2 y2 T1
-  feAdd(T0, Z(p), Z(p));                   // D = 2 Z1
+  feMul(Z(r), X(r), negate ? q + FE : q);           // A = (Y1 + X1)(Y2 ± X2)
+  feMul(Y(r), Y(r), negate ? q : q + FE);           // B = (Y1 - X1)(Y2 ∓ X2)
+  feMul(T(r), q + (cached ? 3 : 2) * FE, T(p));     // C = 2d T1 T2
+  if (cached) {
+    feMul(X(r), Z(p), q + 2 * FE);
+    feAdd(T0, X(r), X(r));                          // D = 2 Z1 Z2
+  } else {
+    feAdd(T0, Z(p), Z(p));                          // D = 2 Z1
+  }
   feSub(X(r), Z(r), Y(r));
   feAdd(Y(r), Z(r), Y(r));
   if (negate) {
@@ -73,30 +81,10 @@ export function dbl(r: usize, p: usize): void {
     feSub(T(r), T0, T(r));
   }
 }
-export function madd(r: usize, p: usize, q: usize): void { mixedAdd(r, p, q, false); }
-export function msub(r: usize, p: usize, q: usize): void { mixedAdd(r, p, q, true); }
-
-/** r (P1) = p (P3) ± q (CACHED). */
-@inline function cachedAdd(r: usize, p: usize, q: usize, negate: bool): void {
-  feAdd(X(r), Y(p), X(p));
-  feSub(Y(r), Y(p), X(p));
-  feMul(Z(r), X(r), negate ? Y(q) : X(q));
-  feMul(Y(r), Y(r), negate ? X(q) : Y(q));
-  feMul(T(r), T(q), T(p));
-  feMul(X(r), Z(p), Z(q));
-  feAdd(T0, X(r), X(r));
-  feSub(X(r), Z(r), Y(r));
-  feAdd(Y(r), Z(r), Y(r));
-  if (negate) {
-    feSub(Z(r), T0, T(r));
-    feAdd(T(r), T0, T(r));
-  } else {
-    feAdd(Z(r), T0, T(r));
-    feSub(T(r), T0, T(r));
-  }
-}
-export function add(r: usize, p: usize, q: usize): void { cachedAdd(r, p, q, false); }
-export function sub(r: usize, p: usize, q: usize): void { cachedAdd(r, p, q, true); }
+export function madd(r: usize, p: usize, q: usize): void { addition(r, p, q, false, false); }
+export function msub(r: usize, p: usize, q: usize): void { addition(r, p, q, true, false); }
+export function add(r: usize, p: usize, q: usize): void { addition(r, p, q, false, true); }
+export function sub(r: usize, p: usize, q: usize): void { addition(r, p, q, true, true); }
 
 /** P1 → P2 (three multiplications). */
 export function p1ToP2(r: usize, p: usize): void {

@@ -106,7 +106,7 @@ export const curveGroups = [
 
 const pt100 = data(100, 9);
 
-async function hpkeGroup(title, kem, aead, theirKem, theirAead) {
+async function hpkeGroup(title, kem, aead, theirKem, theirAead, note) {
   const ours = w.hpke.suite({ kem, kdf: 'HKDF-SHA256', aead });
   const recipient = ours.deriveKeyPair(data(32, 10));
   const theirs = new CipherSuite({ kem: theirKem, kdf: new HkdfSha256(), aead: theirAead });
@@ -123,7 +123,7 @@ async function hpkeGroup(title, kem, aead, theirKem, theirAead) {
   };
   return {
     title, unit: 'ops/s', sizes: [{ label: 'seal + open', bytes: 0 }],
-    notes: ['One single-shot seal to a recipient public key and its open (a fresh ephemeral key each time); @hpke/core awaits each step.'],
+    notes: ['One single-shot seal to a recipient public key and its open (a fresh ephemeral key each time); @hpke/core awaits each step.', ...(note ? [note] : [])],
     impls: [
       { name: 'wirecrypt', setup: () => ({ run: oursOnce }) },
       { name: '@hpke/core', setup: () => ({ run: theirsOnce, async: true }) },
@@ -133,7 +133,8 @@ async function hpkeGroup(title, kem, aead, theirKem, theirAead) {
 
 curveGroups.push(
   await hpkeGroup('HPKE base, X25519 + ChaCha20Poly1305, 100 B', 'DHKEM(X25519, HKDF-SHA256)', 'ChaCha20Poly1305', new DhkemX25519HkdfSha256(), new Chacha20Poly1305()),
-  await hpkeGroup('HPKE base, P-256 + AES-128-GCM, 100 B', 'DHKEM(P-256, HKDF-SHA256)', 'AES-128-GCM', new DhkemP256HkdfSha256(), new Aes128Gcm()),
+  await hpkeGroup('HPKE base, P-256 + AES-128-GCM, 100 B', 'DHKEM(P-256, HKDF-SHA256)', 'AES-128-GCM', new DhkemP256HkdfSha256(), new Aes128Gcm(),
+    '@hpke/core computes P-256 with WebCrypto (native code, asynchronous); wirecrypt\'s P-256 is @noble/curves in JavaScript until the wasm P-256.'),
 );
 
 const t = (text, group, size, peer, min) => ({ text, group, size, peer, min });

@@ -51,3 +51,23 @@ export function unstage(e: Engine, s: Staged): void {
   if (s.temporary) e.free(s.base, s.size);
   else e.wipe(s.base, s.size);
 }
+
+/**
+ * A call on a few short inputs (keys, points): they are copied back to back into the engine's output
+ * area, `call` gets their addresses and where to write `outLen` bytes, and everything is wiped before
+ * returning the output and the call's own result.
+ */
+export function smallCall<R>(e: Engine, inputs: readonly Uint8Array[], outLen: number, call: (at: readonly number[], out: number) => R): [Uint8Array, R] {
+  const u8 = e.u8;
+  const at: number[] = [];
+  let p = e.out;
+  for (const input of inputs) {
+    u8.set(input, p);
+    at.push(p);
+    p += align16(input.length);
+  }
+  const result = call(at, p);
+  const out = e.read(p, outLen);
+  e.wipe(e.out, p + outLen - e.out);
+  return [out, result];
+}

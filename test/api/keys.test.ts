@@ -74,6 +74,13 @@ forEachBuild(() => {
       expect(() => ed25519.verifyBatch([{ ...good, publicKey: new Uint8Array(31) }])).toThrow(RangeError);
     });
 
+    it('verifyBatch splits long messages into chunks of at most 1 MiB of message bytes', () => {
+      const big = Array.from({ length: 9 }, (_, i) => msgOf(300_000 + i));
+      const items = big.map((message) => ({ publicKey, message, signature: ed25519.sign(secretKey, message) }));
+      items[5] = { ...items[5], message: big[6] };
+      expect(ed25519.verifyBatch(items)).toEqual(items.map((_, i) => i !== 5));
+    });
+
     it('converts to X25519 and refuses keys that do not decode or have small order', () => {
       const xs = ed25519.toX25519Secret(secretKey);
       expect(x25519.publicKey(xs)).toEqual(ed25519.toX25519Public(publicKey));
