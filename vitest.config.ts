@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [
     {
-      // What the Node build does (scripts/build.mjs), for tests that import the sources: a .wasm
-      // import is a function that reads the file.
+      // Tests that import the sources: a .wasm import is a function returning the file's bytes, as
+      // in the build (scripts/build.mjs), which embeds them instead of reading the file.
       name: 'wasm-as-file',
       enforce: 'pre',
       load(id) {

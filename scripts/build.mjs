@@ -1,19 +1,17 @@
 // npm run build: AssemblyScript → two wasm builds (SIMD and scalar) → esbuild bundles → TypeScript
 // declarations.
 //
-// How the bundles get the wasm and noble differs by platform, to keep `import 'wirecrypt'` cheap:
-//   Node     dist/index.js reads dist/wirecrypt.<build>.wasm synchronously at first use (no base64 to
-//            parse), and P-256's noble code lives in dist/p256-curve.cjs, require()d at first use.
-//            Both reach Node's modules through process.getBuiltinModule (Node ≥ 20.16), only when
-//            needed: a static `import 'node:fs'` alone costs ~3 ms of cold start (Node builds an ES
-//            module facade for every fs export), and `node:module` initialises the CommonJS loader.
-//   browser  dist/wirecrypt.browser.js is one file: both builds embedded as base64, noble bundled.
-// Sources import '*.wasm' as a function returning the bytes (bindings/wasm/wasm-modules.d.ts); the
-// plugins below supply it. The Node entries are split so that index.js and reference.js share one
-// copy of the common modules (the error classes above all, so instanceof works across both).
+// Both wasm builds are embedded in the JS as base64, so `import 'wirecrypt'` needs no fetch and no
+// file read and instantiation is synchronous (issue 2). Sources import '*.wasm' as a function
+// returning the bytes (bindings/wasm/wasm-modules.d.ts); the plugin below supplies it, decoding with
+// Buffer in Node (native) and atob in browsers.
+//   Node     P-256's noble code lives in dist/p256-curve.cjs, require()d on first P-256 use: parsing
+//            it costs ~3.5 ms of cold start that X25519/Ed25519/hash users should not pay.
+//   browser  dist/wirecrypt.browser.js is one file with noble bundled.
+// The Node entries are split so that index.js and reference.js share one copy of the common modules
+// (the error classes above all, so instanceof works across both).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import asc from 'assemblyscript/asc';
 import * as esbuild from 'esbuild';
 
@@ -25,17 +23,16 @@ for (const target of ['simd', 'scalar']) {
   }
 }
 
-/** `import load from '….wasm'` → a function returning the module's bytes. */
-const wasmAs = (how) => ({
-  name: `wasm-${how}`,
+/** `import load from '….wasm'` → a function returning the module's bytes, embedded as base64. */
+const wasmEmbedded = (platform) => ({
+  name: 'wasm-embedded',
   setup(build) {
     build.onLoad({ filter: /\.wasm$/ }, ({ path }) => ({
       loader: 'js',
-      contents: how === 'file'
-        ? `export default () => new Uint8Array(process.getBuiltinModule('node:fs').readFileSync(new URL('./${basename(path)}', import.meta.url)));`
-        : `const text = ${JSON.stringify(readFileSync(path).toString('base64'))};
-           export default () => { const bin = atob(text); const out = new Uint8Array(bin.length);
-             for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i); return out; };`,
+      contents: `const text = ${JSON.stringify(readFileSync(path).toString('base64'))};\n` + (platform === 'node'
+        ? 'export default () => new Uint8Array(Buffer.from(text, "base64"));'
+        : `export default () => { const bin = atob(text); const out = new Uint8Array(bin.length);
+             for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i); return out; };`),
     }));
   },
 });
@@ -47,9 +44,10 @@ const lazyP256 = {
     build.onResolve({ filter: /\/p256-curve\.js$/ }, () => ({ path: 'p256-curve', namespace: 'lazy-p256' }));
     build.onLoad({ filter: /.*/, namespace: 'lazy-p256' }, () => ({
       loader: 'js',
-      contents: `let curve;
+      contents: `import { createRequire } from 'node:module';
+        let curve;
         export function nobleP256() {
-          return (curve ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)('./p256-curve.cjs').nobleP256());
+          return (curve ??= createRequire(import.meta.url)('./p256-curve.cjs').nobleP256());
         }`,
     }));
   },
@@ -67,15 +65,14 @@ await esbuild.build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
-  plugins: [wasmAs('file'), lazyP256],
+  plugins: [wasmEmbedded('node'), lazyP256],
 });
-for (const build of ['simd', 'scalar']) copyFileSync(`build/wirecrypt.${build}.wasm`, `dist/wirecrypt.${build}.wasm`);
 await esbuild.build({
   ...common, entryPoints: ['bindings/p256-curve.ts'], format: 'cjs', platform: 'node', target: 'node20', outfile: 'dist/p256-curve.cjs',
 });
 await esbuild.build({
   ...common, entryPoints: ['bindings/index.ts'], platform: 'browser', target: 'es2020', outfile: 'dist/wirecrypt.browser.js', minify: true,
-  plugins: [wasmAs('base64')],
+  plugins: [wasmEmbedded('browser')],
 });
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });

@@ -1,8 +1,7 @@
 // Chooses and instantiates the wasm build, synchronously, at first use.
 //
-// Only the chosen build is loaded (read from disk in Node, decoded from base64 in the browser bundle)
-// and compiled. The SIMD build is
-// used when the runtime validates a minimal SIMD module, the scalar build otherwise. `WIRECRYPT_WASM`
+// Both builds are embedded in the bundle as base64; only the chosen one is decoded and compiled. The
+// SIMD build is used when the runtime validates a minimal SIMD module, the scalar build otherwise. `WIRECRYPT_WASM`
 // (simd | scalar | auto) in the environment, or init({ wasm }), forces a choice.
 
 import loadSimd from '../../build/wirecrypt.simd.wasm';

@@ -1,7 +1,7 @@
 // The built package as users get it: `import … from 'wirecrypt'` in plain Node (self-reference
 // through package.json "exports"), both builds via WIRECRYPT_WASM, and the type declarations.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -37,7 +37,8 @@ describe('package', () => {
     expect(existsSync(new URL(pkg.exports['./reference'].types, ROOT))).toBe(true);
   });
 
-  it('loads the wasm file and the P-256 bundle from dist on first use', () => {
+  it('embeds the wasm (no .wasm file ships) and loads the P-256 bundle on first use', () => {
+    expect(readdirSync(new URL('dist/', ROOT), { recursive: true }).filter((f) => String(f).endsWith('.wasm'))).toEqual([]);
     const out = runNode(
       "import { p256, x25519 } from 'wirecrypt'; const k = p256.generateKeyPair(); const m = new Uint8Array(5);"
       + " console.log(p256.verify(k.publicKey, m, p256.sign(k.secretKey, m)), x25519.publicKey(new Uint8Array(32).fill(1)).length);",
