@@ -25,26 +25,23 @@ export function aesEncrypt4(ks: usize, src: usize, dst: usize): void {
   else aesBitslicedEncrypt4(ks, src, dst);
 }
 
+/** Scalar build: one block through slot 0 of a four-block bitsliced call. */
+function bitslicedOne(ks: usize, src: usize, dst: usize, decrypt: bool): void {
+  store<u64>(ONE, load<u64>(src)); store<u64>(ONE, load<u64>(src, 8), 8);
+  if (decrypt) aesBitslicedDecrypt4(ks, ONE, ONE);
+  else aesBitslicedEncrypt4(ks, ONE, ONE);
+  store<u64>(dst, load<u64>(ONE)); store<u64>(dst, load<u64>(ONE, 8), 8);
+  wipe(ONE, 64);
+}
+
 /** Encrypts one block src → dst; they may alias. */
 export function aesEncrypt1(ks: usize, src: usize, dst: usize): void {
-  if (ASC_FEATURE_SIMD) {
-    v128.store(dst, aesVpermEncrypt(ks, v128.load(src)));
-  } else {
-    store<u64>(ONE, load<u64>(src)); store<u64>(ONE, load<u64>(src, 8), 8);
-    aesBitslicedEncrypt4(ks, ONE, ONE);
-    store<u64>(dst, load<u64>(ONE)); store<u64>(dst, load<u64>(ONE, 8), 8);
-    wipe(ONE, 64);
-  }
+  if (ASC_FEATURE_SIMD) v128.store(dst, aesVpermEncrypt(ks, v128.load(src)));
+  else bitslicedOne(ks, src, dst, false);
 }
 
 /** Decrypts one block src → dst; they may alias. */
 export function aesDecrypt1(ks: usize, src: usize, dst: usize): void {
-  if (ASC_FEATURE_SIMD) {
-    v128.store(dst, aesVpermDecrypt(ks, v128.load(src)));
-  } else {
-    store<u64>(ONE, load<u64>(src)); store<u64>(ONE, load<u64>(src, 8), 8);
-    aesBitslicedDecrypt4(ks, ONE, ONE);
-    store<u64>(dst, load<u64>(ONE)); store<u64>(dst, load<u64>(ONE, 8), 8);
-    wipe(ONE, 64);
-  }
+  if (ASC_FEATURE_SIMD) v128.store(dst, aesVpermDecrypt(ks, v128.load(src)));
+  else bitslicedOne(ks, src, dst, true);
 }

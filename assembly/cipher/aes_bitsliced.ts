@@ -14,6 +14,7 @@
 // Key state (AES_BITSLICED_KEY bytes): [0, 4) rounds; [64, …) round keys, 8 planes each, every
 // round key bitsliced with four copies of itself.
 
+import { aesExpandKey } from './aes_key_expansion';
 import { wipe } from '../runtime/bytes';
 
 export const AES_BITSLICED_KEY: usize = 64 + 15 * 64;
@@ -251,23 +252,9 @@ function subWord(w: u32): u32 {
   return out;
 }
 
-/** Expands a 16-, 24- or 32-byte key into `ks` (FIPS-197 §5.2). */
+/** Expands a 16-, 24- or 32-byte key into `ks`: the round keys, bitsliced. */
 export function aesBitslicedSetKey(ks: usize, key: usize, keyLen: usize): void {
-  const nk = keyLen >> 2;
-  const rounds = nk + 6;
-  const words = (rounds + 1) << 2;
-  for (let i: usize = 0; i < nk; i++) store<u32>(W + (i << 2), load<u32>(key + (i << 2)));
-  let rcon: u32 = 1;
-  for (let i = nk; i < words; i++) {
-    let temp = load<u32>(W + ((i - 1) << 2));
-    if (i % nk == 0) {
-      temp = subWord(rotr<u32>(temp, 8)) ^ rcon;
-      rcon = (rcon << 1) ^ (0x11b & -(rcon >> 7));
-    } else if (nk > 6 && i % nk == 4) {
-      temp = subWord(temp);
-    }
-    store<u32>(W + (i << 2), load<u32>(W + ((i - nk) << 2)) ^ temp);
-  }
+  const rounds = aesExpandKey(W, key, keyLen, subWord);
   store<u32>(ks, <u32>rounds);
   for (let r: usize = 0; r <= rounds; r++) {
     for (let k: usize = 0; k < 64; k += 16) {

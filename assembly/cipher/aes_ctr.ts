@@ -7,7 +7,7 @@
 // used | [96,160) counter blocks scratch.
 
 import { aesEncrypt4 } from './aes';
-import { loadBe64, storeBe64, wipe } from '../runtime/bytes';
+import { loadBe64, storeBe64, wipe, xorBytes } from '../runtime/bytes';
 
 export const AES_CTR_CTX: usize = 160;
 const KEYSTREAM: usize = 16, USED: usize = 80, BLOCKS: usize = 96;
@@ -41,14 +41,8 @@ export function aesCtrXor(ctx: usize, ks: usize, src: usize, dst: usize, len: us
       refill(ctx, ks);
       used = 0;
     }
-    if (used == 0 && len >= 64) {
-      for (let i: usize = 0; i < 64; i += 8) store<u64>(dst + i, load<u64>(src + i) ^ load<u64>(ctx + KEYSTREAM + i));
-      src += 64; dst += 64; len -= 64;
-      used = 64;
-      continue;
-    }
     const n = min<usize>(64 - used, len);
-    for (let i: usize = 0; i < n; i++) store<u8>(dst + i, load<u8>(src + i) ^ load<u8>(ctx + KEYSTREAM + used + i));
+    xorBytes(dst, src, ctx + KEYSTREAM + used, n);
     src += n; dst += n; len -= n; used += n;
   }
   store<u32>(ctx + USED, <u32>used);

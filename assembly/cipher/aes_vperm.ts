@@ -13,6 +13,7 @@
 import {
   DB9, DBB, DBD, DBE, DBO, DEC_IN, ENC_IN, INV, SB1, SB2, SBO, T_OVER_K, TOWER_05, TOWER_63,
 } from './aes_vperm_tables';
+import { aesExpandKey } from './aes_key_expansion';
 import { wipe } from '../runtime/bytes';
 
 export const AES_VPERM_KEY: usize = 512;
@@ -159,23 +160,14 @@ export function aesVpermEncrypt4(ks: usize, src: usize, dst: usize): void {
 
 const W: usize = memory.data(240, 16);
 
-/** Expands a 16-, 24- or 32-byte key into `ks`. */
+/** The S-box on the four bytes of a word. */
+function subWord(w: u32): u32 {
+  return i32x4.extract_lane(subBytes(i32x4.splat(w)), 0);
+}
+
+/** Expands a 16-, 24- or 32-byte key into `ks`: tower-field round keys for both directions. */
 export function aesVpermSetKey(ks: usize, key: usize, keyLen: usize): void {
-  const nk = keyLen >> 2;
-  const rounds = nk + 6;
-  const words = (rounds + 1) << 2;
-  for (let i: usize = 0; i < nk; i++) store<u32>(W + (i << 2), load<u32>(key + (i << 2)));
-  let rcon: u32 = 1;
-  for (let i = nk; i < words; i++) {
-    let temp = load<u32>(W + ((i - 1) << 2));
-    if (i % nk == 0) {
-      temp = i32x4.extract_lane(subBytes(i32x4.splat(rotr<u32>(temp, 8))), 0) ^ rcon;
-      rcon = (rcon << 1) ^ (0x11b & -(rcon >> 7));
-    } else if (nk > 6 && i % nk == 4) {
-      temp = i32x4.extract_lane(subBytes(i32x4.splat(temp)), 0);
-    }
-    store<u32>(W + (i << 2), load<u32>(W + ((i - nk) << 2)) ^ temp);
-  }
+  const rounds = aesExpandKey(W, key, keyLen, subWord);
   store<u32>(ks, <u32>rounds);
   const c63 = i8x16.splat(TOWER_63);
   const c05 = i8x16.splat(TOWER_05);

@@ -6,7 +6,7 @@
 // State (64 bytes, native-order words, the layout of §2.3): 0-3 constants, 4-11 key, 12 block
 // counter, 13-15 nonce. Only word 12 changes between blocks.
 
-import { wipe } from '../runtime/bytes';
+import { wipe, xorBytes } from '../runtime/bytes';
 import { rotlv } from '../runtime/simd';
 
 const SIGMA0: u32 = 0x61707865; // "expa"
@@ -166,11 +166,7 @@ export function chachaXor(state: usize, src: usize, dst: usize, len: usize): voi
     permute(state, BLOCK, true);
     store<u32>(state, ++counter, 48);
     const n = min<usize>(len, 64);
-    if (n == 64) {
-      for (let i: usize = 0; i < 64; i += 8) store<u64>(dst + i, load<u64>(src + i) ^ load<u64>(BLOCK + i));
-    } else {
-      for (let i: usize = 0; i < n; i++) store<u8>(dst + i, load<u8>(src + i) ^ load<u8>(BLOCK + i));
-    }
+    xorBytes(dst, src, BLOCK, n);
     len -= n; src += n; dst += n;
   }
   wipe(BLOCK, 64);

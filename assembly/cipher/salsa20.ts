@@ -5,7 +5,7 @@
 // State (64 bytes, native-order words): 0, 5, 10, 15 constants; 1-4 and 11-14 key; 6-7 nonce;
 // 8-9 the 64-bit block counter (little-endian).
 
-import { wipe } from '../runtime/bytes';
+import { wipe, xorBytes } from '../runtime/bytes';
 import { rotlv } from '../runtime/simd';
 import { xorTransposed } from './chacha20';
 
@@ -132,11 +132,7 @@ export function salsaXor(state: usize, src: usize, dst: usize, len: usize): void
     permute(state, BLOCK, true);
     store<u64>(state, ++counter, 32);
     const n = min<usize>(len, 64);
-    if (n == 64) {
-      for (let i: usize = 0; i < 64; i += 8) store<u64>(dst + i, load<u64>(src + i) ^ load<u64>(BLOCK + i));
-    } else {
-      for (let i: usize = 0; i < n; i++) store<u8>(dst + i, load<u8>(src + i) ^ load<u8>(BLOCK + i));
-    }
+    xorBytes(dst, src, BLOCK, n);
     len -= n; src += n; dst += n;
   }
   wipe(BLOCK, 64);

@@ -42,6 +42,13 @@ export function wipe(p: usize, len: usize): void {
   for (; i < len; i++) store<u8>(p + i, 0);
 }
 
+/** dst = src ^ ks for `len` bytes (a keystream XOR; dst may equal src). Words first, then bytes. */
+@inline export function xorBytes(dst: usize, src: usize, ks: usize, len: usize): void {
+  let i: usize = 0;
+  for (; i + 8 <= len; i += 8) store<u64>(dst + i, load<u64>(src + i) ^ load<u64>(ks + i));
+  for (; i < len; i++) store<u8>(dst + i, load<u8>(src + i) ^ load<u8>(ks + i));
+}
+
 /** 1 if the `len` bytes at a and b are equal, else 0, in time independent of their contents. */
 export function ctEqual(a: usize, b: usize, len: usize): u32 {
   let diff: u32 = 0;
