@@ -39,7 +39,7 @@ export class DhKem {
   constructor(provider: CryptoProvider, params: KemParams) {
     this.params = params;
     this.#dh = provider.dh(params.dh);
-    this.#labeled = new Labeled(provider, concat(new TextEncoder().encode('KEM'), i2osp(params.id, 2)));
+    this.#labeled = new Labeled(provider, 'KEM', [params.id]);
   }
 
   generateKeyPair(): KeyPair {

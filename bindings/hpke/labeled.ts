@@ -29,9 +29,10 @@ export class Labeled {
   readonly #provider: CryptoProvider;
   readonly #suiteId: Uint8Array;
 
-  constructor(provider: CryptoProvider, suiteId: Uint8Array) {
+  /** suite_id = `kind` ‖ I2OSP(id, 2) for each id: "KEM" ‖ kem_id (§4.1) or "HPKE" ‖ kem ‖ kdf ‖ aead (§5.1). */
+  constructor(provider: CryptoProvider, kind: 'KEM' | 'HPKE', ids: readonly number[]) {
     this.#provider = provider;
-    this.#suiteId = suiteId;
+    this.#suiteId = concat(encoder.encode(kind), ...ids.map((id) => i2osp(id, 2)));
   }
 
   /** LabeledExtract(salt, label, ikm) = Extract(salt, "HPKE-v1" ‖ suite_id ‖ label ‖ ikm). */

@@ -17,7 +17,7 @@ import type { KeyPair } from '../x25519.js';
 import { Mode, RecipientContext, SenderContext, verifyPskInputs } from './context.js';
 import { DhKem, type SecretKeyInput } from './dhkem.js';
 import { AEADS, type AeadParams, type HpkeAeadName, KDFS, type KdfName, type KdfParams, KEMS, type KemName, type KemParams, lookup } from './ids.js';
-import { Labeled, concat, i2osp } from './labeled.js';
+import { Labeled } from './labeled.js';
 
 export interface SuiteChoice {
   readonly kem: KemName | number;
@@ -66,8 +66,7 @@ export class HpkeSuite {
     this.aead = lookup(AEADS, choice.aead, 'aead');
     this.#provider = provider;
     this.#dhkem = new DhKem(provider, this.kem);
-    const suiteId = concat(new TextEncoder().encode('HPKE'), i2osp(this.kem.id, 2), i2osp(this.kdf.id, 2), i2osp(this.aead.id, 2));
-    this.#labeled = new Labeled(provider, suiteId);
+    this.#labeled = new Labeled(provider, 'HPKE', [this.kem.id, this.kdf.id, this.aead.id]);
   }
 
   generateKeyPair(): KeyPair {

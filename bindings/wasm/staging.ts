@@ -28,6 +28,18 @@ export interface Staged {
 
 export const align16 = (n: number): number => (n + 15) & ~15;
 
+/** Copies `inputs` back to back from `p`, each at a 16-byte boundary: their addresses, and the end. */
+function place(e: Engine, inputs: readonly Uint8Array[], p: number): [number[], number] {
+  const u8 = e.u8;
+  const at: number[] = [];
+  for (const input of inputs) {
+    u8.set(input, p);
+    at.push(p);
+    p += align16(input.length);
+  }
+  return [at, p];
+}
+
 export function stage(e: Engine, inputs: readonly Uint8Array[], outLen: number): Staged {
   let size = 0;
   for (const input of inputs) size += align16(input.length);
@@ -35,15 +47,8 @@ export function stage(e: Engine, inputs: readonly Uint8Array[], outLen: number):
   size += outLen;
   const temporary = size > WINDOW_BYTES;
   const base = temporary ? e.alloc(size) : e.window;
-  const u8 = e.u8;
-  const at: number[] = [];
-  let p = base;
-  for (const input of inputs) {
-    u8.set(input, p);
-    at.push(p);
-    p += align16(input.length);
-  }
-  if (!temporary) u8.fill(0, base + outOffset, base + size);
+  const [at] = place(e, inputs, base);
+  if (!temporary) e.u8.fill(0, base + outOffset, base + size);
   return { at, out: base + outOffset, base, size, temporary };
 }
 
@@ -58,14 +63,7 @@ export function unstage(e: Engine, s: Staged): void {
  * returning the output and the call's own result.
  */
 export function smallCall<R>(e: Engine, inputs: readonly Uint8Array[], outLen: number, call: (at: readonly number[], out: number) => R): [Uint8Array, R] {
-  const u8 = e.u8;
-  const at: number[] = [];
-  let p = e.out;
-  for (const input of inputs) {
-    u8.set(input, p);
-    at.push(p);
-    p += align16(input.length);
-  }
+  const [at, p] = place(e, inputs, e.out);
   const result = call(at, p);
   const out = e.read(p, outLen);
   e.wipe(e.out, p + outLen - e.out);
