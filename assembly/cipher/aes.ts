@@ -4,8 +4,9 @@
 // Measured on the SIMD build: vperm 4-block AES-256 ≈ 3× the u64 bitsliced core, so the SIMD build
 // uses vperm everywhere (see the README's benchmark notes).
 
-import { AES_BITSLICED_KEY, aesBitslicedDecrypt4, aesBitslicedEncrypt4, aesBitslicedSetKey } from './aes_bitsliced';
-import { AES_VPERM_KEY, aesVpermDecrypt, aesVpermEncrypt, aesVpermEncrypt4, aesVpermSetKey } from './aes_vperm';
+import { AES_BITSLICED_KEY, aesBitslicedDecrypt4, aesBitslicedEncrypt4, aesBitslicedLoadKey } from './aes_bitsliced';
+import { aesExpandKey } from './aes_key_expansion';
+import { AES_VPERM_KEY, aesVpermDecrypt, aesVpermEncrypt, aesVpermEncrypt4, aesVpermLoadKey } from './aes_vperm';
 import { wipe } from '../runtime/bytes';
 
 /** Bytes of key state either core needs (the larger of the two). */
@@ -13,10 +14,15 @@ export const AES_KEY_STATE: usize = AES_BITSLICED_KEY > AES_VPERM_KEY ? AES_BITS
 
 const ONE: usize = memory.data(64, 16);
 
-/** Expands a 16-, 24- or 32-byte key. */
+/** The expanded key words, wiped after every key setup. */
+const W: usize = memory.data(240, 16);
+
+/** Expands a 16-, 24- or 32-byte key into the build's core's key state. */
 export function aesSetKey(ks: usize, key: usize, keyLen: usize): void {
-  if (ASC_FEATURE_SIMD) aesVpermSetKey(ks, key, keyLen);
-  else aesBitslicedSetKey(ks, key, keyLen);
+  const rounds = aesExpandKey(W, key, keyLen);
+  if (ASC_FEATURE_SIMD) aesVpermLoadKey(ks, W, rounds);
+  else aesBitslicedLoadKey(ks, W, rounds);
+  wipe(W, 240);
 }
 
 /** Encrypts four blocks (64 bytes) src → dst; they may alias. */

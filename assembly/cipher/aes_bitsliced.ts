@@ -14,7 +14,6 @@
 // Key state (AES_BITSLICED_KEY bytes): [0, 4) rounds; [64, …) round keys, 8 planes each, every
 // round key bitsliced with four copies of itself.
 
-import { aesExpandKey } from './aes_key_expansion';
 import { wipe } from '../runtime/bytes';
 
 export const AES_BITSLICED_KEY: usize = 64 + 15 * 64;
@@ -236,11 +235,10 @@ export function aesBitslicedDecrypt4(ks: usize, src: usize, dst: usize): void {
   wipe(Q, 64);
 }
 
-const W: usize = memory.data(240, 16);
 const GROUP: usize = memory.data(64, 16);
 
 /** The S-box on the four bytes of a word (bitsliced, like everything else here). */
-function subWord(w: u32): u32 {
+export function aesBitslicedSubWord(w: u32): u32 {
   wipe(GROUP, 64);
   store<u32>(GROUP, w);
   bitslice(GROUP);
@@ -252,14 +250,13 @@ function subWord(w: u32): u32 {
   return out;
 }
 
-/** Expands a 16-, 24- or 32-byte key into `ks`: the round keys, bitsliced. */
-export function aesBitslicedSetKey(ks: usize, key: usize, keyLen: usize): void {
-  const rounds = aesExpandKey(W, key, keyLen, subWord);
+/** Key state from the expanded key `w` (aes_key_expansion.ts): the round keys, bitsliced. */
+export function aesBitslicedLoadKey(ks: usize, w: usize, rounds: usize): void {
   store<u32>(ks, <u32>rounds);
   for (let r: usize = 0; r <= rounds; r++) {
     for (let k: usize = 0; k < 64; k += 16) {
-      store<u64>(GROUP + k, load<u64>(W + (r << 4)));
-      store<u64>(GROUP + k + 8, load<u64>(W + (r << 4) + 8));
+      store<u64>(GROUP + k, load<u64>(w + (r << 4)));
+      store<u64>(GROUP + k + 8, load<u64>(w + (r << 4) + 8));
     }
     bitslice(GROUP);
     for (let i: usize = 0; i < 64; i += 8) store<u64>(ks + KEYS + (r << 6) + i, load<u64>(Q + i));
@@ -267,5 +264,4 @@ export function aesBitslicedSetKey(ks: usize, key: usize, keyLen: usize): void {
   wipe(Q, 64);
   wipe(PERMUTED, 64);
   wipe(GROUP, 64);
-  wipe(W, 240);
 }

@@ -13,7 +13,6 @@
 import {
   DB9, DBB, DBD, DBE, DBO, DEC_IN, ENC_IN, INV, SB1, SB2, SBO, T_OVER_K, TOWER_05, TOWER_63,
 } from './aes_vperm_tables';
-import { aesExpandKey } from './aes_key_expansion';
 import { wipe } from '../runtime/bytes';
 
 export const AES_VPERM_KEY: usize = 512;
@@ -158,21 +157,18 @@ export function aesVpermEncrypt4(ks: usize, src: usize, dst: usize): void {
   return v128.xor(v128.xor(x14, rot1(x11)), v128.xor(rot2(x13), rot3(x9)));
 }
 
-const W: usize = memory.data(240, 16);
-
 /** The S-box on the four bytes of a word. */
-function subWord(w: u32): u32 {
+export function aesVpermSubWord(w: u32): u32 {
   return i32x4.extract_lane(subBytes(i32x4.splat(w)), 0);
 }
 
-/** Expands a 16-, 24- or 32-byte key into `ks`: tower-field round keys for both directions. */
-export function aesVpermSetKey(ks: usize, key: usize, keyLen: usize): void {
-  const rounds = aesExpandKey(W, key, keyLen, subWord);
+/** Key state from the expanded key `w` (aes_key_expansion.ts): tower-field round keys for both directions. */
+export function aesVpermLoadKey(ks: usize, w: usize, rounds: usize): void {
   store<u32>(ks, <u32>rounds);
   const c63 = i8x16.splat(TOWER_63);
   const c05 = i8x16.splat(TOWER_05);
   for (let r: usize = 0; r <= rounds; r++) {
-    const k = v128.load(W + (r << 4));
+    const k = v128.load(w + (r << 4));
     // encryption: tower(K0); tower(Kr) ^ tower(0x63) in the middle; Kr ^ 0x63 last
     const enc = r == 0 ? linear(ENC_IN, k) : r == rounds ? v128.xor(k, i8x16.splat(0x63)) : v128.xor(linear(ENC_IN, k), c63);
     v128.store(ks + ENC + (r << 4), enc);
@@ -183,5 +179,4 @@ export function aesVpermSetKey(ks: usize, key: usize, keyLen: usize): void {
       : v128.xor(linear(DEC_IN, invMixColumns(k)), c05);
     v128.store(ks + DEC + (d << 4), dec);
   }
-  wipe(W, 240);
 }
