@@ -6,7 +6,7 @@
 import './runtime/abort'; // the target of --use abort=…, which makes every abort a trap
 import { Sha1, Sha256, Sha512 } from './hash/descriptors';
 import { mdCtxLen, mdDigest, mdFinal, mdInit, mdUpdate, mdWipe } from './hash/md';
-import { hmacCtxLen, hmacFinal, hmacInit, hmacUpdate, hmacWipe } from './mac/hmac';
+import { hmacCtxLen, hmacFinal, hmacInit, hmacUpdateWiped, hmacWipe } from './mac/hmac';
 import { hkdfExpand } from './kdf/hkdf';
 import {
   CHACHA_AEAD_CTX, chachaAeadAad, chachaAeadAbsorb, chachaAeadDecrypt, chachaAeadEncrypt, chachaAeadFinish,
@@ -28,8 +28,9 @@ import {
 } from './aead/gcm';
 import { boxBeforenm, x25519, x25519Base } from './curve/x25519';
 import {
-  ED25519_BATCH_SCRATCH, ed25519PublicKey, ed25519PublicToX25519, ed25519SecretToX25519, ed25519Sign, ed25519Verify,
-  ed25519VerifyBatch,
+  ED25519_BATCH_SCRATCH, ED25519_SIGNING_KEY, ed25519Absorb, ed25519Expand, ed25519PublicKey, ed25519PublicToX25519,
+  ed25519SecretToX25519, ed25519SignCommit, ed25519SignFinish, ed25519SignStart, ed25519VerifyBatch, ed25519VerifyFinish,
+  ed25519VerifyStart, ed25519Wipe,
 } from './curve/ed25519';
 import { wipe } from './runtime/bytes';
 
@@ -67,17 +68,17 @@ export const HMAC_SHA256_CTX_LEN = <i32>hmacCtxLen<Sha256>();
 export const HMAC_SHA512_CTX_LEN = <i32>hmacCtxLen<Sha512>();
 
 export function hmac_sha1_init(ctx: usize, key: usize, keyLen: usize): void { hmacInit<Sha1>(ctx, key, keyLen); }
-export function hmac_sha1_update(ctx: usize, data: usize, len: usize): void { hmacUpdate<Sha1>(ctx, data, len); }
+export function hmac_sha1_update(ctx: usize, data: usize, len: usize): void { hmacUpdateWiped<Sha1>(ctx, data, len); }
 export function hmac_sha1_final(ctx: usize, out: usize): void { hmacFinal<Sha1>(ctx, out); }
 export function hmac_sha1_wipe(ctx: usize): void { hmacWipe<Sha1>(ctx); }
 
 export function hmac_sha256_init(ctx: usize, key: usize, keyLen: usize): void { hmacInit<Sha256>(ctx, key, keyLen); }
-export function hmac_sha256_update(ctx: usize, data: usize, len: usize): void { hmacUpdate<Sha256>(ctx, data, len); }
+export function hmac_sha256_update(ctx: usize, data: usize, len: usize): void { hmacUpdateWiped<Sha256>(ctx, data, len); }
 export function hmac_sha256_final(ctx: usize, out: usize): void { hmacFinal<Sha256>(ctx, out); }
 export function hmac_sha256_wipe(ctx: usize): void { hmacWipe<Sha256>(ctx); }
 
 export function hmac_sha512_init(ctx: usize, key: usize, keyLen: usize): void { hmacInit<Sha512>(ctx, key, keyLen); }
-export function hmac_sha512_update(ctx: usize, data: usize, len: usize): void { hmacUpdate<Sha512>(ctx, data, len); }
+export function hmac_sha512_update(ctx: usize, data: usize, len: usize): void { hmacUpdateWiped<Sha512>(ctx, data, len); }
 export function hmac_sha512_final(ctx: usize, out: usize): void { hmacFinal<Sha512>(ctx, out); }
 export function hmac_sha512_wipe(ctx: usize): void { hmacWipe<Sha512>(ctx); }
 
@@ -146,6 +147,7 @@ export function poly1305_mac(key: usize, msg: usize, len: usize, tag: usize): vo
   poly1305Init(RAW_POLY, key);
   poly1305Update(RAW_POLY, msg, len);
   poly1305Finish(RAW_POLY, tag);
+  wipe(RAW_POLY, POLY1305_CTX);
 }
 export function hchacha20_subkey(key: usize, nonce16: usize, out: usize): void {
   hchacha20(key, nonce16, out, RAW_STATE);
@@ -200,9 +202,19 @@ export function x25519_base(out: usize, scalar: usize): void { x25519Base(out, s
 /** 1 and the key, or 0 when the X25519 output is all zero. */
 export function box_beforenm(key: usize, secret: usize, peer: usize): u32 { return boxBeforenm(key, secret, peer); }
 export function ed25519_public_key(out: usize, seed: usize): void { ed25519PublicKey(out, seed); }
-/** `publicKey` may be 0 (derived from the seed). */
-export function ed25519_sign(sig: usize, seed: usize, publicKey: usize, msg: usize, len: usize): void { ed25519Sign(sig, seed, publicKey, msg, len); }
-export function ed25519_verify(pk: usize, sig: usize, msg: usize, len: usize): u32 { return ed25519Verify(pk, sig, msg, len); }
+// Signing streams the message twice: sign_start(key) → absorb* → sign_commit(key, sig) → absorb* →
+// sign_finish(key, sig); `key` is the 96-byte expansion of the seed (ed25519_expand). ed25519_wipe
+// clears the scratch of a signature abandoned half-way. Verifying streams it once:
+// verify_start(pk, sig) (0: invalid, stop) → absorb* → verify_finish(sig).
+export const ED25519_SIGNING_KEY_LEN = <i32>ED25519_SIGNING_KEY;
+export function ed25519_expand(key: usize, seed: usize): void { ed25519Expand(key, seed); }
+export function ed25519_sign_start(key: usize): void { ed25519SignStart(key); }
+export function ed25519_absorb(msg: usize, len: usize): void { ed25519Absorb(msg, len); }
+export function ed25519_sign_commit(key: usize, sig: usize): void { ed25519SignCommit(key, sig); }
+export function ed25519_sign_finish(key: usize, sig: usize): void { ed25519SignFinish(key, sig); }
+export function ed25519_wipe(): void { ed25519Wipe(); }
+export function ed25519_verify_start(pk: usize, sig: usize): u32 { return ed25519VerifyStart(pk, sig); }
+export function ed25519_verify_finish(sig: usize): u32 { return ed25519VerifyFinish(sig); }
 export const ED25519_BATCH_SCRATCH_LEN = <i32>ED25519_BATCH_SCRATCH;
 export function ed25519_verify_batch(table: usize, count: usize, randoms: usize, scratch: usize, results: usize): void {
   ed25519VerifyBatch(table, count, randoms, scratch, results);

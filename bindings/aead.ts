@@ -7,6 +7,7 @@
 // so unauthenticated plaintext is never produced. On failure an AuthenticationError is thrown and
 // nothing was written to `out`. The nonce is the caller's responsibility: never reuse one with a key.
 
+import { copyInto, lengthOf, stable, view } from './bytes.js';
 import { AuthenticationError, bytes, noPartialOverlap } from './errors.js';
 import { KeyedObject } from './keyed.js';
 import type { WasmAbi } from './wasm/abi.js';
@@ -68,8 +69,8 @@ export class WasmAead extends KeyedObject implements Aead {
 
   constructor(spec: AeadSpec, key: Uint8Array) {
     bytes(key, spec.fn, 'key');
-    if (!spec.keyLengths.includes(key.length)) {
-      throw new RangeError(`${spec.fn}: key must be ${spec.keyLengths.join(' or ')} bytes, got ${key.length}`);
+    if (!spec.keyLengths.includes(lengthOf(key))) {
+      throw new RangeError(`${spec.fn}: key must be ${spec.keyLengths.join(' or ')} bytes, got ${lengthOf(key)}`);
     }
     super(spec.fn, (e) => align64(spec.keyStateLen(e.abi)) + spec.ctxLen(e.abi));
     this.#spec = spec;
@@ -81,140 +82,153 @@ export class WasmAead extends KeyedObject implements Aead {
 
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
     bytes(plaintext, this.#spec.fn, 'plaintext');
-    const out = new Uint8Array(plaintext.length + TAG_LENGTH);
+    const out = new Uint8Array(lengthOf(plaintext) + TAG_LENGTH);
     this.#seal('seal', out, nonce, plaintext, aad);
     return out;
   }
 
   sealInto(out: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): number {
+    this.live('sealInto');
     bytes(out, this.#spec.fn, 'out');
     bytes(plaintext, this.#spec.fn, 'plaintext');
-    if (out.length < plaintext.length + TAG_LENGTH) {
-      throw new RangeError(`${this.#spec.fn}: out must hold plaintext.length + ${TAG_LENGTH} = ${plaintext.length + TAG_LENGTH} bytes, got ${out.length}`);
-    }
+    const need = lengthOf(plaintext) + TAG_LENGTH;
+    if (lengthOf(out) < need) throw new RangeError(`${this.#spec.fn}: out must hold plaintext.length + ${TAG_LENGTH} = ${need} bytes, got ${lengthOf(out)}`);
     noPartialOverlap(out, plaintext, `${this.#spec.fn}.sealInto`);
     return this.#seal('sealInto', out, nonce, plaintext, aad);
   }
 
   open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
     bytes(sealed, this.#spec.fn, 'sealed');
-    const out = new Uint8Array(Math.max(0, sealed.length - TAG_LENGTH));
+    const out = new Uint8Array(Math.max(0, lengthOf(sealed) - TAG_LENGTH));
     this.#open('open', out, nonce, sealed, aad);
     return out;
   }
 
   openInto(out: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = EMPTY): number {
+    this.live('openInto');
     bytes(out, this.#spec.fn, 'out');
     bytes(sealed, this.#spec.fn, 'sealed');
-    if (out.length < sealed.length - TAG_LENGTH) {
-      throw new RangeError(`${this.#spec.fn}: out must hold sealed.length - ${TAG_LENGTH} = ${sealed.length - TAG_LENGTH} bytes, got ${out.length}`);
-    }
+    const need = lengthOf(sealed) - TAG_LENGTH;
+    if (lengthOf(out) < need) throw new RangeError(`${this.#spec.fn}: out must hold sealed.length - ${TAG_LENGTH} = ${need} bytes, got ${lengthOf(out)}`);
     noPartialOverlap(out, sealed, `${this.#spec.fn}.openInto`);
     return this.#open('openInto', out, nonce, sealed, aad);
   }
 
-  #checkNonce(nonce: Uint8Array): void {
+  #checkNonce(nonce: Uint8Array): number {
     const spec = this.#spec;
     bytes(nonce, spec.fn, 'nonce');
+    const n = lengthOf(nonce);
     const other = spec.otherNonceLengths;
-    if (nonce.length === spec.nonceLength || (other && nonce.length >= other.min && nonce.length <= other.max)) return;
+    if (n === spec.nonceLength || (other && n >= other.min && n <= other.max)) return n;
     const allowed = other ? `${spec.nonceLength} (or ${other.min} to ${other.max})` : `${spec.nonceLength}`;
-    throw new RangeError(`${spec.fn}: nonce must be ${allowed} bytes, got ${nonce.length}`);
+    throw new RangeError(`${spec.fn}: nonce must be ${allowed} bytes, got ${n}`);
   }
 
-  #checkCommon(op: string, nonce: Uint8Array, aad: Uint8Array): void {
+  #checkCommon(op: string, nonce: Uint8Array, aad: Uint8Array): number {
     this.live(op);
-    this.#checkNonce(nonce);
+    const nonceLength = this.#checkNonce(nonce);
     bytes(aad, this.#spec.fn, 'aad');
+    return nonceLength;
   }
 
   #seal(op: string, out: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): number {
     const spec = this.#spec;
-    this.#checkCommon(op, nonce, aad);
-    if (plaintext.length > spec.maxPlaintext) {
-      throw new RangeError(`${spec.fn}: plaintext must be at most ${spec.maxPlaintext} bytes per nonce, got ${plaintext.length}`);
+    const nonceLength = this.#checkCommon(op, nonce, aad);
+    const len = lengthOf(plaintext), aadLength = lengthOf(aad);
+    if (len > spec.maxPlaintext) {
+      throw new RangeError(`${spec.fn}: plaintext must be at most ${spec.maxPlaintext} bytes per nonce, got ${len}`);
     }
     const e = this.engine;
     const x = e.abi;
-    const len = plaintext.length;
-    const aadAt = e.window + align16(nonce.length);
-    const bufAt = aadAt + align16(aad.length);
-    if (bufAt + len + TAG_LENGTH <= e.window + WINDOW_BYTES) {
-      const u8 = e.u8;
-      u8.set(nonce, e.window);
-      u8.set(aad, aadAt);
-      u8.set(plaintext, bufAt);
-      spec.seal(x, this.#ctx, this.#key, e.window, nonce.length, aadAt, aad.length, bufAt, len);
-      out.set(u8.subarray(bufAt, bufAt + len + TAG_LENGTH));
+    const aadAt = e.window + align16(nonceLength);
+    const bufAt = aadAt + align16(aadLength);
+    try {
+      if (bufAt + len + TAG_LENGTH <= e.window + WINDOW_BYTES) {
+        const u8 = e.u8;
+        u8.set(nonce, e.window);
+        u8.set(aad, aadAt);
+        u8.set(plaintext, bufAt);
+        spec.seal(x, this.#ctx, this.#key, e.window, nonceLength, aadAt, aadLength, bufAt, len);
+        copyInto(out, u8.subarray(bufAt, bufAt + len + TAG_LENGTH));
+        return len + TAG_LENGTH;
+      }
+      this.#begin(nonce, nonceLength, aad);
+      for (let off = 0; off < len; off += WINDOW_BYTES) {
+        const n = Math.min(WINDOW_BYTES, len - off);
+        e.u8.set(view(plaintext, off, off + n), e.window);
+        spec.encrypt(x, this.#ctx, this.#key, e.window, n);
+        copyInto(out, e.u8.subarray(e.window, e.window + n), off);
+      }
+      spec.finish(x, this.#ctx, this.#key, e.window);
+      copyInto(out, e.u8.subarray(e.window, e.window + TAG_LENGTH), len);
       return len + TAG_LENGTH;
+    } finally {
+      this.#cleanUp(bufAt + len + TAG_LENGTH);
     }
-    this.#begin(nonce, aad);
-    for (let off = 0; off < len; off += WINDOW_BYTES) {
-      const chunk = plaintext.subarray(off, off + WINDOW_BYTES);
-      e.u8.set(chunk, e.window);
-      spec.encrypt(x, this.#ctx, this.#key, e.window, chunk.length);
-      out.set(e.u8.subarray(e.window, e.window + chunk.length), off);
-    }
-    spec.finish(x, this.#ctx, this.#key, e.window);
-    out.set(e.u8.subarray(e.window, e.window + TAG_LENGTH), len);
-    spec.wipe(x, this.#ctx);
-    return len + TAG_LENGTH;
   }
 
   #open(op: string, out: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): number {
     const spec = this.#spec;
-    this.#checkCommon(op, nonce, aad);
+    const nonceLength = this.#checkCommon(op, nonce, aad);
+    const total = lengthOf(sealed), aadLength = lengthOf(aad);
     // Too short to hold a tag, or longer than any message sealed under one nonce: cannot be authentic.
-    if (sealed.length < TAG_LENGTH || sealed.length - TAG_LENGTH > spec.maxPlaintext) throw new AuthenticationError();
+    if (total < TAG_LENGTH || total - TAG_LENGTH > spec.maxPlaintext) throw new AuthenticationError();
     const e = this.engine;
     const x = e.abi;
-    const len = sealed.length - TAG_LENGTH;
-    const aadAt = e.window + align16(nonce.length);
-    const bufAt = aadAt + align16(aad.length);
-    if (bufAt + len + TAG_LENGTH <= e.window + WINDOW_BYTES) {
-      const u8 = e.u8;
-      u8.set(nonce, e.window);
-      u8.set(aad, aadAt);
-      u8.set(sealed, bufAt);
-      if (spec.open(x, this.#ctx, this.#key, e.window, nonce.length, aadAt, aad.length, bufAt, len) !== 1) throw new AuthenticationError();
-      out.set(u8.subarray(bufAt, bufAt + len));
-      e.wipe(bufAt, len);
+    const len = total - TAG_LENGTH;
+    const aadAt = e.window + align16(nonceLength);
+    const bufAt = aadAt + align16(aadLength);
+    try {
+      if (bufAt + total <= e.window + WINDOW_BYTES) {
+        const u8 = e.u8;
+        u8.set(nonce, e.window);
+        u8.set(aad, aadAt);
+        u8.set(sealed, bufAt);
+        if (spec.open(x, this.#ctx, this.#key, e.window, nonceLength, aadAt, aadLength, bufAt, len) !== 1) throw new AuthenticationError();
+        copyInto(out, u8.subarray(bufAt, bufAt + len));
+        return len;
+      }
+      // Pass 1: MAC the ciphertext; pass 2, only if the tag verified: decrypt. Both passes must see
+      // the same bytes, so an input another thread can change is copied first.
+      const input = stable(sealed);
+      this.#begin(nonce, nonceLength, aad);
+      for (let off = 0; off < len; off += WINDOW_BYTES) {
+        const n = Math.min(WINDOW_BYTES, len - off);
+        e.u8.set(view(input, off, off + n), e.window);
+        spec.absorb(x, this.#ctx, this.#key, e.window, n);
+      }
+      e.u8.set(view(input, len), e.window);
+      if (spec.verify(x, this.#ctx, this.#key, e.window) !== 1) throw new AuthenticationError();
+      for (let off = 0; off < len; off += WINDOW_BYTES) {
+        const n = Math.min(WINDOW_BYTES, len - off);
+        e.u8.set(view(input, off, off + n), e.window);
+        spec.decrypt(x, this.#ctx, this.#key, e.window, n);
+        copyInto(out, e.u8.subarray(e.window, e.window + n), off);
+      }
       return len;
+    } finally {
+      this.#cleanUp(bufAt + total);
     }
-    // Pass 1: MAC the ciphertext; pass 2, only if the tag verified: decrypt.
-    this.#begin(nonce, aad);
-    const ct = sealed.subarray(0, len);
-    for (let off = 0; off < len; off += WINDOW_BYTES) {
-      const chunk = ct.subarray(off, off + WINDOW_BYTES);
-      e.u8.set(chunk, e.window);
-      spec.absorb(x, this.#ctx, this.#key, e.window, chunk.length);
-    }
-    e.u8.set(sealed.subarray(len), e.window);
-    if (spec.verify(x, this.#ctx, this.#key, e.window) !== 1) {
-      spec.wipe(x, this.#ctx);
-      throw new AuthenticationError();
-    }
-    for (let off = 0; off < len; off += WINDOW_BYTES) {
-      const chunk = ct.subarray(off, off + WINDOW_BYTES);
-      e.u8.set(chunk, e.window);
-      spec.decrypt(x, this.#ctx, this.#key, e.window, chunk.length);
-      out.set(e.u8.subarray(e.window, e.window + chunk.length), off);
-    }
-    e.wipe(e.window, WINDOW_BYTES);
-    spec.wipe(x, this.#ctx);
-    return len;
   }
 
   /** Streaming start: init with the nonce, then the AAD in window-sized chunks. */
-  #begin(nonce: Uint8Array, aad: Uint8Array): void {
+  #begin(nonce: Uint8Array, nonceLength: number, aad: Uint8Array): void {
     const e = this.engine;
     const x = e.abi;
     e.u8.set(nonce, e.window);
-    this.#spec.init(x, this.#ctx, this.#key, e.window, nonce.length);
-    for (let off = 0; off < aad.length; off += WINDOW_BYTES) {
-      const chunk = aad.subarray(off, off + WINDOW_BYTES);
-      e.u8.set(chunk, e.window);
-      this.#spec.aad(x, this.#ctx, this.#key, e.window, chunk.length);
+    this.#spec.init(x, this.#ctx, this.#key, e.window, nonceLength);
+    const aadLength = lengthOf(aad);
+    for (let off = 0; off < aadLength; off += WINDOW_BYTES) {
+      const n = Math.min(WINDOW_BYTES, aadLength - off);
+      e.u8.set(view(aad, off, off + n), e.window);
+      this.#spec.aad(x, this.#ctx, this.#key, e.window, n);
     }
+  }
+
+  /** Zeroes the streaming context and the part of the window a call used (up to `end`), on every exit. */
+  #cleanUp(end: number): void {
+    const e = this.engine;
+    this.#spec.wipe(e.abi, this.#ctx);
+    e.wipe(e.window, Math.min(end, e.window + WINDOW_BYTES) - e.window);
   }
 }

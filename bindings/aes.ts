@@ -3,26 +3,31 @@
 // block or ECB export on purpose.
 
 import { type Aead, type AeadSpec, WasmAead } from './aead.js';
+import { lengthOf, view } from './bytes.js';
 import { bytes, bytesOfLength } from './errors.js';
 import { KeyedObject } from './keyed.js';
 import type { Engine } from './wasm/engine.js';
 import { WINDOW_BYTES } from './wasm/engine.js';
+import { feed } from './wasm/staging.js';
 
 const AES_KEY_LENGTHS = [16, 24, 32] as const;
 
 function checkAesKey(key: unknown, fn: string): Uint8Array {
   const k = bytes(key, fn, 'key');
-  if (!(AES_KEY_LENGTHS as readonly number[]).includes(k.length)) {
-    throw new RangeError(`${fn}: key must be 16, 24 or 32 bytes, got ${k.length}`);
+  if (!(AES_KEY_LENGTHS as readonly number[]).includes(lengthOf(k))) {
+    throw new RangeError(`${fn}: key must be 16, 24 or 32 bytes, got ${lengthOf(k)}`);
   }
   return k;
 }
 
 /** Stages `key` in the I/O window for a key-setup call, then wipes it. */
 function withKey(e: Engine, key: Uint8Array, setup: (keyPtr: number, scratch: number) => void): void {
-  e.u8.set(key, e.window);
-  setup(e.window, e.window + 64);
-  e.wipe(e.window, 128);
+  try {
+    e.u8.set(key, e.window);
+    setup(e.window, e.window + 64);
+  } finally {
+    e.wipe(e.window, 128);
+  }
 }
 
 /** SP 800-38D §5.2.1.1: at most 2^32 - 2 blocks of plaintext per invocation. */
@@ -36,7 +41,7 @@ const AES_GCM: AeadSpec = {
   maxPlaintext: AES_GCM_MAX_PLAINTEXT,
   keyStateLen: (x) => x.GCM_KEY_STATE_LEN.value,
   ctxLen: (x) => x.GCM_CTX_LEN.value,
-  setKey: (e, state, key) => withKey(e, key, (k, scratch) => e.abi.gcm_set_key(state, k, key.length, scratch)),
+  setKey: (e, state, key) => withKey(e, key, (k, scratch) => e.abi.gcm_set_key(state, k, lengthOf(key), scratch)),
   seal: (x, c, k, n, nl, a, al, b, l) => x.gcm_seal(c, k, n, nl, a, al, b, l),
   open: (x, c, k, n, nl, a, al, b, l) => x.gcm_open(c, k, n, nl, a, al, b, l),
   init: (x, c, k, n, nl) => x.gcm_init(c, k, n, nl),
@@ -71,7 +76,7 @@ class WasmAesCtr extends KeyedObject implements AesCtr {
     bytesOfLength(iv, 16, 'aesCtr', 'iv');
     super('aesCtr', (e) => e.abi.AES_KEY_STATE_LEN.value + e.abi.AES_CTR_CTX_LEN.value);
     const e = this.engine;
-    withKey(e, key, (k) => e.abi.aes_set_key(this.block, k, key.length));
+    withKey(e, key, (k) => e.abi.aes_set_key(this.block, k, lengthOf(key)));
     e.u8.set(iv, e.window);
     e.abi.aes_ctr_init(this.#ctx(), e.window);
     e.wipe(e.window, 16);
@@ -85,14 +90,11 @@ class WasmAesCtr extends KeyedObject implements AesCtr {
     this.live('update');
     bytes(data, 'aesCtr', 'data');
     const e = this.engine;
-    const out = new Uint8Array(data.length);
-    for (let off = 0; off < data.length; off += WINDOW_BYTES) {
-      const chunk = data.subarray(off, off + WINDOW_BYTES);
-      e.u8.set(chunk, e.window);
-      e.abi.aes_ctr_xor(this.#ctx(), this.block, e.window, e.window, chunk.length);
-      out.set(e.u8.subarray(e.window, e.window + chunk.length), off);
-    }
-    e.wipe(e.window, Math.min(data.length, WINDOW_BYTES));
+    const out = new Uint8Array(lengthOf(data));
+    feed(e, data, (p, n, off) => {
+      e.abi.aes_ctr_xor(this.#ctx(), this.block, p, p, n);
+      out.set(e.u8.subarray(p, p + n), off);
+    });
     return out;
   }
 }
@@ -119,7 +121,7 @@ class WasmAesIge extends KeyedObject implements AesIge {
     checkAesKey(key, 'aesIge');
     super('aesIge', (e) => e.abi.AES_KEY_STATE_LEN.value);
     const e = this.engine;
-    withKey(e, key, (k) => e.abi.aes_set_key(this.block, k, key.length));
+    withKey(e, key, (k) => e.abi.aes_set_key(this.block, k, lengthOf(key)));
   }
 
   encrypt(iv: Uint8Array, data: Uint8Array): Uint8Array {
@@ -134,23 +136,27 @@ class WasmAesIge extends KeyedObject implements AesIge {
     this.live(op);
     bytesOfLength(iv, 32, 'aesIge', 'iv');
     bytes(data, 'aesIge', 'data');
-    if (data.length % 16 !== 0) throw new RangeError(`aesIge: data length must be a multiple of 16, got ${data.length}`);
+    const length = lengthOf(data);
+    if (length % 16 !== 0) throw new RangeError(`aesIge: data length must be a multiple of 16, got ${length}`);
     const e = this.engine;
     const x = e.abi;
     const ivAt = e.window;
     const bufAt = e.window + 32;
     const chunkMax = WINDOW_BYTES - 32;
-    const out = new Uint8Array(data.length);
-    e.u8.set(iv, ivAt);
-    for (let off = 0; off < data.length; off += chunkMax) {
-      const chunk = data.subarray(off, off + chunkMax);
-      e.u8.set(chunk, bufAt);
-      if (op === 'encrypt') x.aes_ige_encrypt(this.block, ivAt, bufAt, bufAt, chunk.length);
-      else x.aes_ige_decrypt(this.block, ivAt, bufAt, bufAt, chunk.length);
-      out.set(e.u8.subarray(bufAt, bufAt + chunk.length), off);
+    const out = new Uint8Array(length);
+    try {
+      e.u8.set(iv, ivAt);
+      for (let off = 0; off < length; off += chunkMax) {
+        const n = Math.min(chunkMax, length - off);
+        e.u8.set(view(data, off, off + n), bufAt);
+        if (op === 'encrypt') x.aes_ige_encrypt(this.block, ivAt, bufAt, bufAt, n);
+        else x.aes_ige_decrypt(this.block, ivAt, bufAt, bufAt, n);
+        out.set(e.u8.subarray(bufAt, bufAt + n), off);
+      }
+      return out;
+    } finally {
+      e.wipe(e.window, Math.min(WINDOW_BYTES, 32 + length));
     }
-    e.wipe(e.window, Math.min(WINDOW_BYTES, 32 + data.length));
-    return out;
   }
 }
 

@@ -1,25 +1,35 @@
 // Ed25519 (RFC 8032 §5.1) in wasm, and its conversions to X25519.
 //
 // Secret keys: generateKeyPair() returns the 64-byte form seed ‖ publicKey used by libsodium, Go and
-// tweetnacl; every function also takes the bare 32-byte seed (RFC 8032's private key). Signing with
-// the 64-byte form uses its public half as given (as those libraries do): it must be the seed's own
-// key. With a 32-byte seed the public key is derived, one more fixed-base multiplication.
+// tweetnacl; every function also takes the bare 32-byte seed (RFC 8032's private key). The public
+// half of a 64-byte key is never used to sign: the public key is always derived from the seed, and a
+// 64-byte key whose public half differs is refused (InvalidKeyError 'mismatched-public-key'), since
+// two signatures of one message under different public keys would reveal the secret scalar. To sign
+// many messages without deriving the public key each time, make a signer(secretKey).
+//
+// Messages of any length stream through the I/O window (memory does not grow with them). Signing
+// reads the message twice; one in a SharedArrayBuffer is copied first, so that both passes see the
+// same bytes.
 //
 // Verification rule: cofactored, S canonical, A and R canonical encodings, A not of small order (see
 // assembly/curve/ed25519.ts). verify() and verifyBatch() answer false for every bad signature,
 // including one of the wrong length or under a public key that does not decode; they only throw for
 // arguments of the wrong type or a public key of the wrong length.
 
+import { lengthOf, stable, view } from './bytes.js';
 import { InvalidKeyError, bytes, bytesOfLength } from './errors.js';
+import { KeyedObject } from './keyed.js';
 import { randomBytes } from './random.js';
 import type { KeyPair } from './x25519.js';
 import type { Engine } from './wasm/engine.js';
 import { engine } from './wasm/select.js';
-import { align16, smallCall, stage, unstage } from './wasm/staging.js';
+import { align16, feed, smallCall } from './wasm/staging.js';
 
 const SEED = 32;
 const PUBLIC = 32;
 const SIGNATURE = 64;
+/** The wasm signing key: clamped scalar ‖ nonce prefix ‖ public key. */
+const SIGNING_KEY = 96;
 
 export interface SignedMessage {
   readonly publicKey: Uint8Array;
@@ -27,18 +37,65 @@ export interface SignedMessage {
   readonly signature: Uint8Array;
 }
 
+/** A key expanded once for signing many messages (see signer()). */
+export interface Ed25519Signer {
+  /** The public key, derived from the seed. */
+  readonly publicKey: Uint8Array;
+  /** The 64-byte signature of `message` (deterministic, §5.1.6). */
+  sign(message: Uint8Array): Uint8Array;
+  /** Zeroes the expanded key in wasm memory; the signer is unusable afterwards. */
+  dispose(): void;
+}
+
 function secretKeyOf(secretKey: unknown, fn: string): Uint8Array {
   const sk = bytes(secretKey, fn, 'secretKey');
-  if (sk.length !== SEED && sk.length !== SEED + PUBLIC) {
-    throw new RangeError(`${fn}: secretKey must be 32 bytes (seed) or 64 bytes (seed ‖ public key), got ${sk.length}`);
+  const n = lengthOf(sk);
+  if (n !== SEED && n !== SEED + PUBLIC) {
+    throw new RangeError(`${fn}: secretKey must be 32 bytes (seed) or 64 bytes (seed ‖ public key), got ${n}`);
   }
   return sk;
+}
+
+/**
+ * Writes the signing key of `secretKey` at `at` (96 bytes of wasm memory). A 64-byte key must carry
+ * its seed's own public key; otherwise the signing key is wiped and InvalidKeyError thrown.
+ */
+function expandInto(e: Engine, at: number, sk: Uint8Array, fn: string): void {
+  smallCall(e, [view(sk, 0, SEED)], 0, ([seed]) => e.abi.ed25519_expand(at, seed));
+  if (lengthOf(sk) === SEED) return;
+  const derived = e.u8.subarray(at + 64, at + SIGNING_KEY);
+  const given = view(sk, SEED);
+  let diff = 0;
+  for (let i = 0; i < PUBLIC; i++) diff |= derived[i] ^ given[i];
+  if (diff !== 0) {
+    e.wipe(at, SIGNING_KEY);
+    throw new InvalidKeyError(fn, 'mismatched-public-key');
+  }
+}
+
+/** The signature of `message` under the signing key at `key`; all scratch wiped, also on a throw. */
+function signWith(e: Engine, key: number, message: Uint8Array): Uint8Array {
+  const x = e.abi;
+  const msg = stable(message);
+  const sig = e.out + 128;
+  const absorb = (p: number, n: number) => x.ed25519_absorb(p, n);
+  try {
+    x.ed25519_sign_start(key);
+    feed(e, msg, absorb);
+    x.ed25519_sign_commit(key, sig);
+    feed(e, msg, absorb);
+    x.ed25519_sign_finish(key, sig);
+    return e.read(sig, SIGNATURE);
+  } finally {
+    x.ed25519_wipe();
+    e.wipe(sig, SIGNATURE);
+  }
 }
 
 function publicKey(secretKey: Uint8Array): Uint8Array {
   const sk = secretKeyOf(secretKey, 'ed25519.publicKey');
   const e = engine();
-  return smallCall(e, [sk.subarray(0, SEED)], PUBLIC, ([seed], out) => e.abi.ed25519_public_key(out, seed))[0];
+  return smallCall(e, [view(sk, 0, SEED)], PUBLIC, ([seed], out) => e.abi.ed25519_public_key(out, seed))[0];
 }
 
 function generateKeyPair(): KeyPair {
@@ -56,12 +113,39 @@ function sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
   const sk = secretKeyOf(secretKey, 'ed25519.sign');
   bytes(message, 'ed25519.sign', 'message');
   const e = engine();
-  const s = stage(e, [sk, message], SIGNATURE);
-  const pkAt = sk.length === SEED ? 0 : s.at[0] + SEED;
-  e.abi.ed25519_sign(s.out, s.at[0], pkAt, s.at[1], message.length);
-  const sig = e.read(s.out, SIGNATURE);
-  unstage(e, s);
-  return sig;
+  const key = e.ctx;
+  try {
+    expandInto(e, key, sk, 'ed25519.sign');
+    return signWith(e, key, message);
+  } finally {
+    e.wipe(key, SIGNING_KEY);
+  }
+}
+
+class WasmSigner extends KeyedObject implements Ed25519Signer {
+  readonly publicKey: Uint8Array;
+
+  constructor(sk: Uint8Array) {
+    super('ed25519.signer', () => SIGNING_KEY);
+    try {
+      expandInto(this.engine, this.block, sk, 'ed25519.signer');
+    } catch (err) {
+      this.dispose();
+      throw err;
+    }
+    this.publicKey = this.engine.read(this.block + 64, PUBLIC);
+  }
+
+  sign(message: Uint8Array): Uint8Array {
+    this.live('sign');
+    bytes(message, 'ed25519.signer.sign', 'message');
+    return signWith(this.engine, this.block, message);
+  }
+}
+
+/** A signer for `secretKey` (32-byte seed or 64-byte seed ‖ public key): the key is expanded once. */
+function signer(secretKey: Uint8Array): Ed25519Signer {
+  return new WasmSigner(secretKeyOf(secretKey, 'ed25519.signer'));
 }
 
 /** Whether `signature` is a valid signature of `message` under `publicKey` (rule above). */
@@ -69,11 +153,14 @@ function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Arra
   bytesOfLength(publicKey, PUBLIC, 'ed25519.verify', 'publicKey');
   bytes(message, 'ed25519.verify', 'message');
   bytes(signature, 'ed25519.verify', 'signature');
-  if (signature.length !== SIGNATURE) return false;
+  if (lengthOf(signature) !== SIGNATURE) return false;
   const e = engine();
-  const s = stage(e, [publicKey, signature, message], 0);
-  const ok = e.abi.ed25519_verify(s.at[0], s.at[1], s.at[2], message.length) === 1;
-  unstage(e, s);
+  const x = e.abi;
+  const [, ok] = smallCall(e, [publicKey, signature], 0, ([pk, sig]) => {
+    if (x.ed25519_verify_start(pk, sig) !== 1) return false;
+    feed(e, message, (p, n) => x.ed25519_absorb(p, n));
+    return x.ed25519_verify_finish(sig) === 1;
+  });
   return ok;
 }
 
@@ -83,14 +170,16 @@ function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Arra
 const BATCH_CHUNK = 64;
 /** Below this, one-by-one verification is as fast as the batch equation. */
 const BATCH_MIN = 4;
-/** Message bytes per chunk: they are copied into wasm memory together, whose growth is permanent. */
+/** Message bytes per chunk: they are in wasm memory together, whose growth is permanent. */
 const BATCH_BYTES = 1 << 20;
+/** Longer messages are verified one by one, streamed, so that no chunk exceeds BATCH_BYTES. */
+const BATCH_MESSAGE_MAX = 1 << 16;
 
 /** Verifies items[from, to) with one random linear combination; writes into `results`. */
 function verifyChunk(e: Engine, items: readonly SignedMessage[], from: number, to: number, results: boolean[]): void {
   const n = to - from;
   let messageBytes = 0;
-  for (let i = from; i < to; i++) messageBytes += align16(items[i].message.length);
+  for (let i = from; i < to; i++) messageBytes += align16(lengthOf(items[i].message));
   const table = 0;
   const randoms = table + 16 * n;
   const flags = randoms + 16 * n;
@@ -105,14 +194,15 @@ function verifyChunk(e: Engine, items: readonly SignedMessage[], from: number, t
   for (let i = 0; i < n; i++) {
     const { publicKey, message, signature } = items[from + i];
     const pk = base + keys + 96 * i;
+    const length = lengthOf(message);
     u8.set(publicKey, pk);
     u8.set(signature, pk + PUBLIC);
     u8.set(message, m);
     e.setU32(base + table + 16 * i, pk);
     e.setU32(base + table + 16 * i + 4, pk + PUBLIC);
     e.setU32(base + table + 16 * i + 8, m);
-    e.setU32(base + table + 16 * i + 12, message.length);
-    m += align16(message.length);
+    e.setU32(base + table + 16 * i + 12, length);
+    m += align16(length);
   }
   e.abi.ed25519_verify_batch(base + table, n, base + randoms, base + scratch, base + flags);
   const out = e.u8;
@@ -124,30 +214,38 @@ function verifyChunk(e: Engine, items: readonly SignedMessage[], from: number, t
  * One boolean per item, as verify() would answer, computed with batch verification: one random
  * linear combination of up to 64 signatures (random 128-bit coefficients from the platform CSPRNG),
  * checked with a single multi-scalar multiplication; when it fails, the signatures of that chunk are
- * checked one by one to find the bad ones.
+ * checked one by one to find the bad ones. Each item's fields are read once.
  */
 function verifyBatch(items: readonly SignedMessage[]): boolean[] {
-  if (!Array.isArray(items)) throw new TypeError('ed25519.verifyBatch: items must be an array');
-  const results = new Array<boolean>(items.length).fill(false);
+  const fn = 'ed25519.verifyBatch';
+  if (!Array.isArray(items)) throw new TypeError(`${fn}: items must be an array`);
+  const count = items.length;
+  const results = new Array<boolean>(count).fill(false);
   const batchable: SignedMessage[] = [];
   const index: number[] = [];
-  items.forEach((item, i) => {
-    bytesOfLength(item?.publicKey, PUBLIC, 'ed25519.verifyBatch', `items[${i}].publicKey`);
-    bytes(item.message, 'ed25519.verifyBatch', `items[${i}].message`);
-    bytes(item.signature, 'ed25519.verifyBatch', `items[${i}].signature`);
-    if (item.signature.length !== SIGNATURE) return;
-    batchable.push(item);
-    index.push(i);
-  });
+  for (let i = 0; i < count; i++) {
+    if (!(i in items)) throw new TypeError(`${fn}: items[${i}] is a hole; items must be a dense array`);
+    const item: unknown = items[i];
+    if (typeof item !== 'object' || item === null) throw new TypeError(`${fn}: items[${i}] must be an object { publicKey, message, signature }`);
+    const { publicKey, message, signature } = item as SignedMessage;
+    bytesOfLength(publicKey, PUBLIC, fn, `items[${i}].publicKey`);
+    bytes(message, fn, `items[${i}].message`);
+    bytes(signature, fn, `items[${i}].signature`);
+    if (lengthOf(signature) !== SIGNATURE) continue;
+    if (lengthOf(message) > BATCH_MESSAGE_MAX) results[i] = verify(publicKey, message, signature);
+    else {
+      batchable.push({ publicKey, message, signature });
+      index.push(i);
+    }
+  }
   const e = engine();
   const verdicts: boolean[] = [];
   for (let from = 0, to = 0; from < batchable.length; from = to) {
-    // a chunk: up to BATCH_CHUNK signatures whose messages (all in wasm memory at once) stay under
-    // BATCH_BYTES, or one signature with a longer message
+    // a chunk: up to BATCH_CHUNK signatures whose messages (all in wasm memory at once) stay under BATCH_BYTES
     let size = 0;
     for (; to < batchable.length && to - from < BATCH_CHUNK; to++) {
-      size += batchable[to].message.length;
-      if (size > BATCH_BYTES && to > from) break;
+      size += lengthOf(batchable[to].message);
+      if (size > BATCH_BYTES) break;
     }
     if (to - from >= BATCH_MIN) verifyChunk(e, batchable, from, to, verdicts);
     else for (let i = from; i < to; i++) verdicts[i] = verify(batchable[i].publicKey, batchable[i].message, batchable[i].signature);
@@ -162,7 +260,7 @@ function verifyBatch(items: readonly SignedMessage[]): boolean[] {
 function toX25519Secret(secretKey: Uint8Array): Uint8Array {
   const sk = secretKeyOf(secretKey, 'ed25519.toX25519Secret');
   const e = engine();
-  return smallCall(e, [sk.subarray(0, SEED)], 32, ([seed], out) => e.abi.ed25519_secret_to_x25519(out, seed))[0];
+  return smallCall(e, [view(sk, 0, SEED)], 32, ([seed], out) => e.abi.ed25519_secret_to_x25519(out, seed))[0];
 }
 
 /**
@@ -187,6 +285,7 @@ export const ed25519 = Object.freeze({
   sign,
   verify,
   verifyBatch,
+  signer,
   toX25519Secret,
   toX25519Public,
 });

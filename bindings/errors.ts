@@ -1,31 +1,45 @@
 // Argument validation shared by the whole public API. Programmer errors (wrong type, wrong length,
 // misuse of an object's lifecycle) throw TypeError or RangeError naming the function and the
 // parameter; nothing reaches wasm before it passes these checks. Messages are only built when
-// throwing, so the checks cost a few comparisons on the hot path.
+// throwing, so the checks cost a few comparisons on the hot path. No check reads a property of the
+// caller's value (which could be a Proxy or a lying subclass): see bytes.ts.
 
-/** True for Uint8Array (and Buffer), also across realms (iframes). */
-function isBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array || (ArrayBuffer.isView(value) && value.constructor?.name === 'Uint8Array');
-}
+import { copyOf, isDetached, isUint8Array, lengthOf, overlap, typedArrayKind } from './bytes.js';
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'number') return String(value);
-  if (ArrayBuffer.isView(value)) return value.constructor.name;
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
+  if (typeof value !== 'object') return typeof value;
+  const kind = typedArrayKind(value);
+  if (kind !== undefined) return kind;
+  if (ArrayBuffer.isView(value)) return 'DataView';
+  return Array.isArray(value) ? 'Array' : 'object';
 }
 
-/** Returns `value` if it is a Uint8Array, else throws a TypeError naming `fn` and `param`. */
+/**
+ * Returns `value` if it is a Uint8Array (a Buffer or any subclass, from any realm, over an
+ * ArrayBuffer or a SharedArrayBuffer), else throws a TypeError naming `fn` and `param`. A view of a
+ * detached buffer is refused too. Read it afterwards only through bytes.ts.
+ */
 export function bytes(value: unknown, fn: string, param: string): Uint8Array {
-  if (!isBytes(value)) throw new TypeError(`${fn}: ${param} must be a Uint8Array, got ${describe(value)}`);
+  if (!isUint8Array(value)) throw new TypeError(`${fn}: ${param} must be a Uint8Array, got ${describe(value)}`);
+  if (isDetached(value)) throw new TypeError(`${fn}: ${param} is a view of a detached ArrayBuffer`);
   return value;
+}
+
+/**
+ * bytes(), then a private copy: for the small inputs of composite layers (HPKE's info, psk, keys),
+ * which then read them freely, any number of times.
+ */
+export function ownBytes(value: unknown, fn: string, param: string): Uint8Array {
+  return copyOf(bytes(value, fn, param));
 }
 
 /** A Uint8Array of exactly `length` bytes. */
 export function bytesOfLength(value: unknown, length: number, fn: string, param: string): Uint8Array {
   const b = bytes(value, fn, param);
-  if (b.length !== length) throw new RangeError(`${fn}: ${param} must be ${length} bytes, got ${b.length}`);
+  const n = lengthOf(b);
+  if (n !== length) throw new RangeError(`${fn}: ${param} must be ${length} bytes, got ${n}`);
   return b;
 }
 
@@ -57,10 +71,7 @@ export class AuthenticationError extends Error {
 
 /** Throws a RangeError if `out` and `input` share memory without being exactly the same range. */
 export function noPartialOverlap(out: Uint8Array, input: Uint8Array, fn: string): void {
-  if (out.buffer !== input.buffer) return;
-  const a = out.byteOffset, b = input.byteOffset;
-  const overlap = a < b + input.byteLength && b < a + out.byteLength;
-  if (overlap && a !== b) throw new RangeError(`${fn}: out overlaps the input without starting at the same byte`);
+  if (overlap(out, input) === 'partial') throw new RangeError(`${fn}: out overlaps the input without starting at the same byte`);
 }
 
 /** Why a key or point was refused. */
@@ -68,7 +79,8 @@ export type InvalidKeyReason =
   | 'invalid-point'       // not the encoding of a point on the curve (or not canonical)
   | 'small-order'         // a point of small order (Ed25519 public keys, RFC 8032 §5.1.7 rule used here)
   | 'zero-shared-secret'  // X25519 output all zero: the peer key has small order (RFC 7748 §6.1)
-  | 'invalid-scalar';     // a secret scalar outside [1, n - 1] (P-256)
+  | 'invalid-scalar'      // a secret scalar outside [1, n - 1] (P-256)
+  | 'mismatched-public-key'; // a 64-byte Ed25519 secret key whose public half is not its seed's
 
 /**
  * A key or point with the right length but unusable content. Peer keys arrive from the network, so

@@ -1,9 +1,11 @@
 // SHA-1, SHA-256, SHA-512 (FIPS 180-4): one-shot functions and streaming hashers.
 //
 // Inputs are copied into wasm memory (in 64 KiB chunks when larger) and never modified. Hash inputs
-// are not treated as secrets: the last chunk stays in the scratch window until the next call
-// overwrites it. Keyed constructions (HMAC, HKDF, the ratchet) wipe everything they touched.
+// are not treated as secrets: the window and the digest are zeroed, but the compression's schedule of
+// the last block stays in the module's scratch until the next hash overwrites it. Keyed
+// constructions (HMAC, HKDF, the ratchet, Ed25519) wipe that too.
 
+import { lengthOf } from './bytes.js';
 import { bytes, finished } from './errors.js';
 import type { WasmAbi } from './wasm/abi.js';
 import { engine } from './wasm/select.js';
@@ -57,15 +59,15 @@ function oneShot(spec: HashSpec, data: Uint8Array): Uint8Array {
   bytes(data, spec.fn, 'data');
   const e = engine();
   const x = e.abi;
-  if (data.length <= e.windowBytes) {
-    e.u8.set(data, e.window);
-    spec.digest(x, e.ctx, e.window, data.length, e.out);
-  } else {
+  if (lengthOf(data) <= e.windowBytes) feed(e, data, (p, n) => spec.digest(x, e.ctx, p, n, e.out));
+  else {
     spec.init(x, e.ctx);
     feed(e, data, (p, n) => spec.update(x, e.ctx, p, n));
     spec.final(x, e.ctx, e.out);
   }
-  return e.read(e.out, spec.digestLen);
+  const digest = e.read(e.out, spec.digestLen);
+  e.wipe(e.out, spec.digestLen);
+  return digest;
 }
 
 class WasmHash implements Hash {
@@ -97,7 +99,9 @@ class WasmHash implements Hash {
     spec.final(e.abi, this.#ctx, e.out);
     this.#done = true;
     e.release(this, this.#ctx, spec.ctxLen(e.abi));
-    return e.read(e.out, spec.digestLen);
+    const digest = e.read(e.out, spec.digestLen);
+    e.wipe(e.out, spec.digestLen);
+    return digest;
   }
 }
 

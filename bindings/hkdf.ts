@@ -1,9 +1,12 @@
 // HKDF-SHA256, RFC 5869. The PRK, info and output are wiped from wasm memory before returning.
+// Inputs of any length: a PRK or info too long for the I/O window streams through the HMAC calls.
 
+import { lengthOf } from './bytes.js';
 import { bytes, integer } from './errors.js';
-import { hmacSha256 } from './hmac.js';
+import { HMAC_SHA256, hmacInit, hmacSha256 } from './hmac.js';
+import type { Engine } from './wasm/engine.js';
 import { engine } from './wasm/select.js';
-import { stage, unstage } from './wasm/staging.js';
+import { align16, feed, stage, unstage } from './wasm/staging.js';
 
 const HASH_LEN = 32;
 /** §2.3: L <= 255 * HashLen. */
@@ -22,11 +25,39 @@ export function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): U
   bytes(info, 'hkdfExpand', 'info');
   integer(length, 0, HKDF_SHA256_MAX_LENGTH, 'hkdfExpand', 'length');
   const e = engine();
+  const prkLength = lengthOf(prk), infoLength = lengthOf(info);
+  if (align16(prkLength) + align16(infoLength) + length > e.windowBytes) return expandStreamed(e, prk, info, length);
   const s = stage(e, [prk, info], length);
-  e.abi.hkdf_sha256_expand(s.at[0], prk.length, s.at[1], info.length, s.out, length);
-  const okm = e.read(s.out, length);
-  unstage(e, s);
-  return okm;
+  try {
+    e.abi.hkdf_sha256_expand(s.at[0], prkLength, s.at[1], infoLength, s.out, length);
+    return e.read(s.out, length);
+  } finally {
+    unstage(e, s);
+  }
+}
+
+/** §2.3 with the streaming HMAC calls, for a PRK or info too long for the window at once. */
+function expandStreamed(e: Engine, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  const x = e.abi;
+  const ctx = e.ctx;
+  const okm = new Uint8Array(length);
+  const t = e.out + 64;         // T(i), the input of the next block
+  const counter = e.out + 128;
+  try {
+    hmacInit(HMAC_SHA256, e, ctx, prk);
+    for (let i = 1, done = 0; done < length; i++, done += HASH_LEN) {
+      if (i > 1) x.hmac_sha256_update(ctx, t, HASH_LEN);
+      feed(e, info, (p, n) => x.hmac_sha256_update(ctx, p, n));
+      e.u8[counter] = i;
+      x.hmac_sha256_update(ctx, counter, 1);
+      x.hmac_sha256_final(ctx, t);
+      okm.set(e.u8.subarray(t, t + Math.min(HASH_LEN, length - done)), done);
+    }
+    return okm;
+  } finally {
+    x.hmac_sha256_wipe(ctx);
+    e.wipe(e.out, 256);
+  }
 }
 
 /** HKDF (§2): Expand(Extract(salt, ikm), info, length). Note the argument order: ikm first. */

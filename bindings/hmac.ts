@@ -1,14 +1,20 @@
 // HMAC-SHA1, HMAC-SHA256, HMAC-SHA512 (RFC 2104), keys of any length.
-// The key, the data window and the wasm context are wiped before each call returns.
+// The key, the data window and the wasm context are wiped before each call returns, also on a throw.
 
+import { lengthOf } from './bytes.js';
 import { bytes } from './errors.js';
+import { sha1, sha256, sha512 } from './hash.js';
 import type { WasmAbi } from './wasm/abi.js';
+import type { Engine } from './wasm/engine.js';
 import { engine } from './wasm/select.js';
-import { feed, stage, unstage } from './wasm/staging.js';
+import { feed, place } from './wasm/staging.js';
 
-interface HmacSpec {
+export interface HmacSpec {
   readonly fn: string;
   readonly tagLen: number;
+  readonly blockLen: number;
+  /** The underlying hash, one-shot (for keys longer than a block). */
+  hash(data: Uint8Array): Uint8Array;
   ctxLen(x: WasmAbi): number;
   init(x: WasmAbi, ctx: number, key: number, keyLen: number): void;
   update(x: WasmAbi, ctx: number, data: number, len: number): void;
@@ -17,7 +23,7 @@ interface HmacSpec {
 }
 
 const HMAC_SHA1: HmacSpec = {
-  fn: 'hmacSha1', tagLen: 20,
+  fn: 'hmacSha1', tagLen: 20, blockLen: 64, hash: sha1,
   ctxLen: (x) => x.HMAC_SHA1_CTX_LEN.value,
   init: (x, c, k, n) => x.hmac_sha1_init(c, k, n),
   update: (x, c, p, n) => x.hmac_sha1_update(c, p, n),
@@ -25,8 +31,8 @@ const HMAC_SHA1: HmacSpec = {
   wipe: (x, c) => x.hmac_sha1_wipe(c),
 };
 
-const HMAC_SHA256: HmacSpec = {
-  fn: 'hmacSha256', tagLen: 32,
+export const HMAC_SHA256: HmacSpec = {
+  fn: 'hmacSha256', tagLen: 32, blockLen: 64, hash: sha256,
   ctxLen: (x) => x.HMAC_SHA256_CTX_LEN.value,
   init: (x, c, k, n) => x.hmac_sha256_init(c, k, n),
   update: (x, c, p, n) => x.hmac_sha256_update(c, p, n),
@@ -35,7 +41,7 @@ const HMAC_SHA256: HmacSpec = {
 };
 
 const HMAC_SHA512: HmacSpec = {
-  fn: 'hmacSha512', tagLen: 64,
+  fn: 'hmacSha512', tagLen: 64, blockLen: 128, hash: sha512,
   ctxLen: (x) => x.HMAC_SHA512_CTX_LEN.value,
   init: (x, c, k, n) => x.hmac_sha512_init(c, k, n),
   update: (x, c, p, n) => x.hmac_sha512_update(c, p, n),
@@ -49,25 +55,41 @@ function mac(spec: HmacSpec, key: Uint8Array, data: Uint8Array): Uint8Array {
   const e = engine();
   const x = e.abi;
   const ctx = e.ctx;
-  if (key.length + data.length <= e.windowBytes) {
-    const u8 = e.u8;
-    u8.set(key, e.window);
-    u8.set(data, e.window + key.length);
-    spec.init(x, ctx, e.window, key.length);
-    spec.update(x, ctx, e.window + key.length, data.length);
-    e.wipe(e.window, key.length + data.length);
-  } else {
-    const k = stage(e, [key], 0);
-    spec.init(x, ctx, k.at[0], key.length);
-    unstage(e, k);
-    feed(e, data, (p, n) => spec.update(x, ctx, p, n));
-    e.wipe(e.window, Math.min(data.length, e.windowBytes));
+  const keyLength = lengthOf(key), dataLength = lengthOf(data);
+  try {
+    if (keyLength + dataLength <= e.windowBytes) {
+      const u8 = e.u8;
+      u8.set(key, e.window);
+      u8.set(data, e.window + keyLength);
+      spec.init(x, ctx, e.window, keyLength);
+      spec.update(x, ctx, e.window + keyLength, dataLength);
+    } else {
+      hmacInit(spec, e, ctx, key);
+      feed(e, data, (p, n) => spec.update(x, ctx, p, n));
+    }
+    spec.final(x, ctx, e.out);
+    return e.read(e.out, spec.tagLen);
+  } finally {
+    spec.wipe(x, ctx);
+    e.wipe(e.out, spec.tagLen);
+    e.wipe(e.window, Math.min(keyLength + dataLength, e.windowBytes));
   }
-  spec.final(x, ctx, e.out);
-  spec.wipe(x, ctx);
-  const tag = e.read(e.out, spec.tagLen);
-  e.wipe(e.out, spec.tagLen);
-  return tag;
+}
+
+/**
+ * Keys the HMAC context `ctx` with a key of any length. A key longer than the hash block is replaced
+ * by its hash (RFC 2104 §2) here, streamed, so it never has to fit in wasm memory at once.
+ */
+export function hmacInit(spec: HmacSpec, e: Engine, ctx: number, key: Uint8Array): void {
+  const long = lengthOf(key) > spec.blockLen;
+  const k = long ? spec.hash(key) : key;
+  try {
+    const [at] = place(e, [k], e.out);
+    spec.init(e.abi, ctx, at[0], lengthOf(k));
+  } finally {
+    e.wipe(e.out, spec.blockLen);
+    if (long) k.fill(0);
+  }
 }
 
 /** HMAC-SHA1 tag (20 bytes). For MTProto and legacy interop only. */

@@ -20,7 +20,7 @@ export type { InvalidKeyReason } from './errors.js';
 export { x25519 } from './x25519.js';
 export type { KeyPair } from './x25519.js';
 export { ed25519 } from './ed25519.js';
-export type { SignedMessage } from './ed25519.js';
+export type { SignedMessage, Ed25519Signer } from './ed25519.js';
 export { box } from './box.js';
 export { p256 } from './p256.js';
 export type { SignatureFormat, SignatureOptions } from './p256.js';

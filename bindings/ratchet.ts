@@ -5,7 +5,8 @@
 // build (multi-buffer SHA-256) when their info lengths match. Steps run in batches sized to the I/O
 // window, each batch one wasm call. Everything staged in wasm memory is wiped before returning.
 
-import { bytes, integer } from './errors.js';
+import { integer, ownBytes } from './errors.js';
+import { sha256 } from './hash.js';
 import { hkdfExpand, hkdfExtract } from './hkdf.js';
 import type { Engine } from './wasm/engine.js';
 import { engine } from './wasm/select.js';
@@ -15,6 +16,13 @@ const KEY_LEN = 32;
 const ROW = 20;
 /** Upper bound on steps per call: 2^20 steps return 32 MiB of message keys per chain. */
 export const RATCHET_MAX_STEPS = 1 << 20;
+/**
+ * Info longer than this takes its steps one by one through hkdfExtract/hkdfExpand (streamed), so
+ * that four lanes' inputs and work area always fit the I/O window. Salts of any length are fine: one
+ * longer than the SHA-256 block is replaced by its hash, as HMAC itself does (RFC 2104 §2).
+ */
+const LANE_MAX_INFO = 1024;
+const HMAC_BLOCK = 64;
 
 export interface RatchetResult {
   /** The chain key after the last step (a copy of the input when steps is 0). */
@@ -35,15 +43,25 @@ interface Chain extends RatchetChainInput {
   done: number;
 }
 
-/** The wasm word-domain ratchet needs a 32-byte chain key; any other length takes its first step here. */
-function normalise(c: Chain): void {
-  if (c.chainKey.length === KEY_LEN || c.keys.length === 0) return;
-  const prk = hkdfExtract(c.salt, c.chainKey);
-  const okm = hkdfExpand(prk, c.info, 64);
-  prk.fill(0);
-  c.chainKey = okm.subarray(0, KEY_LEN);
-  c.keys.set(okm.subarray(KEY_LEN), 0);
-  c.done = 1;
+/** Takes steps one by one with hkdfExtract/hkdfExpand until `c.done` reaches `upTo`. */
+function stepSingly(c: Chain, upTo: number): void {
+  for (; c.done < upTo; c.done++) {
+    const prk = hkdfExtract(c.salt, c.chainKey);
+    const okm = hkdfExpand(prk, c.info, 64);
+    prk.fill(0);
+    c.chainKey.fill(0);
+    c.chainKey = okm.subarray(0, KEY_LEN);
+    c.keys.set(okm.subarray(KEY_LEN), c.done * KEY_LEN);
+  }
+}
+
+/**
+ * The wasm word-domain ratchet needs a 32-byte chain key (any other length takes its first step
+ * here) and an info of at most LANE_MAX_INFO bytes (a longer one takes every step here).
+ */
+function normalise(c: Chain, steps: number): void {
+  if (c.info.length > LANE_MAX_INFO) stepSingly(c, steps);
+  else if (c.chainKey.length !== KEY_LEN) stepSingly(c, Math.min(1, steps));
 }
 
 /** Runs `lanes` chains (sharing an info length, 32-byte chain keys) through the wasm ratchet. */
@@ -61,24 +79,27 @@ function runLanes(e: Engine, lanes: Chain[], steps: number): void {
   const s = stage(e, inputs, workLen + perBatch * KEY_LEN * n);
   const table = s.at[0];
   const keysAt = (l: number) => s.out + workLen + l * perBatch * KEY_LEN;
-  lanes.forEach((_, l) => {
-    const row = table + l * ROW;
-    e.setU32(row, s.at[1 + 3 * l]);
-    e.setU32(row + 4, s.at[2 + 3 * l]);
-    e.setU32(row + 8, lanes[l].salt.length);
-    e.setU32(row + 12, s.at[3 + 3 * l]);
-    e.setU32(row + 16, keysAt(l));
-  });
-  for (let done = lanes[0].done; done < steps; ) {
-    const count = Math.min(perBatch, steps - done);
-    x.ratchet_sha256(table, n, infoLen, count, s.out);
-    lanes.forEach((c, l) => c.keys.set(e.u8.subarray(keysAt(l), keysAt(l) + count * KEY_LEN), done * KEY_LEN));
-    done += count;
+  try {
+    lanes.forEach((_, l) => {
+      const row = table + l * ROW;
+      e.setU32(row, s.at[1 + 3 * l]);
+      e.setU32(row + 4, s.at[2 + 3 * l]);
+      e.setU32(row + 8, lanes[l].salt.length);
+      e.setU32(row + 12, s.at[3 + 3 * l]);
+      e.setU32(row + 16, keysAt(l));
+    });
+    for (let done = lanes[0].done; done < steps; ) {
+      const count = Math.min(perBatch, steps - done);
+      x.ratchet_sha256(table, n, infoLen, count, s.out);
+      lanes.forEach((c, l) => c.keys.set(e.u8.subarray(keysAt(l), keysAt(l) + count * KEY_LEN), done * KEY_LEN));
+      done += count;
+    }
+    lanes.forEach((c, l) => {
+      c.chainKey = e.read(s.at[1 + 3 * l], KEY_LEN);
+    });
+  } finally {
+    unstage(e, s);
   }
-  lanes.forEach((c, l) => {
-    c.chainKey = e.read(s.at[1 + 3 * l], KEY_LEN);
-  });
-  unstage(e, s);
 }
 
 function result(c: Chain, steps: number): RatchetResult {
@@ -87,22 +108,25 @@ function result(c: Chain, steps: number): RatchetResult {
   return { chainKey: c.chainKey.slice(), messageKeys };
 }
 
+/** A chain from private copies of the caller's inputs (each field read once). */
 function chainOf(input: RatchetChainInput, steps: number, fn: string, where: string): Chain {
-  return {
-    chainKey: bytes(input.chainKey, fn, `${where}chainKey`),
-    salt: bytes(input.salt, fn, `${where}salt`),
-    info: bytes(input.info, fn, `${where}info`),
+  const { chainKey, salt, info } = input;
+  const c: Chain = {
+    chainKey: ownBytes(chainKey, fn, `${where}chainKey`),
+    salt: ownBytes(salt, fn, `${where}salt`),
+    info: ownBytes(info, fn, `${where}info`),
     keys: new Uint8Array(steps * KEY_LEN),
     done: 0,
   };
+  if (c.salt.length > HMAC_BLOCK) c.salt = sha256(c.salt);
+  return c;
 }
 
 /** Advances `chainKey` by `steps` steps, returning every message key and the final chain key. */
 export function ratchetChain(chainKey: Uint8Array, salt: Uint8Array, info: Uint8Array, steps: number): RatchetResult {
-  const c = chainOf({ chainKey, salt, info }, 0, 'ratchetChain', '');
   integer(steps, 0, RATCHET_MAX_STEPS, 'ratchetChain', 'steps');
-  c.keys = new Uint8Array(steps * KEY_LEN);
-  normalise(c);
+  const c = chainOf({ chainKey, salt, info }, steps, 'ratchetChain', '');
+  normalise(c, steps);
   if (c.done < steps) runLanes(engine(), [c], steps);
   return result(c, steps);
 }
@@ -124,7 +148,7 @@ export function ratchetChains(chains: readonly RatchetChainInput[], steps: numbe
   // Lanes run in lockstep over one info length, so batch chains alike in both.
   const groups = new Map<string, Chain[]>();
   for (const c of all) {
-    normalise(c);
+    normalise(c, steps);
     if (c.done >= steps) continue;
     const key = `${c.info.length}/${c.done}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);

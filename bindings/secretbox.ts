@@ -1,6 +1,7 @@
 // NaCl secretbox (XSalsa20-Poly1305): seal(nonce24, message) → tag ‖ ciphertext, byte-compatible with
 // libsodium's crypto_secretbox_easy and tweetnacl's secretbox. Wesh seals its envelopes with it.
 
+import { lengthOf, stable, view } from './bytes.js';
 import { AuthenticationError, bytes, bytesOfLength } from './errors.js';
 import { KeyedObject } from './keyed.js';
 import { type Engine, WINDOW_BYTES } from './wasm/engine.js';
@@ -57,70 +58,81 @@ export class WasmSecretBox extends KeyedObject implements SecretBox {
     bytes(message, this.#fn, 'message');
     const e = this.engine;
     const x = e.abi;
-    const out = new Uint8Array(message.length + TAG_LEN);
+    const len = lengthOf(message);
+    const out = new Uint8Array(len + TAG_LEN);
     const nonceAt = e.window;
     const boxAt = e.window + 32;
-    if (32 + TAG_LEN + message.length <= WINDOW_BYTES) {
-      const u8 = e.u8;
-      u8.set(nonce, nonceAt);
-      u8.set(message, boxAt + TAG_LEN);
-      x.secretbox_seal(this.#ctx(), this.block, nonceAt, boxAt, message.length);
-      out.set(u8.subarray(boxAt, boxAt + out.length));
+    try {
+      if (32 + TAG_LEN + len <= WINDOW_BYTES) {
+        const u8 = e.u8;
+        u8.set(nonce, nonceAt);
+        u8.set(message, boxAt + TAG_LEN);
+        x.secretbox_seal(this.#ctx(), this.block, nonceAt, boxAt, len);
+        out.set(u8.subarray(boxAt, boxAt + len + TAG_LEN));
+        return out;
+      }
+      e.u8.set(nonce, nonceAt);
+      x.secretbox_init(this.#ctx(), this.block, nonceAt);
+      for (const [off, n] of chunks(len)) {
+        e.u8.set(view(message, off, off + n), e.window);
+        x.secretbox_encrypt(this.#ctx(), e.window, n);
+        out.set(e.u8.subarray(e.window, e.window + n), TAG_LEN + off);
+      }
+      x.secretbox_finish(this.#ctx(), e.window);
+      out.set(e.u8.subarray(e.window, e.window + TAG_LEN), 0);
       return out;
+    } finally {
+      this.#cleanUp(32 + TAG_LEN + len);
     }
-    e.u8.set(nonce, nonceAt);
-    x.secretbox_init(this.#ctx(), this.block, nonceAt);
-    for (const [off, n] of chunks(message.length)) {
-      e.u8.set(message.subarray(off, off + n), e.window);
-      x.secretbox_encrypt(this.#ctx(), e.window, n);
-      out.set(e.u8.subarray(e.window, e.window + n), TAG_LEN + off);
-    }
-    x.secretbox_finish(this.#ctx(), e.window);
-    out.set(e.u8.subarray(e.window, e.window + TAG_LEN), 0);
-    x.secretbox_wipe(this.#ctx());
-    return out;
   }
 
   open(nonce: Uint8Array, boxed: Uint8Array): Uint8Array {
     this.live('open');
     bytesOfLength(nonce, NONCE_LEN, this.#fn, 'nonce');
     bytes(boxed, this.#fn, 'boxed');
-    if (boxed.length < TAG_LEN) throw new AuthenticationError();
+    const total = lengthOf(boxed);
+    if (total < TAG_LEN) throw new AuthenticationError();
     const e = this.engine;
     const x = e.abi;
-    const len = boxed.length - TAG_LEN;
+    const len = total - TAG_LEN;
     const out = new Uint8Array(len);
     const nonceAt = e.window;
     const boxAt = e.window + 32;
-    if (32 + boxed.length <= WINDOW_BYTES) {
-      const u8 = e.u8;
-      u8.set(nonce, nonceAt);
-      u8.set(boxed, boxAt);
-      if (x.secretbox_open(this.#ctx(), this.block, nonceAt, boxAt, len) !== 1) throw new AuthenticationError();
-      out.set(u8.subarray(boxAt + TAG_LEN, boxAt + TAG_LEN + len));
-      e.wipe(boxAt, boxed.length);
+    try {
+      if (32 + total <= WINDOW_BYTES) {
+        const u8 = e.u8;
+        u8.set(nonce, nonceAt);
+        u8.set(boxed, boxAt);
+        if (x.secretbox_open(this.#ctx(), this.block, nonceAt, boxAt, len) !== 1) throw new AuthenticationError();
+        out.set(u8.subarray(boxAt + TAG_LEN, boxAt + TAG_LEN + len));
+        return out;
+      }
+      // Two passes (MAC, then decryption) over the same bytes: copy an input other threads can change.
+      const input = stable(boxed);
+      e.u8.set(nonce, nonceAt);
+      x.secretbox_init(this.#ctx(), this.block, nonceAt);
+      for (const [off, n] of chunks(len)) {
+        e.u8.set(view(input, TAG_LEN + off, TAG_LEN + off + n), e.window);
+        x.secretbox_absorb(this.#ctx(), e.window, n);
+      }
+      e.u8.set(view(input, 0, TAG_LEN), e.window);
+      if (x.secretbox_verify(this.#ctx(), e.window) !== 1) throw new AuthenticationError();
+      for (const [off, n] of chunks(len)) {
+        e.u8.set(view(input, TAG_LEN + off, TAG_LEN + off + n), e.window);
+        x.secretbox_decrypt(this.#ctx(), e.window, n);
+        out.set(e.u8.subarray(e.window, e.window + n), off);
+      }
       return out;
+    } finally {
+      this.#cleanUp(32 + total);
     }
-    e.u8.set(nonce, nonceAt);
-    x.secretbox_init(this.#ctx(), this.block, nonceAt);
-    const ct = boxed.subarray(TAG_LEN);
-    for (const [off, n] of chunks(len)) {
-      e.u8.set(ct.subarray(off, off + n), e.window);
-      x.secretbox_absorb(this.#ctx(), e.window, n);
-    }
-    e.u8.set(boxed.subarray(0, TAG_LEN), e.window);
-    if (x.secretbox_verify(this.#ctx(), e.window) !== 1) {
-      x.secretbox_wipe(this.#ctx());
-      throw new AuthenticationError();
-    }
-    for (const [off, n] of chunks(len)) {
-      e.u8.set(ct.subarray(off, off + n), e.window);
-      x.secretbox_decrypt(this.#ctx(), e.window, n);
-      out.set(e.u8.subarray(e.window, e.window + n), off);
-    }
-    e.wipe(e.window, WINDOW_BYTES);
-    x.secretbox_wipe(this.#ctx());
-    return out;
+  }
+
+  /** Zeroes the streaming context and the part of the window used (`used` bytes), on every exit. */
+  #cleanUp(used: number): void {
+    const e = this.engine;
+    e.abi.secretbox_wipe(this.#ctx());
+    e.wipe(e.window, Math.min(used, WINDOW_BYTES));
   }
 }
 

@@ -15,6 +15,7 @@
 
 import { Sha512 } from '../hash/descriptors';
 import { mdFinal, mdInit, mdUpdate, mdWipe } from '../hash/md';
+import { sha512WipeScratch } from '../hash/sha512';
 import { feAdd, feInvert, feMul, feSetInt, feSub, feToBytes, FE } from './fe25519';
 import {
   CACHED, P3, decode, doubleScalarMultVartime, encode, geWipeScratch, isIdentity, mulByCofactor, multiScalarMultVartime, negate,
@@ -28,7 +29,6 @@ const DIGEST: usize = memory.data(64, 16);
 const AZ: usize = memory.data(64, 16);   // SHA-512(seed): the clamped scalar a, then the nonce prefix
 const R_SCALAR: usize = memory.data(32, 16);
 const K: usize = memory.data(32, 16);
-const PK: usize = memory.data(32, 16);
 const PT: usize = memory.data(<i32>P3, 16), PT2: usize = memory.data(<i32>P3, 16), PT3: usize = memory.data(<i32>P3, 16);
 const CACHE: usize = memory.data(<i32>CACHED, 16), P1B: usize = memory.data(<i32>P3, 16);
 
@@ -40,6 +40,7 @@ function hash3(a: usize, al: usize, b: usize, bl: usize, c: usize, cl: usize): v
   mdUpdate<Sha512>(H, c, cl);
   mdFinal<Sha512>(H, DIGEST);
   mdWipe<Sha512>(H);
+  sha512WipeScratch();
 }
 
 /** AZ = SHA-512(seed) with the scalar half clamped (§5.1.5). */
@@ -61,26 +62,66 @@ export function ed25519PublicKey(out: usize, seed: usize): void {
   geWipeScratch();
 }
 
-/**
- * sig (64 bytes) = the signature of msg under the 32-byte seed (§5.1.6). `publicKey` is the
- * matching public key, or 0 to derive it (one more fixed-base multiplication).
- */
-export function ed25519Sign(sig: usize, seed: usize, publicKey: usize, msg: usize, len: usize): void {
+// ---- signing, streamed: the message passes twice (for r, then for k), in chunks of any size -------
+// A signing key is the 96-byte expansion of a seed: the clamped scalar a ‖ the nonce prefix ‖ the
+// public key A, all derived here, so that no caller-supplied public key enters the signature (two
+// signatures under one nonce with different A would reveal a). Between start and finish the hash
+// state and r live in this module's scratch; finish, or ed25519Wipe on an abandoned signature,
+// zeroes all of it.
+
+export const ED25519_SIGNING_KEY: usize = 96;
+
+/** key = a ‖ prefix ‖ A for a 32-byte seed (§5.1.5). */
+export function ed25519Expand(key: usize, seed: usize): void {
   expand(seed);
-  if (publicKey == 0) {
-    scalarMultBase(PT, AZ);
-    encode(PK, PT);
-    publicKey = PK;
-  }
-  hash3(AZ + 32, 32, msg, len, 0, 0);       // r = SHA-512(prefix ‖ M)
-  scReduce(R_SCALAR, DIGEST);
-  scalarMultBase(PT, R_SCALAR);             // R = [r]B
-  encode(sig, PT);
-  hash3(sig, 32, publicKey, 32, msg, len);  // k = SHA-512(R ‖ A ‖ M)
-  scReduce(K, DIGEST);
-  scMulAdd(sig + 32, K, AZ, R_SCALAR);      // S = (r + k a) mod L
-  wipe(AZ, 64); wipe(R_SCALAR, 32); wipe(K, 32); wipe(DIGEST, 64); wipe(PT, P3); wipe(PK, 32);
+  for (let i: usize = 0; i < 64; i += 8) store<u64>(key + i, load<u64>(AZ + i));
+  scalarMultBase(PT, AZ);
+  encode(key + 64, PT);
+  wipe(AZ, 64); wipe(PT, P3);
   geWipeScratch();
+}
+
+/** Starts r = SHA-512(prefix ‖ M) (§5.1.6 step 2); the message follows through ed25519Absorb. */
+export function ed25519SignStart(key: usize): void {
+  mdInit<Sha512>(H);
+  mdUpdate<Sha512>(H, key + 32, 32);
+  sha512WipeScratch();
+}
+
+/** Absorbs message bytes into the hash in progress (r or k while signing, k while verifying). */
+export function ed25519Absorb(msg: usize, len: usize): void {
+  mdUpdate<Sha512>(H, msg, len);
+  sha512WipeScratch();
+}
+
+/** r = hash mod L, R = [r]B into sig[0, 32), then starts k = SHA-512(R ‖ A ‖ M) (steps 2-4). */
+export function ed25519SignCommit(key: usize, sig: usize): void {
+  mdFinal<Sha512>(H, DIGEST);
+  mdWipe<Sha512>(H);
+  scReduce(R_SCALAR, DIGEST);
+  scalarMultBase(PT, R_SCALAR);
+  encode(sig, PT);
+  wipe(DIGEST, 64); wipe(PT, P3);
+  geWipeScratch();
+  mdInit<Sha512>(H);
+  mdUpdate<Sha512>(H, sig, 32);
+  mdUpdate<Sha512>(H, key + 64, 32);
+  sha512WipeScratch();
+}
+
+/** S = (r + k a) mod L into sig[32, 64) (step 5), and all signing scratch zeroed. */
+export function ed25519SignFinish(key: usize, sig: usize): void {
+  mdFinal<Sha512>(H, DIGEST);
+  scReduce(K, DIGEST);
+  scMulAdd(sig + 32, K, key, R_SCALAR);
+  ed25519Wipe();
+}
+
+/** Zeroes every scratch area a signature in progress uses. */
+export function ed25519Wipe(): void {
+  mdWipe<Sha512>(H);
+  wipe(DIGEST, 64); wipe(R_SCALAR, 32); wipe(K, 32);
+  sha512WipeScratch();
 }
 
 export const KEY_OK: u32 = 0, KEY_INVALID_POINT: u32 = 1, KEY_SMALL_ORDER: u32 = 2;
@@ -97,12 +138,25 @@ function decodePublicKey(a: usize, pk: usize): bool {
   return publicKeyStatus(a, pk) == KEY_OK;
 }
 
-/** 1 if sig (64 bytes) is a valid signature of msg under pk (32 bytes) by the rule above, else 0. */
-export function ed25519Verify(pk: usize, sig: usize, msg: usize, len: usize): u32 {
+/**
+ * Verification, streamed: 0 if the signature is invalid whatever the message (S not canonical, A or
+ * R not decoding, A of small order); else 1, with A and R decoded into PT and PT2 and
+ * k = SHA-512(R ‖ A ‖ M) started, the message to follow through ed25519Absorb.
+ */
+export function ed25519VerifyStart(pk: usize, sig: usize): u32 {
   if (!scIsCanonical(sig + 32)) return 0;
   if (!decodePublicKey(PT, pk)) return 0;
   if (!decode(PT2, sig)) return 0;
-  hash3(sig, 32, pk, 32, msg, len);
+  mdInit<Sha512>(H);
+  mdUpdate<Sha512>(H, sig, 32);
+  mdUpdate<Sha512>(H, pk, 32);
+  return 1;
+}
+
+/** After ed25519VerifyStart returned 1 and the message was absorbed: 1 if the signature is valid. */
+export function ed25519VerifyFinish(sig: usize): u32 {
+  mdFinal<Sha512>(H, DIGEST);
+  mdWipe<Sha512>(H);
   scReduce(K, DIGEST);
   negate(PT);
   doubleScalarMultVartime(PT3, K, PT, sig + 32);   // [S]B - [k]A
@@ -111,6 +165,13 @@ export function ed25519Verify(pk: usize, sig: usize, msg: usize, len: usize): u3
   p1ToP3(PT3, P1B);
   mulByCofactor(PT3);
   return isIdentity(PT3);
+}
+
+/** 1 if sig (64 bytes) is a valid signature of msg under pk (32 bytes) by the rule above, else 0. */
+export function ed25519Verify(pk: usize, sig: usize, msg: usize, len: usize): u32 {
+  if (!ed25519VerifyStart(pk, sig)) return 0;
+  mdUpdate<Sha512>(H, msg, len);
+  return ed25519VerifyFinish(sig);
 }
 
 // ---- batch verification ------------------------------------------------------------------------

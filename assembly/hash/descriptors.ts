@@ -4,8 +4,8 @@
 // streaming, HMAC and HKDF logic in one place instead of three copies.
 
 import { sha1Compress, sha1InitState, sha1WriteDigest } from './sha1';
-import { sha256Compress, sha256InitState, sha256WriteDigest } from './sha256';
-import { sha512Compress, sha512InitState, sha512WriteDigest } from './sha512';
+import { sha256Compress, sha256InitState, sha256WipeScratch, sha256WriteDigest } from './sha256';
+import { sha512Compress, sha512InitState, sha512WipeScratch, sha512WriteDigest } from './sha512';
 
 @final export class Sha1 {
   @inline get blockLen(): usize { return 64; }
@@ -15,6 +15,8 @@ import { sha512Compress, sha512InitState, sha512WriteDigest } from './sha512';
   @inline initState(state: usize): void { sha1InitState(state); }
   @inline compress(state: usize, data: usize, blocks: usize): void { sha1Compress(state, data, blocks); }
   @inline writeDigest(state: usize, out: usize): void { sha1WriteDigest(state, out); }
+  /** Zeroes the compression's memory scratch; SHA-1 keeps its schedule in locals and has none. */
+  @inline wipeScratch(): void {}
 }
 
 @final export class Sha256 {
@@ -24,6 +26,7 @@ import { sha512Compress, sha512InitState, sha512WriteDigest } from './sha512';
   @inline initState(state: usize): void { sha256InitState(state); }
   @inline compress(state: usize, data: usize, blocks: usize): void { sha256Compress(state, data, blocks); }
   @inline writeDigest(state: usize, out: usize): void { sha256WriteDigest(state, out); }
+  @inline wipeScratch(): void { sha256WipeScratch(); }
 }
 
 @final export class Sha512 {
@@ -33,6 +36,7 @@ import { sha512Compress, sha512InitState, sha512WriteDigest } from './sha512';
   @inline initState(state: usize): void { sha512InitState(state); }
   @inline compress(state: usize, data: usize, blocks: usize): void { sha512Compress(state, data, blocks); }
   @inline writeDigest(state: usize, out: usize): void { sha512WriteDigest(state, out); }
+  @inline wipeScratch(): void { sha512WipeScratch(); }
 }
 
 @inline export function hashOf<H>(): H {

@@ -143,6 +143,14 @@ export function sha256CompressWords(state: usize, words: usize): void {
   compressOne(state, words, false);
 }
 
+/**
+ * Zeroes the schedule of the last block compressed (W[t] + K[t]: the block itself is recoverable
+ * from it). Every caller that compressed secret-derived data calls this before returning.
+ */
+export function sha256WipeScratch(): void {
+  memory.fill(WK, 0, 256);
+}
+
 /** Writes the 32-byte digest (big-endian words) from `state`. */
 export function sha256WriteDigest(state: usize, out: usize): void {
   for (let i: usize = 0; i < 32; i += 4) storeBe32(out + i, load<u32>(state + i));

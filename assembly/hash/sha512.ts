@@ -131,6 +131,14 @@ export function sha512Compress(state: usize, data: usize, blocks: usize): void {
   }
 }
 
+/**
+ * Zeroes the schedule of the last block compressed (W[t] + K[t]: the block itself is recoverable
+ * from it). Every caller that compressed secret-derived data calls this before returning.
+ */
+export function sha512WipeScratch(): void {
+  memory.fill(WK, 0, 640);
+}
+
 /** Writes the 64-byte digest (big-endian words) from `state`. */
 export function sha512WriteDigest(state: usize, out: usize): void {
   for (let i: usize = 0; i < 64; i += 8) storeBe64(out + i, load<u64>(state + i));

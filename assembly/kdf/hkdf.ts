@@ -33,4 +33,5 @@ export function hkdfExpand<H>(prk: usize, prkLen: usize, info: usize, infoLen: u
   }
   hmacWipe<H>(CTX);
   wipe(T, 64);
+  wipe(COUNTER, 16);
 }

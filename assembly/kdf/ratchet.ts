@@ -16,8 +16,8 @@
 
 import { Sha256 } from '../hash/descriptors';
 import { mdCtxLen } from '../hash/md';
-import { sha256CompressWords, sha256InitState } from '../hash/sha256';
-import { sha256x4CompressWords } from '../hash/sha256_x4';
+import { sha256CompressWords, sha256WipeScratch } from '../hash/sha256';
+import { sha256x4CompressWords, sha256x4WipeScratch } from '../hash/sha256_x4';
 import { hmacInit, hmacWipe } from '../mac/hmac';
 import { copy, loadBe32, storeBe32, storeBe64, wipe } from '../runtime/bytes';
 
@@ -36,7 +36,8 @@ export const RATCHET_ROW: usize = 20;
   @inline compress(state: usize, block: usize): void { sha256x4CompressWords(state, block); }
 }
 
-const IV: usize = memory.data(32, 16);
+// H(0) of SHA-256 (FIPS 180-4 §5.3.3), as constant data so that no call leaves it behind as scratch.
+const IV: usize = memory.data<u32>([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 
 /** SHA-256 blocks for a message of `len` bytes after one 64-byte HMAC pad block (padding included). */
 @inline function blocksFor(len: usize): usize {
@@ -72,7 +73,6 @@ function ratchet<L>(table: usize, infoLen: usize, steps: usize, work: usize): vo
   const hctx = bytes + max(n1, n2) * 64;
 
   // Per-lane setup: salt pad states, chain key words, padded info | 1 and T(1) | info | 2 blocks.
-  sha256InitState(IV);
   for (let l: usize = 0; l < lanes; l++) {
     const row = table + l * RATCHET_ROW;
     hmacInit<Sha256>(hctx, <usize>load<u32>(row, 4), <usize>load<u32>(row, 8));
@@ -142,8 +142,10 @@ export function ratchetSha256(table: usize, lanes: usize, infoLen: usize, steps:
   if (ASC_FEATURE_SIMD) {
     if (lanes == 4) {
       ratchet<FourLanes>(table, infoLen, steps, work);
+      sha256x4WipeScratch();
       return;
     }
   }
   ratchet<OneLane>(table, infoLen, steps, work);
+  sha256WipeScratch();
 }

@@ -13,7 +13,7 @@ import { hashOf } from '../hash/descriptors';
 import { mdCtxLen, mdFinal, mdInit, mdResume, mdUpdate, mdWipe } from '../hash/md';
 import { copy, wipe } from '../runtime/bytes';
 
-// Key block and inner digest scratch; wiped before every return.
+// Key block and inner digest scratch; wiped before every return, with the hash's schedule scratch.
 const KEY_BLOCK: usize = memory.data(128, 16);
 const INNER: usize = memory.data(64, 16);
 
@@ -45,6 +45,7 @@ export function hmacInit<H>(ctx: usize, key: usize, keyLen: usize): void {
   h.initState(opadState<H>(ctx));
   h.compress(opadState<H>(ctx), KEY_BLOCK, 1);
   wipe(KEY_BLOCK, block);
+  h.wipeScratch();
   hmacReset<H>(ctx);
 }
 
@@ -53,8 +54,15 @@ export function hmacReset<H>(ctx: usize): void {
   mdResume<H>(ctx, ipadState<H>(ctx), hashOf<H>().blockLen);
 }
 
+/** Absorbs message bytes; the hash's schedule scratch is left for the caller to wipe (hmacFinal does). */
 @inline export function hmacUpdate<H>(ctx: usize, data: usize, len: usize): void {
   mdUpdate<H>(ctx, data, len);
+}
+
+/** hmacUpdate for a call that returns to the caller: the schedule of secret data is wiped. */
+export function hmacUpdateWiped<H>(ctx: usize, data: usize, len: usize): void {
+  mdUpdate<H>(ctx, data, len);
+  hashOf<H>().wipeScratch();
 }
 
 /**
@@ -68,6 +76,7 @@ export function hmacFinal<H>(ctx: usize, out: usize): void {
   mdUpdate<H>(ctx, INNER, h.digestLen);
   mdFinal<H>(ctx, out);
   wipe(INNER, 64);
+  h.wipeScratch();
   hmacReset<H>(ctx);
 }
 

@@ -6,7 +6,7 @@
 // the next genuine message still opens. dispose() wipes everything.
 
 import type { Aead } from '../aead.js';
-import { bytes, finished, integer } from '../errors.js';
+import { bytes, finished, integer, ownBytes } from '../errors.js';
 import type { CryptoProvider } from '../provider/types.js';
 import type { AeadParams, KdfParams } from './ids.js';
 import { Labeled, concat } from './labeled.js';
@@ -89,9 +89,9 @@ export class Context {
   /** §5.3 Context.Export(exporter_context, L): L (0 … 255·Nh) bytes bound to this context. */
   export(exporterContext: Uint8Array, length: number): Uint8Array {
     this.#live('export');
-    bytes(exporterContext, 'hpke.export', 'exporterContext');
+    const context = ownBytes(exporterContext, 'hpke.export', 'exporterContext');
     integer(length, 0, 255 * this.#kdf.hashLength, 'hpke.export', 'length');
-    return this.#labeled.expand(this.#exporterSecret, 'sec', exporterContext, length);
+    return this.#labeled.expand(this.#exporterSecret, 'sec', context, length);
   }
 
   /** Wipes the key, nonce and exporter secret; the context is unusable afterwards. */

@@ -3,7 +3,8 @@
 // X25519, 65-byte uncompressed SEC1 for P-256). Every DH output, IKM and KEM context is zeroed as
 // soon as the shared secret has been derived from it.
 
-import { InvalidKeyError, bytes } from '../errors.js';
+import { isUint8Array } from '../bytes.js';
+import { InvalidKeyError, ownBytes } from '../errors.js';
 import type { CryptoProvider, DhScheme } from '../provider/types.js';
 import type { KeyPair } from '../x25519.js';
 import type { KemParams } from './ids.js';
@@ -48,7 +49,7 @@ export class DhKem {
 
   /** §7.1.3 DeriveKeyPair(ikm): deterministic key pair from at least Nsk bytes of input keying material. */
   deriveKeyPair(ikm: Uint8Array): KeyPair {
-    bytes(ikm, 'hpke.deriveKeyPair', 'ikm');
+    ikm = ownBytes(ikm, 'hpke.deriveKeyPair', 'ikm');
     if (ikm.length < this.params.secretKeyLength) {
       throw new RangeError(`hpke.deriveKeyPair: ikm must be at least ${this.params.secretKeyLength} bytes, got ${ikm.length}`);
     }
@@ -73,37 +74,41 @@ export class DhKem {
 
   /** Encap / AuthEncap (§4.1). `ephemeral` replaces the random ephemeral key (test vectors only). */
   encap(pkR: Uint8Array, sender: SecretKeyInput | null, ephemeral?: KeyPair): Encapsulation {
-    this.#publicKey(pkR, 'pkR');
-    const e = ephemeral ?? this.generateKeyPair();
-    const dhs = [this.#dh.sharedSecret(e.secretKey, pkR)];
-    const context = [e.publicKey, pkR];
+    pkR = this.#publicKey(pkR, 'pkR');
+    const e = ephemeral ? this.#keyPair(ephemeral, 'ephemeralKeyPair') : this.generateKeyPair();
+    const s = sender === null ? null : this.#keyPair(sender, 'skS');
+    const dhs: Uint8Array[] = [];
     try {
-      if (sender !== null) {
-        const { secretKey, publicKey } = this.#keyPair(sender, 'skS');
-        dhs.push(this.#dh.sharedSecret(secretKey, pkR));
-        context.push(publicKey);
+      dhs.push(this.#dh.sharedSecret(e.secretKey, pkR));
+      const context = [e.publicKey, pkR];
+      if (s !== null) {
+        dhs.push(this.#dh.sharedSecret(s.secretKey, pkR));
+        context.push(s.publicKey);
       }
-      return { sharedSecret: this.#extractAndExpand(dhs, context), enc: e.publicKey.slice() };
+      return { sharedSecret: this.#extractAndExpand(dhs, context), enc: e.publicKey };
     } finally {
-      if (!ephemeral) e.secretKey.fill(0);
+      e.secretKey.fill(0);
+      s?.secretKey.fill(0);
       for (const dh of dhs) dh.fill(0);
     }
   }
 
   /** Decap / AuthDecap (§4.1). */
   decap(enc: Uint8Array, recipient: SecretKeyInput, pkS: Uint8Array | null): Uint8Array {
-    this.#publicKey(enc, 'enc');
+    enc = this.#publicKey(enc, 'enc');
+    const sender = pkS === null ? null : this.#publicKey(pkS, 'pkS');
     const { secretKey, publicKey } = this.#keyPair(recipient, 'skR');
-    const dhs = [this.#dh.sharedSecret(secretKey, enc)];
-    const context = [enc, publicKey];
+    const dhs: Uint8Array[] = [];
     try {
-      if (pkS !== null) {
-        this.#publicKey(pkS, 'pkS');
-        dhs.push(this.#dh.sharedSecret(secretKey, pkS));
-        context.push(pkS);
+      dhs.push(this.#dh.sharedSecret(secretKey, enc));
+      const context = [enc, publicKey];
+      if (sender !== null) {
+        dhs.push(this.#dh.sharedSecret(secretKey, sender));
+        context.push(sender);
       }
       return this.#extractAndExpand(dhs, context);
     } finally {
+      secretKey.fill(0);
       for (const dh of dhs) dh.fill(0);
     }
   }
@@ -121,16 +126,20 @@ export class DhKem {
   }
 
   /** DeserializePublicKey's length check; the DH computation validates the point itself. */
-  #publicKey(pk: Uint8Array, param: string): void {
-    bytes(pk, 'hpke', param);
-    if (pk.length !== this.params.publicKeyLength) throw new InvalidKeyError(`hpke (${param})`, 'invalid-point');
+  #publicKey(pk: Uint8Array, param: string): Uint8Array {
+    const own = ownBytes(pk, 'hpke', param);
+    if (own.length !== this.params.publicKeyLength) throw new InvalidKeyError(`hpke (${param})`, 'invalid-point');
+    return own;
   }
 
+  /** A private copy of the key pair (each field read once). */
   #keyPair(key: SecretKeyInput, param: string): KeyPair {
-    if (key instanceof Uint8Array) return { secretKey: key, publicKey: this.#dh.publicKey(key) };
+    if (isUint8Array(key)) {
+      const secretKey = ownBytes(key, 'hpke', param);
+      return { secretKey, publicKey: this.#dh.publicKey(secretKey) };
+    }
     if (typeof key !== 'object' || key === null) throw new TypeError(`hpke: ${param} must be a Uint8Array or a key pair`);
-    bytes(key.secretKey, 'hpke', `${param}.secretKey`);
-    this.#publicKey(key.publicKey, `${param}.publicKey`);
-    return key;
+    const { secretKey, publicKey } = key;
+    return { secretKey: ownBytes(secretKey, 'hpke', `${param}.secretKey`), publicKey: this.#publicKey(publicKey, `${param}.publicKey`) };
   }
 }

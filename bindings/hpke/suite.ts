@@ -10,7 +10,7 @@
 // Errors: InvalidKeyError for a public key or enc that is not a valid point (or of the wrong length)
 // and for an X25519 exchange with an all-zero result; AuthenticationError from open().
 
-import { bytes } from '../errors.js';
+import { ownBytes } from '../errors.js';
 import type { CryptoProvider } from '../provider/types.js';
 import { wasmProvider } from '../provider/wasm.js';
 import type { KeyPair } from '../x25519.js';
@@ -107,7 +107,7 @@ export class HpkeSuite {
 
   /** §6.1 Seal<MODE>(pkR, info, aad, pt): one message to `pkR`; returns enc and the ciphertext. */
   seal(pkR: Uint8Array, plaintext: Uint8Array, options: SealOptions = {}): { enc: Uint8Array; ciphertext: Uint8Array } {
-    const psk = options.psk ?? EMPTY;
+    const psk = ownBytes(options.psk ?? EMPTY, 'hpke', 'psk');
     const sender = options.senderKey ?? null;
     const mode = modeOf(psk.length > 0 || options.pskId !== undefined, sender !== null);
     const ctx = this.#sender(mode, pkR, options.info ?? EMPTY, psk, options.pskId ?? EMPTY, sender, options);
@@ -120,7 +120,7 @@ export class HpkeSuite {
 
   /** §6.1 Open<MODE>(enc, skR, info, aad, ct): the plaintext, or AuthenticationError. */
   open(enc: Uint8Array, skR: SecretKeyInput, ciphertext: Uint8Array, options: OpenOptions = {}): Uint8Array {
-    const psk = options.psk ?? EMPTY;
+    const psk = ownBytes(options.psk ?? EMPTY, 'hpke', 'psk');
     const pkS = options.senderPublicKey ?? null;
     const mode = modeOf(psk.length > 0 || options.pskId !== undefined, pkS !== null);
     const ctx = this.#recipient(mode, enc, skR, options.info ?? EMPTY, psk, options.pskId ?? EMPTY, pkS);
@@ -132,15 +132,15 @@ export class HpkeSuite {
   }
 
   #sender(mode: Mode, pkR: Uint8Array, info: Uint8Array, psk: Uint8Array, pskId: Uint8Array, skS: SecretKeyInput | null, options?: SenderOptions): SenderContext {
-    checkInputs(mode, info, psk, pskId);
+    const inputs = checkInputs(mode, info, psk, pskId);
     const { sharedSecret, enc } = this.#dhkem.encap(pkR, skS, options?.ephemeralKeyPair);
-    return new SenderContext(enc, this.#provider, this.#labeled, this.kdf, this.aead, { mode, sharedSecret, info, psk, pskId });
+    return new SenderContext(enc, this.#provider, this.#labeled, this.kdf, this.aead, { mode, sharedSecret, ...inputs });
   }
 
   #recipient(mode: Mode, enc: Uint8Array, skR: SecretKeyInput, info: Uint8Array, psk: Uint8Array, pskId: Uint8Array, pkS: Uint8Array | null): RecipientContext {
-    checkInputs(mode, info, psk, pskId);
+    const inputs = checkInputs(mode, info, psk, pskId);
     const sharedSecret = this.#dhkem.decap(enc, skR, pkS);
-    return new RecipientContext(this.#provider, this.#labeled, this.kdf, this.aead, { mode, sharedSecret, info, psk, pskId });
+    return new RecipientContext(this.#provider, this.#labeled, this.kdf, this.aead, { mode, sharedSecret, ...inputs });
   }
 }
 
@@ -149,12 +149,11 @@ function modeOf(psk: boolean, auth: boolean): Mode {
   return psk ? Mode.Psk : Mode.Base;
 }
 
-/** Checked before any DH computation, so a misuse costs nothing and leaves nothing behind. */
-function checkInputs(mode: Mode, info: Uint8Array, psk: Uint8Array, pskId: Uint8Array): void {
-  bytes(info, 'hpke', 'info');
-  bytes(psk, 'hpke', 'psk');
-  bytes(pskId, 'hpke', 'pskId');
-  verifyPskInputs(mode, psk, pskId);
+/** Checked before any DH computation, so a misuse costs nothing and leaves nothing behind; private copies. */
+function checkInputs(mode: Mode, info: Uint8Array, psk: Uint8Array, pskId: Uint8Array): { info: Uint8Array; psk: Uint8Array; pskId: Uint8Array } {
+  const inputs = { info: ownBytes(info, 'hpke', 'info'), psk: ownBytes(psk, 'hpke', 'psk'), pskId: ownBytes(pskId, 'hpke', 'pskId') };
+  verifyPskInputs(mode, inputs.psk, inputs.pskId);
+  return inputs;
 }
 
 /** An HPKE suite; `provider` selects the primitives (default: wirecrypt's wasm engine). */

@@ -104,9 +104,19 @@ export interface WasmAbi {
   /** key = HSalsa20(X25519(secret, peer), 0); returns 0 (key untouched) when the X25519 output is all zero. */
   box_beforenm(key: Ptr, secret: Ptr, peer: Ptr): number;
   ed25519_public_key(out: Ptr, seed: Ptr): void;
-  /** `publicKey` 0: derived from the seed. */
-  ed25519_sign(sig: Ptr, seed: Ptr, publicKey: Ptr, msg: Ptr, len: number): void;
-  ed25519_verify(publicKey: Ptr, sig: Ptr, msg: Ptr, len: number): number;
+  ED25519_SIGNING_KEY_LEN: WebAssembly.Global;
+  /** key (96 bytes) = clamped scalar ‖ nonce prefix ‖ public key, from a 32-byte seed. */
+  ed25519_expand(key: Ptr, seed: Ptr): void;
+  ed25519_sign_start(key: Ptr): void;
+  ed25519_absorb(msg: Ptr, len: number): void;
+  /** R into sig[0, 32). */
+  ed25519_sign_commit(key: Ptr, sig: Ptr): void;
+  /** S into sig[32, 64); scratch zeroed. */
+  ed25519_sign_finish(key: Ptr, sig: Ptr): void;
+  ed25519_wipe(): void;
+  /** 0: invalid whatever the message; 1: absorb the message, then verify_finish. */
+  ed25519_verify_start(publicKey: Ptr, sig: Ptr): number;
+  ed25519_verify_finish(sig: Ptr): number;
   ED25519_BATCH_SCRATCH_LEN: WebAssembly.Global;
   /** table: one 16-byte row per signature [publicKey ptr, sig ptr, msg ptr, msg len]; randoms 16 B each; results 1 B each. */
   ed25519_verify_batch(table: Ptr, count: number, randoms: Ptr, scratch: Ptr, results: Ptr): void;

@@ -32,6 +32,8 @@ export class Engine {
   #words: DataView;
   #top: number;
   readonly #freeBlocks = new Map<number, number[]>();
+  /** Every block ever carved from the heap: start → size class. */
+  readonly #blocks = new Map<number, number>();
 
   constructor(build: WasmBuild, module: WebAssembly.Module) {
     this.build = build;
@@ -84,6 +86,7 @@ export class Engine {
     const ptr = this.#top;
     this.#reserve(ptr + cls);
     this.#top = ptr + cls;
+    this.#blocks.set(ptr, cls);
     return ptr;
   }
 
@@ -106,6 +109,20 @@ export class Engine {
   release(owner: object, ptr: number, size: number): void {
     leaked.unregister(owner);
     this.free(ptr, size);
+  }
+
+  /**
+   * The blocks handed out by alloc() and not freed, as [start, end) byte ranges: everything that may
+   * legitimately hold data between calls (tests check that the rest of memory is as instantiated).
+   */
+  allocatedRanges(): Array<[number, number]> {
+    const free = new Set<number>();
+    for (const list of this.#freeBlocks.values()) for (const p of list) free.add(p);
+    const ranges: Array<[number, number]> = [];
+    this.#blocks.forEach((cls, ptr) => {
+      if (!free.has(ptr)) ranges.push([ptr, ptr + cls]);
+    });
+    return ranges;
   }
 
   #reserve(end: number): void {
