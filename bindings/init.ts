@@ -25,7 +25,15 @@ export interface EngineInfo {
  * on. Objects created earlier (hashers, cipher contexts) keep the engine they were created with.
  */
 export function init(options: InitOptions = {}): EngineInfo {
-  selectEngine(options.wasm ?? 'auto');
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`init: options must be an object such as { wasm: 'simd' }, got ${options === null ? 'null' : typeof options}`);
+  }
+  const { wasm = 'auto' } = options;
+  if (typeof wasm !== 'string') throw new TypeError(`init: options.wasm must be a string ('simd', 'scalar' or 'auto'), got ${typeof wasm}`);
+  if (wasm !== 'auto' && wasm !== 'simd' && wasm !== 'scalar') {
+    throw new RangeError(`init: options.wasm must be 'simd', 'scalar' or 'auto', got ${JSON.stringify(wasm)}`);
+  }
+  selectEngine(wasm);
   return engineInfo();
 }
 

@@ -30,9 +30,6 @@ function fromEnvironment(): WasmChoice {
 
 /** Instantiates the requested build (synchronously) and makes it the engine for new operations. */
 export function selectEngine(choice: WasmChoice): Engine {
-  if (choice !== 'auto' && choice !== 'simd' && choice !== 'scalar') {
-    throw new RangeError(`init: wasm must be 'simd', 'scalar' or 'auto', got ${String(choice)}`);
-  }
   if (choice === 'simd' && !simdSupported) {
     throw new RangeError('init: wasm "simd" was requested but this runtime does not support WebAssembly SIMD');
   }

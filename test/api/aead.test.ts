@@ -137,6 +137,9 @@ forEachBuild(() => {
       expect(inMemory(key)).toBe(false);
       expect(() => aead.seal(bytes(24), bytes(3))).toThrow('xchacha20Poly1305.seal: this object was already disposed');
       expect(() => aead.open(bytes(24), bytes(30))).toThrow(TypeError);
+      // a disposed object says so first, whatever else is wrong with the call (issue 8 item 7)
+      expect(() => aead.sealInto(new Uint8Array(1), bytes(24), bytes(3))).toThrow('xchacha20Poly1305.sealInto: this object was already disposed');
+      expect(() => aead.openInto(new Uint8Array(0), bytes(24), bytes(30))).toThrow('xchacha20Poly1305.openInto: this object was already disposed');
       aead.dispose();
     });
   });

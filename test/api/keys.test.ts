@@ -74,6 +74,46 @@ forEachBuild(() => {
       expect(() => ed25519.verifyBatch([{ ...good, publicKey: new Uint8Array(31) }])).toThrow(RangeError);
     });
 
+    it('refuses a 64-byte secret key whose public half is not its seed\'s (double-public-key oracle)', () => {
+      const forged = secretKey.slice();
+      forged[40] ^= 1;
+      expect(reason(() => ed25519.sign(forged, msg))).toBe('mismatched-public-key');
+      expect(reason(() => ed25519.signer(forged))).toBe('mismatched-public-key');
+      // the oracle needs two signatures of one message with the same nonce under different public
+      // keys; with only the seed's own key accepted, every signature of msg is the same
+      const other = ed25519.generateKeyPair().publicKey;
+      const swapped = secretKey.slice();
+      swapped.set(other, 32);
+      expect(reason(() => ed25519.sign(swapped, msg))).toBe('mismatched-public-key');
+      expect(ed25519.sign(secretKey, msg)).toEqual(sig);
+    });
+
+    it('signer(secretKey) derives the public key once and signs as sign() does, until disposed', () => {
+      const seedOnly = ed25519.signer(secretKey.subarray(0, 32));
+      const full = ed25519.signer(secretKey);
+      expect(seedOnly.publicKey).toEqual(publicKey);
+      expect(full.publicKey).toEqual(publicKey);
+      for (const m of [new Uint8Array(0), msg, msgOf(200_000)]) {
+        expect(seedOnly.sign(m)).toEqual(ed25519.sign(secretKey, m));
+        expect(full.sign(m)).toEqual(ed25519.sign(secretKey, m));
+      }
+      seedOnly.dispose();
+      seedOnly.dispose();
+      expect(() => seedOnly.sign(msg)).toThrow(new TypeError('ed25519.signer.sign: this object was already disposed; create a new one'));
+      expect(full.sign(msg)).toEqual(sig);
+      full.dispose();
+      expect(() => ed25519.signer(new Uint8Array(33))).toThrow(RangeError);
+      expect(() => full.sign('abc' as never)).toThrow(TypeError);
+    });
+
+    it('verifyBatch refuses holes in a sparse array (item 7) and non-object items', () => {
+      const good = { publicKey, message: msg, signature: sig };
+      // eslint-disable-next-line no-sparse-arrays
+      expect(() => ed25519.verifyBatch([good, , good] as never)).toThrow(new TypeError('ed25519.verifyBatch: items[1] is a hole; items must be a dense array'));
+      expect(() => ed25519.verifyBatch(new Array(3) as never)).toThrow(TypeError);
+      expect(() => ed25519.verifyBatch([good, null] as never)).toThrow(TypeError);
+    });
+
     it('verifyBatch splits long messages into chunks of at most 1 MiB of message bytes', () => {
       const big = Array.from({ length: 9 }, (_, i) => msgOf(300_000 + i));
       const items = big.map((message) => ({ publicKey, message, signature: ed25519.sign(secretKey, message) }));
