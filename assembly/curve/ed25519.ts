@@ -18,7 +18,7 @@ import { mdFinal, mdInit, mdUpdate, mdWipe } from '../hash/md';
 import { sha512WipeScratch } from '../hash/sha512';
 import { feAdd, feInvert, feMul, feSetInt, feSub, feToBytes, FE } from './fe25519';
 import {
-  CACHED, P3, decode, doubleScalarMultVartime, encode, geWipeScratch, isIdentity, mulByCofactor, multiScalarMultVartime, negate,
+  CACHED, P3, decode, doubleScalarMultVartime, encode, geWipeScratch, geWipeVerifyScratch, isIdentity, mulByCofactor, multiScalarMultVartime, negate,
   oddMultiples, p1ToP3, p3ToCached, scalarMultBase, slideScalar, sub,
 } from './ge25519';
 import { scIsCanonical, scMulAdd, scReduce } from './sc25519';
@@ -144,13 +144,23 @@ function decodePublicKey(a: usize, pk: usize): bool {
  * k = SHA-512(R ‖ A ‖ M) started, the message to follow through ed25519Absorb.
  */
 export function ed25519VerifyStart(pk: usize, sig: usize): u32 {
-  if (!scIsCanonical(sig + 32)) return 0;
-  if (!decodePublicKey(PT, pk)) return 0;
-  if (!decode(PT2, sig)) return 0;
-  mdInit<Sha512>(H);
-  mdUpdate<Sha512>(H, sig, 32);
-  mdUpdate<Sha512>(H, pk, 32);
-  return 1;
+  if (scIsCanonical(sig + 32) && decodePublicKey(PT, pk) && decode(PT2, sig)) {
+    mdInit<Sha512>(H);
+    mdUpdate<Sha512>(H, sig, 32);
+    mdUpdate<Sha512>(H, pk, 32);
+    return 1;
+  }
+  wipeVerify();
+  return 0;
+}
+
+/** Zeroes everything verification touched (single and batch). */
+function wipeVerify(): void {
+  mdWipe<Sha512>(H);
+  wipe(DIGEST, 64); wipe(K, 32); wipe(SUM, 32);
+  wipe(PT, P3); wipe(PT2, P3); wipe(PT3, P3); wipe(CACHE, CACHED); wipe(P1B, P3);
+  sha512WipeScratch();
+  geWipeVerifyScratch();
 }
 
 /** After ed25519VerifyStart returned 1 and the message was absorbed: 1 if the signature is valid. */
@@ -164,7 +174,9 @@ export function ed25519VerifyFinish(sig: usize): u32 {
   sub(P1B, PT3, CACHE);                            //   - R
   p1ToP3(PT3, P1B);
   mulByCofactor(PT3);
-  return isIdentity(PT3);
+  const valid = isIdentity(PT3);
+  wipeVerify();
+  return valid;
 }
 
 /** 1 if sig (64 bytes) is a valid signature of msg under pk (32 bytes) by the rule above, else 0. */
@@ -216,11 +228,16 @@ export function ed25519VerifyBatch(table: usize, count: usize, randoms: usize, s
     slideScalar(digits + (2 * live + 1) * 256, zc + (live << 5));
     live++;
   }
-  if (live == 0) return;
-  multiScalarMultVartime(PT3, tables, digits, 2 * live, SUM);
-  mulByCofactor(PT3);
-  if (isIdentity(PT3)) return; // every signature that decoded is valid
-  // the batch failed: find the bad ones
+  if (live != 0) {
+    multiScalarMultVartime(PT3, tables, digits, 2 * live, SUM);
+    mulByCofactor(PT3);
+    if (!isIdentity(PT3)) findInvalid(table, count, results);
+  }
+  wipeVerify();
+}
+
+/** After a failed batch equation: verifies one by one each signature still marked valid. */
+function findInvalid(table: usize, count: usize, results: usize): void {
   for (let i: usize = 0; i < count; i++) {
     if (!load<u8>(results + i)) continue;
     const row = table + i * ED25519_BATCH_ENTRY;
@@ -242,7 +259,10 @@ const ONE_PLUS: usize = memory.data(<i32>FE, 16), ONE_MINUS: usize = memory.data
 /** u = (1 + y) / (1 - y) for an Ed25519 public key: KEY_OK, or why the key is refused (nothing written). */
 export function ed25519PublicToX25519(out: usize, pk: usize): u32 {
   const status = publicKeyStatus(PT, pk);
-  if (status != KEY_OK) return status;
+  if (status != KEY_OK) {
+    wipeVerify();
+    return status;
+  }
   // affine y = Y/Z = Y (Z = 1 after decoding)
   feSetInt(ONE_PLUS, 1);
   feSetInt(ONE_MINUS, 1);
@@ -251,5 +271,7 @@ export function ed25519PublicToX25519(out: usize, pk: usize): u32 {
   feInvert(ONE_MINUS, ONE_MINUS);
   feMul(ONE_PLUS, ONE_PLUS, ONE_MINUS);
   feToBytes(out, ONE_PLUS);
+  wipe(ONE_PLUS, FE); wipe(ONE_MINUS, FE);
+  wipeVerify();
   return KEY_OK;
 }

@@ -230,6 +230,17 @@ const A3: usize = memory.data(<i32>P3, 16), TMP: usize = memory.data(<i32>P3, 16
 const P1: usize = memory.data(<i32>P3, 16), P2R: usize = memory.data(<i32>P3, 16);
 
 /**
+ * Zeroes the scratch of decoding and of the variable-time multiplications. They only see public
+ * data, but batch verification mixes in secret random coefficients, and no call leaves scratch behind.
+ */
+export function geWipeVerifyScratch(): void {
+  wipe(U, FE); wipe(V, FE); wipe(CHECK, 32);
+  wipe(A_SLIDE, 256); wipe(B_SLIDE, 256); wipe(AI, 8 * CACHED);
+  wipe(A3, P3); wipe(TMP, P3); wipe(P1, P3); wipe(P2R, P3);
+  geWipeScratch();
+}
+
+/**
  * Signed sliding-window digits of a 32-byte scalar: odd values in [-max, max] or 0, max = 2^(w-1) - 1
  * for window width w (15 for the variable points' 8-entry tables, 127 for B's 64-entry table).
  */

@@ -78,6 +78,17 @@ function cases(): Case[] {
     ['ed25519.sign (seed)', () => w.ed25519.sign(key, data)],
     ['ed25519.sign (64-byte key)', () => w.ed25519.sign(w.ed25519.generateKeyPair().secretKey, big)],
     ['ed25519.toX25519Secret', () => w.ed25519.toX25519Secret(key)],
+    // public data, but the random coefficients must not outlive the call (a caller who learns them
+    // could craft a batch that passes with invalid signatures in a later call reusing them)
+    ['ed25519.verifyBatch (coefficients), verify, toX25519Public', () => {
+      const { secretKey, publicKey } = w.ed25519.generateKeyPair();
+      const items = Array.from({ length: 6 }, (_, i) => ({ publicKey, message: bytesOf(i, 40), signature: w.ed25519.sign(secretKey, bytesOf(i, 40)) }));
+      expect(w.ed25519.verifyBatch(items)).toEqual(items.map(() => true));
+      items[2] = { ...items[2], message: bytesOf(9, 40) };
+      expect(w.ed25519.verifyBatch(items)).toEqual(items.map((_, i) => i !== 2));
+      expect(w.ed25519.verify(publicKey, bytesOf(0, 40), items[0].signature)).toBe(true);
+      w.ed25519.toX25519Public(publicKey);
+    }],
     ['secretbox', (check) => {
       const b = w.secretbox(key);
       check('construction');
