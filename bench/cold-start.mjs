@@ -17,6 +17,17 @@ w.sha256(new Uint8Array(64));
 const t3 = performance.now();
 console.log(JSON.stringify({ importMs: t1 - t0, instantiateMs: t2 - t1, firstCallMs: t3 - t2 }));`;
 
+// @mtcute/wasm, the peer of issue 9 §4: import, then initSync on its .wasm file (read from disk; it
+// embeds nothing), which compiles and instantiates it.
+const MTCUTE = `
+import { readFileSync } from 'node:fs';
+const t0 = performance.now();
+const m = await import('@mtcute/wasm');
+const t1 = performance.now();
+m.initSync(readFileSync(new URL(m.getWasmUrl())));
+const t2 = performance.now();
+console.log(JSON.stringify({ importMs: t1 - t0, instantiateMs: t2 - t1 }));`;
+
 const EMPTY = (url) => `
 const t0 = performance.now();
 await import(${JSON.stringify(url)});
@@ -36,6 +47,7 @@ export function coldStart(runs = 9) {
   writeFileSync(empty, 'export {};\n');
   const baseline = medianRuns(EMPTY(pathToFileURL(empty).href), runs);
   rmSync(dir, { recursive: true });
+  const mtcute = medianRuns(MTCUTE, runs);
   return {
     runs,
     importMs: ours((s) => s.importMs),
@@ -43,5 +55,6 @@ export function coldStart(runs = 9) {
     totalMs: ours((s) => s.importMs + s.instantiateMs),
     firstCallMs: ours((s) => s.firstCallMs),
     emptyModuleImportMs: baseline((s) => s.importMs),
+    mtcuteTotalMs: mtcute((s) => s.importMs + s.instantiateMs),
   };
 }

@@ -1,17 +1,21 @@
 // npm run build: AssemblyScript → two wasm builds (SIMD and scalar) → esbuild bundles → TypeScript
 // declarations.
 //
-// Both wasm builds are embedded in the JS as base64, so `import 'wirecrypt'` needs no fetch and no
-// file read and instantiation is synchronous (issue 2). Sources import '*.wasm' as a function
-// returning the bytes (bindings/wasm/wasm-modules.d.ts); the plugin below supplies it, decoding with
-// Buffer in Node (native) and atob in browsers.
-//   Node     P-256's noble code lives in dist/p256-curve.cjs, require()d on first P-256 use: parsing
-//            it costs ~3.5 ms of cold start that X25519/Ed25519/hash users should not pay.
-//   browser  dist/wirecrypt.browser.js is one file with noble bundled.
+// The wasm is embedded in the JS as base64, so `import 'wirecrypt'` needs no fetch and no file read
+// and instantiation is synchronous (issue 2). Sources import '*.wasm' as a function returning the
+// bytes (bindings/wasm/wasm-modules.d.ts); the plugin below supplies it, decoding with Buffer in Node
+// (native) and atob in browsers. The default entries embed only the SIMD build, which every current
+// runtime runs; the scalar build is a separate file (issue 9 §4: half the base64 to parse at import).
+//   Node     dist/wirecrypt.scalar.cjs is require()d when the scalar build is chosen; P-256's noble
+//            code lives in dist/p256-curve.cjs, require()d on first P-256 use (~3.5 ms of parsing
+//            that X25519/Ed25519/hash users should not pay).
+//   browser  dist/wirecrypt.browser.js is one file with noble bundled; dist/wirecrypt.scalar.browser.js
+//            ('wirecrypt/scalar') registers the scalar build for a page that needs it.
 // The Node entries are split so that index.js and reference.js share one copy of the common modules
 // (the error classes above all, so instanceof works across both).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import asc from 'assemblyscript/asc';
 import * as esbuild from 'esbuild';
 
@@ -33,6 +37,31 @@ const wasmEmbedded = (platform) => ({
         ? 'export default () => new Uint8Array(Buffer.from(text, "base64"));'
         : `export default () => { const bin = atob(text); const out = new Uint8Array(bin.length);
              for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i); return out; };`),
+    }));
+  },
+});
+
+/**
+ * The scalar wasm build stays out of the default entries (issue 9 §4). Node: a stub that require()s
+ * dist/wirecrypt.scalar.cjs on first use. Browser: a stub that finds the bytes registered by
+ * dist/wirecrypt.scalar.browser.js ('wirecrypt/scalar'), or says to import it.
+ */
+const KEY = "Symbol.for('wirecrypt.scalar-build')";
+const lazyScalar = (platform) => ({
+  name: 'lazy-scalar',
+  setup(build) {
+    build.onResolve({ filter: /\/scalar-build\.js$/ }, (args) => (args.importer.endsWith('scalar.ts') ? undefined : { path: 'scalar-build', namespace: 'lazy-scalar' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-scalar' }, () => ({
+      loader: 'js',
+      contents: (platform === 'node' ? "import { createRequire } from 'node:module';\n" : '') + `
+        export const SCALAR_BUILD_KEY = ${KEY};
+        export function scalarBuild() {
+          const registered = globalThis[SCALAR_BUILD_KEY];
+          if (registered) return registered();
+          ${platform === 'node'
+            ? "return createRequire(import.meta.url)('./wirecrypt.scalar.cjs').scalarBuild();"
+            : "throw new RangeError(\"init: the scalar wasm build is not in this bundle; import 'wirecrypt/scalar' (dist/wirecrypt.scalar.browser.js) first\");"}
+        }`,
     }));
   },
 });
@@ -65,14 +94,28 @@ await esbuild.build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
-  plugins: [wasmEmbedded('node'), lazyP256],
+  plugins: [wasmEmbedded('node'), lazyP256, lazyScalar('node')],
 });
 await esbuild.build({
   ...common, entryPoints: ['bindings/p256-curve.ts'], format: 'cjs', platform: 'node', target: 'node20', outfile: 'dist/p256-curve.cjs',
 });
 await esbuild.build({
-  ...common, entryPoints: ['bindings/index.ts'], platform: 'browser', target: 'es2020', outfile: 'dist/wirecrypt.browser.js', minify: true,
-  plugins: [wasmEmbedded('browser')],
+  ...common, entryPoints: ['bindings/wasm/scalar-build.ts'], format: 'cjs', platform: 'node', target: 'node20', outfile: 'dist/wirecrypt.scalar.cjs',
+  plugins: [wasmEmbedded('node')],
 });
+await esbuild.build({
+  ...common, entryPoints: ['bindings/scalar.ts'], format: 'esm', platform: 'neutral', target: 'es2020', outfile: 'dist/scalar.js',
+  plugins: [wasmEmbedded('node')],
+});
+for (const [entry, outfile] of [['bindings/index.ts', 'dist/wirecrypt.browser.js'], ['bindings/scalar.ts', 'dist/wirecrypt.scalar.browser.js']]) {
+  await esbuild.build({
+    ...common, entryPoints: [entry], platform: 'browser', target: 'es2020', outfile, minify: true,
+    plugins: [wasmEmbedded('browser'), lazyScalar('browser')],
+  });
+}
+for (const file of ['dist/wirecrypt.browser.js', 'dist/wirecrypt.scalar.browser.js']) {
+  const bytes = readFileSync(file);
+  console.log(`${file}: ${(bytes.length / 1024).toFixed(1)} KiB, gzip ${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(1)} KiB`);
+}
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });

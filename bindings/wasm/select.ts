@@ -1,12 +1,13 @@
 // Chooses and instantiates the wasm build, synchronously, at first use.
 //
-// Both builds are embedded in the bundle as base64; only the chosen one is decoded and compiled. The
-// SIMD build is used when the runtime validates a minimal SIMD module, the scalar build otherwise. `WIRECRYPT_WASM`
-// (simd | scalar | auto) in the environment, or init({ wasm }), forces a choice.
+// The SIMD build is embedded in the bundle as base64; the scalar build comes from scalar-build.ts
+// (outside the cold path, see there). The SIMD build is used when the runtime validates a minimal
+// SIMD module, the scalar build otherwise. `WIRECRYPT_WASM` (simd | scalar | auto) in the
+// environment, or init({ wasm }), forces a choice.
 
 import loadSimd from '../../build/wirecrypt.simd.wasm';
-import loadScalar from '../../build/wirecrypt.scalar.wasm';
 import { Engine, type WasmBuild } from './engine.js';
+import { scalarBuild } from './scalar-build.js';
 
 export type WasmChoice = WasmBuild | 'auto';
 
@@ -34,7 +35,7 @@ export function selectEngine(choice: WasmChoice): Engine {
     throw new RangeError('init: wasm "simd" was requested but this runtime does not support WebAssembly SIMD');
   }
   const build: WasmBuild = choice === 'auto' ? (simdSupported ? 'simd' : 'scalar') : choice;
-  const module = new WebAssembly.Module(build === 'simd' ? loadSimd() : loadScalar());
+  const module = new WebAssembly.Module(build === 'simd' ? loadSimd() : scalarBuild());
   current = new Engine(build, module);
   return current;
 }

@@ -14,6 +14,7 @@ import { hex, loadVectors } from '../helpers/vectors.js';
 
 const FILES: Record<string, URL> = {
   '/wirecrypt.browser.js': new URL('../../dist/wirecrypt.browser.js', import.meta.url),
+  '/wirecrypt.scalar.browser.js': new URL('../../dist/wirecrypt.scalar.browser.js', import.meta.url),
   '/page.js': new URL('./page.js', import.meta.url),
 };
 const PAGE = '<!doctype html><title>wirecrypt</title><script type="module" src="/page.js"></script>';
