@@ -1,7 +1,10 @@
 // Benchmark harness: the `benchmark` package measures each implementation; all implementations of
 // one case are interleaved round by round and the median kept, so a noisy VM disturbs every
-// implementation alike and the ratios (what the targets are about) stay meaningful. Before timing,
-// every implementation's output is checked against wirecrypt's.
+// implementation alike and the ratios (what the targets are about) stay meaningful; each cell also
+// carries the spread (slowest and fastest round). Before timing, every implementation's output is
+// checked against wirecrypt's, and every implementation is warmed until its speed is stable: V8
+// tiers wasm up (Liftoff → TurboFan) and JavaScript through its JITs at different moments, and a
+// sample taken before an implementation reaches its optimised tier measures the compiler, not it.
 import Benchmark from 'benchmark';
 
 const toHex = (v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : JSON.stringify(v, (_, x) => (x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x)));
@@ -25,27 +28,46 @@ function hzAsync(fn, maxTime) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
+ * Runs `fn` in short measurements until two in a row agree within 5 % (at least `minMs` of running
+ * in all, at most 20 measurements): its optimised tier is then in place.
+ */
+async function warm(p, maxTime, minMs = 300) {
+  const measure = () => (p.async ? hzAsync(p.run, maxTime) : hz(p.run, maxTime));
+  const start = performance.now();
+  let last = await measure();
+  for (let i = 0; i < 20; i++) {
+    const next = await measure();
+    const stable = Math.abs(next - last) <= 0.05 * Math.max(next, last);
+    last = next;
+    if (stable && performance.now() - start >= minMs) return;
+  }
+}
+
+/**
  * group: { title, unit: 'MB/s' | 'ops/s', sizes: [{ label, bytes, perCall }], impls: [{ name, setup(size) -> { run, output?, async? } }] }
  * The first impl is wirecrypt. `perCall` scales ops/s (e.g. ratchet steps per call). With `async`,
  * run() and output() return promises.
  */
-export async function runGroup(group, { rounds, maxTime, log }) {
-  const rows = group.impls.map((impl) => ({ name: impl.name, values: {} }));
+export async function runGroup(group, { rounds, maxTime, log, only = null }) {
+  const impls = group.impls.filter((impl) => only === null || impl.name === only);
+  const rows = impls.map((impl) => ({ name: impl.name, values: {}, spread: {} }));
   for (const size of group.sizes) {
     const prepared = [];
-    for (const impl of group.impls) prepared.push(await impl.setup(size));
-    const outputs = [];
-    for (const p of prepared) outputs.push(toHex(await (p.output ? p.output() : p.run())));
-    outputs.forEach((got, i) => {
-      if (got !== outputs[0]) throw new Error(`${group.title} ${size.label}: ${group.impls[i].name} disagrees with ${group.impls[0].name}`);
-    });
+    for (const impl of impls) prepared.push(await impl.setup(size));
+    // every implementation (even when only one is timed) must agree with wirecrypt's output
+    const reference = toHex(await (async (p) => (p.output ? p.output() : p.run()))(await group.impls[0].setup(size)));
+    for (const [i, p] of prepared.entries()) {
+      if (toHex(await (p.output ? p.output() : p.run())) !== reference) throw new Error(`${group.title} ${size.label}: ${impls[i].name} disagrees with ${group.impls[0].name}`);
+    }
+    for (const p of prepared) await warm(p, maxTime);
     const samples = prepared.map(() => []);
     for (let r = 0; r < rounds; r++) {
       for (const [i, p] of prepared.entries()) samples[i].push(p.async ? await hzAsync(p.run, maxTime) : hz(p.run, maxTime));
     }
+    const scale = (perSecond) => (group.unit === 'MB/s' ? (perSecond * size.bytes) / 1e6 : perSecond * (size.perCall ?? 1));
     prepared.forEach((p, i) => {
-      const perSecond = median(samples[i]);
-      rows[i].values[size.label] = group.unit === 'MB/s' ? (perSecond * size.bytes) / 1e6 : perSecond * (size.perCall ?? 1);
+      rows[i].values[size.label] = scale(median(samples[i]));
+      rows[i].spread[size.label] = [scale(Math.min(...samples[i])), scale(Math.max(...samples[i]))];
     });
     log(`  ${group.title} ${size.label}: ${rows.map((r) => `${r.name} ${format(r.values[size.label])}`).join(', ')}`);
   }
@@ -59,7 +81,10 @@ export function format(x) {
   return x.toFixed(2);
 }
 
-/** A markdown table: one row per implementation; peers' cells carry wirecrypt's ratio to them. */
+/**
+ * A markdown table: one row per implementation, each cell the median with the spread of the rounds
+ * below it (min–max); peers' cells carry wirecrypt's ratio to them.
+ */
 export function markdown(result) {
   const head = `| ${result.title} (${result.unit}) | ${result.sizes.join(' | ')} |`;
   const rule = `|---|${result.sizes.map(() => '--:').join('|')}|`;
@@ -67,7 +92,9 @@ export function markdown(result) {
   const lines = result.rows.map((row, i) => {
     const cells = result.sizes.map((s) => {
       const v = row.values[s];
-      return i === 0 ? `**${format(v)}**` : `${format(v)} (${(ours.values[s] / v).toFixed(2)}×)`;
+      const [lo, hi] = row.spread[s];
+      const spread = `<br><sub>${format(lo)}–${format(hi)}</sub>`;
+      return i === 0 ? `**${format(v)}**${spread}` : `${format(v)} (${(ours.values[s] / v).toFixed(2)}×)${spread}`;
     });
     return `| ${row.name} | ${cells.join(' | ')} |`;
   });

@@ -1,6 +1,12 @@
-// npm run bench [-- --json FILE] [--quick] [--only TEXT] [--wasm simd|scalar]
+// npm run bench [-- --json FILE] [--quick] [--only TEXT] [--wasm simd|scalar] [--isolate]
 // Runs every benchmark group, prints markdown tables (wirecrypt and its peers side by side, with
-// wirecrypt's ratio to each peer), the cold-start time and the targets with whether each is met.
+// wirecrypt's ratio to each peer and the spread of the rounds), the cold-start time and the targets
+// with whether each is met. --isolate then runs each implementation of each case again in a fresh
+// process of its own and reports, cell by cell, whether that figure falls within the shared run's
+// spread (a figure that does not was shaped by what else ran in the process). --json writes
+// everything, with the machine (CPU model), to FILE; the README's tables come from such a file under
+// bench/results/.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -9,7 +15,7 @@ import { coldStart } from './cold-start.mjs';
 import { cipherGroups, cipherTargets } from './groups/ciphers.mjs';
 import { curveGroups, curveTargets } from './groups/curves.mjs';
 import { hashGroups, hashTargets } from './groups/hash.mjs';
-import { evaluateTarget, markdown, runGroup } from './harness.mjs';
+import { evaluateTarget, format, markdown, runGroup } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -17,13 +23,25 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     wasm: { type: 'string', default: 'auto' },
+    isolate: { type: 'boolean', default: false },
+    // internal: run one implementation of one group and print its row as JSON (for --isolate)
+    'child-group': { type: 'string' },
+    'child-impl': { type: 'string' },
   },
 });
 
 init({ wasm: args.wasm });
 const settings = args.quick ? { rounds: 3, maxTime: 0.15 } : { rounds: 5, maxTime: 0.3 };
-const groups = [...hashGroups, ...cipherGroups, ...curveGroups].filter((g) => !args.only || g.title.toLowerCase().includes(args.only.toLowerCase()));
+const allGroups = [...hashGroups, ...cipherGroups, ...curveGroups];
+const groups = allGroups.filter((g) => !args.only || g.title.toLowerCase().includes(args.only.toLowerCase()));
 const log = (line) => process.stderr.write(`${line}\n`);
+
+if (args['child-group']) {
+  const group = allGroups.find((g) => g.title === args['child-group']);
+  const result = await runGroup(group, { ...settings, log: () => {}, only: args['child-impl'] });
+  console.log(JSON.stringify(result.rows[0]));
+  process.exit(0);
+}
 
 const machine = {
   cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version,
@@ -54,7 +72,34 @@ const out = [
   ...targets.map((t) => `| ${t.text} | ${t.measured ?? `${t.ratio.toFixed(2)}×`} | ${t.met ? 'yes' : '**no**'} |`),
 ];
 console.log(out.join('\n'));
+
+/** Each implementation in a process of its own; each cell compared with the shared run's spread. */
+function isolated() {
+  const cells = [];
+  for (const r of results) {
+    for (const row of r.rows) {
+      log(`  isolated: ${r.title} / ${row.name}`);
+      const childArgs = [process.argv[1], '--child-group', r.title, '--child-impl', row.name, '--wasm', args.wasm, ...(args.quick ? ['--quick'] : [])];
+      const alone = JSON.parse(execFileSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+      for (const size of r.sizes) {
+        const [lo, hi] = row.spread[size];
+        const v = alone.values[size];
+        cells.push({ group: r.title, impl: row.name, size, shared: row.values[size], spread: [lo, hi], isolated: v, within: v >= lo && v <= hi });
+      }
+    }
+  }
+  return cells;
+}
+const isolation = args.isolate ? isolated() : null;
+if (isolation) {
+  const outside = isolation.filter((c) => !c.within);
+  console.log(`\nIsolated runs: ${isolation.length - outside.length} of ${isolation.length} cells fall within the shared run's spread.`);
+  if (outside.length) {
+    console.log('\n| group | implementation | size | shared (min–max) | isolated |\n|---|---|---|--:|--:|');
+    for (const c of outside) console.log(`| ${c.group} | ${c.impl} | ${c.size} | ${format(c.shared)} (${format(c.spread[0])}–${format(c.spread[1])}) | ${format(c.isolated)} |`);
+  }
+}
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, coldStart: cold, targets }, null, 2));
+  writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, coldStart: cold, targets, isolation }, null, 2));
   log(`wrote ${args.json}`);
 }

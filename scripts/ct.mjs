@@ -1,85 +1,135 @@
-// npm run ct -- [--seconds N] [--only TEXT]
-// Timing-leak screening in the style of dudect (Reparaz, Balasch, Verbauwhede, "Dude, is my code
-// constant time?", 2017): for each operation, inputs of two classes — one fixed secret, one random
-// secret per measurement — are timed in random interleaving, and Welch's t-statistic compares the
-// two timing distributions (after cropping the slowest samples). |t| above 4.5 flags a possible
-// leak; below it, none was detected at this resolution. This is a screen, not a proof: the
-// measurements include the JavaScript call and the VM's noise. Not part of npm test (timings in
-// tests would be flaky); run it on a quiet machine.
+// npm run ct -- [--seconds N] [--only TEXT] [--build simd|scalar|both] [--resolution P]
+//
+// Timing-leak screen in the style of dudect (Reparaz, Balasch, Verbauwhede, "Dude, is my code constant
+// time?", 2017). For each case, inputs of two classes — a fixed secret (all zero bytes) and a fresh
+// random secret per sample — are timed in random interleaving after a warm-up, a batch of calls per
+// sample when one call is too short for the clock, and Welch's t-statistic compares the two timing
+// distributions after cropping the slowest samples at several percentiles; the largest |t| is kept.
+// |t| > 4.5 flags a possible leak.
+//
+// Resolution: a short pilot measures each case's noise, and the case then collects the samples per
+// class a leak of --resolution % (default 1 %) of its running time needs to reach |t| = 4.5 (about
+// 2·(4.5·cv/0.01)² for a coefficient of variation cv; at least 1,000), unless its budget runs out
+// first, re-estimating as it goes. Each line prints the resolution reached (the shift whose expected
+// |t| is 4.5, measured on the samples themselves, see scripts/ct/stats.mjs) with the samples per
+// class; "short of" marks a case whose budget stopped it above the target.
+//
+// Controls, with every build: a positive control (an early-exit comparison in JavaScript leaking about
+// twice the target resolution, 2 % of its time by default) must be flagged and a negative control (identical work for both classes) must not
+// be; otherwise the run fails, since the screen's answers for the real cases are then worthless.
+//
+//   --seconds N      budget of each case on each build, pilot and measurement (warm-up, about 0.2 s,
+//                    comes on top); a case stops early once it reaches the resolution. Default 5.
+//   --only TEXT      only the cases whose name contains TEXT (case-insensitive); controls always run.
+//   --build B        simd, scalar or both (default): the wasm builds screened, one after the other.
+//   --resolution P   the resolution aimed for, in % of each case's median time. Default 1.
+//
+// Exit code 1 if a real case is flagged or a control misbehaves. Not part of npm test (timings in
+// tests would be flaky); run it on a quiet machine. This is a screen, not a proof: the measurements
+// include the JavaScript around each call and the VM's noise, and only what the cases exercise is
+// screened.
+
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import * as w from 'wirecrypt';
+import { makeCases } from './ct/cases.mjs';
+import { makeControls } from './ct/controls.mjs';
+import { measure } from './ct/measure.mjs';
+import { THRESHOLD } from './ct/stats.mjs';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, only: { type: 'string' } } });
-const seconds = Number(args.seconds);
-
-const fixed = (n) => new Uint8Array(n).fill(0x2a);
-const PEER = w.x25519.publicKey(new Uint8Array(32).fill(7));
-// Both classes are fresh plain Uint8Arrays of the same length (a Buffer from randomBytes would take
-// other JavaScript paths and show up as a difference that has nothing to do with the secret).
-const secretOf = (cls, n) => Uint8Array.from(cls === 0 ? Buffer.alloc(n, 0x2a) : randomBytes(n));
-
-/**
- * Each case: make(secret) → [run, dispose]. Both classes get a fresh object per measurement, built
- * outside the timed region, so they differ only in the secret.
- */
-const keyed = (create, use) => (k) => { const o = create(k); return [() => use(o), () => o.dispose()]; };
-const CASES = [
-  { name: 'AES-256 (CTR keystream, key class)', secret: 32, make: keyed((k) => w.aesCtr(k, fixed(16)), (s) => s.update(fixed(64))) },
-  { name: 'AES-256-GCM seal 64 B (key class)', secret: 32, make: keyed(w.aesGcm, (a) => a.seal(fixed(12), fixed(64))) },
-  { name: 'AES-256-IGE decrypt 64 B (key class)', secret: 32, make: keyed(w.aesIge, (c) => c.decrypt(fixed(32), fixed(64))) },
-  { name: 'ChaCha20-Poly1305 seal 64 B (key class)', secret: 32, make: keyed(w.chacha20Poly1305, (a) => a.seal(fixed(12), fixed(64))) },
-  { name: 'HMAC-SHA256 (key class)', secret: 32, make: (k) => [() => w.hmacSha256(k, fixed(64)), () => {}] },
-  { name: 'X25519 shared secret (scalar class)', secret: 32, make: (k) => [() => w.x25519.sharedSecret(k, PEER), () => {}] },
-  { name: 'X25519 public key (fixed-base table, scalar class)', secret: 32, make: (k) => [() => w.x25519.publicKey(k), () => {}] },
-  { name: 'Ed25519 sign 64 B (seed class)', secret: 32, make: (k) => [() => w.ed25519.sign(k, fixed(64)), () => {}] },
-  { name: 'box beforenm (secret-key class)', secret: 32, make: (k) => [() => w.box(k, PEER).dispose(), () => {}] },
-  {
-    name: 'ChaCha20-Poly1305 open, tag wrong in byte 0 vs byte 15 (comparison)', secret: 1,
-    make: (b) => {
-      const a = w.chacha20Poly1305(fixed(32));
-      const sealed = a.seal(fixed(12), fixed(64));
-      sealed[sealed.length - (b[0] === 0x2a ? 16 : 1)] ^= 1; // fixed class: first tag byte; random class (almost always): last
-      return [() => { try { a.open(fixed(12), sealed); } catch { /* expected */ } }, () => a.dispose()];
-    },
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    only: { type: 'string' },
+    build: { type: 'string', default: 'both' },
+    resolution: { type: 'string', default: '1' },
   },
-];
+});
+const seconds = Number(args.seconds);
+const target = Number(args.resolution);
+if (!(seconds > 0)) throw new RangeError(`--seconds must be a positive number, got ${args.seconds}`);
+if (!(target > 0)) throw new RangeError(`--resolution must be a positive number, got ${args.resolution}`);
+if (!['simd', 'scalar', 'both'].includes(args.build)) throw new RangeError(`--build must be simd, scalar or both, got ${args.build}`);
 
-function welch(a, b) {
-  const mean = (x) => x.reduce((s, v) => s + v, 0) / x.length;
-  const variance = (x, m) => x.reduce((s, v) => s + (v - m) ** 2, 0) / (x.length - 1);
-  const ma = mean(a), mb = mean(b);
-  return (ma - mb) / Math.sqrt(variance(a, ma) / a.length + variance(b, mb) / b.length);
+const simdSupported = w.init().simdSupported;
+let builds = args.build === 'both' ? ['simd', 'scalar'] : [args.build];
+if (!simdSupported && builds.includes('simd')) {
+  console.log('note: this runtime has no WebAssembly SIMD; the simd build is not screened');
+  builds = builds.filter((b) => b !== 'simd');
+}
+const only = args.only?.toLowerCase();
+const NAME = 78;
+
+const fmtTime = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(1)} µs` : `${ns.toFixed(0)} ns`);
+const fmtRes = (r) => (Number.isFinite(r) ? `${r < 10 ? r.toFixed(2) : r.toFixed(0)} %` : '∞');
+
+function line(build, name, r, verdict) {
+  const ns = (r.resolution / 100) * r.perCallNs;
+  const res = `${fmtRes(r.resolution)} = ${fmtTime(ns)}` + (r.capped ? ` (short of ${target} %: needs n≈${r.needed})` : '');
+  return `${build.padEnd(6)} ${name.padEnd(NAME)} n=${String(r.n).padStart(6)} ×${String(r.batch).padEnd(4)}`
+    + `${fmtTime(r.perCallNs).padStart(8)}  |t|=${r.t.toFixed(2).padStart(6)}  res ${res}  ${verdict}`;
 }
 
-function crop(samples, fraction) {
-  const sorted = [...samples].sort((x, y) => x - y);
-  const limit = sorted[Math.floor(sorted.length * fraction)];
-  return samples.filter((v) => v <= limit);
-}
+console.log(
+  `ct: Welch's t, fixed (zero) vs random secret, |t| > ${THRESHOLD} flags; target resolution ${target} % of each `
+  + `case's time; budget ${seconds} s per case per build (+ warm-up); builds: ${builds.join(', ')}`,
+);
+console.log('n = samples per class × calls per sample, then the median time per call; res = the leak (in % of that time,');
+console.log('and per call) whose expected |t| is 4.5 with these samples: smaller leaks may pass unseen\n');
 
-const BATCH = 16;
-console.log(`ct: ${seconds} s per case, batches of ${BATCH} calls, |t| > 4.5 flags a possible leak`);
-let flagged = 0;
-for (const c of CASES.filter((x) => !args.only || x.name.toLowerCase().includes(args.only.toLowerCase()))) {
-  const times = [[], []];
-  for (let i = 0; i < 500; i++) { const [run, dispose] = c.make(secretOf(i & 1, c.secret)); run(); dispose(); } // warm up
-  const end = performance.now() + seconds * 1000;
-  while (performance.now() < end) {
-    // Prepare a round of inputs first, the same way for both classes, then time them in random order,
-    // so allocation and garbage collection do not line up with one class.
-    const round = Array.from({ length: 256 }, (_, i) => i & 1).sort(() => Math.random() - 0.5);
-    const prepared = round.map((cls) => [cls, ...c.make(secretOf(cls, c.secret))]);
-    for (const [cls, run] of prepared) {
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < BATCH; i++) run();
-      times[cls].push(Number(process.hrtime.bigint() - t0));
+const flagged = [];
+const controlFailures = [];
+const short = [];
+const skipped = new Set();
+let screened = 0;
+for (const build of builds) {
+  w.init({ wasm: build });
+  // Controls first, then the cases; all made after init() so that they run on this build.
+  for (const c of makeControls(w, target)) {
+    const r = measure(c, { seconds, target });
+    const hit = r.t > THRESHOLD;
+    let verdict;
+    if (c.control === 'positive') {
+      const seen = `measured leak ${r.leak.toFixed(2)} %`;
+      verdict = hit ? `flagged, as it must be (${seen})` : `NOT FLAGGED (${seen}): CONTROL FAILED`;
+      if (!hit) controlFailures.push(`${build}: the positive control was not flagged (|t| = ${r.t.toFixed(2)}, resolution ${fmtRes(r.resolution)})`);
+    } else {
+      verdict = hit ? 'FLAGGED: CONTROL FAILED' : 'not flagged, as it must be';
+      if (hit) controlFailures.push(`${build}: the negative control was flagged (|t| = ${r.t.toFixed(2)})`);
     }
-    for (const [, , dispose] of prepared) dispose();
+    console.log(line(build, c.name, r, verdict));
   }
-  const t = Math.max(...[0.5, 0.9, 0.99].map((f) => Math.abs(welch(crop(times[0], f), crop(times[1], f)))));
-  const verdict = t > 4.5 ? 'POSSIBLE LEAK' : 'no leak detected';
-  if (t > 4.5) flagged++;
-  console.log(`${c.name.padEnd(72)} n=${times[0].length}+${times[1].length}  max|t| = ${t.toFixed(2)}  ${verdict}`);
+  for (const c of makeCases(w).filter((x) => !only || x.name.toLowerCase().includes(only))) {
+    if (c.skip) {
+      console.log(`${build.padEnd(6)} ${c.name.padEnd(NAME)} skipped: ${c.skip}`);
+      skipped.add(c.name);
+      continue;
+    }
+    const r = measure(c, { seconds, target });
+    screened++;
+    const hit = r.t > THRESHOLD;
+    if (hit) flagged.push(`${build}: ${c.name} (|t| = ${r.t.toFixed(2)})`);
+    if (r.capped) short.push({ name: `${build}: ${c.name} (${fmtRes(r.resolution)})`, resolution: r.resolution });
+    console.log(line(build, c.name, r, hit ? 'POSSIBLE LEAK' : 'ok'));
+  }
+  console.log();
 }
-process.exitCode = flagged ? 1 : 0;
+
+console.log(
+  `${screened} case runs on ${builds.join(' + ')}; ${flagged.length} flagged; `
+  + (short.length ? `${short.length} short of ${target} % resolution within the budget` : `all reached ${target} % resolution`)
+  + (skipped.size ? `; skipped: ${[...skipped].join('; ')}` : ''),
+);
+for (const s of short) console.log(`short of ${target} % — ${s.name}`);
+for (const f of controlFailures) console.log(`control failed — ${f}`);
+for (const f of flagged) console.log(`possible leak — ${f}`);
+if (controlFailures.length) {
+  console.log('verdict: FAIL — a control misbehaved, so this run says nothing about the real cases (rerun on a quieter machine or with more --seconds)');
+} else if (flagged.length) {
+  console.log('verdict: FAIL — possible timing leak (rerun the case with --only to confirm)');
+} else {
+  console.log(
+    'verdict: PASS — both controls behaved on every build and no case was flagged'
+    + (short.length ? ` (${short.length === 1 ? 'one case run' : `${short.length} case runs`} only at the coarser resolution printed)` : ''),
+  );
+}
+process.exitCode = controlFailures.length || flagged.length ? 1 : 0;
