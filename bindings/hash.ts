@@ -1,9 +1,9 @@
 // SHA-1, SHA-256, SHA-512 (FIPS 180-4): one-shot functions and streaming hashers.
 //
 // Inputs are copied into wasm memory (in 64 KiB chunks when larger) and never modified. Hash inputs
-// are not treated as secrets: the window and the digest are zeroed, but the compression's schedule of
-// the last block stays in the module's scratch until the next hash overwrites it. Keyed
-// constructions (HMAC, HKDF, the ratchet, Ed25519) wipe that too.
+// are not treated as secrets: the last chunk, the digest and the compression's schedule of the last
+// block stay in wasm memory until later calls overwrite them. Keyed constructions (HMAC, HKDF, the
+// ratchet, Ed25519) wipe all of it; secretDigest is the one-shot hash for their secret inputs.
 
 import { lengthOf } from './bytes.js';
 import { bytes, finished } from './errors.js';
@@ -55,19 +55,32 @@ const SHA512: HashSpec = {
   digest: (x, c, p, n, o) => x.sha512_digest(c, p, n, o),
 };
 
-function oneShot(spec: HashSpec, data: Uint8Array): Uint8Array {
+/**
+ * The digest of `data`. With `secret` (a key hashed inside HMAC or the ratchet) the window and the
+ * digest are zeroed before returning; public data may leave its last chunk and digest there.
+ */
+function oneShot(spec: HashSpec, data: Uint8Array, secret: boolean): Uint8Array {
   bytes(data, spec.fn, 'data');
   const e = engine();
   const x = e.abi;
-  if (lengthOf(data) <= e.windowBytes) feed(e, data, (p, n) => spec.digest(x, e.ctx, p, n, e.out));
-  else {
+  const length = lengthOf(data);
+  if (length <= e.windowBytes) {
+    e.u8.set(data, e.window);
+    spec.digest(x, e.ctx, e.window, length, e.out);
+    if (secret) e.wipe(e.window, length);
+  } else {
     spec.init(x, e.ctx);
     feed(e, data, (p, n) => spec.update(x, e.ctx, p, n));
     spec.final(x, e.ctx, e.out);
   }
   const digest = e.read(e.out, spec.digestLen);
-  e.wipe(e.out, spec.digestLen);
+  if (secret) e.wipe(e.out, spec.digestLen);
   return digest;
+}
+
+/** The digest of secret data, leaving nothing of it in wasm memory (for HMAC keys, ratchet salts). */
+export function secretDigest(name: 'sha1' | 'sha256' | 'sha512', data: Uint8Array): Uint8Array {
+  return oneShot(name === 'sha1' ? SHA1 : name === 'sha256' ? SHA256 : SHA512, data, true);
 }
 
 class WasmHash implements Hash {
@@ -107,17 +120,17 @@ class WasmHash implements Hash {
 
 /** SHA-1 digest (20 bytes). Broken for collisions; provided for MTProto, which requires it. */
 export function sha1(data: Uint8Array): Uint8Array {
-  return oneShot(SHA1, data);
+  return oneShot(SHA1, data, false);
 }
 
 /** SHA-256 digest (32 bytes). */
 export function sha256(data: Uint8Array): Uint8Array {
-  return oneShot(SHA256, data);
+  return oneShot(SHA256, data, false);
 }
 
 /** SHA-512 digest (64 bytes). */
 export function sha512(data: Uint8Array): Uint8Array {
-  return oneShot(SHA512, data);
+  return oneShot(SHA512, data, false);
 }
 
 /** A streaming SHA-1 hasher. */

@@ -3,7 +3,7 @@
 
 import { lengthOf } from './bytes.js';
 import { bytes } from './errors.js';
-import { sha1, sha256, sha512 } from './hash.js';
+import { secretDigest } from './hash.js';
 import type { WasmAbi } from './wasm/abi.js';
 import type { Engine } from './wasm/engine.js';
 import { engine } from './wasm/select.js';
@@ -23,7 +23,7 @@ export interface HmacSpec {
 }
 
 const HMAC_SHA1: HmacSpec = {
-  fn: 'hmacSha1', tagLen: 20, blockLen: 64, hash: sha1,
+  fn: 'hmacSha1', tagLen: 20, blockLen: 64, hash: (d) => secretDigest('sha1', d),
   ctxLen: (x) => x.HMAC_SHA1_CTX_LEN.value,
   init: (x, c, k, n) => x.hmac_sha1_init(c, k, n),
   update: (x, c, p, n) => x.hmac_sha1_update(c, p, n),
@@ -32,7 +32,7 @@ const HMAC_SHA1: HmacSpec = {
 };
 
 export const HMAC_SHA256: HmacSpec = {
-  fn: 'hmacSha256', tagLen: 32, blockLen: 64, hash: sha256,
+  fn: 'hmacSha256', tagLen: 32, blockLen: 64, hash: (d) => secretDigest('sha256', d),
   ctxLen: (x) => x.HMAC_SHA256_CTX_LEN.value,
   init: (x, c, k, n) => x.hmac_sha256_init(c, k, n),
   update: (x, c, p, n) => x.hmac_sha256_update(c, p, n),
@@ -41,7 +41,7 @@ export const HMAC_SHA256: HmacSpec = {
 };
 
 const HMAC_SHA512: HmacSpec = {
-  fn: 'hmacSha512', tagLen: 64, blockLen: 128, hash: sha512,
+  fn: 'hmacSha512', tagLen: 64, blockLen: 128, hash: (d) => secretDigest('sha512', d),
   ctxLen: (x) => x.HMAC_SHA512_CTX_LEN.value,
   init: (x, c, k, n) => x.hmac_sha512_init(c, k, n),
   update: (x, c, p, n) => x.hmac_sha512_update(c, p, n),

@@ -6,7 +6,7 @@
 // window, each batch one wasm call. Everything staged in wasm memory is wiped before returning.
 
 import { integer, ownBytes } from './errors.js';
-import { sha256 } from './hash.js';
+import { secretDigest } from './hash.js';
 import { hkdfExpand, hkdfExtract } from './hkdf.js';
 import type { Engine } from './wasm/engine.js';
 import { engine } from './wasm/select.js';
@@ -118,7 +118,7 @@ function chainOf(input: RatchetChainInput, steps: number, fn: string, where: str
     keys: new Uint8Array(steps * KEY_LEN),
     done: 0,
   };
-  if (c.salt.length > HMAC_BLOCK) c.salt = sha256(c.salt);
+  if (c.salt.length > HMAC_BLOCK) c.salt = secretDigest('sha256', c.salt);
   return c;
 }
 
