@@ -20,10 +20,11 @@ function ige(decrypt: boolean, key: Uint8Array, iv: Uint8Array, data: Uint8Array
   const alg = `aes-${key.length * 8}-ecb`;
   let y = iv.slice(0, 16), x = iv.slice(16, 32);
   const out = new Uint8Array(data.length);
+  // one ECB context for all blocks: without padding it returns each block as soon as it is given
+  const c = decrypt ? createDecipheriv(alg, key, null) : createCipheriv(alg, key, null);
+  c.setAutoPadding(false);
   for (let off = 0; off < data.length; off += 16) {
     const blk = data.slice(off, off + 16);
-    const c = decrypt ? createDecipheriv(alg, key, null) : createCipheriv(alg, key, null);
-    c.setAutoPadding(false);
     const r = new Uint8Array(c.update(blk.map((b, i) => b ^ (decrypt ? x[i] : y[i])))).map((b, i) => b ^ (decrypt ? y[i] : x[i]));
     out.set(r, off);
     if (decrypt) { y = blk; x = r; } else { x = blk; y = r; }

@@ -73,10 +73,15 @@ export function splitAt(data: Uint8Array, fractions: number[]): Uint8Array[] {
   return pieces;
 }
 
-/** What a call produced: its output in hex, or the class of the error it threw. Both sides rejecting counts as agreement. */
-export function outcome(run: () => Uint8Array | Uint8Array[]): string {
+/**
+ * What a call produced: its output in hex ('true' / 'false' for a boolean), or the class of the error
+ * it threw. Both sides rejecting counts as agreement.
+ */
+export function outcome(run: () => Uint8Array | Uint8Array[] | boolean): string {
   try {
     const r = run();
+    // (a boolean used to fall into the byte path below and come out as 'throws:TypeError')
+    if (typeof r === 'boolean') return String(r);
     const list = Array.isArray(r) ? r : [r];
     return list.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')).join(',');
   } catch (e) {

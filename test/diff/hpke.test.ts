@@ -1,13 +1,15 @@
 // HPKE against @hpke/core (an independent RFC 9180 implementation on WebCrypto and noble): both
 // KEMs, every AEAD incl. Export-only, all four modes. Keys come from DeriveKeyPair on both sides
-// (which must agree); each side seals for the other, and the exports must match.
+// (which must agree); each side seals for the other, and the exports must match. On both wasm builds,
+// PROPERTY_RUNS runs each in `npm test`.
 import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
 import { Aes128Gcm, Aes256Gcm, CipherSuite, DhkemP256HkdfSha256, DhkemX25519HkdfSha256, ExportOnly, HkdfSha256 } from '@hpke/core';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { hpke } from '../../bindings/index.js';
+import { BUILDS, forEachBuild } from '../helpers/builds.js';
 import { bytesOfLength, bytesUpTo } from './generators.js';
-import { fuzzing, runParameters } from './property.js';
+import { expectPassedAllRuns, runParameters } from './property.js';
 
 const KEMS = [
   { id: 0x0020, make: () => new DhkemX25519HkdfSha256() },
@@ -38,8 +40,8 @@ const input = fc.record({
   exportLength: fc.integer({ min: 0, max: 100 }),
 });
 
-it('hpke = @hpke/core both ways: DeriveKeyPair, seal/open in all modes, export', async () => {
-  await fc.assert(
+forEachBuild(() => it('hpke = @hpke/core both ways: DeriveKeyPair, seal/open in all modes, export', async () => {
+  const details = await fc.check(
     fc.asyncProperty(input, async (t) => {
       const theirs = new CipherSuite({ kem: t.kem.make(), kdf: new HkdfSha256(), aead: t.aead.make() });
       const ours = hpke.suite({ kem: t.kem.id, kdf: 0x0001, aead: t.aead.id });
@@ -84,6 +86,8 @@ it('hpke = @hpke/core both ways: DeriveKeyPair, seal/open in all modes, export',
         expect(hex(opened)).toBe(hex(t.plaintext));
       }
     }),
-    fuzzing ? runParameters(8) : { ...runParameters(1), numRuns: 60 },
+    // under fuzzing: an eighth of the budget, split between the builds
+    runParameters(8 * BUILDS.length),
   );
-}, 0);
+  expectPassedAllRuns(details);
+}, 0));

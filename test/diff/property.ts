@@ -1,8 +1,9 @@
-// How the differential properties run: a fixed seed and a bounded number of runs in `npm test`,
-// or as long as asked with `npm run fuzz -- --seconds N --seed S` (scripts/fuzz.mjs sets the
-// environment below). On a mismatch fast-check reports the seed, the replay path and the shrunk
-// counterexample.
+// How the differential properties run: a fixed seed and exactly PROPERTY_RUNS runs of every property
+// in `npm test` (no time limit: a slow machine takes longer, it does not test less), or as long as
+// asked with `npm run fuzz -- --seconds N --seed S` (scripts/fuzz.mjs sets the environment below).
+// On a mismatch fast-check reports the seed, the replay path and the shrunk counterexample.
 import fc from 'fast-check';
+import { expect } from 'vitest';
 
 export interface Property {
   name: string;
@@ -11,14 +12,30 @@ export interface Property {
 
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 0);
-const PR_RUNS = 150;
+export const fuzzing = FUZZ_SECONDS > 0;
+
+/** Runs of every property in `npm test` (README: "150 runs each"). */
+export const PROPERTY_RUNS = 150;
 
 /** Parameters for one property given how many property runs share the fuzz budget. */
 export function runParameters(shareOfBudget: number): fc.Parameters<unknown> {
-  if (FUZZ_SECONDS > 0) {
+  if (fuzzing) {
     return { seed: FUZZ_SEED, numRuns: Number.MAX_SAFE_INTEGER, interruptAfterTimeLimit: (FUZZ_SECONDS * 1000) / shareOfBudget, markInterruptAsFailure: false };
   }
-  return { seed: FUZZ_SEED, numRuns: PR_RUNS, interruptAfterTimeLimit: 10_000 };
+  return { seed: FUZZ_SEED, numRuns: PROPERTY_RUNS };
 }
 
-export const fuzzing = FUZZ_SECONDS > 0;
+/**
+ * Fails on a counterexample; then, in `npm test`, asserts that every configured run happened (none
+ * interrupted, none skipped by a precondition). Under fuzzing the runs are bounded by time instead.
+ */
+export function expectPassedAllRuns(details: fc.RunDetails<unknown>): void {
+  if (details.failed) expect.fail(fc.defaultReportMessage(details) ?? 'property failed');
+  if (fuzzing) {
+    expect(details.numRuns).toBeGreaterThan(0);
+    return;
+  }
+  expect(details.interrupted, 'interrupted').toBe(false);
+  expect(details.numSkips, 'runs skipped by a precondition').toBe(0);
+  expect(details.numRuns, 'runs').toBe(PROPERTY_RUNS);
+}

@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { ed25519 } from '../../bindings/index.js';
 import { forEachBuild } from '../helpers/builds.js';
-import { hex, toHex, wycheproofTests } from '../helpers/vectors.js';
+import { countCases, hex, numberOfTests, toHex, wycheproofTests } from '../helpers/vectors.js';
 
 interface EddsaTest { tcId: number; msg: string; sig: string; result: string; flags: string[]; group: any }
-const wycheproof = wycheproofTests<EddsaTest>('wycheproof/ed25519_test.json');
+const FILE = 'wycheproof/ed25519_test.json';
+const wycheproof = wycheproofTests<EddsaTest>(FILE);
 
 // RFC 8032 §7.1: [secret key (seed), public key, message, signature]
 const RFC8032: [string, string, string, string][] = [
@@ -32,15 +33,21 @@ forEachBuild(() => {
       }
     });
 
-    it(`Wycheproof: all ${wycheproof.length} cases, one by one`, () => {
+    it('Wycheproof: all 151 cases, one by one', () => {
+      expect(numberOfTests(FILE)).toBe(151);
+      const count = countCases(FILE, numberOfTests(FILE));
       for (const t of wycheproof) {
+        expect(['valid', 'invalid'], `tcId ${t.tcId}`).toContain(t.result);
         const ok = ed25519.verify(hex(t.group.publicKey.pk), hex(t.msg), hex(t.sig));
         expect(ok, `tcId ${t.tcId} ${t.flags}`).toBe(t.result === 'valid');
+        count.ran(t.tcId);
       }
+      count.done();
     });
 
-    it('Wycheproof: the same answers from one batch', () => {
+    it('Wycheproof: the same answers for all 151 cases from one batch', () => {
       const items = wycheproof.map((t) => ({ publicKey: hex(t.group.publicKey.pk), message: hex(t.msg), signature: hex(t.sig) }));
+      expect(items).toHaveLength(numberOfTests(FILE));
       expect(ed25519.verifyBatch(items)).toEqual(wycheproof.map((t) => t.result === 'valid'));
       const valid = items.filter((_, i) => wycheproof[i].result === 'valid');
       expect(ed25519.verifyBatch(valid).every(Boolean)).toBe(true);

@@ -1,14 +1,24 @@
 // X25519: RFC 7748 §5.2 (both single vectors and the 1 000-iteration test; the 1 000 000-iteration
-// test runs under `npm run fuzz`) and §6.1, and every Wycheproof x25519 case.
+// test runs under `npm run fuzz -- --x25519-million`) and §6.1, and every Wycheproof x25519 case.
+// The fixed-base public key is checked against node:crypto and @noble/curves, not only our ladder.
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import { InvalidKeyError, x25519 } from '../../bindings/index.js';
 import { forEachBuild } from '../helpers/builds.js';
-import { hex, toHex, wycheproofTests } from '../helpers/vectors.js';
+import { countCases, hex, numberOfTests, toHex, wycheproofTests } from '../helpers/vectors.js';
 import { iterate } from '../helpers/x25519-iterate.js';
 
 interface XdhTest { tcId: number; public: string; private: string; shared: string; result: string; flags: string[] }
-const wycheproof = wycheproofTests<XdhTest>('wycheproof/x25519_test.json');
+const FILE = 'wycheproof/x25519_test.json';
+const wycheproof = wycheproofTests<XdhTest>(FILE);
 
+/** X25519 public key from node:crypto (OpenSSL): the raw secret in a PKCS#8 envelope, the public key out as JWK. */
+function nodePublicKey(secret: Uint8Array): string {
+  const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), secret]);
+  const jwk = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({ format: 'jwk' });
+  return Buffer.from(jwk.x!, 'base64url').toString('hex');
+}
 
 forEachBuild(() => {
   describe('x25519', () => {
@@ -41,7 +51,9 @@ forEachBuild(() => {
       expect(toHex(x25519.sharedSecret(b, A))).toBe(shared);
     });
 
-    it(`Wycheproof: all ${wycheproof.length} cases (all-zero results refused, RFC 7748 §6.1)`, () => {
+    it('Wycheproof: all 518 cases (the 31 all-zero results refused, RFC 7748 §6.1)', () => {
+      expect(numberOfTests(FILE)).toBe(518);
+      const count = countCases(FILE, numberOfTests(FILE));
       let refused = 0;
       for (const t of wycheproof) {
         expect(['valid', 'acceptable']).toContain(t.result);
@@ -52,15 +64,23 @@ forEachBuild(() => {
         } else {
           expect(toHex(x25519.sharedSecret(hex(t.private), hex(t.public))), `tcId ${t.tcId}`).toBe(t.shared);
         }
+        count.ran(t.tcId);
       }
+      count.done();
       expect(refused).toBe(wycheproof.filter((t) => t.flags.includes('ZeroSharedSecret')).length);
+      expect(refused).toBe(31);
     });
 
-    it('the fixed-base public key equals the ladder on u = 9 (Wycheproof private keys)', () => {
+    it('the fixed-base public key = node:crypto = @noble/curves = our ladder on u = 9 (all 488 Wycheproof private keys)', () => {
       const nine = new Uint8Array(32);
       nine[0] = 9;
-      for (const t of wycheproof.slice(0, 64)) {
-        expect(toHex(x25519.publicKey(hex(t.private)))).toBe(toHex(x25519.sharedSecret(hex(t.private), nine)));
+      const secrets = [...new Set(wycheproof.map((t) => t.private))];
+      expect(secrets).toHaveLength(488);
+      for (const sk of secrets) {
+        const pk = toHex(x25519.publicKey(hex(sk)));
+        expect(pk, sk).toBe(nodePublicKey(hex(sk)));
+        expect(pk, sk).toBe(toHex(nobleX25519.getPublicKey(hex(sk))));
+        expect(pk, sk).toBe(toHex(x25519.sharedSecret(hex(sk), nine)));
       }
     });
   });

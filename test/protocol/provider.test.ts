@@ -4,26 +4,36 @@ import { describe, expect, it } from 'vitest';
 import { type CryptoProvider, InvalidKeyError, wasmProvider } from '../../bindings/index.js';
 import { referenceProvider } from '../../bindings/provider/reference.js';
 import { forEachProvider } from '../helpers/providers.js';
-import { hex, toHex, wycheproofTests } from '../helpers/vectors.js';
+import { countCases, hex, numberOfTests, toHex, wycheproofTests } from '../helpers/vectors.js';
 
-const x25519Cases = wycheproofTests<any>('wycheproof/x25519_test.json');
-const ed25519Cases = wycheproofTests<any>('wycheproof/ed25519_test.json');
+const X25519_FILE = 'wycheproof/x25519_test.json';
+const ED25519_FILE = 'wycheproof/ed25519_test.json';
+const x25519Cases = wycheproofTests<any>(X25519_FILE);
+const ed25519Cases = wycheproofTests<any>(ED25519_FILE);
 
 forEachProvider((provider: CryptoProvider) => {
   describe(`provider ${provider.name}`, () => {
-    it('Wycheproof X25519 through dh("X25519")', () => {
+    it('Wycheproof X25519 through dh("X25519"): all 518 cases', () => {
+      expect(numberOfTests(X25519_FILE)).toBe(518);
+      const count = countCases(X25519_FILE, numberOfTests(X25519_FILE));
       const dh = provider.dh('X25519');
       for (const t of x25519Cases) {
-        if (/^0+$/.test(t.shared)) expect(() => dh.sharedSecret(hex(t.private), hex(t.public))).toThrow(InvalidKeyError);
+        if (/^0+$/.test(t.shared)) expect(() => dh.sharedSecret(hex(t.private), hex(t.public)), `tcId ${t.tcId}`).toThrow(InvalidKeyError);
         else expect(toHex(dh.sharedSecret(hex(t.private), hex(t.public))), `tcId ${t.tcId}`).toBe(t.shared);
+        count.ran(t.tcId);
       }
+      count.done();
     });
 
-    it('Wycheproof Ed25519 through signature("Ed25519")', () => {
+    it('Wycheproof Ed25519 through signature("Ed25519"): all 151 cases', () => {
+      expect(numberOfTests(ED25519_FILE)).toBe(151);
+      const count = countCases(ED25519_FILE, numberOfTests(ED25519_FILE));
       const ed = provider.signature('Ed25519');
       for (const t of ed25519Cases) {
         expect(ed.verify(hex(t.group.publicKey.pk), hex(t.msg), hex(t.sig)), `tcId ${t.tcId}`).toBe(t.result === 'valid');
+        count.ran(t.tcId);
       }
+      count.done();
     });
 
     it('rejects unknown algorithm names with a TypeError', () => {
