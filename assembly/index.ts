@@ -222,3 +222,16 @@ export function ed25519_verify_batch(table: usize, count: usize, randoms: usize,
 export function ed25519_secret_to_x25519(out: usize, seed: usize): void { ed25519SecretToX25519(out, seed); }
 /** 0: done; 1: the key does not decode; 2: it has small order. */
 export function ed25519_public_to_x25519(out: usize, pk: usize): u32 { return ed25519PublicToX25519(out, pk); }
+
+// ---- P-256 (SEC 1, FIPS 186-5 ECDSA-SHA256 with RFC 6979 nonces): constant time except verify ----
+// Secret keys: 32 bytes big-endian in [1, n - 1]; points: SEC1, 33 or 65 bytes; digests 32 bytes.
+// Every call zeroes all P-256 scratch before returning.
+//   p256_public_key(out65, sk) → 1, or 0 if sk is not in [1, n - 1] (nothing written)
+//   p256_ecdh(out32, sk, peer, peerLen) → 0 done, 1 peer not a point on the curve, 2 invalid sk
+//   p256_decode_point(out65, point, len) → 1 and the uncompressed form, or 0 if not a point
+//   p256_sign(sig64, sk, digest) → 1 and r ‖ s (low S), or 0 if invalid sk
+//   p256_verify(pk, pkLen, digest, sig64) → 1 if valid (either S), else 0
+export {
+  p256PublicKey as p256_public_key, p256Ecdh as p256_ecdh, p256DecodePoint as p256_decode_point, p256Sign as p256_sign,
+  p256Verify as p256_verify,
+} from './curve/p256/p256';

@@ -1,8 +1,8 @@
-// The P-256 curve object from @noble/curves, built on first use. This module is the only place the
-// main package touches noble: the Node build replaces it with a stub that require()s a separate
-// CommonJS bundle of it on first use (scripts/build.mjs), so that importing wirecrypt does not parse
-// noble's code unless P-256 is used. Building the curve at import (as @noble/curves/nist.js does,
-// for P-384 and P-521 too) would cost every cold start a few milliseconds.
+// The P-256 curve object from @noble/curves, built on first use. Since P-256 moved to wasm
+// (assembly/curve/p256/, bindings/p256.ts) nothing in the library imports this module; the tests use
+// @noble/curves directly as their oracle and the reference provider imports it itself. It stays
+// only because scripts/build.mjs still builds it into dist/p256-curve.cjs (its `lazy-p256` plugin
+// and entry can go, and this file with them).
 
 import { ecdsa, weierstrass } from '@noble/curves/abstract/weierstrass.js';
 import { sha256 } from '@noble/hashes/sha2.js';

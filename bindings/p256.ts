@@ -1,25 +1,29 @@
-// P-256 (secp256r1): ECDH and ECDSA with SHA-256, for mmtls and MLS cipher suite 2.
+// P-256 (secp256r1): ECDH and ECDSA with SHA-256, for mmtls and MLS cipher suite 2, in wasm
+// (assembly/curve/p256/).
 //
-// The curve arithmetic is @noble/curves (audited, pure JavaScript), bundled into wirecrypt; the
-// message digest is our wasm SHA-256. NOT CONSTANT TIME: noble computes with JavaScript BigInt,
-// whose operations take time that depends on the values. A wasm P-256 with fixed-time field
-// arithmetic is a later step; until then, P-256 secret keys are exposed to timing observers that
-// can measure many operations on them.
+// Constant time (algorithmically, as the rest of the engine): key generation, ECDH and signing run
+// straight-line on the secret key and the nonce — complete addition formulas, fixed-window and
+// comb multiplications reading whole tables and selecting by mask, Fermat inversions. The checks
+// here on secret keys read every byte. Verification is variable time; it sees public data only.
+// Every call zeroes the P-256 scratch in wasm memory and the staging area before it returns.
 //
 // Keys: secret keys are 32-byte big-endian scalars in [1, n − 1]; public keys are SEC1 points,
-// 65 bytes uncompressed (the default output) or 33 compressed (accepted everywhere). A peer key of
-// any other length is an invalid encoding: InvalidKeyError ('invalid-point') from ecdh, false from
-// verify.
-// Signatures: deterministic (RFC 6979) with low S, as 64 bytes r ‖ s ('raw', the default) or DER.
-// verify() accepts either S (ECDSA as specified) and answers false for anything that is not a valid
-// signature, including a public key that is not a point on the curve.
+// 65 bytes uncompressed (the default output) or 33 compressed (accepted everywhere). ecdh() also
+// takes the peer key as a DER SubjectPublicKeyInfo (RFC 5480: id-ecPublicKey with the prime256v1
+// named curve), parsed strictly. Any other encoding, a point not on the curve, or SEC1's identity
+// is an invalid point: InvalidKeyError ('invalid-point') from ecdh, false from verify.
+// Signatures: deterministic (RFC 6979, HMAC-DRBG over HMAC-SHA256, in wasm) with low S, as 64 bytes
+// r ‖ s ('raw', the default) or DER (strict: minimal lengths and integers). verify() accepts either
+// S (ECDSA as specified) and answers false for anything that is not a valid signature.
 
+import { copyOf, lengthOf } from './bytes.js';
 import { InvalidKeyError, bytes, bytesOfLength } from './errors.js';
-import { sha256 } from './hash.js';
-import { nobleP256 } from './p256-curve.js';
+import { secretDigest } from './hash.js';
 import type { SignedMessage } from './ed25519.js';
 import { randomBytes } from './random.js';
 import type { KeyPair } from './x25519.js';
+import { engine } from './wasm/select.js';
+import { smallCall } from './wasm/staging.js';
 
 export type SignatureFormat = 'raw' | 'der';
 export interface SignatureOptions {
@@ -27,84 +31,252 @@ export interface SignatureOptions {
   readonly format?: SignatureFormat;
 }
 
-const SECRET = 32;
-
-function secretKeyOf(secretKey: unknown, fn: string): Uint8Array {
-  const sk = bytesOfLength(secretKey, SECRET, fn, 'secretKey');
-  if (!nobleP256().utils.isValidSecretKey(sk)) throw new InvalidKeyError(fn, 'invalid-scalar');
-  return sk;
+export type PublicKeyFormat = 'sec1' | 'spki';
+export interface EcdhOptions {
+  /** 'sec1' (33 or 65 bytes; the default) or 'spki' (DER SubjectPublicKeyInfo, RFC 5480). */
+  readonly format?: PublicKeyFormat;
 }
 
+const SECRET = 32;
+const PUBLIC = 65;
+const SHARED = 32;
+const SIGNATURE = 64;
 
-function formatOf(options: SignatureOptions | undefined, fn: string): 'compact' | 'der' {
+// wasm p256_ecdh status codes
+const INVALID_POINT = 1;
+const INVALID_SCALAR = 2;
+
+function secretKeyOf(secretKey: unknown, fn: string): Uint8Array {
+  return bytesOfLength(secretKey, SECRET, fn, 'secretKey');
+}
+
+function formatOf(options: SignatureOptions | undefined, fn: string): SignatureFormat {
   const format = options?.format ?? 'raw';
   if (format !== 'raw' && format !== 'der') throw new TypeError(`${fn}: format must be 'raw' or 'der', got ${String(format)}`);
-  return format === 'raw' ? 'compact' : 'der';
+  return format;
+}
+
+/** A SEC1 point's possible lengths (compressed, uncompressed); anything else is not a point. */
+const isPointLength = (n: number): boolean => n === 33 || n === 65;
+
+/** The 65-byte uncompressed public key of a secret key; InvalidKeyError('invalid-scalar') if sk ∉ [1, n − 1]. */
+function publicKeyOf(sk: Uint8Array, fn: string): Uint8Array {
+  const e = engine();
+  const [pk, ok] = smallCall(e, [sk], PUBLIC, ([s], out) => e.abi.p256_public_key(out, s));
+  if (!ok) throw new InvalidKeyError(fn, 'invalid-scalar');
+  return pk;
+}
+
+/** SEC1 compressed form (02/03 ‖ x) of an uncompressed point. */
+function compress(pk: Uint8Array): Uint8Array {
+  const out = pk.slice(0, 33);
+  out[0] = 2 | (pk[64] & 1);
+  return out;
 }
 
 /** The public key of a secret key: 65 bytes uncompressed, or 33 compressed. */
 function publicKey(secretKey: Uint8Array, compressed = false): Uint8Array {
-  return nobleP256().getPublicKey(secretKeyOf(secretKey, 'p256.publicKey'), compressed);
+  const pk = publicKeyOf(secretKeyOf(secretKey, 'p256.publicKey'), 'p256.publicKey');
+  return compressed ? compress(pk) : pk;
 }
 
 function generateKeyPair(): KeyPair {
-  // Rejection sampling as FIPS 186-5 A.4.2: the first candidate below n (almost always).
+  // Rejection sampling as FIPS 186-5 A.4.2: the first candidate in [1, n − 1] (almost always).
   for (;;) {
     const secretKey = randomBytes(SECRET);
-    if (nobleP256().utils.isValidSecretKey(secretKey)) return { secretKey, publicKey: nobleP256().getPublicKey(secretKey, false) };
+    const e = engine();
+    const [publicKey, ok] = smallCall(e, [secretKey], PUBLIC, ([s], out) => e.abi.p256_public_key(out, s));
+    if (ok) return { secretKey, publicKey };
+    secretKey.fill(0);
   }
 }
+
+// ---- DER (X.690 §10, distinguished encoding only) -------------------------------------------------
+
+/** One TLV of a private copy of DER bytes, read strictly; throws on any deviation. */
+class DerReader {
+  constructor(readonly b: Uint8Array, public pos = 0, readonly end = b.length) {}
+
+  /** The contents of the next TLV, which must have tag `tag`. */
+  next(tag: number): DerReader {
+    const b = this.b;
+    if (this.pos + 2 > this.end || b[this.pos] !== tag) throw new Error('tag');
+    let len = b[this.pos + 1];
+    let p = this.pos + 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      // definite, minimal long form: 1 or 2 length bytes, no leading zero, only for lengths ≥ 128
+      if (n === 0 || n > 2 || p + n > this.end || b[p] === 0) throw new Error('length');
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + b[p + i];
+      if (len < 0x80) throw new Error('length');
+      p += n;
+    }
+    if (len > this.end - p) throw new Error('length');
+    this.pos = p + len;
+    return new DerReader(b, p, p + len);
+  }
+
+  bytes(): Uint8Array {
+    return this.b.subarray(this.pos, this.end);
+  }
+
+  done(): void {
+    if (this.pos !== this.end) throw new Error('trailing');
+  }
+}
+
+const OID_EC_PUBLIC_KEY = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];             // 1.2.840.10045.2.1
+const OID_PRIME256V1 = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];          // 1.2.840.10045.3.1.7
+
+const equalBytes = (a: Uint8Array, b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * The SEC1 point inside a DER SubjectPublicKeyInfo (RFC 5480 §2): SEQUENCE { SEQUENCE { OID
+ * id-ecPublicKey, OID prime256v1 }, BIT STRING with no unused bits }; null for anything else
+ * (another algorithm or curve, explicit curve parameters, BER forms, trailing bytes).
+ */
+function pointFromSpki(der: Uint8Array): Uint8Array | null {
+  try {
+    const top = new DerReader(der);
+    const spki = top.next(0x30);
+    top.done();
+    const algorithm = spki.next(0x30);
+    if (!equalBytes(algorithm.next(0x06).bytes(), OID_EC_PUBLIC_KEY)) return null;
+    if (!equalBytes(algorithm.next(0x06).bytes(), OID_PRIME256V1)) return null;
+    algorithm.done();
+    const bits = spki.next(0x03).bytes();
+    spki.done();
+    if (bits.length < 1 || bits[0] !== 0) return null;
+    return bits.subarray(1);
+  } catch {
+    return null;
+  }
+}
+
+/** A DER INTEGER's content as 32 big-endian bytes, or null if not a minimal positive integer below 2^256. */
+function derUint256(content: Uint8Array): Uint8Array | null {
+  if (content.length === 0 || content[0] & 0x80) return null;                       // empty or negative
+  if (content.length > 1 && content[0] === 0 && !(content[1] & 0x80)) return null;  // not minimal
+  const digits = content[0] === 0 ? content.subarray(1) : content;
+  if (digits.length > 32) return null;
+  const out = new Uint8Array(32);
+  out.set(digits, 32 - digits.length);
+  return out;
+}
+
+/** r ‖ s (64 bytes) from a DER ECDSA-Sig-Value (SEQUENCE { INTEGER r, INTEGER s }), or null. */
+function rawFromDer(der: Uint8Array): Uint8Array | null {
+  try {
+    const top = new DerReader(der);
+    const seq = top.next(0x30);
+    top.done();
+    const r = derUint256(seq.next(0x02).bytes());
+    const s = derUint256(seq.next(0x02).bytes());
+    seq.done();
+    if (r === null || s === null) return null;
+    const out = new Uint8Array(SIGNATURE);
+    out.set(r);
+    out.set(s, 32);
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/** DER ECDSA-Sig-Value of r ‖ s. */
+function derFromRaw(raw: Uint8Array): Uint8Array {
+  const integer = (v: Uint8Array): number[] => {
+    let i = 0;
+    while (i < v.length - 1 && v[i] === 0) i++;
+    const digits = [...v.subarray(i)];
+    if (digits[0] & 0x80) digits.unshift(0);
+    return [0x02, digits.length, ...digits];
+  };
+  const body = [...integer(raw.subarray(0, 32)), ...integer(raw.subarray(32))];
+  return Uint8Array.from([0x30, body.length, ...body]);
+}
+
+// ---- ECDH --------------------------------------------------------------------------------------------
 
 /**
  * The ECDH shared secret: the 32-byte x-coordinate of secretKey · peerPublic (SEC1 §3.3.1, as
- * TLS 1.3, HPKE and mmtls use it). Throws InvalidKeyError ('invalid-point') for a peer key that is
- * not a point on the curve, ('invalid-scalar') for a secret outside [1, n − 1].
+ * TLS 1.3, HPKE and mmtls use it). `peerPublic` is a SEC1 point, or a DER SubjectPublicKeyInfo with
+ * { format: 'spki' }. Throws InvalidKeyError ('invalid-scalar') for a secret outside [1, n − 1],
+ * then ('invalid-point') for a peer key that is not a P-256 point in the given format.
  */
-function ecdh(secretKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
-  const sk = secretKeyOf(secretKey, 'p256.ecdh');
-  const pk = bytes(peerPublic, 'p256.ecdh', 'peerPublic');
-  let point: Uint8Array;
-  try {
-    // a SEC1 point is 65 or 33 bytes; any other length is an invalid encoding like a bad point
-    if (pk.length !== 65 && pk.length !== 33) throw new Error();
-    point = nobleP256().getSharedSecret(sk, pk, true);
-  } catch {
-    throw new InvalidKeyError('p256.ecdh', 'invalid-point');
-  }
-  return point.slice(1);
+function ecdh(secretKey: Uint8Array, peerPublic: Uint8Array, options?: EcdhOptions): Uint8Array {
+  const fn = 'p256.ecdh';
+  // options first: a getter there runs caller code, which must not see validated inputs change
+  const format = options?.format ?? 'sec1';
+  if (format !== 'sec1' && format !== 'spki') throw new TypeError(`${fn}: format must be 'sec1' or 'spki', got ${String(format)}`);
+  const sk = secretKeyOf(secretKey, fn);
+  const peer = bytes(peerPublic, fn, 'peerPublic');
+  let point: Uint8Array | null = peer;
+  if (format === 'spki') point = pointFromSpki(copyOf(peer));
+  // a SEC1 point is 33 or 65 bytes; any other length is an invalid encoding like a bad point
+  const usable = point !== null && isPointLength(lengthOf(point));
+  const e = engine();
+  const [shared, status] = smallCall(e, usable ? [sk, point!] : [sk], SHARED,
+    ([s, p], out) => e.abi.p256_ecdh(out, s, usable ? p : 0, usable ? lengthOf(point!) : 0));
+  if (status === INVALID_SCALAR) throw new InvalidKeyError(fn, 'invalid-scalar');
+  if (status === INVALID_POINT) throw new InvalidKeyError(fn, 'invalid-point');
+  return shared;
 }
 
-/** ECDSA-SHA256 signature of `message`. */
+// ---- ECDSA -------------------------------------------------------------------------------------------
+
+/** ECDSA-SHA256 signature of `message` (RFC 6979 nonce, low S). */
 function sign(secretKey: Uint8Array, message: Uint8Array, options?: SignatureOptions): Uint8Array {
-  const sk = secretKeyOf(secretKey, 'p256.sign');
-  bytes(message, 'p256.sign', 'message');
-  const format = formatOf(options, 'p256.sign');
-  return nobleP256().sign(sha256(message), sk, { prehash: false, lowS: true, format });
+  const fn = 'p256.sign';
+  const format = formatOf(options, fn);
+  const sk = secretKeyOf(secretKey, fn);
+  bytes(message, fn, 'message');
+  const digest = secretDigest('sha256', message);
+  const e = engine();
+  const [raw, ok] = smallCall(e, [sk, digest], SIGNATURE, ([s, d], out) => e.abi.p256_sign(out, s, d));
+  digest.fill(0);
+  if (!ok) throw new InvalidKeyError(fn, 'invalid-scalar');
+  return format === 'raw' ? raw : derFromRaw(raw);
 }
 
 function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, options?: SignatureOptions): boolean {
-  const pk = bytes(publicKey, 'p256.verify', 'publicKey');
-  bytes(message, 'p256.verify', 'message');
-  bytes(signature, 'p256.verify', 'signature');
-  const format = formatOf(options, 'p256.verify');
-  if (format === 'compact' && signature.length !== 64) return false;
-  try {
-    return nobleP256().verify(signature, sha256(message), pk, { prehash: false, lowS: false, format });
-  } catch {
-    return false;
-  }
+  const fn = 'p256.verify';
+  const format = formatOf(options, fn);
+  const pk = bytes(publicKey, fn, 'publicKey');
+  bytes(message, fn, 'message');
+  const sig = bytes(signature, fn, 'signature');
+  const raw = format === 'raw' ? (lengthOf(sig) === SIGNATURE ? sig : null) : rawFromDer(copyOf(sig));
+  if (raw === null || !isPointLength(lengthOf(pk))) return false;
+  const digest = secretDigest('sha256', message);
+  const e = engine();
+  const [, ok] = smallCall(e, [pk, digest, raw], 0, ([p, d, s]) => e.abi.p256_verify(p, lengthOf(pk), d, s));
+  return ok === 1;
 }
 
-/** verify() for each item (one by one: noble has no batch equation for ECDSA). */
+/** verify() for each item (one by one: ECDSA has no batch equation without the signers' R). */
 function verifyBatch(items: readonly SignedMessage[], options?: SignatureOptions): boolean[] {
-  if (!Array.isArray(items)) throw new TypeError('p256.verifyBatch: items must be an array');
-  return items.map((item) => verify(item?.publicKey, item?.message, item?.signature, options));
+  const fn = 'p256.verifyBatch';
+  if (!Array.isArray(items)) throw new TypeError(`${fn}: items must be an array`);
+  formatOf(options, fn);
+  const results: boolean[] = [];
+  for (let i = 0; i < items.length; i++) {
+    if (!(i in items)) throw new TypeError(`${fn}: items[${i}] is a hole; items must be a dense array`);
+    const item: unknown = items[i];
+    if (typeof item !== 'object' || item === null) throw new TypeError(`${fn}: items[${i}] must be an object { publicKey, message, signature }`);
+    const { publicKey, message, signature } = item as SignedMessage;
+    bytes(publicKey, fn, `items[${i}].publicKey`);
+    bytes(message, fn, `items[${i}].message`);
+    bytes(signature, fn, `items[${i}].signature`);
+    results.push(verify(publicKey, message, signature, options));
+  }
+  return results;
 }
 
 export const p256 = Object.freeze({
   secretKeyLength: SECRET,
-  publicKeyLength: 65,
-  sharedSecretLength: 32,
+  publicKeyLength: PUBLIC,
+  sharedSecretLength: SHARED,
   generateKeyPair,
   publicKey,
   ecdh,

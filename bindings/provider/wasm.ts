@@ -1,5 +1,5 @@
-// The crypto provider backed by wirecrypt's wasm engine (P-256 through the bundled @noble/curves,
-// see p256.ts).
+// The crypto provider backed by wirecrypt's wasm engine, P-256 included (ECDH and ECDSA in wasm,
+// see p256.ts), so HPKE's DHKEM(P-256) runs on it.
 
 import type { Aead } from '../aead.js';
 import { aesGcm } from '../aes.js';
@@ -29,7 +29,7 @@ const P256_DH: DhScheme = {
   sharedSecretLength: p256.sharedSecretLength,
   generateKeyPair: p256.generateKeyPair,
   publicKey: (sk) => p256.publicKey(sk),
-  sharedSecret: p256.ecdh,
+  sharedSecret: (sk, pk) => p256.ecdh(sk, pk),
 };
 const DH: Record<DhName, DhScheme> = { X25519, 'P-256': P256_DH };
 

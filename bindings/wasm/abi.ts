@@ -123,4 +123,15 @@ export interface WasmAbi {
   ed25519_secret_to_x25519(out: Ptr, seed: Ptr): void;
   /** 0: done; 1: the public key does not decode; 2: it has small order (nothing written). */
   ed25519_public_to_x25519(out: Ptr, publicKey: Ptr): number;
+
+  /** out (65 bytes) = 04 ‖ x ‖ y of sk · G; 1, or 0 (nothing written) if sk is not in [1, n - 1]. */
+  p256_public_key(out: Ptr, sk: Ptr): number;
+  /** out (32 bytes) = x(sk · peer); 0: done, 1: peer is not a point on the curve, 2: sk not in [1, n - 1]. */
+  p256_ecdh(out: Ptr, sk: Ptr, peer: Ptr, peerLen: number): number;
+  /** out (65 bytes) = the uncompressed form of a SEC1 point; 1, or 0 if it is not a point on the curve. */
+  p256_decode_point(out: Ptr, point: Ptr, len: number): number;
+  /** sig (64 bytes) = r ‖ s (low S) for a 32-byte digest with the RFC 6979 nonce; 1, or 0 if sk is not in [1, n - 1]. */
+  p256_sign(sig: Ptr, sk: Ptr, digest: Ptr): number;
+  /** 1 if sig (r ‖ s) is a valid signature of the 32-byte digest under the SEC1 point pk (either S), else 0. */
+  p256_verify(pk: Ptr, pkLen: number, digest: Ptr, sig: Ptr): number;
 }

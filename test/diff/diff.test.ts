@@ -6,9 +6,10 @@ import { aeadProps } from './aead.props.js';
 import { aesProps } from './aes.props.js';
 import { curveProps } from './curve.props.js';
 import { hashProperties } from './hash.props.js';
+import { p256Props } from './p256.props.js';
 import { expectPassedAllRuns, runParameters, type Property } from './property.js';
 
-const ALL: Property[] = [...hashProperties, ...aeadProps, ...aesProps, ...curveProps];
+const ALL: Property[] = [...hashProperties, ...aeadProps, ...aesProps, ...curveProps, ...p256Props];
 const share = ALL.length * BUILDS.length;
 
 forEachBuild(() => {

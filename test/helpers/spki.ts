@@ -1,57 +1,17 @@
-// A strict DER reader for one shape only: a P-256 SubjectPublicKeyInfo with the named-curve
-// parameter (RFC 5480 §2), as Wycheproof's ecdh_secp256r1 file encodes its public keys. Returns the
-// SEC1 point, or null for anything else (other curves, explicit parameters, any BER laxity). The
-// library itself takes raw SEC1 points; this only unwraps the vectors.
+// DER SubjectPublicKeyInfo for a P-256 SEC1 point (RFC 5480 §2: id-ecPublicKey with the prime256v1
+// named curve), written out byte by byte as an independent encoder for the tests of
+// p256.ecdh(…, { format: 'spki' }). The library's strict reader is bindings/p256.ts; Wycheproof's
+// ecdh_secp256r1 vectors go to it unparsed.
 
-const EC_PUBLIC_KEY = '2a8648ce3d0201';
-const PRIME256V1 = '2a8648ce3d030107';
+const ALGORITHM = [
+  0x30, 0x13,
+  0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,         // 1.2.840.10045.2.1 id-ecPublicKey
+  0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,   // 1.2.840.10045.3.1.7 prime256v1
+];
 
-class Reader {
-  constructor(readonly b: Uint8Array, public pos = 0, readonly end = b.length) {}
-
-  /** One TLV with the expected tag; returns a reader over its contents. */
-  tlv(tag: number): Reader {
-    if (this.pos + 2 > this.end || this.b[this.pos] !== tag) throw new Error('tag');
-    let len = this.b[this.pos + 1];
-    let p = this.pos + 2;
-    if (len & 0x80) {
-      const n = len & 0x7f;
-      if (n === 0 || n > 2 || p + n > this.end || this.b[p] === 0) throw new Error('length');
-      len = 0;
-      for (let i = 0; i < n; i++) len = (len << 8) | this.b[p + i];
-      if (len < 0x80) throw new Error('non-minimal length');
-      p += n;
-    }
-    if (p + len > this.end) throw new Error('overrun');
-    this.pos = p + len;
-    return new Reader(this.b, p, p + len);
-  }
-
-  rest(): Uint8Array {
-    return this.b.subarray(this.pos, this.end);
-  }
-
-  done(): void {
-    if (this.pos !== this.end) throw new Error('trailing bytes');
-  }
-}
-
-const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-export function p256PointFromSpki(der: Uint8Array): Uint8Array | null {
-  try {
-    const top = new Reader(der);
-    const spki = top.tlv(0x30);
-    top.done();
-    const algorithm = spki.tlv(0x30);
-    if (hexOf(algorithm.tlv(0x06).rest()) !== EC_PUBLIC_KEY) return null;
-    if (hexOf(algorithm.tlv(0x06).rest()) !== PRIME256V1) return null;
-    algorithm.done();
-    const bits = spki.tlv(0x03).rest();
-    spki.done();
-    if (bits[0] !== 0) return null;
-    return bits.subarray(1);
-  } catch {
-    return null;
-  }
+/** SEQUENCE { AlgorithmIdentifier, BIT STRING (no unused bits) point } for a point of up to 65 bytes. */
+export function spkiFromPoint(point: Uint8Array): Uint8Array {
+  const bits = [0x03, point.length + 1, 0x00, ...point];
+  const body = [...ALGORITHM, ...bits];
+  return Uint8Array.from([0x30, body.length, ...body]);
 }

@@ -21,12 +21,20 @@
 //   fold (2^256 ≡ 2^224 - 2^192 - 2^96 + 1) would have to shift the 60-bit high columns, so it
 //   could only run after a full carry propagation, as in BearSSL.
 //
-// Bounds. A "k-bounded" element has |limb| < k·2^26. mul/sq accept inputs with k1·k2 ≤ 150 (every
-// column then stays below 2^63) and return normalised limbs: 0..8 in [0, 2^26), limb 9 signed and
-// small, value v with |v| < 2^259 as long as the inputs' values are below 2^261 in magnitude.
-// add/sub/neg work limb by limb without carrying (bounds add up); feCarry normalises limbs without
-// changing the value. Values are signed and need not be reduced: only the encodings (feToBytes,
-// feIsZero) bring them to the canonical representative in [0, p).
+// * The SIMD build computes the 100 products two at a time (i64x2.extmul_low_i32x4_s of a splat
+//   limb and a pair of adjacent limbs, accumulated in ten column pairs), the scalar build one at a
+//   time; the reduction is the same scalar code. Squaring stays scalar in both (55 products): its
+//   SIMD form was not faster here.
+//
+// Bounds. An element is "k-bounded" when |limb| < k·2^26, and its value v is tracked separately in
+// units of 2^256. Products: every column (at most ten products) must stay inside a signed i64,
+// which holds for k1·k2 ≤ 150 (feMulAdd/feMulSub: the sum of both products' k1·k2); the point
+// formulas stay below 100. Montgomery reduction returns normalised limbs (0..8 in [0, 2^26), limb 9
+// signed) and |v_out| < |v1·v2|/16 + 1 (in units of 2^256), so outputs stay small only while inputs
+// do: the point formulas therefore end with feReduce, which folds everything from 2^256 up back in
+// (|v| < 2^257), and start every operation from reduced coordinates. add/sub/neg/triple work limb
+// by limb without carrying (bounds add up). Values are signed and need not be reduced: only the
+// encodings (feToBytes, feIsZero, feParity) bring them to the canonical representative in [0, p).
 //
 // Constant time: every function is straight-line; no branch or index depends on field values.
 
@@ -75,6 +83,87 @@ const MASK: i64 = 0x3ffffff;
 
 /** h = f · g · 2^-260 (the Montgomery product: x·R times y·R gives xy·R). Any of them may alias. */
 export function feMul(h: usize, f: usize, g: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    // column pairs (t_2c, t_2c+1) as i64x2, two products per extending multiplication
+    const G0 = v128.load64_zero(g, 0);
+    const G2 = v128.load64_zero(g, 8);
+    const G4 = v128.load64_zero(g, 16);
+    const G6 = v128.load64_zero(g, 24);
+    const G8 = v128.load64_zero(g, 32);
+    const G1 = v128.load64_zero(g, 4);
+    const G3 = v128.load64_zero(g, 12);
+    const G5 = v128.load64_zero(g, 20);
+    const G7 = v128.load64_zero(g, 28);
+    const G9 = v128.load32_zero(g, 36);
+    const Gm = i64x2.shl(v128.load32_zero(g), 32);   // (0, g0)
+    const F0 = i32x4.splat(load<i32>(f, 0));
+    let V0 = i64x2.extmul_low_i32x4_s(F0, G0);
+    let V2 = i64x2.extmul_low_i32x4_s(F0, G2);
+    let V4 = i64x2.extmul_low_i32x4_s(F0, G4);
+    let V6 = i64x2.extmul_low_i32x4_s(F0, G6);
+    let V8 = i64x2.extmul_low_i32x4_s(F0, G8);
+    const F1 = i32x4.splat(load<i32>(f, 4));
+    V0 = i64x2.add(V0, i64x2.extmul_low_i32x4_s(F1, Gm));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(F1, G1));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F1, G3));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F1, G5));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F1, G7));
+    let V10 = i64x2.extmul_low_i32x4_s(F1, G9);
+    const F2 = i32x4.splat(load<i32>(f, 8));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(F2, G0));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F2, G2));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F2, G4));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F2, G6));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F2, G8));
+    const F3 = i32x4.splat(load<i32>(f, 12));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(F3, Gm));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F3, G1));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F3, G3));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F3, G5));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F3, G7));
+    let V12 = i64x2.extmul_low_i32x4_s(F3, G9);
+    const F4 = i32x4.splat(load<i32>(f, 16));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F4, G0));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F4, G2));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F4, G4));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F4, G6));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F4, G8));
+    const F5 = i32x4.splat(load<i32>(f, 20));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F5, Gm));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F5, G1));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F5, G3));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F5, G5));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F5, G7));
+    let V14 = i64x2.extmul_low_i32x4_s(F5, G9);
+    const F6 = i32x4.splat(load<i32>(f, 24));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F6, G0));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F6, G2));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F6, G4));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F6, G6));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F6, G8));
+    const F7 = i32x4.splat(load<i32>(f, 28));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F7, Gm));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F7, G1));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F7, G3));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F7, G5));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F7, G7));
+    let V16 = i64x2.extmul_low_i32x4_s(F7, G9);
+    const F8 = i32x4.splat(load<i32>(f, 32));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F8, G0));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F8, G2));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F8, G4));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F8, G6));
+    V16 = i64x2.add(V16, i64x2.extmul_low_i32x4_s(F8, G8));
+    const F9 = i32x4.splat(load<i32>(f, 36));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F9, Gm));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F9, G1));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F9, G3));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F9, G5));
+    V16 = i64x2.add(V16, i64x2.extmul_low_i32x4_s(F9, G7));
+    let V18 = i64x2.extmul_low_i32x4_s(F9, G9);
+    montP(h, i64x2.extract_lane(V0, 0), i64x2.extract_lane(V0, 1), i64x2.extract_lane(V2, 0), i64x2.extract_lane(V2, 1), i64x2.extract_lane(V4, 0), i64x2.extract_lane(V4, 1), i64x2.extract_lane(V6, 0), i64x2.extract_lane(V6, 1), i64x2.extract_lane(V8, 0), i64x2.extract_lane(V8, 1), i64x2.extract_lane(V10, 0), i64x2.extract_lane(V10, 1), i64x2.extract_lane(V12, 0), i64x2.extract_lane(V12, 1), i64x2.extract_lane(V14, 0), i64x2.extract_lane(V14, 1), i64x2.extract_lane(V16, 0), i64x2.extract_lane(V16, 1), i64x2.extract_lane(V18, 0));
+    return;
+  }
   const f0 = l(f, 0), f1 = l(f, 1), f2 = l(f, 2), f3 = l(f, 3), f4 = l(f, 4), f5 = l(f, 5), f6 = l(f, 6), f7 = l(f, 7), f8 = l(f, 8), f9 = l(f, 9);
   const g0 = l(g, 0), g1 = l(g, 1), g2 = l(g, 2), g3 = l(g, 3), g4 = l(g, 4), g5 = l(g, 5), g6 = l(g, 6), g7 = l(g, 7), g8 = l(g, 8), g9 = l(g, 9);
   const t0 = f0 * g0;
@@ -96,6 +185,377 @@ export function feMul(h: usize, f: usize, g: usize): void {
   const t16 = f7 * g9 + f8 * g8 + f9 * g7;
   const t17 = f8 * g9 + f9 * g8;
   const t18 = f9 * g9;
+  montP(h, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18);
+}
+
+/**
+ * h = (f·g + u·v) · 2^-260: two products summed before one reduction (the point formulas' sums of
+ * products). Column bounds: the two products' k1·k2 together within the limit of feMul.
+ */
+export function feMulAdd(h: usize, f: usize, g: usize, u: usize, v: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    const G0 = v128.load64_zero(g, 0);
+    const G2 = v128.load64_zero(g, 8);
+    const G4 = v128.load64_zero(g, 16);
+    const G6 = v128.load64_zero(g, 24);
+    const G8 = v128.load64_zero(g, 32);
+    const G1 = v128.load64_zero(g, 4);
+    const G3 = v128.load64_zero(g, 12);
+    const G5 = v128.load64_zero(g, 20);
+    const G7 = v128.load64_zero(g, 28);
+    const G9 = v128.load32_zero(g, 36);
+    const Gm = i64x2.shl(v128.load32_zero(g), 32);
+    const W0 = v128.load64_zero(v, 0);
+    const W2 = v128.load64_zero(v, 8);
+    const W4 = v128.load64_zero(v, 16);
+    const W6 = v128.load64_zero(v, 24);
+    const W8 = v128.load64_zero(v, 32);
+    const W1 = v128.load64_zero(v, 4);
+    const W3 = v128.load64_zero(v, 12);
+    const W5 = v128.load64_zero(v, 20);
+    const W7 = v128.load64_zero(v, 28);
+    const W9 = v128.load32_zero(v, 36);
+    const Wm = i64x2.shl(v128.load32_zero(v), 32);
+    const F0 = i32x4.splat(load<i32>(f, 0));
+    let V0 = i64x2.extmul_low_i32x4_s(F0, G0);
+    let V2 = i64x2.extmul_low_i32x4_s(F0, G2);
+    let V4 = i64x2.extmul_low_i32x4_s(F0, G4);
+    let V6 = i64x2.extmul_low_i32x4_s(F0, G6);
+    let V8 = i64x2.extmul_low_i32x4_s(F0, G8);
+    const F1 = i32x4.splat(load<i32>(f, 4));
+    V0 = i64x2.add(V0, i64x2.extmul_low_i32x4_s(F1, Gm));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(F1, G1));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F1, G3));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F1, G5));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F1, G7));
+    let V10 = i64x2.extmul_low_i32x4_s(F1, G9);
+    const F2 = i32x4.splat(load<i32>(f, 8));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(F2, G0));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F2, G2));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F2, G4));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F2, G6));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F2, G8));
+    const F3 = i32x4.splat(load<i32>(f, 12));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(F3, Gm));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F3, G1));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F3, G3));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F3, G5));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F3, G7));
+    let V12 = i64x2.extmul_low_i32x4_s(F3, G9);
+    const F4 = i32x4.splat(load<i32>(f, 16));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F4, G0));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F4, G2));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F4, G4));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F4, G6));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F4, G8));
+    const F5 = i32x4.splat(load<i32>(f, 20));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F5, Gm));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F5, G1));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F5, G3));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F5, G5));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F5, G7));
+    let V14 = i64x2.extmul_low_i32x4_s(F5, G9);
+    const F6 = i32x4.splat(load<i32>(f, 24));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F6, G0));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F6, G2));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F6, G4));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F6, G6));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F6, G8));
+    const F7 = i32x4.splat(load<i32>(f, 28));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F7, Gm));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F7, G1));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F7, G3));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F7, G5));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F7, G7));
+    let V16 = i64x2.extmul_low_i32x4_s(F7, G9);
+    const F8 = i32x4.splat(load<i32>(f, 32));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F8, G0));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F8, G2));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F8, G4));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F8, G6));
+    V16 = i64x2.add(V16, i64x2.extmul_low_i32x4_s(F8, G8));
+    const F9 = i32x4.splat(load<i32>(f, 36));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F9, Gm));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F9, G1));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F9, G3));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F9, G5));
+    V16 = i64x2.add(V16, i64x2.extmul_low_i32x4_s(F9, G7));
+    let V18 = i64x2.extmul_low_i32x4_s(F9, G9);
+    const U0 = i32x4.splat(load<i32>(u, 0));
+    V0 = i64x2.add(V0, i64x2.extmul_low_i32x4_s(U0, W0));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(U0, W2));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(U0, W4));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(U0, W6));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(U0, W8));
+    const U1 = i32x4.splat(load<i32>(u, 4));
+    V0 = i64x2.add(V0, i64x2.extmul_low_i32x4_s(U1, Wm));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(U1, W1));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(U1, W3));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(U1, W5));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(U1, W7));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(U1, W9));
+    const U2 = i32x4.splat(load<i32>(u, 8));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(U2, W0));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(U2, W2));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(U2, W4));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(U2, W6));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(U2, W8));
+    const U3 = i32x4.splat(load<i32>(u, 12));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(U3, Wm));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(U3, W1));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(U3, W3));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(U3, W5));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(U3, W7));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(U3, W9));
+    const U4 = i32x4.splat(load<i32>(u, 16));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(U4, W0));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(U4, W2));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(U4, W4));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(U4, W6));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(U4, W8));
+    const U5 = i32x4.splat(load<i32>(u, 20));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(U5, Wm));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(U5, W1));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(U5, W3));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(U5, W5));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(U5, W7));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(U5, W9));
+    const U6 = i32x4.splat(load<i32>(u, 24));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(U6, W0));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(U6, W2));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(U6, W4));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(U6, W6));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(U6, W8));
+    const U7 = i32x4.splat(load<i32>(u, 28));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(U7, Wm));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(U7, W1));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(U7, W3));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(U7, W5));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(U7, W7));
+    V16 = i64x2.add(V16, i64x2.extmul_low_i32x4_s(U7, W9));
+    const U8 = i32x4.splat(load<i32>(u, 32));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(U8, W0));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(U8, W2));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(U8, W4));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(U8, W6));
+    V16 = i64x2.add(V16, i64x2.extmul_low_i32x4_s(U8, W8));
+    const U9 = i32x4.splat(load<i32>(u, 36));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(U9, Wm));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(U9, W1));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(U9, W3));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(U9, W5));
+    V16 = i64x2.add(V16, i64x2.extmul_low_i32x4_s(U9, W7));
+    V18 = i64x2.add(V18, i64x2.extmul_low_i32x4_s(U9, W9));
+    montP(h, i64x2.extract_lane(V0, 0), i64x2.extract_lane(V0, 1), i64x2.extract_lane(V2, 0), i64x2.extract_lane(V2, 1), i64x2.extract_lane(V4, 0), i64x2.extract_lane(V4, 1), i64x2.extract_lane(V6, 0), i64x2.extract_lane(V6, 1), i64x2.extract_lane(V8, 0), i64x2.extract_lane(V8, 1), i64x2.extract_lane(V10, 0), i64x2.extract_lane(V10, 1), i64x2.extract_lane(V12, 0), i64x2.extract_lane(V12, 1), i64x2.extract_lane(V14, 0), i64x2.extract_lane(V14, 1), i64x2.extract_lane(V16, 0), i64x2.extract_lane(V16, 1), i64x2.extract_lane(V18, 0));
+    return;
+  }
+  const f0 = l(f, 0), f1 = l(f, 1), f2 = l(f, 2), f3 = l(f, 3), f4 = l(f, 4), f5 = l(f, 5), f6 = l(f, 6), f7 = l(f, 7), f8 = l(f, 8), f9 = l(f, 9);
+  const g0 = l(g, 0), g1 = l(g, 1), g2 = l(g, 2), g3 = l(g, 3), g4 = l(g, 4), g5 = l(g, 5), g6 = l(g, 6), g7 = l(g, 7), g8 = l(g, 8), g9 = l(g, 9);
+  const u0 = l(u, 0), u1 = l(u, 1), u2 = l(u, 2), u3 = l(u, 3), u4 = l(u, 4), u5 = l(u, 5), u6 = l(u, 6), u7 = l(u, 7), u8 = l(u, 8), u9 = l(u, 9);
+  const v0 = l(v, 0), v1 = l(v, 1), v2 = l(v, 2), v3 = l(v, 3), v4 = l(v, 4), v5 = l(v, 5), v6 = l(v, 6), v7 = l(v, 7), v8 = l(v, 8), v9 = l(v, 9);
+  const t0 = f0 * g0 + (u0 * v0);
+  const t1 = f0 * g1 + f1 * g0 + (u0 * v1 + u1 * v0);
+  const t2 = f0 * g2 + f1 * g1 + f2 * g0 + (u0 * v2 + u1 * v1 + u2 * v0);
+  const t3 = f0 * g3 + f1 * g2 + f2 * g1 + f3 * g0 + (u0 * v3 + u1 * v2 + u2 * v1 + u3 * v0);
+  const t4 = f0 * g4 + f1 * g3 + f2 * g2 + f3 * g1 + f4 * g0 + (u0 * v4 + u1 * v3 + u2 * v2 + u3 * v1 + u4 * v0);
+  const t5 = f0 * g5 + f1 * g4 + f2 * g3 + f3 * g2 + f4 * g1 + f5 * g0 + (u0 * v5 + u1 * v4 + u2 * v3 + u3 * v2 + u4 * v1 + u5 * v0);
+  const t6 = f0 * g6 + f1 * g5 + f2 * g4 + f3 * g3 + f4 * g2 + f5 * g1 + f6 * g0 + (u0 * v6 + u1 * v5 + u2 * v4 + u3 * v3 + u4 * v2 + u5 * v1 + u6 * v0);
+  const t7 = f0 * g7 + f1 * g6 + f2 * g5 + f3 * g4 + f4 * g3 + f5 * g2 + f6 * g1 + f7 * g0 + (u0 * v7 + u1 * v6 + u2 * v5 + u3 * v4 + u4 * v3 + u5 * v2 + u6 * v1 + u7 * v0);
+  const t8 = f0 * g8 + f1 * g7 + f2 * g6 + f3 * g5 + f4 * g4 + f5 * g3 + f6 * g2 + f7 * g1 + f8 * g0 + (u0 * v8 + u1 * v7 + u2 * v6 + u3 * v5 + u4 * v4 + u5 * v3 + u6 * v2 + u7 * v1 + u8 * v0);
+  const t9 = f0 * g9 + f1 * g8 + f2 * g7 + f3 * g6 + f4 * g5 + f5 * g4 + f6 * g3 + f7 * g2 + f8 * g1 + f9 * g0 + (u0 * v9 + u1 * v8 + u2 * v7 + u3 * v6 + u4 * v5 + u5 * v4 + u6 * v3 + u7 * v2 + u8 * v1 + u9 * v0);
+  const t10 = f1 * g9 + f2 * g8 + f3 * g7 + f4 * g6 + f5 * g5 + f6 * g4 + f7 * g3 + f8 * g2 + f9 * g1 + (u1 * v9 + u2 * v8 + u3 * v7 + u4 * v6 + u5 * v5 + u6 * v4 + u7 * v3 + u8 * v2 + u9 * v1);
+  const t11 = f2 * g9 + f3 * g8 + f4 * g7 + f5 * g6 + f6 * g5 + f7 * g4 + f8 * g3 + f9 * g2 + (u2 * v9 + u3 * v8 + u4 * v7 + u5 * v6 + u6 * v5 + u7 * v4 + u8 * v3 + u9 * v2);
+  const t12 = f3 * g9 + f4 * g8 + f5 * g7 + f6 * g6 + f7 * g5 + f8 * g4 + f9 * g3 + (u3 * v9 + u4 * v8 + u5 * v7 + u6 * v6 + u7 * v5 + u8 * v4 + u9 * v3);
+  const t13 = f4 * g9 + f5 * g8 + f6 * g7 + f7 * g6 + f8 * g5 + f9 * g4 + (u4 * v9 + u5 * v8 + u6 * v7 + u7 * v6 + u8 * v5 + u9 * v4);
+  const t14 = f5 * g9 + f6 * g8 + f7 * g7 + f8 * g6 + f9 * g5 + (u5 * v9 + u6 * v8 + u7 * v7 + u8 * v6 + u9 * v5);
+  const t15 = f6 * g9 + f7 * g8 + f8 * g7 + f9 * g6 + (u6 * v9 + u7 * v8 + u8 * v7 + u9 * v6);
+  const t16 = f7 * g9 + f8 * g8 + f9 * g7 + (u7 * v9 + u8 * v8 + u9 * v7);
+  const t17 = f8 * g9 + f9 * g8 + (u8 * v9 + u9 * v8);
+  const t18 = f9 * g9 + (u9 * v9);
+  montP(h, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18);
+}
+
+/** h = (f·g - u·v) · 2^-260, as feMulAdd. */
+export function feMulSub(h: usize, f: usize, g: usize, u: usize, v: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    const G0 = v128.load64_zero(g, 0);
+    const G2 = v128.load64_zero(g, 8);
+    const G4 = v128.load64_zero(g, 16);
+    const G6 = v128.load64_zero(g, 24);
+    const G8 = v128.load64_zero(g, 32);
+    const G1 = v128.load64_zero(g, 4);
+    const G3 = v128.load64_zero(g, 12);
+    const G5 = v128.load64_zero(g, 20);
+    const G7 = v128.load64_zero(g, 28);
+    const G9 = v128.load32_zero(g, 36);
+    const Gm = i64x2.shl(v128.load32_zero(g), 32);
+    const W0 = v128.load64_zero(v, 0);
+    const W2 = v128.load64_zero(v, 8);
+    const W4 = v128.load64_zero(v, 16);
+    const W6 = v128.load64_zero(v, 24);
+    const W8 = v128.load64_zero(v, 32);
+    const W1 = v128.load64_zero(v, 4);
+    const W3 = v128.load64_zero(v, 12);
+    const W5 = v128.load64_zero(v, 20);
+    const W7 = v128.load64_zero(v, 28);
+    const W9 = v128.load32_zero(v, 36);
+    const Wm = i64x2.shl(v128.load32_zero(v), 32);
+    const F0 = i32x4.splat(load<i32>(f, 0));
+    let V0 = i64x2.extmul_low_i32x4_s(F0, G0);
+    let V2 = i64x2.extmul_low_i32x4_s(F0, G2);
+    let V4 = i64x2.extmul_low_i32x4_s(F0, G4);
+    let V6 = i64x2.extmul_low_i32x4_s(F0, G6);
+    let V8 = i64x2.extmul_low_i32x4_s(F0, G8);
+    const F1 = i32x4.splat(load<i32>(f, 4));
+    V0 = i64x2.add(V0, i64x2.extmul_low_i32x4_s(F1, Gm));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(F1, G1));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F1, G3));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F1, G5));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F1, G7));
+    let V10 = i64x2.extmul_low_i32x4_s(F1, G9);
+    const F2 = i32x4.splat(load<i32>(f, 8));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(F2, G0));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F2, G2));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F2, G4));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F2, G6));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F2, G8));
+    const F3 = i32x4.splat(load<i32>(f, 12));
+    V2 = i64x2.add(V2, i64x2.extmul_low_i32x4_s(F3, Gm));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F3, G1));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F3, G3));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F3, G5));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F3, G7));
+    let V12 = i64x2.extmul_low_i32x4_s(F3, G9);
+    const F4 = i32x4.splat(load<i32>(f, 16));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F4, G0));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F4, G2));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F4, G4));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F4, G6));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F4, G8));
+    const F5 = i32x4.splat(load<i32>(f, 20));
+    V4 = i64x2.add(V4, i64x2.extmul_low_i32x4_s(F5, Gm));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F5, G1));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F5, G3));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F5, G5));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F5, G7));
+    let V14 = i64x2.extmul_low_i32x4_s(F5, G9);
+    const F6 = i32x4.splat(load<i32>(f, 24));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F6, G0));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F6, G2));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F6, G4));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F6, G6));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F6, G8));
+    const F7 = i32x4.splat(load<i32>(f, 28));
+    V6 = i64x2.add(V6, i64x2.extmul_low_i32x4_s(F7, Gm));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F7, G1));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F7, G3));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F7, G5));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F7, G7));
+    let V16 = i64x2.extmul_low_i32x4_s(F7, G9);
+    const F8 = i32x4.splat(load<i32>(f, 32));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F8, G0));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F8, G2));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F8, G4));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F8, G6));
+    V16 = i64x2.add(V16, i64x2.extmul_low_i32x4_s(F8, G8));
+    const F9 = i32x4.splat(load<i32>(f, 36));
+    V8 = i64x2.add(V8, i64x2.extmul_low_i32x4_s(F9, Gm));
+    V10 = i64x2.add(V10, i64x2.extmul_low_i32x4_s(F9, G1));
+    V12 = i64x2.add(V12, i64x2.extmul_low_i32x4_s(F9, G3));
+    V14 = i64x2.add(V14, i64x2.extmul_low_i32x4_s(F9, G5));
+    V16 = i64x2.add(V16, i64x2.extmul_low_i32x4_s(F9, G7));
+    let V18 = i64x2.extmul_low_i32x4_s(F9, G9);
+    const U0 = i32x4.splat(load<i32>(u, 0));
+    V0 = i64x2.sub(V0, i64x2.extmul_low_i32x4_s(U0, W0));
+    V2 = i64x2.sub(V2, i64x2.extmul_low_i32x4_s(U0, W2));
+    V4 = i64x2.sub(V4, i64x2.extmul_low_i32x4_s(U0, W4));
+    V6 = i64x2.sub(V6, i64x2.extmul_low_i32x4_s(U0, W6));
+    V8 = i64x2.sub(V8, i64x2.extmul_low_i32x4_s(U0, W8));
+    const U1 = i32x4.splat(load<i32>(u, 4));
+    V0 = i64x2.sub(V0, i64x2.extmul_low_i32x4_s(U1, Wm));
+    V2 = i64x2.sub(V2, i64x2.extmul_low_i32x4_s(U1, W1));
+    V4 = i64x2.sub(V4, i64x2.extmul_low_i32x4_s(U1, W3));
+    V6 = i64x2.sub(V6, i64x2.extmul_low_i32x4_s(U1, W5));
+    V8 = i64x2.sub(V8, i64x2.extmul_low_i32x4_s(U1, W7));
+    V10 = i64x2.sub(V10, i64x2.extmul_low_i32x4_s(U1, W9));
+    const U2 = i32x4.splat(load<i32>(u, 8));
+    V2 = i64x2.sub(V2, i64x2.extmul_low_i32x4_s(U2, W0));
+    V4 = i64x2.sub(V4, i64x2.extmul_low_i32x4_s(U2, W2));
+    V6 = i64x2.sub(V6, i64x2.extmul_low_i32x4_s(U2, W4));
+    V8 = i64x2.sub(V8, i64x2.extmul_low_i32x4_s(U2, W6));
+    V10 = i64x2.sub(V10, i64x2.extmul_low_i32x4_s(U2, W8));
+    const U3 = i32x4.splat(load<i32>(u, 12));
+    V2 = i64x2.sub(V2, i64x2.extmul_low_i32x4_s(U3, Wm));
+    V4 = i64x2.sub(V4, i64x2.extmul_low_i32x4_s(U3, W1));
+    V6 = i64x2.sub(V6, i64x2.extmul_low_i32x4_s(U3, W3));
+    V8 = i64x2.sub(V8, i64x2.extmul_low_i32x4_s(U3, W5));
+    V10 = i64x2.sub(V10, i64x2.extmul_low_i32x4_s(U3, W7));
+    V12 = i64x2.sub(V12, i64x2.extmul_low_i32x4_s(U3, W9));
+    const U4 = i32x4.splat(load<i32>(u, 16));
+    V4 = i64x2.sub(V4, i64x2.extmul_low_i32x4_s(U4, W0));
+    V6 = i64x2.sub(V6, i64x2.extmul_low_i32x4_s(U4, W2));
+    V8 = i64x2.sub(V8, i64x2.extmul_low_i32x4_s(U4, W4));
+    V10 = i64x2.sub(V10, i64x2.extmul_low_i32x4_s(U4, W6));
+    V12 = i64x2.sub(V12, i64x2.extmul_low_i32x4_s(U4, W8));
+    const U5 = i32x4.splat(load<i32>(u, 20));
+    V4 = i64x2.sub(V4, i64x2.extmul_low_i32x4_s(U5, Wm));
+    V6 = i64x2.sub(V6, i64x2.extmul_low_i32x4_s(U5, W1));
+    V8 = i64x2.sub(V8, i64x2.extmul_low_i32x4_s(U5, W3));
+    V10 = i64x2.sub(V10, i64x2.extmul_low_i32x4_s(U5, W5));
+    V12 = i64x2.sub(V12, i64x2.extmul_low_i32x4_s(U5, W7));
+    V14 = i64x2.sub(V14, i64x2.extmul_low_i32x4_s(U5, W9));
+    const U6 = i32x4.splat(load<i32>(u, 24));
+    V6 = i64x2.sub(V6, i64x2.extmul_low_i32x4_s(U6, W0));
+    V8 = i64x2.sub(V8, i64x2.extmul_low_i32x4_s(U6, W2));
+    V10 = i64x2.sub(V10, i64x2.extmul_low_i32x4_s(U6, W4));
+    V12 = i64x2.sub(V12, i64x2.extmul_low_i32x4_s(U6, W6));
+    V14 = i64x2.sub(V14, i64x2.extmul_low_i32x4_s(U6, W8));
+    const U7 = i32x4.splat(load<i32>(u, 28));
+    V6 = i64x2.sub(V6, i64x2.extmul_low_i32x4_s(U7, Wm));
+    V8 = i64x2.sub(V8, i64x2.extmul_low_i32x4_s(U7, W1));
+    V10 = i64x2.sub(V10, i64x2.extmul_low_i32x4_s(U7, W3));
+    V12 = i64x2.sub(V12, i64x2.extmul_low_i32x4_s(U7, W5));
+    V14 = i64x2.sub(V14, i64x2.extmul_low_i32x4_s(U7, W7));
+    V16 = i64x2.sub(V16, i64x2.extmul_low_i32x4_s(U7, W9));
+    const U8 = i32x4.splat(load<i32>(u, 32));
+    V8 = i64x2.sub(V8, i64x2.extmul_low_i32x4_s(U8, W0));
+    V10 = i64x2.sub(V10, i64x2.extmul_low_i32x4_s(U8, W2));
+    V12 = i64x2.sub(V12, i64x2.extmul_low_i32x4_s(U8, W4));
+    V14 = i64x2.sub(V14, i64x2.extmul_low_i32x4_s(U8, W6));
+    V16 = i64x2.sub(V16, i64x2.extmul_low_i32x4_s(U8, W8));
+    const U9 = i32x4.splat(load<i32>(u, 36));
+    V8 = i64x2.sub(V8, i64x2.extmul_low_i32x4_s(U9, Wm));
+    V10 = i64x2.sub(V10, i64x2.extmul_low_i32x4_s(U9, W1));
+    V12 = i64x2.sub(V12, i64x2.extmul_low_i32x4_s(U9, W3));
+    V14 = i64x2.sub(V14, i64x2.extmul_low_i32x4_s(U9, W5));
+    V16 = i64x2.sub(V16, i64x2.extmul_low_i32x4_s(U9, W7));
+    V18 = i64x2.sub(V18, i64x2.extmul_low_i32x4_s(U9, W9));
+    montP(h, i64x2.extract_lane(V0, 0), i64x2.extract_lane(V0, 1), i64x2.extract_lane(V2, 0), i64x2.extract_lane(V2, 1), i64x2.extract_lane(V4, 0), i64x2.extract_lane(V4, 1), i64x2.extract_lane(V6, 0), i64x2.extract_lane(V6, 1), i64x2.extract_lane(V8, 0), i64x2.extract_lane(V8, 1), i64x2.extract_lane(V10, 0), i64x2.extract_lane(V10, 1), i64x2.extract_lane(V12, 0), i64x2.extract_lane(V12, 1), i64x2.extract_lane(V14, 0), i64x2.extract_lane(V14, 1), i64x2.extract_lane(V16, 0), i64x2.extract_lane(V16, 1), i64x2.extract_lane(V18, 0));
+    return;
+  }
+  const f0 = l(f, 0), f1 = l(f, 1), f2 = l(f, 2), f3 = l(f, 3), f4 = l(f, 4), f5 = l(f, 5), f6 = l(f, 6), f7 = l(f, 7), f8 = l(f, 8), f9 = l(f, 9);
+  const g0 = l(g, 0), g1 = l(g, 1), g2 = l(g, 2), g3 = l(g, 3), g4 = l(g, 4), g5 = l(g, 5), g6 = l(g, 6), g7 = l(g, 7), g8 = l(g, 8), g9 = l(g, 9);
+  const u0 = l(u, 0), u1 = l(u, 1), u2 = l(u, 2), u3 = l(u, 3), u4 = l(u, 4), u5 = l(u, 5), u6 = l(u, 6), u7 = l(u, 7), u8 = l(u, 8), u9 = l(u, 9);
+  const v0 = l(v, 0), v1 = l(v, 1), v2 = l(v, 2), v3 = l(v, 3), v4 = l(v, 4), v5 = l(v, 5), v6 = l(v, 6), v7 = l(v, 7), v8 = l(v, 8), v9 = l(v, 9);
+  const t0 = f0 * g0 - (u0 * v0);
+  const t1 = f0 * g1 + f1 * g0 - (u0 * v1 + u1 * v0);
+  const t2 = f0 * g2 + f1 * g1 + f2 * g0 - (u0 * v2 + u1 * v1 + u2 * v0);
+  const t3 = f0 * g3 + f1 * g2 + f2 * g1 + f3 * g0 - (u0 * v3 + u1 * v2 + u2 * v1 + u3 * v0);
+  const t4 = f0 * g4 + f1 * g3 + f2 * g2 + f3 * g1 + f4 * g0 - (u0 * v4 + u1 * v3 + u2 * v2 + u3 * v1 + u4 * v0);
+  const t5 = f0 * g5 + f1 * g4 + f2 * g3 + f3 * g2 + f4 * g1 + f5 * g0 - (u0 * v5 + u1 * v4 + u2 * v3 + u3 * v2 + u4 * v1 + u5 * v0);
+  const t6 = f0 * g6 + f1 * g5 + f2 * g4 + f3 * g3 + f4 * g2 + f5 * g1 + f6 * g0 - (u0 * v6 + u1 * v5 + u2 * v4 + u3 * v3 + u4 * v2 + u5 * v1 + u6 * v0);
+  const t7 = f0 * g7 + f1 * g6 + f2 * g5 + f3 * g4 + f4 * g3 + f5 * g2 + f6 * g1 + f7 * g0 - (u0 * v7 + u1 * v6 + u2 * v5 + u3 * v4 + u4 * v3 + u5 * v2 + u6 * v1 + u7 * v0);
+  const t8 = f0 * g8 + f1 * g7 + f2 * g6 + f3 * g5 + f4 * g4 + f5 * g3 + f6 * g2 + f7 * g1 + f8 * g0 - (u0 * v8 + u1 * v7 + u2 * v6 + u3 * v5 + u4 * v4 + u5 * v3 + u6 * v2 + u7 * v1 + u8 * v0);
+  const t9 = f0 * g9 + f1 * g8 + f2 * g7 + f3 * g6 + f4 * g5 + f5 * g4 + f6 * g3 + f7 * g2 + f8 * g1 + f9 * g0 - (u0 * v9 + u1 * v8 + u2 * v7 + u3 * v6 + u4 * v5 + u5 * v4 + u6 * v3 + u7 * v2 + u8 * v1 + u9 * v0);
+  const t10 = f1 * g9 + f2 * g8 + f3 * g7 + f4 * g6 + f5 * g5 + f6 * g4 + f7 * g3 + f8 * g2 + f9 * g1 - (u1 * v9 + u2 * v8 + u3 * v7 + u4 * v6 + u5 * v5 + u6 * v4 + u7 * v3 + u8 * v2 + u9 * v1);
+  const t11 = f2 * g9 + f3 * g8 + f4 * g7 + f5 * g6 + f6 * g5 + f7 * g4 + f8 * g3 + f9 * g2 - (u2 * v9 + u3 * v8 + u4 * v7 + u5 * v6 + u6 * v5 + u7 * v4 + u8 * v3 + u9 * v2);
+  const t12 = f3 * g9 + f4 * g8 + f5 * g7 + f6 * g6 + f7 * g5 + f8 * g4 + f9 * g3 - (u3 * v9 + u4 * v8 + u5 * v7 + u6 * v6 + u7 * v5 + u8 * v4 + u9 * v3);
+  const t13 = f4 * g9 + f5 * g8 + f6 * g7 + f7 * g6 + f8 * g5 + f9 * g4 - (u4 * v9 + u5 * v8 + u6 * v7 + u7 * v6 + u8 * v5 + u9 * v4);
+  const t14 = f5 * g9 + f6 * g8 + f7 * g7 + f8 * g6 + f9 * g5 - (u5 * v9 + u6 * v8 + u7 * v7 + u8 * v6 + u9 * v5);
+  const t15 = f6 * g9 + f7 * g8 + f8 * g7 + f9 * g6 - (u6 * v9 + u7 * v8 + u8 * v7 + u9 * v6);
+  const t16 = f7 * g9 + f8 * g8 + f9 * g7 - (u7 * v9 + u8 * v8 + u9 * v7);
+  const t17 = f8 * g9 + f9 * g8 - (u8 * v9 + u9 * v8);
+  const t18 = f9 * g9 - (u9 * v9);
   montP(h, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18);
 }
 
@@ -173,15 +633,28 @@ export function feOne(h: usize): void {
   feCopy(h, FE_ONE);
 }
 
-/** Normalises the limbs of f into h (0..8 in [0, 2^26), limb 9 signed); the value is unchanged. */
-export function feCarry(h: usize, f: usize): void {
-  let c: i64 = 0;
-  for (let i: usize = 0; i < 9; i++) {
-    const v = l(f, i) + c;
-    c = v >> 26;
-    store<i32>(h + (i << 2), <i32>(v & MASK));
-  }
-  store<i32>(h, <i32>(l(f, 9) + c), 36);
+/**
+ * h = f reduced in size: the limbs normalised (0..8 in [0, 2^26), limb 9 signed) and the bits from
+ * 2^256 up folded back with 2^256 ≡ 2^224 - 2^192 - 2^96 + 1, so that |h| < 2^257 whatever f
+ * (limbs below 2^31) was. Same value mod p. The point formulas end with it: products of unreduced
+ * products would otherwise grow from one point operation to the next.
+ */
+export function feReduce(h: usize, f: usize): void {
+  let r0 = l(f, 0), r1 = l(f, 1), r2 = l(f, 2), r3 = l(f, 3), r4 = l(f, 4);
+  let r5 = l(f, 5), r6 = l(f, 6), r7 = l(f, 7), r8 = l(f, 8), r9 = l(f, 9);
+  r1 += r0 >> 26; r0 &= MASK; r2 += r1 >> 26; r1 &= MASK; r3 += r2 >> 26; r2 &= MASK;
+  r4 += r3 >> 26; r3 &= MASK; r5 += r4 >> 26; r4 &= MASK; r6 += r5 >> 26; r5 &= MASK;
+  r7 += r6 >> 26; r6 &= MASK; r8 += r7 >> 26; r7 &= MASK; r9 += r8 >> 26; r8 &= MASK;
+  // c · 2^256 with c the signed bits from 256 up (limb 9 starts at bit 234)
+  const c = r9 >> 22;
+  r9 &= 0x3fffff;
+  r0 += c; r3 -= c << 18; r7 -= c << 10; r8 += c << 16;
+  r1 += r0 >> 26; r0 &= MASK; r2 += r1 >> 26; r1 &= MASK; r3 += r2 >> 26; r2 &= MASK;
+  r4 += r3 >> 26; r3 &= MASK; r5 += r4 >> 26; r4 &= MASK; r6 += r5 >> 26; r5 &= MASK;
+  r7 += r6 >> 26; r6 &= MASK; r8 += r7 >> 26; r7 &= MASK; r9 += r8 >> 26; r8 &= MASK;
+  store<i32>(h, <i32>r0); store<i32>(h, <i32>r1, 4); store<i32>(h, <i32>r2, 8); store<i32>(h, <i32>r3, 12);
+  store<i32>(h, <i32>r4, 16); store<i32>(h, <i32>r5, 20); store<i32>(h, <i32>r6, 24); store<i32>(h, <i32>r7, 28);
+  store<i32>(h, <i32>r8, 32); store<i32>(h, <i32>r9, 36);
 }
 
 @inline function movWord(f: usize, g: usize, m: u64): void {
