@@ -74,7 +74,10 @@ function oneShot(spec: HashSpec, data: Uint8Array, secret: boolean): Uint8Array 
     spec.final(x, e.ctx, e.out);
   }
   const digest = e.read(e.out, spec.digestLen);
-  if (secret) e.wipe(e.out, spec.digestLen);
+  if (secret) {
+    e.wipe(e.out, spec.digestLen);
+    x.hash_wipe_scratch();
+  }
   return digest;
 }
 

@@ -23,7 +23,7 @@ export { ed25519 } from './ed25519.js';
 export type { SignedMessage, Ed25519Signer } from './ed25519.js';
 export { box } from './box.js';
 export { p256 } from './p256.js';
-export type { SignatureFormat, SignatureOptions } from './p256.js';
+export type { SignatureFormat, SignatureOptions, PublicKeyFormat, EcdhOptions } from './p256.js';
 export { hpke } from './hpke/index.js';
 export type {
   HpkeSuite, SuiteChoice, SenderOptions, SealOptions, OpenOptions, SenderContext, RecipientContext, KemName, KdfName,

@@ -6,10 +6,8 @@
 // bytes (bindings/wasm/wasm-modules.d.ts); the plugin below supplies it, decoding with Buffer in Node
 // (native) and atob in browsers. The default entries embed only the SIMD build, which every current
 // runtime runs; the scalar build is a separate file (issue 9 §4: half the base64 to parse at import).
-//   Node     dist/wirecrypt.scalar.cjs is require()d when the scalar build is chosen; P-256's noble
-//            code lives in dist/p256-curve.cjs, require()d on first P-256 use (~3.5 ms of parsing
-//            that X25519/Ed25519/hash users should not pay).
-//   browser  dist/wirecrypt.browser.js is one file with noble bundled; dist/wirecrypt.scalar.browser.js
+//   Node     dist/wirecrypt.scalar.cjs is require()d when the scalar build is chosen.
+//   browser  dist/wirecrypt.browser.js is one file; dist/wirecrypt.scalar.browser.js
 //            ('wirecrypt/scalar') registers the scalar build for a page that needs it.
 // The Node entries are split so that index.js and reference.js share one copy of the common modules
 // (the error classes above all, so instanceof works across both).
@@ -66,22 +64,6 @@ const lazyScalar = (platform) => ({
   },
 });
 
-/** Node: bindings/p256-curve.ts becomes a stub that require()s dist/p256-curve.cjs on first use. */
-const lazyP256 = {
-  name: 'lazy-p256',
-  setup(build) {
-    build.onResolve({ filter: /\/p256-curve\.js$/ }, () => ({ path: 'p256-curve', namespace: 'lazy-p256' }));
-    build.onLoad({ filter: /.*/, namespace: 'lazy-p256' }, () => ({
-      loader: 'js',
-      contents: `import { createRequire } from 'node:module';
-        let curve;
-        export function nobleP256() {
-          return (curve ??= createRequire(import.meta.url)('./p256-curve.cjs').nobleP256());
-        }`,
-    }));
-  },
-};
-
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, format: 'esm', legalComments: 'none', logLevel: 'warning' };
 // Always an explicit target: esbuild's default (esnext) emits Uint8Array.fromBase64, absent in Node 20.
@@ -94,10 +76,7 @@ await esbuild.build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
-  plugins: [wasmEmbedded('node'), lazyP256, lazyScalar('node')],
-});
-await esbuild.build({
-  ...common, entryPoints: ['bindings/p256-curve.ts'], format: 'cjs', platform: 'node', target: 'node20', outfile: 'dist/p256-curve.cjs',
+  plugins: [wasmEmbedded('node'), lazyScalar('node')],
 });
 await esbuild.build({
   ...common, entryPoints: ['bindings/wasm/scalar-build.ts'], format: 'cjs', platform: 'node', target: 'node20', outfile: 'dist/wirecrypt.scalar.cjs',

@@ -26,6 +26,7 @@ export interface WasmAbi {
   sha512_update(ctx: Ptr, data: Ptr, len: number): void;
   sha512_final(ctx: Ptr, out: Ptr): void;
   sha512_digest(ctx: Ptr, data: Ptr, len: number, out: Ptr): void;
+  hash_wipe_scratch(): void;
 
   hmac_sha1_init(ctx: Ptr, key: Ptr, keyLen: number): void;
   hmac_sha1_update(ctx: Ptr, data: Ptr, len: number): void;

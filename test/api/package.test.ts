@@ -37,7 +37,7 @@ describe('package', () => {
     expect(existsSync(new URL(pkg.exports['./reference'].types, ROOT))).toBe(true);
   });
 
-  it('embeds the wasm (no .wasm file ships) and loads the P-256 bundle on first use', () => {
+  it('embeds the wasm (no .wasm file ships); P-256 works from the package', () => {
     expect(readdirSync(new URL('dist/', ROOT), { recursive: true }).filter((f) => String(f).endsWith('.wasm'))).toEqual([]);
     const out = runNode(
       "import { p256, x25519 } from 'wirecrypt'; const k = p256.generateKeyPair(); const m = new Uint8Array(5);"

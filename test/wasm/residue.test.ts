@@ -68,6 +68,7 @@ function cases(): Case[] {
     ['hkdfExpand', () => w.hkdfExpand(key, data, 200)],
     ['hkdf', () => w.hkdf(key, data, data, 64)],
     ['ratchetChain', () => w.ratchetChain(key, data, data.subarray(0, 32), 7)],
+    ['ratchetChain 0 steps, salt over a block (hashed as HMAC would)', () => w.ratchetChain(key, bytesOf(13, 100), data, 0)],
     ['ratchetChain 33-byte key', () => w.ratchetChain(bytesOf(7, 33), data, data.subarray(0, 32), 3)],
     ['ratchetChains ×6', () => w.ratchetChains(Array.from({ length: 6 }, (_, i) => ({ chainKey: bytesOf(10 + i, 32), salt: data, info: data.subarray(0, 16) })), 5)],
     ['x25519.publicKey', () => w.x25519.publicKey(key)],
@@ -133,6 +134,33 @@ function cases(): Case[] {
       check('sign');
       s.sign(big);
       s.dispose();
+    }],
+    ['p256.publicKey / generateKeyPair', () => {
+      w.p256.publicKey(key);
+      w.p256.publicKey(key, true);
+      w.p256.generateKeyPair();
+    }],
+    ['p256.ecdh (SEC1, compressed, SPKI, invalid point)', (check) => {
+      const peer = w.p256.publicKey(bytesOf(12, 32));
+      w.p256.ecdh(key, peer);
+      check('ecdh');
+      w.p256.ecdh(key, w.p256.publicKey(bytesOf(12, 32), true));
+      const bad = peer.slice();
+      bad[64] ^= 1;
+      expect(() => w.p256.ecdh(key, bad)).toThrow(w.InvalidKeyError);
+    }],
+    ['p256.sign (raw, DER, > 64 KiB) and verify', (check) => {
+      const sig = w.p256.sign(key, data);
+      check('sign');
+      w.p256.sign(key, big, { format: 'der' });
+      check('sign DER > 64 KiB');
+      expect(w.p256.verify(w.p256.publicKey(key), data, sig)).toBe(true);
+    }],
+    ['hpke P-256 seal/open', () => {
+      const suite = w.hpke.suite({ kem: 'DHKEM(P-256, HKDF-SHA256)', kdf: 'HKDF-SHA256', aead: 'AES-128-GCM' });
+      const r = suite.deriveKeyPair(key);
+      const { enc, ciphertext } = suite.seal(r.publicKey, data);
+      suite.open(enc, r.secretKey, ciphertext);
     }],
     ['hpke X25519 seal/open', () => {
       const suite = w.hpke.suite({ kem: 'DHKEM(X25519, HKDF-SHA256)', kdf: 'HKDF-SHA256', aead: 'ChaCha20Poly1305' });
