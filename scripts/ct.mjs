@@ -79,7 +79,6 @@ console.log('and per call) whose expected |t| is 4.5 with these samples: smaller
 const flagged = [];
 const controlFailures = [];
 const short = [];
-const skipped = new Set();
 let screened = 0;
 for (const build of builds) {
   w.init({ wasm: build });
@@ -99,11 +98,6 @@ for (const build of builds) {
     console.log(line(build, c.name, r, verdict));
   }
   for (const c of makeCases(w).filter((x) => !only || x.name.toLowerCase().includes(only))) {
-    if (c.skip) {
-      console.log(`${build.padEnd(6)} ${c.name.padEnd(NAME)} skipped: ${c.skip}`);
-      skipped.add(c.name);
-      continue;
-    }
     const r = measure(c, { seconds, target });
     screened++;
     const hit = r.t > THRESHOLD;
@@ -117,7 +111,6 @@ for (const build of builds) {
 console.log(
   `${screened} case runs on ${builds.join(' + ')}; ${flagged.length} flagged; `
   + (short.length ? `${short.length} short of ${target} % resolution within the budget` : `all reached ${target} % resolution`)
-  + (skipped.size ? `; skipped: ${[...skipped].join('; ')}` : ''),
 );
 for (const s of short) console.log(`short of ${target} % — ${s.name}`);
 for (const f of controlFailures) console.log(`control failed — ${f}`);

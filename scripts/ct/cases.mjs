@@ -5,7 +5,7 @@
 //
 // A case: { name, group, secret (bytes), prepare(secret) → state, run(state), cleanup(state) }; only
 // run() is timed (see measure.mjs). Objects are made in prepare() or run(), after init(), so they use
-// the build being screened. A case the installed wirecrypt cannot run yet has `skip` (a reason).
+// the build being screened.
 
 const data = (n, v = 0x5c) => new Uint8Array(n).fill(v);
 const MSG = data(64);
@@ -17,6 +17,8 @@ const IV32 = data(32, 4);
 const SALT = data(32, 5);
 const INFO = data(16, 6);
 const noop = () => {};
+/** A P-256 secret scalar from the class bytes: never zero (the all-zero class becomes 1). */
+const p256Scalar = (k) => { const s = k.slice(); s[0] &= 0x7f; s[31] |= 1; return s; };
 
 /** The constructor is timed: `create(secret)` runs `batch` times per sample, all disposed afterwards. */
 const ctor = (name, secret, create) => ({
@@ -62,8 +64,7 @@ const wrongTag = (name, create, nonce, tagAt) => ({
 /** The cases for the current engine; `w` is the wirecrypt module. */
 export function makeCases(w) {
   const peer = w.x25519.publicKey(data(32, 9));
-  const hasSigner = typeof w.ed25519.signer === 'function';
-  const noSigner = 'ed25519.signer is not in this build of wirecrypt yet';
+  const p256Peer = w.p256.publicKey(data(32, 10));
   const tagFirst = () => 0;
   const tagLast = (sealed) => sealed.length - 16;
   const seedAndPublic = (seed) => { const sk = new Uint8Array(64); sk.set(seed); sk.set(w.ed25519.publicKey(seed), 32); return sk; };
@@ -82,10 +83,7 @@ export function makeCases(w) {
     fn('key setup', 'HMAC-SHA512 pad states: 64 B key, empty data [key]', 64, (k) => w.hmacSha512(k, data(0))),
     fn('key setup', 'HMAC-SHA1 pad states: 32 B key, empty data [key]', 32, (k) => w.hmacSha1(k, data(0))),
     fn('key setup', 'Ed25519 key expansion (SHA-512, fixed-base): publicKey(seed) [seed]', 32, (k) => w.ed25519.publicKey(k)),
-    {
-      ...ctor('Ed25519 key expansion: signer(secretKey) [seed]', 32, (k) => w.ed25519.signer(k)),
-      ...(hasSigner ? {} : { skip: noSigner }),
-    },
+    ctor('Ed25519 key expansion: signer(secretKey) [seed]', 32, (k) => w.ed25519.signer(k)),
     fn('key setup', 'Ed25519 → X25519 secret (SHA-512): toX25519Secret(seed) [seed]', 32, (k) => w.ed25519.toX25519Secret(k)),
     ctor('box beforenm (X25519 + HSalsa20): box(secretKey, peer) [secret key]', 32, (k) => w.box(k, peer)),
 
@@ -116,10 +114,12 @@ export function makeCases(w) {
     fn('operation', 'X25519 publicKey (fixed-base table) [scalar]', 32, (k) => w.x25519.publicKey(k)),
     fn('operation', 'Ed25519 sign 64 B with the 32 B seed (key expansion + nonce) [seed]', 32, (k) => w.ed25519.sign(k, MSG)),
     fn('operation', 'Ed25519 sign 64 B with a 64 B secret key (public half checked) [seed]', 32, (sk) => w.ed25519.sign(sk, MSG), seedAndPublic),
-    {
-      ...keyed('operation', 'Ed25519 signer.sign 64 B (expanded key) [seed]', 32, (k) => w.ed25519.signer(k), (o) => o.sign(MSG)),
-      ...(hasSigner ? {} : { skip: noSigner }),
-    },
+    keyed('operation', 'Ed25519 signer.sign 64 B (expanded key) [seed]', 32, (k) => w.ed25519.signer(k), (o) => o.sign(MSG)),
+    // P-256 scalars must lie in [1, n - 1]: the fixed class becomes the scalar 1, the random class a
+    // random scalar (below n but with probability 2^-32)
+    fn('operation', 'P-256 ECDH (masked fixed window) [scalar]', 32, (k) => w.p256.ecdh(k, p256Peer), p256Scalar),
+    fn('operation', 'P-256 publicKey (fixed-base comb) [scalar]', 32, (k) => w.p256.publicKey(k), p256Scalar),
+    fn('operation', 'P-256 ECDSA sign 64 B (RFC 6979 nonce, comb, inversions) [scalar]', 32, (k) => w.p256.sign(k, MSG), p256Scalar),
 
     // ---- tag comparisons ---------------------------------------------------------------------------
     wrongTag('ChaCha20-Poly1305 open, tag wrong in byte 0 vs 15 [position]', w.chacha20Poly1305, NONCE12, tagLast),
