@@ -375,7 +375,10 @@ export function feMulAdd(h: usize, f: usize, g: usize, u: usize, v: usize): void
   montP(h, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18);
 }
 
-/** h = (f·g - u·v) · 2^-260, as feMulAdd. */
+/**
+ * h = (f·g - u·v) · 2^-260, as feMulAdd. A copy of feMulAdd with subtractions on purpose: computing
+ * it as feMulAdd(f, g, -u, v) through a negated scratch copy of u measured ~30 % slower ECDH.
+ */
 export function feMulSub(h: usize, f: usize, g: usize, u: usize, v: usize): void {
   if (ASC_FEATURE_SIMD) {
     const G0 = v128.load64_zero(g, 0);
