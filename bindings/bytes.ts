@@ -21,7 +21,6 @@ const lengthGetter = intrinsicGetter<number>('length');
 const offsetGetter = intrinsicGetter<number>('byteOffset');
 const bufferGetter = intrinsicGetter<ArrayBufferLike>('buffer');
 const intrinsicSet = Uint8Array.prototype.set;
-const intrinsicFill = Uint8Array.prototype.fill;
 const arrayBufferLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get!;
 
 /** 'Uint8Array', 'Uint16Array', …: the kind of typed array `value` is, or undefined for anything else. */
@@ -60,11 +59,6 @@ export function copyInto(dst: Uint8Array, src: Uint8Array, at = 0): void {
   intrinsicSet.call(dst, src, at);
 }
 
-/** Zeroes `v`. */
-export function zeroize(v: Uint8Array): void {
-  intrinsicFill.call(v, 0);
-}
-
 /** Whether `v` lies over a SharedArrayBuffer: another thread may change it while we read it. */
 export function isShared(v: Uint8Array): boolean {
   try {
@@ -90,10 +84,9 @@ export function stable(v: Uint8Array): Uint8Array {
   return isShared(v) ? copyOf(v) : v;
 }
 
-/** Whether a and b share memory (same buffer, overlapping ranges); `exact`: they start at the same byte. */
-export function overlap(a: Uint8Array, b: Uint8Array): 'none' | 'exact' | 'partial' {
-  if (bufferGetter.call(a) !== bufferGetter.call(b)) return 'none';
+/** Whether a and b share memory without starting at the same byte (in-place use is exact overlap). */
+export function overlapsPartially(a: Uint8Array, b: Uint8Array): boolean {
+  if (bufferGetter.call(a) !== bufferGetter.call(b)) return false;
   const x = offsetGetter.call(a), y = offsetGetter.call(b);
-  if (!(x < y + lengthGetter.call(b) && y < x + lengthGetter.call(a))) return 'none';
-  return x === y ? 'exact' : 'partial';
+  return x !== y && x < y + lengthGetter.call(b) && y < x + lengthGetter.call(a);
 }

@@ -4,7 +4,7 @@
 // throwing, so the checks cost a few comparisons on the hot path. No check reads a property of the
 // caller's value (which could be a Proxy or a lying subclass): see bytes.ts.
 
-import { copyOf, isDetached, isUint8Array, lengthOf, overlap, typedArrayKind } from './bytes.js';
+import { copyOf, isDetached, isUint8Array, lengthOf, overlapsPartially, typedArrayKind } from './bytes.js';
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -71,7 +71,7 @@ export class AuthenticationError extends Error {
 
 /** Throws a RangeError if `out` and `input` share memory without being exactly the same range. */
 export function noPartialOverlap(out: Uint8Array, input: Uint8Array, fn: string): void {
-  if (overlap(out, input) === 'partial') throw new RangeError(`${fn}: out overlaps the input without starting at the same byte`);
+  if (overlapsPartially(out, input)) throw new RangeError(`${fn}: out overlaps the input without starting at the same byte`);
 }
 
 /** Why a key or point was refused. */
