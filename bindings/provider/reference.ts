@@ -19,6 +19,7 @@ import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import type { Aead } from '../aead.js';
 import { AuthenticationError, InvalidKeyError, bytes, bytesOfLength, finished, integer } from '../errors.js';
 import { randomBytes } from '../random.js';
+import { referenceAesCtr, referenceAesIge } from './reference-aes.js';
 import {
   type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
   type SignatureName, type SignatureScheme, known,
@@ -219,6 +220,8 @@ export const referenceProvider: CryptoProvider = Object.freeze({
     return expand(sha256, bytes(prk, 'hkdfExpand', 'prk'), bytes(info, 'hkdfExpand', 'info'), length);
   },
   aead: (name: AeadName, key: Uint8Array) => new ReferenceAead(known(name, Object.keys(CIPHERS) as AeadName[], 'aead', 'AEAD'), key),
+  aesIge: referenceAesIge,
+  aesCtr: referenceAesCtr,
   dh: (name: DhName) => DH[known(name, Object.keys(DH) as DhName[], 'dh', 'curve')],
   signature: (name: SignatureName) => SIGNATURES[known(name, Object.keys(SIGNATURES) as SignatureName[], 'signature', 'algorithm')],
 });

@@ -9,6 +9,7 @@
 // AuthenticationError for a failed open, false from verify).
 
 import type { Aead } from '../aead.js';
+import type { AesCtr, AesIge } from '../aes.js';
 import type { SignedMessage } from '../ed25519.js';
 import type { KeyPair } from '../x25519.js';
 
@@ -51,6 +52,10 @@ export interface CryptoProvider {
   hkdfExpand(name: HkdfHashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   /** An AEAD keyed with `key`; dispose() it when done. */
   aead(name: AeadName, key: Uint8Array): Aead;
+  /** AES-IGE (MTProto's convention, iv = c0 ‖ m0) with a 16-, 24- or 32-byte key; dispose() it. */
+  aesIge(key: Uint8Array): AesIge;
+  /** One AES-CTR stream (128-bit big-endian counter from `iv`); dispose() it. */
+  aesCtr(key: Uint8Array, iv: Uint8Array): AesCtr;
   dh(name: DhName): DhScheme;
   signature(name: SignatureName): SignatureScheme;
 }

@@ -2,7 +2,7 @@
 // see p256.ts), so HPKE's DHKEM(P-256) runs on it.
 
 import type { Aead } from '../aead.js';
-import { aesGcm } from '../aes.js';
+import { aesCtr, aesGcm, aesIge } from '../aes.js';
 import { chacha20Poly1305 } from '../chacha20poly1305.js';
 import { ed25519 } from '../ed25519.js';
 import { sha1, sha256, sha512 } from '../hash.js';
@@ -65,6 +65,8 @@ export const wasmProvider: CryptoProvider = Object.freeze({
     return hkdfExpand(prk, info, length);
   },
   aead: (name: AeadName, key: Uint8Array) => AEADS[known(name, Object.keys(AEADS) as AeadName[], 'aead', 'AEAD')](key),
+  aesIge,
+  aesCtr,
   dh: (name: DhName) => DH[known(name, Object.keys(DH) as DhName[], 'dh', 'curve')],
   signature: (name: SignatureName) => SIGNATURES[known(name, Object.keys(SIGNATURES) as SignatureName[], 'signature', 'algorithm')],
 });

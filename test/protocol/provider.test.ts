@@ -4,12 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { type CryptoProvider, InvalidKeyError, wasmProvider } from '../../bindings/index.js';
 import { referenceProvider } from '../../bindings/provider/reference.js';
 import { forEachProvider } from '../helpers/providers.js';
-import { countCases, hex, numberOfTests, toHex, wycheproofTests } from '../helpers/vectors.js';
+import { countCases, hex, loadVectors, numberOfTests, toHex, wycheproofTests } from '../helpers/vectors.js';
 
 const X25519_FILE = 'wycheproof/x25519_test.json';
 const ED25519_FILE = 'wycheproof/ed25519_test.json';
 const x25519Cases = wycheproofTests<any>(X25519_FILE);
 const ed25519Cases = wycheproofTests<any>(ED25519_FILE);
+const ige = loadVectors('mtproto/aes-ige.json');
+const ctr = loadVectors('mtproto/aes-ctr.json');
 
 forEachProvider((provider: CryptoProvider) => {
   describe(`provider ${provider.name}`, () => {
@@ -32,6 +34,32 @@ forEachProvider((provider: CryptoProvider) => {
       for (const t of ed25519Cases) {
         expect(ed.verify(hex(t.group.publicKey.pk), hex(t.msg), hex(t.sig)), `tcId ${t.tcId}`).toBe(t.result === 'valid');
         count.ran(t.tcId);
+      }
+      count.done();
+    });
+
+    it('MTProto AES-IGE vectors through aesIge(): all 6, in their direction or both', () => {
+      const count = countCases('mtproto/aes-ige.json vectors', ige.vectors.length);
+      for (const v of ige.vectors) {
+        const cipher = provider.aesIge(hex(v.key));
+        if (v.direction !== 'decrypt') expect(toHex(cipher.encrypt(hex(v.iv), hex(v.plaintext))), v.id).toBe(v.ciphertext);
+        if (v.direction !== 'encrypt') expect(toHex(cipher.decrypt(hex(v.iv), hex(v.ciphertext))), v.id).toBe(v.plaintext);
+        cipher.dispose();
+        count.ran(v.id);
+      }
+      count.done();
+      expect(() => provider.aesIge(new Uint8Array(20))).toThrow(RangeError);
+    });
+
+    it('MTProto AES-CTR streamed vectors through aesCtr(): both', () => {
+      const count = countCases('mtproto/aes-ctr.json vectors', ctr.vectors.length);
+      for (const v of ctr.vectors) {
+        const stream = provider.aesCtr(hex(v.key), hex(v.iv));
+        const inputs: string[] = v.inputs ?? v.outputs.map(() => v.plaintext_block);
+        expect(inputs.map((i) => toHex(stream.update(hex(i)))), v.id).toEqual(v.outputs);
+        stream.dispose();
+        expect(() => stream.update(new Uint8Array(1))).toThrow();
+        count.ran(v.id);
       }
       count.done();
     });
@@ -64,6 +92,18 @@ describe('wasmProvider = referenceProvider', () => {
       same((p) => p.aead(name, key).seal(nonce, data, data.subarray(0, 13)));
       const sealed = wasmProvider.aead(name, key).seal(nonce, data);
       expect(referenceProvider.aead(name, key).open(nonce, sealed)).toEqual(data);
+    }
+  });
+
+  it('AES-IGE and AES-CTR (every key length; CTR through the 2^128 counter wrap, in uneven pieces)', () => {
+    for (const n of [16, 24, 32]) {
+      const iv = data.subarray(100, 132);
+      same((p) => p.aesIge(data.subarray(0, n)).encrypt(iv, data.subarray(0, 288)));
+      same((p) => p.aesIge(data.subarray(0, n)).decrypt(iv, data.subarray(0, 288)));
+      same((p) => {
+        const stream = p.aesCtr(data.subarray(0, n), new Uint8Array(16).fill(0xff));
+        return Uint8Array.from([...stream.update(data.subarray(0, 7)), ...stream.update(data.subarray(7, 300))]);
+      });
     }
   });
 
