@@ -6,7 +6,6 @@
 import './runtime/abort'; // the target of --use abort=…, which makes every abort a trap
 import { Sha1, Sha256, Sha512 } from './hash/descriptors';
 import { mdCtxLen, mdDigest, mdFinal, mdInit, mdUpdate, mdWipe } from './hash/md';
-import { sha256WipeScratch } from './hash/sha256';
 import { sha512WipeScratch } from './hash/sha512';
 import { hmacCtxLen, hmacFinal, hmacInit, hmacUpdateWiped, hmacWipe } from './mac/hmac';
 import { hkdfExpand } from './kdf/hkdf';
@@ -62,8 +61,8 @@ export function sha512_init(ctx: usize): void { mdInit<Sha512>(ctx); }
 export function sha512_update(ctx: usize, data: usize, len: usize): void { mdUpdate<Sha512>(ctx, data, len); }
 export function sha512_final(ctx: usize, out: usize): void { mdFinal<Sha512>(ctx, out); mdWipe<Sha512>(ctx); }
 export function sha512_digest(ctx: usize, data: usize, len: usize, out: usize): void { mdDigest<Sha512>(ctx, data, len, out); }
-/** Zeroes the SHA-256 and SHA-512 schedules of the last block hashed (after hashing a secret). */
-export function hash_wipe_scratch(): void { sha256WipeScratch(); sha512WipeScratch(); }
+/** Zeroes the SHA-512 schedule of the last block hashed (after hashing a secret); SHA-1 and SHA-256 keep theirs in locals. */
+export function hash_wipe_scratch(): void { sha512WipeScratch(); }
 
 // ---- HMAC: init(key) once, then update / final any number of times; wipe forgets the key -------
 

@@ -4,7 +4,7 @@
 // streaming, HMAC and HKDF logic in one place instead of three copies.
 
 import { sha1Compress, sha1InitState, sha1WriteDigest } from './sha1';
-import { sha256Compress, sha256InitState, sha256WipeScratch, sha256WriteDigest } from './sha256';
+import { sha256Compress, sha256InitState, sha256WriteDigest } from './sha256';
 import { sha512Compress, sha512InitState, sha512WipeScratch, sha512WriteDigest } from './sha512';
 
 @final export class Sha1 {
@@ -26,7 +26,8 @@ import { sha512Compress, sha512InitState, sha512WipeScratch, sha512WriteDigest }
   @inline initState(state: usize): void { sha256InitState(state); }
   @inline compress(state: usize, data: usize, blocks: usize): void { sha256Compress(state, data, blocks); }
   @inline writeDigest(state: usize, out: usize): void { sha256WriteDigest(state, out); }
-  @inline wipeScratch(): void { sha256WipeScratch(); }
+  /** SHA-256 also keeps its schedule in locals (sha256_block.ts). */
+  @inline wipeScratch(): void {}
 }
 
 @final export class Sha512 {

@@ -26,7 +26,7 @@ const W: usize = memory.data(1024, 16);
 }
 
 /** Compresses one block per lane: `states` (8 v128) absorb `words` (16 v128). */
-/** Zeroes the four schedules of the last compression (see sha256WipeScratch). */
+/** Zeroes the four schedules of the last compression (they hold the blocks, recoverably). */
 export function sha256x4WipeScratch(): void {
   memory.fill(W, 0, 1024);
 }

@@ -16,7 +16,7 @@
 
 import { Sha256 } from '../hash/descriptors';
 import { mdCtxLen } from '../hash/md';
-import { sha256CompressWords, sha256WipeScratch } from '../hash/sha256';
+import { sha256CompressWords } from '../hash/sha256';
 import { sha256x4CompressWords, sha256x4WipeScratch } from '../hash/sha256_x4';
 import { hmacInit, hmacWipe } from '../mac/hmac';
 import { copy, loadBe32, storeBe32, storeBe64, wipe } from '../runtime/bytes';
@@ -147,5 +147,4 @@ export function ratchetSha256(table: usize, lanes: usize, infoLen: usize, steps:
     }
   }
   ratchet<OneLane>(table, infoLen, steps, work);
-  sha256WipeScratch();
 }

@@ -15,7 +15,6 @@
 // context) before it returns, on every path.
 
 import { Sha256 } from '../../hash/descriptors';
-import { sha256WipeScratch } from '../../hash/sha256';
 import { hmacFinal, hmacInit, hmacUpdate } from '../../mac/hmac';
 import { wipe } from '../../runtime/bytes';
 import { FE, feEqual, feFromBytes, feMul, feToBytes, limbsFromBytes, limbsLess } from './field';
@@ -52,7 +51,6 @@ const P: usize = F0 + SC, Q: usize = P + PT, A: usize = Q + PT;
 export function p256Wipe(): void {
   wipe(SCRATCH, SCRATCH_LEN);
   p256WipeScratch();
-  sha256WipeScratch();
 }
 
 // ---- keys and ECDH -------------------------------------------------------------------------------------
