@@ -1,8 +1,8 @@
 // The scalar wasm build, for runtimes without WebAssembly SIMD or when forced (init({ wasm: 'scalar' }),
-// WIRECRYPT_WASM=scalar). Every current browser and Node ≥ 16.4 runs the SIMD build, so the bundles
-// keep these bytes out of the default entry's cold path (scripts/build.mjs): Node require()s a
-// separate file on first use; a browser page imports 'wirecrypt/scalar', which registers them under
-// SCALAR_BUILD_KEY. The sources (tests) import the file directly.
+// WIRECRYPT_WASM=scalar). Node reads dist/wirecrypt.scalar.wasm only when it is chosen; the browser
+// bundle leaves these bytes out of the default entry (scripts/build.mjs), and a page that needs them
+// imports 'wirecrypt/scalar', which registers them under SCALAR_BUILD_KEY. The sources (tests)
+// import the file directly.
 import loadScalar from '../../build/wirecrypt.scalar.wasm';
 
 export const SCALAR_BUILD_KEY = Symbol.for('wirecrypt.scalar-build');

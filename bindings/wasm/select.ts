@@ -1,7 +1,7 @@
 // Chooses and instantiates the wasm build, synchronously, at first use.
 //
-// The SIMD build is embedded in the bundle as base64; the scalar build comes from scalar-build.ts
-// (outside the cold path, see there). The SIMD build is used when the runtime validates a minimal
+// The SIMD build is read from dist/ in Node and embedded as base64 in the browser bundle
+// (scripts/build.mjs); the scalar build comes from scalar-build.ts (outside the cold path, see there). The SIMD build is used when the runtime validates a minimal
 // SIMD module, the scalar build otherwise. `WIRECRYPT_WASM` (simd | scalar | auto) in the
 // environment, or init({ wasm }), forces a choice.
 

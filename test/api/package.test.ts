@@ -37,24 +37,27 @@ describe('package', () => {
     expect(existsSync(new URL(pkg.exports['./reference'].types, ROOT))).toBe(true);
   });
 
-  it('embeds the wasm (no .wasm file ships); P-256 works from the package', () => {
-    expect(readdirSync(new URL('dist/', ROOT), { recursive: true }).filter((f) => String(f).endsWith('.wasm'))).toEqual([]);
+  it('ships the wasm builds as files next to the Node entry (read at first use); P-256 works from the package', () => {
+    const shipped = readdirSync(new URL('dist/', ROOT), { recursive: true }).filter((f) => String(f).endsWith('.wasm')).sort();
+    expect(shipped).toEqual(['wirecrypt.scalar.wasm', 'wirecrypt.simd.wasm']);
+    for (const build of ['simd', 'scalar']) {
+      expect(readFileSync(new URL(`dist/wirecrypt.${build}.wasm`, ROOT)).equals(readFileSync(new URL(`build/wirecrypt.${build}.wasm`, ROOT)))).toBe(true);
+    }
     const out = runNode(
-      "import { p256, x25519 } from 'wirecrypt'; const k = p256.generateKeyPair(); const m = new Uint8Array(5);"
-      + " console.log(p256.verify(k.publicKey, m, p256.sign(k.secretKey, m)), x25519.publicKey(new Uint8Array(32).fill(1)).length);",
+      "import { p256, x25519, init } from 'wirecrypt'; const k = p256.generateKeyPair(); const m = new Uint8Array(5);"
+      + " console.log(p256.verify(k.publicKey, m, p256.sign(k.secretKey, m)), x25519.publicKey(new Uint8Array(32).fill(1)).length, init({ wasm: 'scalar' }).build);",
     );
-    expect(out).toBe('true 32');
+    expect(out).toBe('true 32 scalar');
   });
 
-  it('embeds only the SIMD build in the default bundles; the scalar build is a separate file (issue 9 §4)', () => {
+  it('embeds only the SIMD build in the default browser bundle; the scalar build is a separate file (issue 9 §4)', () => {
     const b64 = (f: string) => readFileSync(new URL(f, ROOT)).toString('base64');
     const simd = b64('build/wirecrypt.simd.wasm'), scalar = b64('build/wirecrypt.scalar.wasm');
     const text = (f: string) => readFileSync(new URL(f, ROOT), 'utf8');
-    for (const bundle of ['dist/index.js', 'dist/wirecrypt.browser.js']) {
-      expect(text(bundle).includes(simd)).toBe(true);
-      expect(text(bundle).includes(scalar)).toBe(false);
-    }
-    for (const bundle of ['dist/wirecrypt.scalar.cjs', 'dist/wirecrypt.scalar.browser.js']) expect(text(bundle).includes(scalar)).toBe(true);
+    expect(text('dist/wirecrypt.browser.js').includes(simd)).toBe(true);
+    expect(text('dist/wirecrypt.browser.js').includes(scalar)).toBe(false);
+    expect(text('dist/wirecrypt.scalar.browser.js').includes(scalar)).toBe(true);
+    expect(text('dist/index.js').includes(simd.slice(0, 4096)), 'no base64 in the Node entry').toBe(false);
     // a page that did not import 'wirecrypt/scalar' gets a RangeError saying so
     const out = runNode(
       "const w = await import('./dist/wirecrypt.browser.js'); try { w.init({ wasm: 'scalar' }); } catch (e) { console.log(e.constructor.name, e.message); }"
