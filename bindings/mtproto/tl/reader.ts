@@ -5,7 +5,7 @@
 import { TlError } from '../errors.js';
 import { BOOL_FALSE, BOOL_TRUE, VECTOR } from './writer.js';
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export class TlReader {
   readonly #buf: Uint8Array;

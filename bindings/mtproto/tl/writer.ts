@@ -24,6 +24,7 @@ export class TlWriter {
     return this.#pos;
   }
 
+  // Returns the offset to write at; read #buf / #view only after calling it (it may replace them).
   #reserve(n: number): number {
     const at = this.#pos;
     if (at + n > this.#buf.length) {
@@ -39,19 +40,22 @@ export class TlWriter {
   /** A 32-bit integer; accepts signed or unsigned values (constructor ids are usually unsigned). */
   int(value: number): this {
     if (!Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) throw new RangeError(`tl: int out of range: ${value}`);
-    this.#view.setUint32(this.#reserve(4), value >>> 0, true);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, value >>> 0, true);
     return this;
   }
 
   /** A 64-bit integer (signed or unsigned bigint in range). */
   long(value: bigint): this {
     if (typeof value !== 'bigint' || value < -(1n << 63n) || value >= 1n << 64n) throw new RangeError(`tl: long out of range: ${String(value)}`);
-    this.#view.setBigUint64(this.#reserve(8), BigInt.asUintN(64, value), true);
+    const at = this.#reserve(8);
+    this.#view.setBigUint64(at, BigInt.asUintN(64, value), true);
     return this;
   }
 
   double(value: number): this {
-    this.#view.setFloat64(this.#reserve(8), value, true);
+    const at = this.#reserve(8);
+    this.#view.setFloat64(at, value, true);
     return this;
   }
 
@@ -62,7 +66,8 @@ export class TlWriter {
   /** Raw bytes with no prefix (int128, int256 and already-serialized objects). */
   raw(data: Uint8Array): this {
     checkBytes(data, 'tl.raw', 'data');
-    this.#buf.set(data, this.#reserve(data.length));
+    const at = this.#reserve(data.length);
+    this.#buf.set(data, at);
     return this;
   }
 
