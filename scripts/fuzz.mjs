@@ -1,6 +1,6 @@
 // npm run fuzz -- [--seconds N] [--seed S] [--x25519-million]
-// Runs the differential properties of test/diff (the same ones `npm test` runs with a fixed seed and
-// exactly 150 runs each) for about N seconds in total (default 60) on both wasm builds, from seed S
+// Runs the differential properties of test/diff and the decoder fuzz properties of
+// test/**/*.fuzz.test.ts (the same ones `npm test` runs with a fixed seed and a fixed number of runs) for about N seconds in total (default 60) on both wasm builds, from seed S
 // (default: time-based). Prints the seed first; on a mismatch fast-check prints the seed, the replay
 // path and the shrunk counterexample, and the exit code is non-zero.
 // --x25519-million also runs RFC 7748 §5.2's 1 000 000-iteration X25519 test (about three more
@@ -27,7 +27,7 @@ if (!(seconds > 0) || !Number.isInteger(seed)) {
 }
 console.log(`fuzz: seed ${seed}, about ${seconds} s over all properties and both wasm builds`
   + (million ? ', plus the 1 000 000-iteration X25519 test' : ''));
-const run = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/diff', '--reporter=verbose'], {
+const run = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/diff', '.fuzz.test.ts', '--reporter=verbose'], {
   stdio: 'inherit',
   env: { ...process.env, FUZZ_SEED: String(seed), FUZZ_SECONDS: String(seconds), X25519_MILLION: million ? '1' : '0' },
 });
