@@ -1,7 +1,8 @@
 // npm run fuzz -- [--seconds N] [--seed S] [--x25519-million]
 // Runs the differential properties of test/diff and the decoder fuzz properties of
-// test/**/*.fuzz.test.ts (the same ones `npm test` runs with a fixed seed and a fixed number of runs) for about N seconds in total (default 60) on both wasm builds, from seed S
-// (default: time-based). Prints the seed first; on a mismatch fast-check prints the seed, the replay
+// test/**/*.fuzz.test.ts (the same ones `npm test` runs with a fixed seed and a fixed number of
+// runs) for about N seconds in total (default 60) on both wasm builds, from seed S (default:
+// time-based). Prints the seed first; on a mismatch fast-check prints the seed, the replay
 // path and the shrunk counterexample, and the exit code is non-zero.
 // --x25519-million also runs RFC 7748 §5.2's 1 000 000-iteration X25519 test (about three more
 // minutes, beside the properties); without it the run takes N seconds plus start-up.
