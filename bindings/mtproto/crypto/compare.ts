@@ -14,3 +14,8 @@ export function equalCt(a: Uint8Array, b: Uint8Array, n: number): number {
 export function flag(condition: boolean): number {
   return Number(condition);
 }
+
+/** Whether two byte strings are equal (the handshake's hashes and nonces); time depends only on the lengths. */
+export function ctEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && equalCt(a, b, a.length) === 1;
+}
