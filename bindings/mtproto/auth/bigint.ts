@@ -7,7 +7,7 @@
 // server's RSA private exponent therefore pass through timing-variable code in this layer. Every
 // JavaScript MTProto peer (mtcute, GramJS) has the same exposure; the secrets that matter after the
 // handshake (the auth key and everything derived from it) only meet the engine's constant-time
-// primitives. Hash comparisons of this layer are constant time (ct-equal.ts).
+// primitives. Hash comparisons of this layer are constant time (crypto/compare.ts).
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
