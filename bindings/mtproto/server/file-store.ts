@@ -1,0 +1,436 @@
+// A durable AuthKeyStore (issue 10, "Real components"): auth keys, their salts and sessions survive
+// a process restart, so a client keeps its key when the server is stopped and started again.
+// Node only (node:fs).
+//
+// Layout: one file per auth key in `dir`, named by the id as 16 lowercase hex digits of its
+// unsigned 64-bit form (`ffffffffffffffff.key` for id -1). The file holds everything about that key
+// (the key, temp/expiresAt/boundTo, its salts, its sessions), so every operation touches exactly one
+// file and is atomic by construction:
+//
+//   line 1  `wirecrypt-auth-key 1 <crc32 of the rest, 8 hex digits>`
+//   rest    JSON {"id":"<decimal>","key":"<512 hex>","temp":bool,"expiresAt"?:number,"boundTo"?:"<decimal>",
+//                 "salts":[["<salt decimal>",validSince,validUntil],…],"sessions":["<decimal>",…]}
+//
+// Writes are atomic: the new content goes to `<name>.<pid>.<n>.tmp` in the same directory (mode
+// 0600), is fsynced, then renamed over the key file (addKey uses link(), which fails if the file
+// exists, so "add if absent" holds even between processes), and the directory is fsynced so the
+// rename itself survives a crash. A reader therefore sees the old file or the new one, never a
+// half-written one. Temp files left by a crash are never read; they are removed at open when the
+// process that wrote them is gone (its pid is in the name) or when they are over an hour old.
+//
+// Concurrency: operations on one key are serialized inside the process (a promise chain per file).
+// Several processes may read one directory and add keys to it, but updates (salts, sessions,
+// bindings) from two processes at once can lose one of them: for a fleet use redis-store.ts.
+//
+// Corruption (a bad header, CRC mismatch, malformed JSON, a field of the wrong shape, an id that does
+// not match the file name) is reported, never guessed around: every operation on that id rejects with
+// MtprotoError('store-corrupt') naming the file and the reason, except deleteKey, which removes the
+// file (the way to recover). sweep() skips corrupt files. Files whose names do not follow the pattern
+// are ignored.
+//
+// Each claimSession / addSalts rewrites the key's file (a few hundred bytes plus 20 per session): fine
+// for the handful of sessions a client opens per key.
+
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MtprotoError } from '../errors.js';
+import { crc32 } from '../transport/crc32.js';
+import {
+  checkedKey, checkedSalts, clockOption, closedStore, copyKey, int64, isExpired, saltEntryId, saltExpired, sortSalts, storeErrors,
+} from './memory-store.js';
+import type { AuthKeyStore, StoredAuthKey, StoredSalt } from './store.js';
+
+export interface FileAuthKeyStoreOptions {
+  /** The directory holding the key files; created (mode 0700) if missing. */
+  readonly dir: string;
+  /** The clock that decides expiry, in Unix seconds; default the system clock (as MemoryAuthKeyStore). */
+  readonly now?: () => number;
+}
+
+/** What one key file holds. */
+interface KeyRecord {
+  key: StoredAuthKey;
+  salts: StoredSalt[];
+  sessions: bigint[];
+}
+
+const HEADER = 'wirecrypt-auth-key 1 ';
+const KEY_FILE = /^([0-9a-f]{16})\.key$/;
+const TEMP_FILE = /^[0-9a-f]{16}\.key\.(\d+)\.\d+\.tmp$/;
+/** A temp file older than this is a crash's leftover even if its pid now belongs to another process. */
+const TEMP_FILE_MAX_AGE_MS = 3600_000;
+/** addKey calls between two background sweeps of expired temporary keys. */
+const SWEEP_EVERY = 1024;
+
+let tempCounter = 0;
+
+/** The file name of auth key `id`: its unsigned 64-bit form in 16 hex digits. */
+export function keyFileName(id: bigint): string {
+  return `${BigInt.asUintN(64, id).toString(16).padStart(16, '0')}.key`;
+}
+
+export class FileAuthKeyStore implements AuthKeyStore {
+  readonly #dir: string;
+  readonly #ready: Promise<void>;
+  /** The tail of each file's operation chain; removed when the chain drains. */
+  readonly #locks = new Map<string, Promise<unknown>>();
+  #closed = false;
+  #addsSinceSweep = 0;
+  #sweeping: Promise<unknown> | undefined;
+  readonly #now: () => number;
+
+  constructor(options: FileAuthKeyStoreOptions) {
+    if (typeof options !== 'object' || options === null || typeof options.dir !== 'string' || options.dir === '') {
+      throw new TypeError('FileAuthKeyStore: options.dir must be a non-empty string');
+    }
+    this.#dir = options.dir;
+    this.#now = clockOption(options, 'FileAuthKeyStore');
+    this.#ready = openDir(this.#dir);
+    this.#ready.catch(() => {}); // reported by the first operation, not as an unhandled rejection
+  }
+
+  async getKey(id: bigint): Promise<StoredAuthKey | undefined> {
+    const name = keyFileName(int64(id, 'getKey', 'id'));
+    return this.#withRecord('getKey', name, async (record) => record && copyKey(record.key));
+  }
+
+  async addKey(key: StoredAuthKey): Promise<boolean> {
+    const k = checkedKey(key, 'addKey');
+    const name = keyFileName(k.id);
+    const added = await this.#withRecord('addKey', name, async (existing) => {
+      if (existing) return false;
+      // Already expired: accepted and forgotten at once, as the other stores do.
+      if (isExpired(k, this.#nowMs())) return true;
+      return writeAtomic(this.#dir, name, encode({ key: k, salts: [], sessions: [] }), true);
+    }).finally(() => k.key.fill(0));
+    if (added && k.temp && ++this.#addsSinceSweep >= SWEEP_EVERY) {
+      this.#addsSinceSweep = 0;
+      // Housekeeping: a failure here (say a corrupt file) is reported by the operations on that key.
+      this.#sweeping ??= this.sweep().catch(() => 0).finally(() => { this.#sweeping = undefined; });
+    }
+    return added;
+  }
+
+  async bindTempKey(tempId: bigint, permId: bigint): Promise<void> {
+    int64(tempId, 'bindTempKey', 'tempId');
+    int64(permId, 'bindTempKey', 'permId');
+    const name = keyFileName(tempId);
+    await this.#withRecord('bindTempKey', name, async (temp) => {
+      if (!temp) throw storeErrors.unknownTemp(tempId);
+      if (!temp.key.temp) throw storeErrors.notTemp(tempId);
+      // The permanent key's file is only read (an atomic read), so no second lock is taken and two
+      // binds can never wait on each other.
+      const perm = await readRecord(this.#dir, keyFileName(permId));
+      if (!perm) throw storeErrors.unknownPerm(permId);
+      perm.key.key.fill(0);
+      if (perm.key.temp) throw storeErrors.notPerm(permId);
+      const bound = temp.key.boundTo;
+      if (bound !== undefined && bound !== permId) throw storeErrors.alreadyBound(tempId, bound);
+      if (bound === permId) return;
+      await writeAtomic(this.#dir, name, encode({ ...temp, key: { ...temp.key, boundTo: permId } }), false);
+    });
+  }
+
+  async deleteKey(id: bigint): Promise<void> {
+    const name = keyFileName(int64(id, 'deleteKey', 'id'));
+    await this.#op('deleteKey', name, () => removeFile(this.#dir, name));
+  }
+
+  async getSalts(authKeyId: bigint): Promise<StoredSalt[]> {
+    const name = keyFileName(int64(authKeyId, 'getSalts', 'authKeyId'));
+    return this.#withRecord('getSalts', name, async (record) => {
+      const now = this.#nowMs();
+      return sortSalts(record ? record.salts.filter((s) => !saltExpired(s, now)) : []);
+    });
+  }
+
+  async addSalts(authKeyId: bigint, salts: readonly StoredSalt[]): Promise<void> {
+    int64(authKeyId, 'addSalts', 'authKeyId');
+    const checked = checkedSalts(salts, 'addSalts');
+    const name = keyFileName(authKeyId);
+    await this.#withRecord('addSalts', name, async (record) => {
+      if (!record) throw storeErrors.unknownKey('addSalts', authKeyId);
+      const now = this.#nowMs();
+      const merged = new Map<string, StoredSalt>();
+      for (const s of [...record.salts, ...checked]) if (!saltExpired(s, now)) merged.set(saltEntryId(s), s);
+      await writeAtomic(this.#dir, name, encode({ ...record, salts: [...merged.values()] }), false);
+    });
+  }
+
+  async claimSession(authKeyId: bigint, sessionId: bigint): Promise<boolean> {
+    int64(authKeyId, 'claimSession', 'authKeyId');
+    int64(sessionId, 'claimSession', 'sessionId');
+    const name = keyFileName(authKeyId);
+    return this.#withRecord('claimSession', name, async (record) => {
+      if (!record) throw storeErrors.unknownKey('claimSession', authKeyId);
+      if (record.sessions.includes(sessionId)) return false;
+      await writeAtomic(this.#dir, name, encode({ ...record, sessions: [...record.sessions, sessionId] }), false);
+      return true;
+    });
+  }
+
+  async dropSession(authKeyId: bigint, sessionId: bigint): Promise<boolean> {
+    int64(authKeyId, 'dropSession', 'authKeyId');
+    int64(sessionId, 'dropSession', 'sessionId');
+    const name = keyFileName(authKeyId);
+    return this.#withRecord('dropSession', name, async (record) => {
+      if (!record || !record.sessions.includes(sessionId)) return false;
+      await writeAtomic(this.#dir, name, encode({ ...record, sessions: record.sessions.filter((s) => s !== sessionId) }), false);
+      return true;
+    });
+  }
+
+  /**
+   * Removes the files of expired temporary keys and resolves how many went. Runs by itself every
+   * 1024 temporary keys added; a server may also call it periodically. Corrupt files are skipped.
+   */
+  async sweep(): Promise<number> {
+    if (this.#closed) throw closedStore('sweep');
+    await this.#ready;
+    let removed = 0;
+    for (const file of await readdir(this.#dir)) {
+      if (!KEY_FILE.test(file)) continue;
+      await this.#op('sweep', file, async () => {
+        const record = await readRecord(this.#dir, file).catch(() => undefined);
+        if (!record) return;
+        record.key.key.fill(0);
+        if (isExpired(record.key, this.#nowMs())) {
+          await removeFile(this.#dir, file);
+          removed++;
+        }
+      });
+    }
+    return removed;
+  }
+
+  /** Waits for the operations in flight; the store refuses new ones. Nothing stays open between operations. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#locks.values(), this.#sweeping]);
+  }
+
+  #nowMs(): number {
+    return this.#now() * 1000;
+  }
+
+  /** Runs `fn` after every earlier operation on the same file (and after the directory is open). */
+  async #op<T>(fn: string, name: string, body: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw closedStore(fn);
+    const previous = this.#locks.get(name) ?? this.#ready;
+    const run = previous.then(() => {}, () => {}).then(async () => {
+      await this.#ready;
+      return body();
+    });
+    const tail = run.then(() => {}, () => {});
+    this.#locks.set(name, tail);
+    void tail.then(() => {
+      if (this.#locks.get(name) === tail) this.#locks.delete(name);
+    });
+    return run;
+  }
+
+  /**
+   * #op with the record in `name` read first: undefined if absent or an expired temporary key
+   * (whose file is removed here: the lazy expiry). The record's key bytes are wiped afterwards.
+   */
+  #withRecord<T>(fn: string, name: string, body: (record: KeyRecord | undefined) => Promise<T>): Promise<T> {
+    return this.#op(fn, name, async () => {
+      const record = await readRecord(this.#dir, name);
+      try {
+        if (record && isExpired(record.key, this.#nowMs())) {
+          await removeFile(this.#dir, name);
+          return await body(undefined);
+        }
+        return await body(record);
+      } finally {
+        record?.key.key.fill(0);
+      }
+    });
+  }
+}
+
+// ---- the directory ------------------------------------------------------------------------------
+
+async function openDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const now = Date.now(); // file times are real times, whatever clock decides key expiry
+  for (const file of await readdir(dir)) {
+    const m = TEMP_FILE.exec(file);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    const path = join(dir, file);
+    const age = await stat(path).then((s) => now - s.mtimeMs, () => undefined);
+    if (age === undefined) continue;
+    if ((pid !== process.pid && !processAlive(pid)) || age > TEMP_FILE_MAX_AGE_MS) {
+      await unlink(path).catch(() => {});
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/** Makes renames and unlinks in `dir` durable. Windows cannot open a directory: it skips this step. */
+async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes `data` to `dir/name` atomically (temp file, fsync, rename or link, fsync of the directory).
+ * With `exclusive`, resolves false and changes nothing if `name` already exists.
+ */
+async function writeAtomic(dir: string, name: string, data: Uint8Array, exclusive: boolean): Promise<boolean> {
+  const tmp = join(dir, `${name}.${process.pid}.${tempCounter++}.tmp`);
+  const target = join(dir, name);
+  try {
+    const handle = await open(tmp, 'wx', 0o600);
+    try {
+      await handle.chmod(0o600); // the mode given to open() is reduced by the umask, never raised
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (!exclusive) {
+      await rename(tmp, target);
+    } else {
+      try {
+        await link(tmp, target);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw e;
+      }
+    }
+  } finally {
+    data.fill(0);
+    // After a rename the temp name is gone; after link() or a failure it is removed here.
+    await unlink(tmp).catch(() => {});
+  }
+  await syncDir(dir);
+  return true;
+}
+
+async function removeFile(dir: string, name: string): Promise<void> {
+  try {
+    await unlink(join(dir, name));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  await syncDir(dir);
+}
+
+// ---- the file format ----------------------------------------------------------------------------
+
+function encode(record: KeyRecord): Uint8Array {
+  const { key } = record;
+  const json: Record<string, unknown> = { id: String(key.id), key: toHex(key.key), temp: key.temp };
+  if (key.expiresAt !== undefined) json.expiresAt = key.expiresAt;
+  if (key.boundTo !== undefined) json.boundTo = String(key.boundTo);
+  json.salts = record.salts.map((s) => [String(s.salt), s.validSince, s.validUntil]);
+  json.sessions = record.sessions.map(String);
+  const body = new TextEncoder().encode(`${JSON.stringify(json)}\n`);
+  const header = new TextEncoder().encode(`${HEADER}${crc32(body).toString(16).padStart(8, '0')}\n`);
+  const out = new Uint8Array(header.length + body.length);
+  out.set(header);
+  out.set(body, header.length);
+  body.fill(0);
+  return out;
+}
+
+/** Reads and checks `dir/name`; undefined if there is no such file. */
+async function readRecord(dir: string, name: string): Promise<KeyRecord | undefined> {
+  let data: Buffer;
+  try {
+    data = await readFile(join(dir, name));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    return decode(data, name);
+  } finally {
+    data.fill(0);
+  }
+}
+
+function corrupt(name: string, reason: string): MtprotoError {
+  return new MtprotoError('store-corrupt', `FileAuthKeyStore: ${name} is corrupt: ${reason}`);
+}
+
+function decode(data: Uint8Array, name: string): KeyRecord {
+  const newline = data.indexOf(0x0a);
+  const header = new TextDecoder().decode(data.subarray(0, Math.max(newline, 0)));
+  if (newline < 0 || !header.startsWith(HEADER) || !/^[0-9a-f]{8}$/.test(header.slice(HEADER.length))) {
+    throw corrupt(name, 'no valid header line');
+  }
+  const body = data.subarray(newline + 1);
+  if (crc32(body) !== Number.parseInt(header.slice(HEADER.length), 16)) throw corrupt(name, 'CRC-32 mismatch');
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    throw corrupt(name, 'malformed JSON');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw corrupt(name, 'not a JSON object');
+  const j = json as Record<string, unknown>;
+  const id = decimal64(j.id, name, 'id');
+  if (keyFileName(id) !== name) throw corrupt(name, `holds auth key ${id}, which belongs in ${keyFileName(id)}`);
+  if (typeof j.key !== 'string' || !/^[0-9a-f]{512}$/.test(j.key)) throw corrupt(name, 'key is not 512 hex digits');
+  if (typeof j.temp !== 'boolean') throw corrupt(name, 'temp is not a boolean');
+  if (j.temp !== (j.expiresAt !== undefined)) throw corrupt(name, 'expiresAt must be present exactly on temporary keys');
+  if (j.expiresAt !== undefined && (typeof j.expiresAt !== 'number' || !Number.isFinite(j.expiresAt) || j.expiresAt < 0)) {
+    throw corrupt(name, 'expiresAt is not a Unix time');
+  }
+  if (!j.temp && j.boundTo !== undefined) throw corrupt(name, 'a permanent key with boundTo');
+  const boundTo = j.boundTo === undefined ? undefined : decimal64(j.boundTo, name, 'boundTo');
+  if (!Array.isArray(j.salts)) throw corrupt(name, 'salts is not an array');
+  const salts = j.salts.map((s: unknown): StoredSalt => {
+    if (!Array.isArray(s) || s.length !== 3 || !isUint32(s[1]) || !isUint32(s[2])) throw corrupt(name, 'a malformed salt');
+    return { salt: decimal64(s[0], name, 'salt'), validSince: s[1], validUntil: s[2] };
+  });
+  if (!Array.isArray(j.sessions)) throw corrupt(name, 'sessions is not an array');
+  const sessions = j.sessions.map((s: unknown) => decimal64(s, name, 'a session id'));
+  const key = fromHex(j.key);
+  const stored: StoredAuthKey = !j.temp
+    ? { id, key, temp: false }
+    : boundTo === undefined
+      ? { id, key, temp: true, expiresAt: j.expiresAt as number }
+      : { id, key, temp: true, expiresAt: j.expiresAt as number, boundTo };
+  return { key: stored, salts, sessions };
+}
+
+function decimal64(value: unknown, name: string, what: string): bigint {
+  if (typeof value !== 'string' || !/^-?(0|[1-9]\d{0,18})$/.test(value)) throw corrupt(name, `${what} is not a decimal integer`);
+  const n = BigInt(value);
+  if (BigInt.asIntN(64, n) !== n) throw corrupt(name, `${what} is outside the signed 64-bit range`);
+  return n;
+}
+
+function isUint32(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+}
+
+function toHex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += b[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+function fromHex(s: string): Uint8Array {
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}

@@ -1,0 +1,288 @@
+// An AuthKeyStore shared by several server processes through Redis (issue 10, "Real components"):
+// a client that reconnects to another process of the fleet keeps its auth key, salts and sessions.
+// Node only (ioredis).
+//
+// Layout, for auth key id N written as 16 lowercase hex digits of its unsigned 64-bit form, under
+// the caller's prefix P (the braces are a Redis Cluster hash tag: the three keys of one auth key
+// share a slot, so each script below touches one slot):
+//
+//   P{N}:key       hash   key (256 raw bytes), temp ("1"/"0"), expiresAt (Unix seconds, as JS prints
+//                         the number), expiresAtMs (integer milliseconds), boundTo (decimal id)
+//   P{N}:salts     zset   member = salt (int64 BE) ‖ validSince (int64 BE), score = validUntil
+//   P{N}:sessions  set    member = session_id (int64 BE)
+//
+// Temporary keys carry PEXPIREAT at expiresAt, and their salts and sessions the same deadline, so
+// Redis drops them all at expiry (spec §6); a perm key's salts expire with the latest validUntil.
+// Every write that must be atomic is one Lua script on one slot: addKey ("set if absent": EXISTS,
+// then HSET + PEXPIREAT), bindTempKey (check and bind), addSalts, claimSession (SADD, whose answer
+// says whether the session is new to the whole fleet). Values are Buffers, never strings, so key
+// bytes survive whatever they contain.
+
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { MtprotoError } from '../errors.js';
+import {
+  AUTH_KEY_LENGTH, checkedKey, checkedSalts, closedStore, int64, isExpired, sortSalts, storeErrors,
+} from './memory-store.js';
+import type { AuthKeyStore, StoredAuthKey, StoredSalt } from './store.js';
+
+export interface RedisAuthKeyStoreOptions {
+  /**
+   * An ioredis client (the store uses it and leaves it open on close()) or a Redis URL such as
+   * `redis://127.0.0.1:6379/0` (the store connects, and close() quits that connection).
+   */
+  readonly redis: Redis | string;
+  /** Prefix of every Redis key the store writes; default `wirecrypt:mtproto:`. No `{` or `}`. */
+  readonly prefix?: string;
+}
+
+export const DEFAULT_REDIS_PREFIX = 'wirecrypt:mtproto:';
+
+/** A Lua script run by EVALSHA, loaded with EVAL the first time a server does not know it. */
+class Script {
+  readonly sha: string;
+  constructor(readonly lua: string, readonly keys: number) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  async run(redis: Redis, args: (string | Buffer)[]): Promise<unknown> {
+    try {
+      return await redis.call('EVALSHA', this.sha, this.keys, ...args);
+    } catch (e) {
+      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
+      return redis.call('EVAL', this.lua, this.keys, ...args);
+    }
+  }
+}
+
+// KEYS: key, salts, sessions. ARGV: key bytes, temp, expiresAt, expiresAtMs, boundTo ('' = none).
+// Stale salts and sessions of an earlier key with the same id are dropped. An expiry in the past
+// makes Redis delete the key at once: accepted and forgotten, like the other stores.
+const ADD_KEY = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('HSET', KEYS[1], 'key', ARGV[1], 'temp', ARGV[2])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'expiresAt', ARGV[3], 'expiresAtMs', ARGV[4])
+  if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'boundTo', ARGV[5]) end
+  redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+end
+return 1
+`, 3);
+
+// KEYS: temp key. ARGV: permId (decimal), the perm key's temp field as read just before ('' if
+// absent). Returns 1 (bound), -1 (no temp key), -2 (not temp), -3 (no perm key), -4 (perm is temp),
+// or the id it is already bound to. The perm key is read outside the script (another slot); a perm
+// key deleted between the two steps leaves a binding to a missing key, which the server sees.
+const BIND = new Script(`
+local t = redis.call('HMGET', KEYS[1], 'temp', 'boundTo')
+if not t[1] then return -1 end
+if t[1] ~= '1' then return -2 end
+if ARGV[2] == '' then return -3 end
+if ARGV[2] ~= '0' then return -4 end
+if t[2] then
+  if t[2] == ARGV[1] then return 1 end
+  return t[2]
+end
+redis.call('HSET', KEYS[1], 'boundTo', ARGV[1])
+return 1
+`, 1);
+
+// KEYS: key, salts. ARGV: now (Unix seconds), then score, member pairs. Salts with validUntil <= now
+// go; the set expires with its latest salt, or with a temp key if that comes first.
+const ADD_SALTS = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+for i = 2, #ARGV, 2 do redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if top[2] then
+  local at = tonumber(top[2]) * 1000
+  local keyAt = redis.call('HGET', KEYS[1], 'expiresAtMs')
+  if keyAt and tonumber(keyAt) < at then at = tonumber(keyAt) end
+  redis.call('PEXPIREAT', KEYS[2], string.format('%d', at))
+end
+return 1
+`, 2);
+
+// KEYS: key, sessions. ARGV: session member. Returns 1 (new to the fleet), 0 (known), -1 (no key).
+const CLAIM_SESSION = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local added = redis.call('SADD', KEYS[2], ARGV[1])
+local at = redis.call('HGET', KEYS[1], 'expiresAtMs')
+if at then redis.call('PEXPIREAT', KEYS[2], at) end
+return added
+`, 2);
+
+export class RedisAuthKeyStore implements AuthKeyStore {
+  readonly #redis: Promise<Redis>;
+  readonly #owned: boolean;
+  readonly #prefix: string;
+  #closed = false;
+
+  constructor(options: RedisAuthKeyStoreOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('RedisAuthKeyStore: options must be an object');
+    const { redis, prefix = DEFAULT_REDIS_PREFIX } = options;
+    if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
+      throw new TypeError('RedisAuthKeyStore: options.prefix must be a string without { or }');
+    }
+    if (typeof redis === 'string') {
+      // Loaded on first use, not at import: ioredis takes tens of milliseconds to load, and most
+      // users of wirecrypt never open a Redis store.
+      this.#redis = import('ioredis').then(({ Redis: Client }) => new Client(redis));
+      this.#owned = true;
+    } else if (typeof redis === 'object' && redis !== null && typeof redis.call === 'function') {
+      this.#redis = Promise.resolve(redis);
+      this.#owned = false;
+    } else {
+      throw new TypeError('RedisAuthKeyStore: options.redis must be an ioredis client or a redis:// URL');
+    }
+    this.#prefix = prefix;
+  }
+
+  async getKey(id: bigint): Promise<StoredAuthKey | undefined> {
+    int64(id, 'getKey', 'id');
+    const fields = await (await this.#client('getKey')).hgetallBuffer(this.#key(id, 'key'));
+    if (!fields.key) return undefined;
+    try {
+      const key = parseKey(id, fields);
+      // Redis drops the key at expiresAtMs by its own clock; this process's clock has the last word.
+      if (!isExpired(key, Date.now())) return key;
+      key.key.fill(0);
+      return undefined;
+    } finally {
+      fields.key.fill(0);
+    }
+  }
+
+  async addKey(key: StoredAuthKey): Promise<boolean> {
+    const k = checkedKey(key, 'addKey');
+    const keyBytes = Buffer.from(k.key);
+    k.key.fill(0);
+    try {
+      const expiresAt = k.expiresAt === undefined ? '' : String(k.expiresAt);
+      const expiresAtMs = k.expiresAt === undefined ? '' : String(Math.ceil(k.expiresAt * 1000));
+      const boundTo = k.boundTo === undefined ? '' : String(k.boundTo);
+      const added = await ADD_KEY.run(await this.#client('addKey'), [
+        this.#key(k.id, 'key'), this.#key(k.id, 'salts'), this.#key(k.id, 'sessions'),
+        keyBytes, k.temp ? '1' : '0', expiresAt, expiresAtMs, boundTo,
+      ]);
+      return added === 1;
+    } finally {
+      keyBytes.fill(0);
+    }
+  }
+
+  async bindTempKey(tempId: bigint, permId: bigint): Promise<void> {
+    int64(tempId, 'bindTempKey', 'tempId');
+    int64(permId, 'bindTempKey', 'permId');
+    const redis = await this.#client('bindTempKey');
+    const permTemp = await redis.hget(this.#key(permId, 'key'), 'temp');
+    const result = await BIND.run(redis, [this.#key(tempId, 'key'), String(permId), permTemp ?? '']);
+    if (result === 1) return;
+    if (result === -1) throw storeErrors.unknownTemp(tempId);
+    if (result === -2) throw storeErrors.notTemp(tempId);
+    if (result === -3) throw storeErrors.unknownPerm(permId);
+    if (result === -4) throw storeErrors.notPerm(permId);
+    if (typeof result === 'string' && /^-?\d{1,19}$/.test(result)) throw storeErrors.alreadyBound(tempId, BigInt(result));
+    throw corrupt(tempId, `bindTempKey got ${String(result)}`);
+  }
+
+  async deleteKey(id: bigint): Promise<void> {
+    int64(id, 'deleteKey', 'id');
+    await (await this.#client('deleteKey')).del(this.#key(id, 'key'), this.#key(id, 'salts'), this.#key(id, 'sessions'));
+  }
+
+  async getSalts(authKeyId: bigint): Promise<StoredSalt[]> {
+    int64(authKeyId, 'getSalts', 'authKeyId');
+    const now = Date.now() / 1000;
+    // Scores above now: validUntil > now, the salts not yet expired.
+    const reply = await (await this.#client('getSalts')).zrangebyscoreBuffer(this.#key(authKeyId, 'salts'), `(${now}`, '+inf', 'WITHSCORES');
+    const salts: StoredSalt[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      const member = reply[i]!;
+      const validUntil = Number(reply[i + 1]!.toString());
+      if (member.length !== 16 || !Number.isInteger(validUntil)) throw corrupt(authKeyId, 'a malformed salt entry');
+      salts.push({ salt: member.readBigInt64BE(0), validSince: Number(member.readBigInt64BE(8)), validUntil });
+    }
+    return sortSalts(salts);
+  }
+
+  async addSalts(authKeyId: bigint, salts: readonly StoredSalt[]): Promise<void> {
+    int64(authKeyId, 'addSalts', 'authKeyId');
+    const checked = checkedSalts(salts, 'addSalts');
+    const args: (string | Buffer)[] = [this.#key(authKeyId, 'key'), this.#key(authKeyId, 'salts'), String(Date.now() / 1000)];
+    for (const s of checked) {
+      const member = Buffer.alloc(16);
+      member.writeBigInt64BE(s.salt, 0);
+      member.writeBigInt64BE(BigInt(s.validSince), 8);
+      args.push(String(s.validUntil), member);
+    }
+    const result = await ADD_SALTS.run(await this.#client('addSalts'), args);
+    if (result === -1) throw storeErrors.unknownKey('addSalts', authKeyId);
+  }
+
+  async claimSession(authKeyId: bigint, sessionId: bigint): Promise<boolean> {
+    int64(authKeyId, 'claimSession', 'authKeyId');
+    int64(sessionId, 'claimSession', 'sessionId');
+    const result = await CLAIM_SESSION.run(await this.#client('claimSession'), [
+      this.#key(authKeyId, 'key'), this.#key(authKeyId, 'sessions'), int64Bytes(sessionId),
+    ]);
+    if (result === -1) throw storeErrors.unknownKey('claimSession', authKeyId);
+    return result === 1;
+  }
+
+  async dropSession(authKeyId: bigint, sessionId: bigint): Promise<boolean> {
+    int64(authKeyId, 'dropSession', 'authKeyId');
+    int64(sessionId, 'dropSession', 'sessionId');
+    return (await (await this.#client('dropSession')).srem(this.#key(authKeyId, 'sessions'), int64Bytes(sessionId))) === 1;
+  }
+
+  /** The store is unusable afterwards; a connection the store opened from a URL is quit, a client passed in stays open. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#owned) return;
+    const redis = await this.#redis;
+    await redis.quit().catch(() => redis.disconnect());
+  }
+
+  async #client(fn: string): Promise<Redis> {
+    if (this.#closed) throw closedStore(fn);
+    return this.#redis;
+  }
+
+  #key(id: bigint, part: 'key' | 'salts' | 'sessions'): string {
+    return `${this.#prefix}{${BigInt.asUintN(64, id).toString(16).padStart(16, '0')}}:${part}`;
+  }
+}
+
+function int64Bytes(v: bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64BE(v);
+  return b;
+}
+
+function corrupt(id: bigint, reason: string): MtprotoError {
+  return new MtprotoError('store-corrupt', `RedisAuthKeyStore: auth key ${id}: ${reason}`);
+}
+
+/** The hash of one auth key, checked field by field (it may have been written by something else). */
+function parseKey(id: bigint, f: Record<string, Buffer>): StoredAuthKey {
+  if (f.key!.length !== AUTH_KEY_LENGTH) throw corrupt(id, `key is ${f.key!.length} bytes`);
+  const temp = f.temp?.toString();
+  if (temp === '0') {
+    if (f.expiresAt || f.boundTo) throw corrupt(id, 'a permanent key with expiresAt or boundTo');
+    return { id, key: new Uint8Array(f.key!), temp: false };
+  }
+  if (temp !== '1') throw corrupt(id, 'temp is neither "1" nor "0"');
+  const expiresAt = Number(f.expiresAt?.toString());
+  if (!f.expiresAt || !Number.isFinite(expiresAt) || expiresAt < 0) throw corrupt(id, 'a temporary key without a valid expiresAt');
+  const key = new Uint8Array(f.key!);
+  if (!f.boundTo) return { id, key, temp: true, expiresAt };
+  const boundTo = f.boundTo.toString();
+  if (!/^-?\d{1,19}$/.test(boundTo) || BigInt.asIntN(64, BigInt(boundTo)) !== BigInt(boundTo)) {
+    key.fill(0);
+    throw corrupt(id, 'boundTo is not a 64-bit id');
+  }
+  return { id, key, temp: true, expiresAt, boundTo: BigInt(boundTo) };
+}
