@@ -89,13 +89,11 @@ export function hchacha20(key: usize, nonce16: usize, out: usize, scratch: usize
  * out = in ^ keystream. The caller advances the counter.
  */
 function xor4(state: usize, src: usize, dst: usize): void {
-  const c0 = v128.load32_splat(state), c1 = v128.load32_splat(state, 4), c2 = v128.load32_splat(state, 8), c3 = v128.load32_splat(state, 12);
-  const k4 = v128.load32_splat(state, 16), k5 = v128.load32_splat(state, 20), k6 = v128.load32_splat(state, 24), k7 = v128.load32_splat(state, 28);
-  const k8 = v128.load32_splat(state, 32), k9 = v128.load32_splat(state, 36), k10 = v128.load32_splat(state, 40), k11 = v128.load32_splat(state, 44);
-  const n12 = i32x4.add(v128.load32_splat(state, 48), i32x4(0, 1, 2, 3));
-  const n13 = v128.load32_splat(state, 52), n14 = v128.load32_splat(state, 56), n15 = v128.load32_splat(state, 60);
-  let x0 = c0, x1 = c1, x2 = c2, x3 = c3, x4 = k4, x5 = k5, x6 = k6, x7 = k7;
-  let x8 = k8, x9 = k9, x10 = k10, x11 = k11, x12 = n12, x13 = n13, x14 = n14, x15 = n15;
+  let x0 = v128.load32_splat(state), x1 = v128.load32_splat(state, 4), x2 = v128.load32_splat(state, 8), x3 = v128.load32_splat(state, 12);
+  let x4 = v128.load32_splat(state, 16), x5 = v128.load32_splat(state, 20), x6 = v128.load32_splat(state, 24), x7 = v128.load32_splat(state, 28);
+  let x8 = v128.load32_splat(state, 32), x9 = v128.load32_splat(state, 36), x10 = v128.load32_splat(state, 40), x11 = v128.load32_splat(state, 44);
+  let x12 = i32x4.add(v128.load32_splat(state, 48), i32x4(0, 1, 2, 3));
+  let x13 = v128.load32_splat(state, 52), x14 = v128.load32_splat(state, 56), x15 = v128.load32_splat(state, 60);
   for (let r = 0; r < 10; r++) {
     x0 = i32x4.add(x0, x4); x12 = rotl16(v128.xor(x12, x0)); x8 = i32x4.add(x8, x12); x4 = rotlv(v128.xor(x4, x8), 12);
     x0 = i32x4.add(x0, x4); x12 = rotl8(v128.xor(x12, x0)); x8 = i32x4.add(x8, x12); x4 = rotlv(v128.xor(x4, x8), 7);
@@ -114,10 +112,17 @@ function xor4(state: usize, src: usize, dst: usize): void {
     x3 = i32x4.add(x3, x4); x14 = rotl16(v128.xor(x14, x3)); x9 = i32x4.add(x9, x14); x4 = rotlv(v128.xor(x4, x9), 12);
     x3 = i32x4.add(x3, x4); x14 = rotl8(v128.xor(x14, x3)); x9 = i32x4.add(x9, x14); x4 = rotlv(v128.xor(x4, x9), 7);
   }
-  x0 = i32x4.add(x0, c0); x1 = i32x4.add(x1, c1); x2 = i32x4.add(x2, c2); x3 = i32x4.add(x3, c3);
-  x4 = i32x4.add(x4, k4); x5 = i32x4.add(x5, k5); x6 = i32x4.add(x6, k6); x7 = i32x4.add(x7, k7);
-  x8 = i32x4.add(x8, k8); x9 = i32x4.add(x9, k9); x10 = i32x4.add(x10, k10); x11 = i32x4.add(x11, k11);
-  x12 = i32x4.add(x12, n12); x13 = i32x4.add(x13, n13); x14 = i32x4.add(x14, n14); x15 = i32x4.add(x15, n15);
+  // The feed-forward reloads the input words instead of keeping sixteen more vectors live through
+  // the rounds (x64 has sixteen vector registers; the rounds need all of them).
+  x0 = i32x4.add(x0, v128.load32_splat(state)); x1 = i32x4.add(x1, v128.load32_splat(state, 4));
+  x2 = i32x4.add(x2, v128.load32_splat(state, 8)); x3 = i32x4.add(x3, v128.load32_splat(state, 12));
+  x4 = i32x4.add(x4, v128.load32_splat(state, 16)); x5 = i32x4.add(x5, v128.load32_splat(state, 20));
+  x6 = i32x4.add(x6, v128.load32_splat(state, 24)); x7 = i32x4.add(x7, v128.load32_splat(state, 28));
+  x8 = i32x4.add(x8, v128.load32_splat(state, 32)); x9 = i32x4.add(x9, v128.load32_splat(state, 36));
+  x10 = i32x4.add(x10, v128.load32_splat(state, 40)); x11 = i32x4.add(x11, v128.load32_splat(state, 44));
+  x12 = i32x4.add(x12, i32x4.add(v128.load32_splat(state, 48), i32x4(0, 1, 2, 3)));
+  x13 = i32x4.add(x13, v128.load32_splat(state, 52));
+  x14 = i32x4.add(x14, v128.load32_splat(state, 56)); x15 = i32x4.add(x15, v128.load32_splat(state, 60));
   // Transpose each group of four words back into block order; block b's bytes 16g..16g+15 are
   // words 4g..4g+3 of lane b.
   xorTransposed(x0, x1, x2, x3, src, dst);
