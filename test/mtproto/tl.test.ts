@@ -488,13 +488,23 @@ describe('gzip_packed', () => {
     expect(grown).toBeLessThan(16 << 20);
   });
 
-  it('refuses corrupt, truncated, empty and zlib-format input', async () => {
+  it('reads zlib-format packed_data too (mtcute compresses with deflate), bounded the same way', async () => {
+    for (const n of [0, 10, 1000, 1 << 20]) {
+      expect(Buffer.from(await gunzipPacked(deflateSync(pattern(n)), 1 << 20)).equals(Buffer.from(pattern(n)))).toBe(true);
+    }
+    await expect(gunzipPacked(deflateSync(new Uint8Array(4 << 20)), 1 << 20)).rejects.toMatchObject({ code: 'gzip-too-large' });
+    const corrupt = deflateSync(pattern(1000));
+    corrupt[corrupt.length - 1] ^= 1; // the Adler-32 check
+    await expect(gunzipPacked(corrupt, 1 << 20)).rejects.toMatchObject({ code: 'gzip-invalid' });
+  });
+
+  it('refuses corrupt, truncated, empty and unknown-format input', async () => {
     const good = gzipSync(pattern(1000));
     const badCrc = Uint8Array.from(good);
     badCrc[badCrc.length - 6] ^= 1;
     const badHeader = Uint8Array.from(good);
     badHeader[0] = 0x1e;
-    const inputs = [new Uint8Array(0), good.subarray(0, good.length - 1), good.subarray(0, 10), badCrc, badHeader, deflateSync(pattern(10)), pattern(64)];
+    const inputs = [new Uint8Array(0), good.subarray(0, good.length - 1), good.subarray(0, 10), badCrc, badHeader, deflateSync(pattern(10)).subarray(0, 6), pattern(64)];
     for (const input of inputs) {
       await expect(gunzipPacked(input, 1 << 20)).rejects.toMatchObject({ name: 'MtprotoError', code: 'gzip-invalid' });
     }

@@ -1,5 +1,6 @@
 // gzip_packed (spec §7.1): `packed_data` is an object compressed in the gzip format (RFC 1952),
-// as TDLib writes it. Both directions go through the platform's CompressionStream /
+// as TDLib writes it — or in the zlib format (RFC 1950), which mtcute writes and Telegram accepts,
+// so a receiver takes both (told apart by the zlib header check of RFC 1950 §2.2). Both directions go through the platform's CompressionStream /
 // DecompressionStream (browsers, Node ≥ 18, Deno, Bun), so there is no zlib copy in the bundle and
 // no node: import.
 //
@@ -67,8 +68,14 @@ export async function gzipPacked(data: Uint8Array): Promise<Uint8Array> {
   return pump(new Compression('gzip'), data, Number.POSITIVE_INFINITY);
 }
 
+/** RFC 1950 §2.2: CM = 8 (deflate), CINFO ≤ 7, and CMF·256 + FLG a multiple of 31. A gzip member starts 1f 8b. */
+function isZlib(packed: Uint8Array): boolean {
+  return packed.length >= 2 && (packed[0] & 0x8f) === 0x08 && ((packed[0] << 8) | packed[1]) % 31 === 0;
+}
+
 /**
- * Decompresses gzip_packed's packed_data, refusing more than `maxSize` bytes of output.
+ * Decompresses gzip_packed's packed_data (gzip, or zlib as mtcute sends it), refusing more than
+ * `maxSize` bytes of output.
  * @throws {MtprotoError} `gzip-too-large` past maxSize, `gzip-invalid` for corrupt, truncated or
  *   empty input, `gzip-unsupported` without DecompressionStream.
  */
@@ -76,5 +83,5 @@ export async function gunzipPacked(packed: Uint8Array, maxSize: number): Promise
   checkBytes(packed, 'gunzipPacked', 'packed');
   integer(maxSize, 0, Number.MAX_SAFE_INTEGER, 'gunzipPacked', 'maxSize');
   const { Decompression } = streams();
-  return pump(new Decompression('gzip'), packed, maxSize);
+  return pump(new Decompression(isZlib(packed) ? 'deflate' : 'gzip'), packed, maxSize);
 }
