@@ -13,8 +13,8 @@
 //   [160, 168) AAD length              [168, 176) ciphertext length
 //   [176, 180) AAD padded yet?         [192, 256) scratch (subkey, nonce', tag)
 
-import { chachaBlock, chachaInit, chachaKeystream4, chachaXor, hchacha20 } from '../cipher/chacha20';
-import { poly1305Finish, poly1305Init, poly1305Pad16, poly1305Update } from '../mac/poly1305';
+import { chachaBlock, chachaInit, chachaKeystream4, chachaXor, chachaXorMac, hchacha20 } from '../cipher/chacha20';
+import { poly1305Buffered, poly1305Finish, poly1305Init, poly1305Pad16, poly1305Update } from '../mac/poly1305';
 import { ctEqual, wipe } from '../runtime/bytes';
 
 export const CHACHA_AEAD_CTX: usize = 256;
@@ -52,9 +52,20 @@ export function chachaAeadAad(ctx: usize, aad: usize, len: usize): void {
   store<u64>(ctx + CT_LEN, load<u64>(ctx + CT_LEN) + len);
 }
 
+/** The part of `len` bytes the stitched loop (chachaXorMac) takes, 0 if it does not apply. */
+@inline function stitchable(ctx: usize, len: usize): usize {
+  return ASC_FEATURE_SIMD && len >= 512 && poly1305Buffered(ctx + POLY) == 0 ? len & ~255 : 0;
+}
+
 /** Encrypts `len` bytes in place and MACs the ciphertext. */
 export function chachaAeadEncrypt(ctx: usize, buf: usize, len: usize): void {
   startCiphertext(ctx, len);
+  const n = stitchable(ctx, len);
+  if (ASC_FEATURE_SIMD && n != 0) {
+    chachaXorMac(ctx, ctx + POLY, buf, n, false);
+    buf += n;
+    len -= n;
+  }
   for (let off: usize = 0; off < len; off += SLICE) {
     const n = min(SLICE, len - off);
     chachaXor(ctx, buf + off, buf + off, n);
@@ -146,18 +157,25 @@ export function chachaAeadSeal(ctx: usize, key: usize, nonce: usize, xchacha: bo
 
 /**
  * One-shot open: `buf` holds `len` bytes of ciphertext followed by the tag. Returns 1 and leaves
- * the plaintext in `buf` if the tag verifies; otherwise returns 0 and `buf` is unchanged.
+ * the plaintext in `buf` if the tag verifies; otherwise returns 0 and `buf` is unchanged. Long
+ * messages are decrypted while they are MACed (chachaXorMac) and, if the tag fails, encrypted back.
  */
 export function chachaAeadOpen(ctx: usize, key: usize, nonce: usize, xchacha: bool, aad: usize, aadLen: usize, buf: usize, len: usize): u32 {
   const short = ASC_FEATURE_SIMD && len <= SHORT;
   if (short) initShort(ctx, key, nonce, xchacha);
   else chachaAeadInit(ctx, key, nonce, xchacha);
   chachaAeadAad(ctx, aad, aadLen);
-  chachaAeadAbsorb(ctx, buf, len);
+  startCiphertext(ctx, len);
+  const n = short ? 0 : stitchable(ctx, len);
+  if (ASC_FEATURE_SIMD && n != 0) chachaXorMac(ctx, ctx + POLY, buf, n, true);
+  poly1305Update(ctx + POLY, buf + n, len - n);
   const ok = chachaAeadVerify(ctx, buf + len);
   if (ok) {
     if (short) xorShort(buf, len);
-    else chachaAeadDecrypt(ctx, buf, len);
+    else chachaAeadDecrypt(ctx, buf + n, len - n);
+  } else if (n != 0) {
+    store<u32>(ctx, 1, 48);
+    chachaXor(ctx, buf, buf, n);
   }
   wipe(KEYSTREAM, 256);
   wipe(ctx, CHACHA_AEAD_CTX);
