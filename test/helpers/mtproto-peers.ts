@@ -602,6 +602,24 @@ export async function mtcuteEncrypt(session: any, content: unknown, contentRelat
 }
 
 /**
+ * One object with mtcute's TL reader; a msg_container (which mtcute's session code unpacks itself,
+ * outside its generic reader) is unpacked here the same way, as `mt_msg_container`.
+ */
+function readObject(reader: any): any {
+  if (reader.uint() !== 0x73f1f8dc) {
+    reader.pos -= 4;
+    return reader.object();
+  }
+  const messages = [];
+  for (let n = reader.uint(); n > 0; n--) {
+    const msgId = reader.long(), seqNo = reader.uint();
+    reader.uint(); // bytes
+    messages.push({ msgId, seqNo, body: reader.object() });
+  }
+  return { _: 'mt_msg_container', messages };
+}
+
+/**
  * mtcute's client side of a received packet: MtprotoSession.decryptMessage, which drops (returns
  * nothing for) anything failing its checks. Resolves the message, with its body parsed by mtcute's
  * TL reader, or null if mtcute dropped it.
@@ -609,7 +627,7 @@ export async function mtcuteEncrypt(session: any, content: unknown, contentRelat
 export async function mtcuteDecrypt(session: any, packet: Uint8Array): Promise<{ msgId: bigint; seqNo: number; object: any } | null> {
   let out: { msgId: bigint; seqNo: number; object: any } | null = null;
   session.decryptMessage(packet, (msgId: any, seqNo: number, reader: any) => {
-    out = { msgId: BigInt(msgId.toString()), seqNo, object: reader.object() };
+    out = { msgId: BigInt(msgId.toString()), seqNo, object: readObject(reader) };
   });
   return out;
 }
