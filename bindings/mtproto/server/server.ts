@@ -31,7 +31,7 @@ import type { RsaPrivateKey } from '../auth/rsa.js';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../transport/codec.js';
 import { StreamConnection } from './connection.js';
 import { type RpcHandler, ServerCore } from './core.js';
-import { HttpEndpoint } from './http.js';
+import type { HttpEndpoint } from './http.js';
 import { MemoryAuthKeyStore } from './memory-store.js';
 import type { AuthKeyStore } from './store.js';
 
@@ -106,6 +106,9 @@ export class MtprotoServer {
     if (this.#closed) throw new TypeError('MtprotoServer.listen: the server was closed');
     if (this.#net !== null) throw new TypeError('MtprotoServer.listen: already listening');
     if (options.http) {
+      // Loaded here: it pulls in `ws`, which a TCP-only server (and every other user of wirecrypt)
+      // should not pay for at import.
+      const { HttpEndpoint } = await import('./http.js');
       const endpoint = new HttpEndpoint(this.#core, { maxFrameLength: this.#maxFrameLength, track: (close) => this.#track(close) });
       const http = createHttpServer((req, res) => endpoint.request(req, res));
       http.on('upgrade', (req, socket, head) => endpoint.upgrade(req, socket, head));
