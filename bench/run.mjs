@@ -15,6 +15,7 @@ import { coldStart } from './cold-start.mjs';
 import { cipherGroups, cipherTargets } from './groups/ciphers.mjs';
 import { curveGroups, curveTargets } from './groups/curves.mjs';
 import { hashGroups, hashTargets } from './groups/hash.mjs';
+import { LOOPBACK_TITLE, mtprotoGroups, mtprotoLoopback, mtprotoTargets } from './groups/mtproto.mjs';
 import { evaluateTarget, format, markdown, runGroup } from './harness.mjs';
 
 const { values: args } = parseArgs({
@@ -32,7 +33,7 @@ const { values: args } = parseArgs({
 
 init({ wasm: args.wasm });
 const settings = args.quick ? { rounds: 3, maxTime: 0.15 } : { rounds: 5, maxTime: 0.3 };
-const allGroups = [...hashGroups, ...cipherGroups, ...curveGroups];
+const allGroups = [...hashGroups, ...cipherGroups, ...curveGroups, ...mtprotoGroups];
 const groups = allGroups.filter((g) => !args.only || g.title.toLowerCase().includes(args.only.toLowerCase()));
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -51,19 +52,23 @@ log(`wirecrypt bench: ${machine.cpu}, ${machine.cores} cores, Node ${machine.nod
 
 const results = [];
 for (const group of groups) results.push(await runGroup(group, { ...settings, log }));
+// MTProto loopback RPC: a server and its clients over sockets, measured outside the harness like cold start
+const loopback = !args.only || LOOPBACK_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await mtprotoLoopback({ quick: args.quick, log }) : null;
 const cold = coldStart();
-const targets = [...hashTargets, ...cipherTargets, ...curveTargets].filter((t) => results.some((g) => g.title === t.group)).map((t) => evaluateTarget(t, results));
+const targets = [...hashTargets, ...cipherTargets, ...curveTargets, ...mtprotoTargets].filter((t) => results.some((g) => g.title === t.group)).map((t) => evaluateTarget(t, results));
 targets.push({
   text: "import + instantiate ≤ @mtcute/wasm's (import + initSync) in a fresh Node process",
   measured: `${cold.totalMs.toFixed(1)} ms vs ${cold.mtcuteTotalMs.toFixed(1)} ms`,
   met: cold.totalMs <= cold.mtcuteTotalMs,
 });
+if (loopback) targets.push(loopback.target);
 
 const out = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}, OpenSSL ${machine.openssl}); wirecrypt wasm build: ${machine.wasm}.`,
   `Median of ${settings.rounds} interleaved rounds; a peer's cell shows wirecrypt's speed ÷ the peer's in parentheses.`,
   '',
   ...results.flatMap((r) => [markdown(r), '']),
+  ...(loopback ? [loopback.markdown, ''] : []),
   `Cold start (fresh \`node\` process, median of ${cold.runs}): import ${cold.importMs.toFixed(1)} ms + instantiate ${cold.instantiateMs.toFixed(1)} ms = ${cold.totalMs.toFixed(1)} ms; first call ${cold.firstCallMs.toFixed(2)} ms. ` +
     `For comparison, importing an empty ES module the same way takes ${cold.emptyModuleImportMs.toFixed(1)} ms (Node's ESM loader bootstrap), so wirecrypt's own share is ${(cold.totalMs - cold.emptyModuleImportMs).toFixed(1)} ms; @mtcute/wasm (import + initSync of its .wasm file) takes ${cold.mtcuteTotalMs.toFixed(1)} ms.`,
   '',
@@ -100,6 +105,6 @@ if (isolation) {
   }
 }
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, coldStart: cold, targets, isolation }, null, 2));
+  writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, mtprotoLoopback: loopback, coldStart: cold, targets, isolation }, null, 2));
   log(`wrote ${args.json}`);
 }
