@@ -59,6 +59,19 @@ export function copyInto(dst: Uint8Array, src: Uint8Array, at = 0): void {
   intrinsicSet.call(dst, src, at);
 }
 
+/** The parts one after another, in a fresh array (read through the intrinsics, like everything here). */
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += lengthOf(p);
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    copyInto(out, p, at);
+    at += lengthOf(p);
+  }
+  return out;
+}
+
 /** Whether `v` lies over a SharedArrayBuffer: another thread may change it while we read it. */
 export function isShared(v: Uint8Array): boolean {
   try {

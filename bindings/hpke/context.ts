@@ -6,10 +6,11 @@
 // the next genuine message still opens. dispose() wipes everything.
 
 import type { Aead } from '../aead.js';
+import { concat } from '../bytes.js';
 import { bytes, finished, integer, ownBytes } from '../errors.js';
 import type { CryptoProvider } from '../provider/types.js';
 import type { AeadParams, KdfParams } from './ids.js';
-import { Labeled, concat } from './labeled.js';
+import { Labeled } from './labeled.js';
 
 /** §5, Table 1. */
 export const Mode = { Base: 0x00, Psk: 0x01, Auth: 0x02, AuthPsk: 0x03 } as const;

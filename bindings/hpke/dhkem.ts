@@ -3,12 +3,12 @@
 // X25519, 65-byte uncompressed SEC1 for P-256). Every DH output, IKM and KEM context is zeroed as
 // soon as the shared secret has been derived from it.
 
-import { isUint8Array } from '../bytes.js';
+import { concat, isUint8Array } from '../bytes.js';
 import { InvalidKeyError, ownBytes } from '../errors.js';
 import type { CryptoProvider, DhScheme } from '../provider/types.js';
 import type { KeyPair } from '../x25519.js';
 import type { KemParams } from './ids.js';
-import { Labeled, concat, i2osp } from './labeled.js';
+import { Labeled, i2osp } from './labeled.js';
 
 /** A secret key, or a key pair when the caller has the public key at hand (saves deriving it). */
 export type SecretKeyInput = Uint8Array | KeyPair;

@@ -2,6 +2,7 @@
 // goes through, bound to a suite_id ("KEM" ‖ kem_id for the KEM, "HPKE" ‖ kem ‖ kdf ‖ aead for the
 // key schedule).
 
+import { concat } from '../bytes.js';
 import type { CryptoProvider } from '../provider/types.js';
 
 const encoder = new TextEncoder();
@@ -10,18 +11,6 @@ const HPKE_V1 = encoder.encode('HPKE-v1');
 export function i2osp(value: number, length: number): Uint8Array {
   const out = new Uint8Array(length);
   for (let i = length - 1, v = value; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v & 0xff;
-  return out;
-}
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
   return out;
 }
 

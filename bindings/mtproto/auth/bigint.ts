@@ -103,3 +103,26 @@ export function gcd(a: bigint, b: bigint): bigint {
   while (b !== 0n) [a, b] = [b, a % b];
   return a;
 }
+
+/**
+ * Whether odd n > 3 is a strong probable prime to every base in `bases` (Miller–Rabin; each base in
+ * [2, n − 2]). Not constant time: used on public numbers only (pq, dh_prime).
+ */
+export function millerRabin(n: bigint, bases: Iterable<bigint>): boolean {
+  let d = n - 1n;
+  let s = 0;
+  while ((d & 1n) === 0n) {
+    d >>= 1n;
+    s++;
+  }
+  witness: for (const a of bases) {
+    let x = modPow(a, d, n);
+    if (x === 1n || x === n - 1n) continue;
+    for (let i = 1; i < s; i++) {
+      x = (x * x) % n;
+      if (x === n - 1n) continue witness;
+    }
+    return false;
+  }
+  return true;
+}

@@ -9,7 +9,7 @@
 // pairs are cached, as the documentation suggests. BigInt modPow is not constant time: see bigint.ts.
 
 import { MtprotoError } from '../errors.js';
-import { bigIntFromBytesBE, modPow } from './bigint.js';
+import { bigIntFromBytesBE, millerRabin, modPow } from './bigint.js';
 
 /** Telegram's 2048-bit safe prime (auth_key.html, samples-auth_key.html), used with g = 3. */
 export const KNOWN_DH_PRIME = BigInt(
@@ -45,23 +45,11 @@ export function isProbablePrime(n: bigint, rounds: number, random: (length: numb
   if (n < 4n) return true;
   if ((n & 1n) === 0n) return false;
   for (const p of SMALL_PRIMES) if (n % p === 0n) return n === p;
-  let d = n - 1n;
-  let s = 0;
-  while ((d & 1n) === 0n) {
-    d >>= 1n;
-    s++;
-  }
-  witness: for (let round = 0; round < rounds; round++) {
-    const a = 2n + randomBelow(n - 3n, random);
-    let x = modPow(a, d, n);
-    if (x === 1n || x === n - 1n) continue;
-    for (let i = 1; i < s; i++) {
-      x = (x * x) % n;
-      if (x === n - 1n) continue witness;
-    }
-    return false;
-  }
-  return true;
+  return millerRabin(n, randomBases(n, rounds, random));
+}
+
+function* randomBases(n: bigint, rounds: number, random: (length: number) => Uint8Array): Generator<bigint> {
+  for (let round = 0; round < rounds; round++) yield 2n + randomBelow(n - 3n, random);
 }
 
 /** Whether g generates the subgroup of order (p − 1)/2 for a safe prime p (the table of §5.3). */

@@ -4,7 +4,7 @@
 // batch. Plain BigInt: pq is public, nothing here needs to be constant time.
 
 import { MtprotoError } from '../errors.js';
-import { gcd, modPow } from './bigint.js';
+import { gcd, millerRabin } from './bigint.js';
 
 const LIMIT = 1n << 64n;
 const SMALL_PRIMES = [2n, 3n, 5n, 7n, 11n, 13n, 17n, 19n, 23n, 29n, 31n, 37n];
@@ -22,22 +22,7 @@ export function isPrime64(n: bigint): boolean {
   if (n < 0n || n >= LIMIT) throw new RangeError('isPrime64: n must be in [0, 2^64)');
   if (n < 2n) return false;
   for (const p of SMALL_PRIMES) if (n % p === 0n) return n === p;
-  let d = n - 1n;
-  let s = 0;
-  while ((d & 1n) === 0n) {
-    d >>= 1n;
-    s++;
-  }
-  witness: for (const a of SMALL_PRIMES) {
-    let x = modPow(a, d, n);
-    if (x === 1n || x === n - 1n) continue;
-    for (let i = 1; i < s; i++) {
-      x = (x * x) % n;
-      if (x === n - 1n) continue witness;
-    }
-    return false;
-  }
-  return true;
+  return millerRabin(n, SMALL_PRIMES);
 }
 
 /** One run of Brent's rho with f(x) = x² + c mod n: a proper divisor of n, or null. */

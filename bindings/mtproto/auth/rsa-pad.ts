@@ -9,6 +9,7 @@
 // whatever the decrypted value looks like, so its leading zero byte does not show in the timing
 // (an "is the top byte zero" oracle is exactly what Manger's attack needs).
 
+import { concat } from '../../bytes.js';
 import type { CryptoProvider } from '../../provider/types.js';
 import { MtprotoError } from '../errors.js';
 import { bigIntFromBytesBE, bigIntToBytesBE, modPow } from './bigint.js';
@@ -26,16 +27,6 @@ const MAX_TEMP_KEY_TRIES = 64;
 function xor32(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(32);
   for (let i = 0; i < 32; i++) out[i] = a[i] ^ b[i];
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 

@@ -9,7 +9,7 @@
 // The handshake's tmp_aes_key / tmp_aes_iv (spec §5.1 step 7) are derived from the nonces, not from
 // an auth key, and live here too because they are a KDF of the same shape.
 
-import { copyInto, lengthOf, view } from '../../bytes.js';
+import { concat, lengthOf, view } from '../../bytes.js';
 import { bytes, bytesOfLength } from '../../errors.js';
 import type { CryptoProvider } from '../../provider/types.js';
 import { type AuthKey, keyMaterial } from './auth-key.js';
@@ -31,21 +31,9 @@ export function senderX(from: unknown, fn: string): 0 | 8 {
   throw new TypeError(`${fn}: from must be 'client' or 'server', got ${String(from)}`);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += lengthOf(p);
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    copyInto(out, p, at);
-    at += lengthOf(p);
-  }
-  return out;
-}
-
 /** SHA-`name` of the concatenation; the concatenation (it holds key bytes) is wiped. */
 function hashOf(provider: CryptoProvider, name: 'SHA-1' | 'SHA-256', parts: readonly Uint8Array[]): Uint8Array {
-  const buf = concat(parts);
+  const buf = concat(...parts);
   try {
     return provider.hash(name, buf);
   } finally {
@@ -115,8 +103,8 @@ export function keyIvV1(provider: CryptoProvider, key: Uint8Array, msgKey: Uint8
   const c = hashOf(provider, 'SHA-1', [key.subarray(64 + x, 96 + x), msgKey]);
   const d = hashOf(provider, 'SHA-1', [msgKey, key.subarray(96 + x, 128 + x)]);
   // aes_key = a[0:8] ‖ b[8:20] ‖ c[4:16]; aes_iv = a[8:20] ‖ b[0:8] ‖ c[16:20] ‖ d[0:8]
-  const aesKey = concat([a.subarray(0, 8), b.subarray(8, 20), c.subarray(4, 16)]);
-  const aesIv = concat([a.subarray(8, 20), b.subarray(0, 8), c.subarray(16, 20), d.subarray(0, 8)]);
+  const aesKey = concat(a.subarray(0, 8), b.subarray(8, 20), c.subarray(4, 16));
+  const aesIv = concat(a.subarray(8, 20), b.subarray(0, 8), c.subarray(16, 20), d.subarray(0, 8));
   for (const h of [a, b, c, d]) h.fill(0);
   return { key: aesKey, iv: aesIv };
 }
@@ -136,8 +124,8 @@ export function handshakeKeyIv(provider: CryptoProvider, serverNonce: Uint8Array
   const ns = hashOf(provider, 'SHA-1', [newNonce, serverNonce]);
   const sn = hashOf(provider, 'SHA-1', [serverNonce, newNonce]);
   const nn = hashOf(provider, 'SHA-1', [newNonce, newNonce]);
-  const key = concat([ns, sn.subarray(0, 12)]);
-  const iv = concat([sn.subarray(12, 20), nn, view(newNonce, 0, 4)]);
+  const key = concat(ns, sn.subarray(0, 12));
+  const iv = concat(sn.subarray(12, 20), nn, view(newNonce, 0, 4));
   for (const h of [ns, sn, nn]) h.fill(0);
   return { key, iv };
 }
