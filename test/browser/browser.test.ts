@@ -1,7 +1,7 @@
 // The browser bundle (dist/wirecrypt.browser.js) in headless Chromium, on both wasm builds, gives the
-// same answers as Node for a known-answer subset. Needs `npm run build` (npm test does it) and
+// same answers as Node for a known-answer subset; the MTProto bundle's client talks to a Node server. Needs `npm run build` (npm test does it) and
 // Debian's chromium at /usr/bin/chromium (.ci/run installs it).
-import { createCipheriv, createECDH, createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createCipheriv, createECDH, createHash, createHmac, generateKeyPairSync, hkdfSync } from 'node:crypto';
 import { x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import nacl from 'tweetnacl';
@@ -10,14 +10,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MtprotoServer } from '../../bindings/mtproto/server/server.js';
 import { hex, loadVectors } from '../helpers/vectors.js';
 
 const FILES: Record<string, URL> = {
   '/wirecrypt.browser.js': new URL('../../dist/wirecrypt.browser.js', import.meta.url),
   '/wirecrypt.scalar.browser.js': new URL('../../dist/wirecrypt.scalar.browser.js', import.meta.url),
   '/page.js': new URL('./page.js', import.meta.url),
+  '/mtproto.browser.js': new URL('../../dist/mtproto.browser.js', import.meta.url),
+  '/mtproto-page.js': new URL('./mtproto-page.js', import.meta.url),
 };
 const PAGE = '<!doctype html><title>wirecrypt</title><script type="module" src="/page.js"></script>';
+const MTPROTO_PAGE = '<!doctype html><title>wirecrypt mtproto</title><script type="module" src="/mtproto-page.js"></script>';
 const wesh = loadVectors('wesh/wesh_vectors.json').vectors.ratchet;
 const naclBox = loadVectors('nacl/nacl_classic_box_secretbox.json').curve25519xsalsa20poly1305_box;
 const hpkeVector = loadVectors('hpke/hpke-x25519.json')[0];
@@ -123,7 +127,7 @@ describe('browser bundle in headless Chromium', () => {
     server = createServer((req, res) => {
       const file = FILES[req.url ?? ''];
       if (file) res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(file));
-      else res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+      else res.writeHead(200, { 'content-type': 'text/html' }).end(req.url === '/mtproto' ? MTPROTO_PAGE : PAGE);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     browser = await chromium.launch({
@@ -152,4 +156,27 @@ describe('browser bundle in headless Chromium', () => {
       expect(got).toEqual(expected(build));
     });
   }
+
+  // 'wirecrypt/mtproto' in the browser: MtprotoClient over WebSocket and HTTP (the transports a page
+  // has) against an MtprotoServer in this Node process; the TCP transports say they need Node.
+  it('MTProto: the browser client talks to MtprotoServer over WebSocket (with temporary keys) and HTTP', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+    const ECHO = 0x0ec40ec4;
+    const mtServer = new MtprotoServer({ rsaPrivateKey: privateKey, handlers: { [ECHO]: (body) => body } });
+    const { port } = await mtServer.listen({ host: '127.0.0.1', port: 0, http: true });
+    const mtPage = await browser.newPage();
+    try {
+      await mtPage.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mtproto`);
+      await mtPage.waitForFunction(() => (window as any).ready === true);
+      const payload = Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+      for (const [transport, tempKeys] of [['websocket', true], ['websocket', false], ['http', false]] as const) {
+        const got = await mtPage.evaluate((args) => (window as any).mtprotoEcho(args), { port, publicKey, transport, tempKeys, id: ECHO, payload });
+        expect(got, transport).toEqual({ id: ECHO, payload, tempKey: tempKeys });
+      }
+      expect(await mtPage.evaluate((args) => (window as any).mtprotoTcp(args), { port, publicKey })).toBe('MtprotoError transport-unsupported');
+    } finally {
+      await mtPage.close();
+      await mtServer.close();
+    }
+  });
 });
