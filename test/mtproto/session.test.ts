@@ -12,9 +12,10 @@ import { AuthKey } from '../../bindings/mtproto/crypto/auth-key.js';
 import { decryptMessage, encryptMessage } from '../../bindings/mtproto/crypto/message.js';
 import type { DecryptedMessage, PlaintextMessage } from '../../bindings/mtproto/crypto/message.js';
 import {
-  ContainerBudget, MsgIdGenerator, ReceivedWindow, SALT_LIFETIME, SALT_PERIOD, SeqNoCounter, ServerSession, acceptsSalt,
+  ContainerBudget, MsgIdGenerator, SALT_LIFETIME, SALT_PERIOD, SeqNoCounter, ServerSession, acceptsSalt,
   currentSalt, futureSalts, isContentRelated, liveSalts, missingSalts, slotStart,
 } from '../../bindings/mtproto/session/index.js';
+import { MsgIdWindow } from '../../bindings/mtproto/crypto/msg-id.js';
 import { ID, type ServiceMessage, decodeService, encodeService } from '../../bindings/mtproto/tl/service.js';
 import { TlReader } from '../../bindings/mtproto/tl/reader.js';
 import { TlWriter } from '../../bindings/mtproto/tl/writer.js';
@@ -136,24 +137,24 @@ describe('SeqNoCounter (spec §4.2)', () => {
   });
 });
 
-describe('ReceivedWindow (spec §3 item 5, §7.4)', () => {
+describe('MsgIdWindow as the session uses it (spec §3 item 5, §7.4)', () => {
   it('new, duplicate, and too-old once full; status() changes nothing', () => {
-    const w = new ReceivedWindow(3);
+    const w = new MsgIdWindow(3);
     expect(w.status(cid(T, 5))).toBe('new');
     expect(w.size).toBe(0);
-    for (const k of [5, 6, 7]) w.add(cid(T, k));
+    for (const k of [5, 6, 7]) w.accept(cid(T, k));
     expect(w.status(cid(T, 6))).toBe('duplicate');
     expect(w.status(cid(T, 4))).toBe('too-old'); // below all three, window full
-    w.add(cid(T, 8)); // 5 is forgotten
+    w.accept(cid(T, 8)); // 5 is forgotten
     expect(w.status(cid(T, 5))).toBe('too-old');
     expect(w.status(cid(T, 9))).toBe('new');
   });
 
   it('state bytes: 1 below the window, 2 not received inside it, 3 above, 4 received', () => {
-    const w = new ReceivedWindow(3);
-    for (const k of [10, 12, 14]) w.add(cid(T, k));
+    const w = new MsgIdWindow(3);
+    for (const k of [10, 12, 14]) w.accept(cid(T, k));
     expect([w.stateOf(cid(T, 9)), w.stateOf(cid(T, 11)), w.stateOf(cid(T, 15)), w.stateOf(cid(T, 12))]).toEqual([1, 2, 3, 4]);
-    expect(new ReceivedWindow().stateOf(cid(T))).toBe(3);
+    expect(new MsgIdWindow().stateOf(cid(T))).toBe(3);
   });
 });
 

@@ -9,7 +9,7 @@ export {
 } from './message.js';
 export { type EncryptV1Options, type MessageV1, decryptMessageV1, encryptMessageV1 } from './message-v1.js';
 export {
-  MSG_ID_MAX_AGE, MSG_ID_MAX_AHEAD, MSG_ID_WINDOW_SIZE, MsgIdWindow, isMsgIdInTimeWindow, msgIdTime,
+  MSG_ID_MAX_AGE, MSG_ID_MAX_AHEAD, MSG_ID_WINDOW_SIZE, MsgIdWindow, type ReceivedStatus, isMsgIdInTimeWindow, msgIdTime,
 } from './msg-id.js';
 export { HEADER_LENGTH, MAX_PADDING, MIN_PADDING, isValidPaddingLength, paddingLength } from './padding.js';
 export { quickAckFromMsgKeyLarge, quickAckToken } from './quick-ack.js';

@@ -27,11 +27,16 @@ export function isMsgIdInTimeWindow(msgId: bigint, nowSeconds: number): boolean 
   return t >= nowSeconds - MSG_ID_MAX_AGE && t <= nowSeconds + MSG_ID_MAX_AHEAD;
 }
 
+/** What receiving a msg_id would be (MsgIdWindow.status). */
+export type ReceivedStatus = 'new' | 'duplicate' | 'too-old';
+
 /**
- * The last `capacity` msg_ids received in one session. accept() refuses an id already seen and,
- * once the window is full, an id below all remembered ones (it may have been seen and forgotten).
- * While the window is not full nothing was forgotten, so an id that is merely old but unseen is
- * still new — the rule TDLib applies. Ids are ordered as unsigned 64-bit values (time order).
+ * The last `capacity` msg_ids received in one session (spec §3 item 5; TDLib's
+ * MessageIdDuplicateChecker<1000>). An id already seen is a duplicate; once the window is full an id
+ * below all remembered ones is too old (it may have been seen and forgotten; bad_msg_notification 20
+ * on a server). While the window is not full nothing was forgotten, so an id that is merely old but
+ * unseen is still new. Ids are ordered as unsigned 64-bit values (time order). status() changes
+ * nothing, so a session can check a message and reject it with its state untouched.
  */
 export class MsgIdWindow {
   readonly capacity: number;
@@ -57,23 +62,42 @@ export class MsgIdWindow {
     return lo;
   }
 
+  /** What receiving msgId now would be; changes nothing. */
+  status(msgId: bigint): ReceivedStatus {
+    const id = unsigned(msgId, 'MsgIdWindow.status');
+    const ids = this.#ids;
+    const i = this.#lowerBound(id);
+    if (i < ids.length && ids[i] === id) return 'duplicate';
+    if (ids.length === this.capacity && id < ids[0]!) return 'too-old';
+    return 'new';
+  }
+
   /** Whether msgId is remembered. */
   has(msgId: bigint): boolean {
-    const id = unsigned(msgId, 'MsgIdWindow.has');
-    const i = this.#lowerBound(id);
-    return i < this.#ids.length && this.#ids[i] === id;
+    return this.status(msgId) === 'duplicate';
   }
 
   /** Remembers msgId and returns true, or returns false (and remembers nothing) for a duplicate or a too-old id. */
   accept(msgId: bigint): boolean {
-    const id = unsigned(msgId, 'MsgIdWindow.accept');
-    const ids = this.#ids;
-    if (ids.length === this.capacity && id < ids[0]!) return false;
-    const i = this.#lowerBound(id);
-    if (i < ids.length && ids[i] === id) return false;
-    ids.splice(i, 0, id);
-    if (ids.length > this.capacity) ids.shift();
+    if (this.status(msgId) !== 'new') return false;
+    const id = BigInt.asUintN(64, msgId);
+    this.#ids.splice(this.#lowerBound(id), 0, id);
+    if (this.#ids.length > this.capacity) this.#ids.shift();
     return true;
+  }
+
+  /**
+   * The status byte of msgs_state_info for an id of the peer's (spec §7.4, without flags):
+   * 1 nothing known (below the window), 2 not received, 3 not received (above everything seen),
+   * 4 received.
+   */
+  stateOf(msgId: bigint): 1 | 2 | 3 | 4 {
+    const status = this.status(msgId);
+    if (status === 'duplicate') return 4;
+    if (status === 'too-old') return 1;
+    const ids = this.#ids;
+    if (ids.length === 0 || BigInt.asUintN(64, msgId) > ids[ids.length - 1]!) return 3;
+    return 2;
   }
 }
 

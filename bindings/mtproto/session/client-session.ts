@@ -31,7 +31,7 @@ import { type FutureSalt, ID, type ServiceMessage, decodeService, encodeService 
 import { DEFAULT_MAX_GZIP_SIZE, GZIP_THRESHOLD, MAX_CONTAINER_MESSAGES, MAX_MSG_IDS } from './limits.js';
 import { MsgIdGenerator } from './msg-id.js';
 import { ContainerBudget, type WireMessage, containerBody, leadingId, maybeGzip } from './packing.js';
-import { ReceivedWindow } from './received.js';
+import { MsgIdWindow } from '../crypto/msg-id.js';
 import { MtprotoRpcError } from './rpc-error.js';
 import { SeqNoCounter } from './seq-no.js';
 
@@ -87,7 +87,7 @@ export class ClientSession {
   #salt: bigint;
   #msgIds: MsgIdGenerator;
   #seq = new SeqNoCounter();
-  #received = new ReceivedWindow();
+  #received = new MsgIdWindow();
   #timeSynced: boolean;
   readonly #now: Clock;
   readonly #random: (length: number) => Uint8Array;
@@ -334,7 +334,7 @@ export class ClientSession {
       this.#msgIds.timeOffset = offset;
     }
     this.#seq = new SeqNoCounter();
-    this.#received = new ReceivedWindow();
+    this.#received = new MsgIdWindow();
     this.#onQueued();
   }
 
@@ -402,7 +402,7 @@ export class ClientSession {
       this.#onQueued();
     }
     if (status !== 'new') return false;
-    this.#received.add(msgId);
+    this.#received.accept(msgId);
     return true;
   }
 

@@ -3,7 +3,6 @@
 
 export { MsgIdGenerator, type MsgIdRole, type ServerMsgKind } from './msg-id.js';
 export { SeqNoCounter, isContentRelated } from './seq-no.js';
-export { ReceivedWindow, type ReceivedStatus } from './received.js';
 export { MtprotoRpcError, RPC_ERRORS } from './rpc-error.js';
 export {
   SALT_EARLY, SALT_LIFETIME, SALT_PERIOD, acceptsSalt, currentSalt, futureSalts, liveSalts, missingSalts, slotStart,

@@ -40,7 +40,7 @@ import { type FutureSalt, ID, type MessageEntry, type ServiceMessage, decodeServ
 import { DEFAULT_MAX_GZIP_SIZE, DEFAULT_MAX_UNACKED, MAX_CONTAINER_MESSAGES, MAX_MSG_IDS } from './limits.js';
 import type { MsgIdGenerator, ServerMsgKind } from './msg-id.js';
 import { ContainerBudget, type WireMessage, containerBody, leadingId, secondWord } from './packing.js';
-import { ReceivedWindow } from './received.js';
+import { MsgIdWindow } from '../crypto/msg-id.js';
 import { SeqNoCounter } from './seq-no.js';
 
 export interface ServerSessionOptions {
@@ -117,7 +117,7 @@ export class ServerSession {
   readonly #random: (length: number) => Uint8Array;
   readonly #maxGzip: number;
   readonly #maxUnacked: number;
-  readonly #received = new ReceivedWindow();
+  readonly #received = new MsgIdWindow();
   readonly #seq = new SeqNoCounter();
   #started = false;
   #queue: Pending[] = [];
@@ -226,14 +226,14 @@ export class ServerSession {
 
     // Accepted: record every id now, before any await, so a message racing in is judged against it.
     const { msgId, seqNo, body } = message;
-    this.#received.add(msgId);
+    this.#received.accept(msgId);
     let work: WireMessage[] = [{ msgId, seqNo, body }];
     if (leadingId(body) === ID.msg_container) {
       const entries = (decodeService(body) as Extract<ServiceMessage, { _: 'msg_container' }>).messages;
       work = [];
       for (const e of entries) {
         if (this.#received.status(e.msg_id) !== 'new') continue; // a re-sent entry we already have
-        this.#received.add(e.msg_id);
+        this.#received.accept(e.msg_id);
         work.push({ msgId: e.msg_id, seqNo: e.seqno, body: e.body });
       }
     }
