@@ -7,7 +7,7 @@ import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CryptoProvider } from '../../bindings/index.js';
 import { AuthKey, keyMaterial } from '../../bindings/mtproto/crypto/auth-key.js';
-import { equalCt } from '../../bindings/mtproto/crypto/compare.js';
+import { equalCt } from '../../bindings/compare.js';
 import { handshakeKeyIv, messageKeyIv, messageKeyIvV1, msgKey, msgKeyLarge } from '../../bindings/mtproto/crypto/kdf.js';
 import {
   type PlaintextMessage, decryptMessage, decryptMessageWithQuickAck, encryptMessage, encryptMessageWithQuickAck, sealPlaintext,

@@ -14,7 +14,7 @@ import { bytes as checkBytes, integer } from '../../errors.js';
 import type { CryptoProvider } from '../../provider/types.js';
 import { MtprotoError } from '../errors.js';
 import { bigIntFromBytesBE, bigIntToBytesBE, int64FromBytesLE, modPow } from './bigint.js';
-import { ctEqual } from '../crypto/compare.js';
+import { ctEqual } from '../../compare.js';
 import { checkDhParams, checkDhPublic, generateDhKeyPair } from './dh.js';
 import { factorPq } from './factor.js';
 import { openWithHash, sealWithHash } from './hashed-data.js';

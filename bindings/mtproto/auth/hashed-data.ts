@@ -6,7 +6,7 @@
 import type { CryptoProvider } from '../../provider/types.js';
 import { MtprotoError, TlError } from '../errors.js';
 import { TlReader } from '../tl/reader.js';
-import { ctEqual } from '../crypto/compare.js';
+import { ctEqual } from '../../compare.js';
 
 /** SHA1(data) ‖ data ‖ padding, encrypted. `random(n)` supplies the 0..15 padding bytes. */
 export function sealWithHash(

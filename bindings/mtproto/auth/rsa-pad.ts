@@ -13,7 +13,7 @@ import { concat } from '../../bytes.js';
 import type { CryptoProvider } from '../../provider/types.js';
 import { MtprotoError } from '../errors.js';
 import { bigIntFromBytesBE, bigIntToBytesBE, modPow } from './bigint.js';
-import { ctEqual } from '../crypto/compare.js';
+import { ctEqual } from '../../compare.js';
 import type { RsaPrivateKey, RsaPublicKey } from './rsa.js';
 
 /** The longest `data` RSA_PAD takes (§5.2). */

@@ -23,7 +23,7 @@ import type { CryptoProvider } from '../../provider/types.js';
 import { MtprotoError, TlError } from '../errors.js';
 import { TlReader } from '../tl/reader.js';
 import { bigIntFromBytesBE, bigIntFromBytesLE, bigIntToBytesBE, int64FromBytesLE, modPow } from './bigint.js';
-import { ctEqual } from '../crypto/compare.js';
+import { ctEqual } from '../../compare.js';
 import { KNOWN_DH_G, KNOWN_DH_PRIME, checkDhParams, checkDhPublic, generateDhKeyPair } from './dh.js';
 import { isPrime64 } from './factor.js';
 import { openWithHash, sealWithHash } from './hashed-data.js';

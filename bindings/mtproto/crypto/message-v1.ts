@@ -14,7 +14,7 @@ import { bytes, bytesOfLength, integer } from '../../errors.js';
 import type { CryptoProvider } from '../../provider/types.js';
 import { MtprotoError } from '../errors.js';
 import { type AuthKey, keyMaterial } from './auth-key.js';
-import { equalCt, flag } from './compare.js';
+import { equalCt, flag } from '../../compare.js';
 import { keyIvV1, type Sender, senderX } from './kdf.js';
 import { HEADER_LENGTH } from './padding.js';
 

@@ -19,7 +19,7 @@ import { bytes, integer } from '../../errors.js';
 import type { CryptoProvider } from '../../provider/types.js';
 import { MtprotoError } from '../errors.js';
 import { type AuthKey, keyMaterial } from './auth-key.js';
-import { equalCt, flag } from './compare.js';
+import { equalCt, flag } from '../../compare.js';
 import { keyIvV2, type Sender, senderX } from './kdf.js';
 import { HEADER_LENGTH, MAX_PADDING, MIN_PADDING, checkPadding, paddingLength } from './padding.js';
 import { quickAckFromMsgKeyLarge } from './quick-ack.js';

@@ -1,4 +1,4 @@
-// Constant-time helpers for the receipt checks (spec §3): comparisons that OR-accumulate over a
+// Constant-time helpers for receipt checks (MTProto spec §3, mmtls Finished): comparisons that OR-accumulate over a
 // fixed length and never exit early, and 0/1 flags combined with `&` instead of `&&`, so that which
 // check failed changes neither the work done nor the path taken. JavaScript gives "algorithmic"
 // constant time only (the JIT makes no promise), as noble says of its own equalBytes.
