@@ -101,7 +101,7 @@ const common = { bundle: true, format: 'esm', legalComments: 'none', logLevel: '
 // Always an explicit target: esbuild's default (esnext) emits Uint8Array.fromBase64, absent in Node 20.
 await esbuild.build({
   ...common,
-  entryPoints: { index: 'bindings/index.ts', reference: 'bindings/provider/reference.ts', mtproto: 'bindings/mtproto/node.ts' },
+  entryPoints: { index: 'bindings/index.ts', reference: 'bindings/provider/reference.ts', mtproto: 'bindings/mtproto/node.ts', mmtls: 'bindings/mmtls/node.ts' },
   external: ['ws', 'ioredis'],
   platform: 'node',
   target: 'node20',
@@ -120,6 +120,7 @@ const browserBundles = [
   ['bindings/index.ts', 'dist/wirecrypt.browser.js'],
   ['bindings/scalar.ts', 'dist/wirecrypt.scalar.browser.js'],
   ['bindings/mtproto/index.ts', 'dist/mtproto.browser.js'],
+  ['bindings/mmtls/index.ts', 'dist/mmtls.browser.js'],
 ];
 for (const [entry, outfile] of browserBundles) {
   await esbuild.build({

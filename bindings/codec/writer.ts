@@ -1,0 +1,76 @@
+// A growable big-endian writer, the counterpart of ByteReader. Lengths are checked against their
+// field width when written, so an encoder never emits a truncated length prefix.
+
+export class ByteWriter {
+  #buf = new Uint8Array(64);
+  #len = 0;
+
+  get length(): number {
+    return this.#len;
+  }
+
+  #room(n: number): number {
+    if (this.#len + n > this.#buf.length) {
+      const grown = new Uint8Array(Math.max(this.#buf.length * 2, this.#len + n));
+      grown.set(this.#buf.subarray(0, this.#len));
+      this.#buf = grown;
+    }
+    const at = this.#len;
+    this.#len += n;
+    return at;
+  }
+
+  u8(v: number): this {
+    const at = this.#room(1);
+    this.#buf[at] = v;
+    return this;
+  }
+
+  u16(v: number): this {
+    const p = this.#room(2);
+    this.#buf[p] = v >>> 8;
+    this.#buf[p + 1] = v;
+    return this;
+  }
+
+  u32(v: number): this {
+    const p = this.#room(4);
+    this.#buf[p] = v >>> 24;
+    this.#buf[p + 1] = v >>> 16;
+    this.#buf[p + 2] = v >>> 8;
+    this.#buf[p + 3] = v;
+    return this;
+  }
+
+  bytes(v: Uint8Array): this {
+    const at = this.#room(v.length); // may replace #buf: take the offset first
+    this.#buf.set(v, at);
+    return this;
+  }
+
+  vec16(v: Uint8Array): this {
+    if (v.length > 0xffff) throw new RangeError(`ByteWriter.vec16: ${v.length} bytes do not fit a u16 length`);
+    return this.u16(v.length).bytes(v);
+  }
+
+  vec32(v: Uint8Array): this {
+    return this.u32(v.length).bytes(v);
+  }
+
+  /** Writes a u32 length, then whatever `body` writes, and patches the length in afterwards. */
+  framed32(body: (w: this) => void): this {
+    const at = this.#room(4);
+    body(this);
+    const n = this.#len - at - 4;
+    this.#buf[at] = n >>> 24;
+    this.#buf[at + 1] = n >>> 16;
+    this.#buf[at + 2] = n >>> 8;
+    this.#buf[at + 3] = n;
+    return this;
+  }
+
+  /** The bytes written, as a fresh array. */
+  finish(): Uint8Array {
+    return this.#buf.slice(0, this.#len);
+  }
+}

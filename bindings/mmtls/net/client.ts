@@ -1,0 +1,276 @@
+// MmtlsClient: requests over the long link (one TCP connection, frames matched by seq) or the
+// short link (one HTTP POST per request, 0-RTT once a ticket is held). Node only.
+//
+// Handshake choice: `mode` is what the client aims for. Without the ticket a PSK mode needs, the
+// client runs 1-RTT ECDHE first (as WeChat does at start-up). A 1-RTT ECDHE hello also offers the
+// refresh ticket when one is held, so an overloaded server can answer with PSK (spec §2). A 0-RTT
+// attempt the server refuses before running the request (unknown or expired ticket, stale clock,
+// replay register down) is retried once with 1-RTT ECDHE.
+
+import { type Socket, connect } from 'node:net';
+import { concat } from '../../bytes.js';
+import { bytes as bytesArg, bytesOfLength } from '../../errors.js';
+import { wasmProvider } from '../../provider/wasm.js';
+import type { CryptoProvider } from '../../provider/types.js';
+import { MmtlsError } from '../errors.js';
+import { ClientConnection, type ClientContext } from '../protocol/client-connection.js';
+import { ClientTickets } from '../protocol/client-tickets.js';
+import { type ConnectionEvents, type HandshakeMode, PeerAlert } from '../protocol/connection.js';
+import { RecordSplitter, splitRecords } from '../record/record.js';
+import { HttpConnection } from './http-connection.js';
+import { DEFAULT_MAX_FRAME, type Frame, FrameSplitter, REQUEST_CMD, RESPONSE_OFFSET, encodeFrame } from './long-link.js';
+import { DEFAULT_URI, encodeDataPart, shortLinkPath } from './short-link.js';
+
+export type ClientMode = HandshakeMode | '0rtt-ecdhe';
+
+export interface MmtlsClientOptions {
+  readonly host: string;
+  readonly port: number;
+  /** The server's ECDSA P-256 verify key, uncompressed SEC1 (65 bytes). */
+  readonly verifyKey: Uint8Array;
+  /** Short link (HTTP) instead of the long link (TCP). */
+  readonly http?: boolean;
+  /** Default: '0rtt-psk' on the short link, '1rtt-ecdhe' on the long link. */
+  readonly mode?: ClientMode;
+  /** Short link: the uri in each request's data part. */
+  readonly uri?: string;
+  /** Milliseconds a request may take; default 30 000. */
+  readonly timeoutMs?: number;
+  /**
+   * Where tickets are kept. Pass one ClientTickets to several clients to share them (a later client
+   * then resumes with PSK); by default each client has its own, wiped on close().
+   */
+  readonly tickets?: ClientTickets;
+  readonly provider?: CryptoProvider;
+  readonly now?: () => number;
+}
+
+export interface HandshakeInfo {
+  readonly mode: HandshakeMode;
+  readonly resumed: boolean;
+}
+
+/** Alerts a server sends only before it runs a 0-RTT request: the request may be sent again. */
+const RETRYABLE = new Set(['ticket_invalid', 'ticket_expired', 'stale_timestamp', 'overloaded']);
+
+export class MmtlsClient {
+  /** The last completed handshake. */
+  lastHandshake: HandshakeInfo | undefined;
+  /** The mode of the last first flight sent (it may not have completed). */
+  lastAttempt: HandshakeMode | undefined;
+  readonly #options: Required<Pick<MmtlsClientOptions, 'host' | 'port' | 'http' | 'uri' | 'timeoutMs'>> & { mode: HandshakeMode };
+  readonly #ctx: ClientContext;
+  readonly #tickets: ClientTickets;
+  readonly #ownsTickets: boolean;
+  #link: LongLink | undefined;
+  #closed = false;
+
+  constructor(options: MmtlsClientOptions) {
+    const fn = 'MmtlsClient';
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${fn}: options must be an object`);
+    const { host, port, http = false, uri = DEFAULT_URI, timeoutMs = 30_000 } = options;
+    if (typeof host !== 'string' || host === '') throw new TypeError(`${fn}: options.host must be a host name`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`${fn}: options.port must be in [1, 65535]`);
+    const mode = options.mode ?? (http ? '0rtt-psk' : '1rtt-ecdhe');
+    if (mode === '0rtt-ecdhe') throw new MmtlsError('handshake_failure', `${fn}: mode '0rtt-ecdhe' is not implemented yet (docs/mmtls.md)`);
+    if (!['1rtt-ecdhe', '1rtt-psk', '0rtt-psk'].includes(mode)) throw new TypeError(`${fn}: unknown mode ${String(mode)}`);
+    const provider = options.provider ?? wasmProvider;
+    const verifyKey = bytesOfLength(options.verifyKey, 65, fn, 'verifyKey').slice();
+    if (verifyKey[0] !== 4) throw new TypeError(`${fn}: verifyKey must be an uncompressed SEC1 point (0x04 ‖ x ‖ y)`);
+    if (options.tickets !== undefined && !(options.tickets instanceof ClientTickets)) throw new TypeError(`${fn}: options.tickets must be a ClientTickets`);
+    this.#tickets = options.tickets ?? new ClientTickets();
+    this.#ownsTickets = options.tickets === undefined;
+    this.#options = { host, port, http, uri, timeoutMs, mode };
+    this.#ctx = { provider, verifyKey, now: options.now ?? Date.now };
+  }
+
+  /** Sends one request; resolves the server's response. */
+  async request(body: Uint8Array): Promise<Uint8Array> {
+    bytesArg(body, 'MmtlsClient.request', 'body');
+    if (this.#closed) throw new Error('MmtlsClient.request: the client is closed');
+    const request = body.slice();
+    try {
+      return await this.#withTimeout(this.#send(request));
+    } catch (e) {
+      if (!(e instanceof PeerAlert) || !RETRYABLE.has(e.alert) || this.lastAttempt !== '0rtt-psk') throw e;
+      this.#tickets.drop('access'); // the server will not take it: full handshake, then the request
+      return this.#withTimeout(this.#send(request));
+    }
+  }
+
+  #plan(): { mode: HandshakeMode; offerPsk: boolean } {
+    const now = this.#ctx.now();
+    const want = this.#options.mode;
+    if (want === '0rtt-psk' && this.#tickets.usable('access', now)) return { mode: want, offerPsk: false };
+    if (want === '1rtt-psk' && this.#tickets.usable('refresh', now)) return { mode: want, offerPsk: false };
+    return { mode: '1rtt-ecdhe', offerPsk: true };
+  }
+
+  #send(body: Uint8Array): Promise<Uint8Array> {
+    return this.#options.http ? this.#shortLink(body) : this.#longLink(body);
+  }
+
+  async #longLink(body: Uint8Array): Promise<Uint8Array> {
+    if (this.#link === undefined || this.#link.broken) {
+      this.#link?.close();
+      const plan = this.#plan();
+      this.lastAttempt = plan.mode;
+      this.#link = await LongLink.open(this.#options.host, this.#options.port, (events) => this.#connection(events), plan, (mode) => this.#completed(mode));
+    }
+    return this.#link.request(body);
+  }
+
+  async #shortLink(body: Uint8Array): Promise<Uint8Array> {
+    const { host, port, uri } = this.#options;
+    const http = await HttpConnection.open(host, port, DEFAULT_MAX_FRAME + 65536);
+    const data: Uint8Array[] = [];
+    let ended = false;
+    const conn = this.#connection({ onData: (c) => data.push(c), onEnd: () => { ended = true; } });
+    const exchange = async (out: Uint8Array) => {
+      const path = shortLinkPath(this.#ctx.provider.randomBytes(4));
+      for (const record of splitRecords(await http.post(path, host, out))) conn.receive(record);
+    };
+    try {
+      const plan = this.#plan();
+      this.lastAttempt = plan.mode;
+      conn.start(plan.mode, { offerPsk: plan.offerPsk });
+      const part = encodeDataPart({ uri, host, body });
+      if (plan.mode !== '0rtt-psk') {
+        await exchange(conn.takeOutput());
+        if (conn.mode === undefined) throw new MmtlsError('unexpected_message', 'the server did not complete the handshake');
+      }
+      conn.sendApplicationData(part);
+      conn.sendEnd();
+      await exchange(conn.takeOutput());
+      if (!ended || conn.mode === undefined) throw new MmtlsError('unexpected_message', 'the short-link response did not end with end_of_data');
+      this.#completed(conn.mode);
+      return concat(...data);
+    } finally {
+      conn.dispose();
+      http.close();
+    }
+  }
+
+  #connection(events: ConnectionEvents): ClientConnection {
+    return new ClientConnection(this.#ctx, events, this.#tickets);
+  }
+
+  #completed(mode: HandshakeMode): void {
+    this.lastHandshake = { mode, resumed: mode !== '1rtt-ecdhe' };
+  }
+
+  async #withTimeout<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.#link?.close();
+        reject(new Error(`MmtlsClient.request: no response within ${this.#options.timeoutMs} ms`));
+      }, this.#options.timeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes the long link (wiping its keys) and wipes the tickets unless they were passed in. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#link?.close();
+    this.#link = undefined;
+    if (this.#ownsTickets) this.#tickets.clear();
+  }
+}
+
+/** One long-link TCP connection: the handshake, then requests matched to responses by seq. */
+class LongLink {
+  broken = false;
+  #seq = 0;
+  readonly #pending = new Map<number, { resolve(b: Uint8Array): void; reject(e: Error): void }>();
+  readonly #records = new RecordSplitter();
+  readonly #frames: FrameSplitter;
+  #handshake: { resolve(): void; reject(e: Error): void } | undefined;
+  readonly #conn: ClientConnection;
+
+  private constructor(private readonly socket: Socket, makeConn: (events: ConnectionEvents) => ClientConnection, maxFrame: number) {
+    this.#frames = new FrameSplitter(maxFrame);
+    this.#conn = makeConn({ onData: (chunk) => this.#frames.push(chunk).forEach((f) => this.#answer(f)), onEnd: () => this.#fail(new MmtlsError('close_notify', 'the server ended the long link')) });
+    socket.on('data', (chunk: Buffer) => this.#receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    socket.on('close', () => this.#fail(new Error('mmtls long link: the connection closed')));
+    socket.on('error', (e) => this.#fail(e));
+  }
+
+  /** Connects and sends the first flight; resolves once requests may be sent (at once for 0-RTT). */
+  static async open(
+    host: string, port: number, makeConn: (events: ConnectionEvents) => ClientConnection, plan: { mode: HandshakeMode; offerPsk: boolean },
+    completed: (mode: HandshakeMode) => void,
+  ): Promise<LongLink> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect({ host, port });
+      s.once('error', reject);
+      s.once('connect', () => {
+        s.off('error', reject);
+        s.setNoDelay(true);
+        resolve(s);
+      });
+    });
+    const link = new LongLink(socket, makeConn, DEFAULT_MAX_FRAME + 16);
+    const done = new Promise<void>((resolve, reject) => { link.#handshake = { resolve, reject }; });
+    done.then(() => completed(link.#conn.mode!), () => {});
+    link.#conn.start(plan.mode, { offerPsk: plan.offerPsk });
+    link.#flush();
+    if (plan.mode !== '0rtt-psk') await done;
+    return link;
+  }
+
+  request(body: Uint8Array): Promise<Uint8Array> {
+    if (this.broken) return Promise.reject(new Error('mmtls long link: the connection is closed'));
+    const seq = this.#seq;
+    this.#seq = (this.#seq + 1) % 0xffffffff; // 0xFFFFFFFF is the keep-alive's seq
+    const answer = new Promise<Uint8Array>((resolve, reject) => this.#pending.set(seq, { resolve, reject }));
+    this.#conn.sendApplicationData(encodeFrame({ cmd: REQUEST_CMD, seq, body }));
+    this.#flush();
+    return answer;
+  }
+
+  close(): void {
+    this.#fail(new Error('mmtls long link: closed by the client'));
+  }
+
+  #receive(chunk: Uint8Array): void {
+    try {
+      for (const record of this.#records.push(chunk)) {
+        this.#conn.receive(record);
+        if (this.#conn.established) this.#handshake?.resolve();
+        this.#flush();
+      }
+    } catch (e) {
+      this.#fail(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  #answer(frame: Frame): void {
+    const waiting = this.#pending.get(frame.seq);
+    if (waiting === undefined || frame.cmd !== REQUEST_CMD + RESPONSE_OFFSET) {
+      throw new MmtlsError('unexpected_message', `a long-link answer (cmd ${frame.cmd}, seq ${frame.seq}) to no request`);
+    }
+    this.#pending.delete(frame.seq);
+    waiting.resolve(frame.body);
+  }
+
+  #flush(): void {
+    const out = this.#conn.takeOutput();
+    if (out.length > 0 && !this.socket.destroyed) this.socket.write(out);
+  }
+
+  #fail(e: Error): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.socket.destroy();
+    this.#conn.dispose();
+    this.#handshake?.reject(e);
+    for (const waiting of this.#pending.values()) waiting.reject(e);
+    this.#pending.clear();
+  }
+}

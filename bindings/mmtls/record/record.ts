@@ -1,0 +1,115 @@
+// The record layer's framing (spec §4.1, observed): type (u8) ‖ version (u16 BE, 0xF104) ‖ length
+// (u16 BE) ‖ fragment. `RecordSplitter` cuts a byte stream (a TCP connection, an HTTP body) into
+// records; it holds at most one record's worth of bytes, so a peer cannot make it buffer more than
+// 5 + 65535 bytes.
+
+import { MmtlsError } from '../errors.js';
+
+export const VERSION = 0xf104;
+export const HEADER_LENGTH = 5;
+/** The length field's largest value: one record carries at most this many bytes after the header. */
+export const MAX_RECORD_BODY = 0xffff;
+/** The largest application-data plaintext a sender puts in one record; longer data is fragmented. */
+export const MAX_FRAGMENT = 16384;
+
+export const RecordType = {
+  alert: 0x15,
+  handshake: 0x16,
+  applicationData: 0x17,
+  /** A handshake record carrying 0-RTT: the 0-RTT ClientHello and its EncryptedExtensions. */
+  earlyHandshake: 0x19,
+} as const;
+export type RecordTypeCode = (typeof RecordType)[keyof typeof RecordType];
+
+const TYPES = new Set<number>(Object.values(RecordType));
+
+export interface MmtlsRecord {
+  readonly type: RecordTypeCode;
+  /** The 5-byte header as received (the AAD's tail). */
+  readonly header: Uint8Array;
+  /** The fragment: plaintext, or ciphertext ‖ tag. */
+  readonly body: Uint8Array;
+}
+
+export function recordHeader(type: RecordTypeCode, length: number): Uint8Array {
+  if (length > MAX_RECORD_BODY) throw new MmtlsError('record_overflow', `record of ${length} bytes exceeds ${MAX_RECORD_BODY}`);
+  return Uint8Array.of(type, VERSION >>> 8, VERSION & 0xff, length >>> 8, length & 0xff);
+}
+
+/** A plaintext record (ClientHello, ServerHello). */
+export function plainRecord(type: RecordTypeCode, fragment: Uint8Array): Uint8Array {
+  const out = new Uint8Array(HEADER_LENGTH + fragment.length);
+  out.set(recordHeader(type, fragment.length));
+  out.set(fragment, HEADER_LENGTH);
+  return out;
+}
+
+/** Splits a stream into records, checking each header as soon as it is complete. */
+export class RecordSplitter {
+  #pending: Uint8Array[] = [];
+  #buffered = 0;
+
+  /** Bytes held that do not yet form a whole record. */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
+  /** Adds bytes; returns the records now complete (copies, independent of `chunk`). */
+  push(chunk: Uint8Array): MmtlsRecord[] {
+    if (chunk.length > 0) {
+      this.#pending.push(chunk);
+      this.#buffered += chunk.length;
+    }
+    const records: MmtlsRecord[] = [];
+    while (this.#buffered >= HEADER_LENGTH) {
+      const head = this.#peek(HEADER_LENGTH);
+      checkHeader(head);
+      const length = (head[3]! << 8) | head[4]!;
+      if (this.#buffered < HEADER_LENGTH + length) break;
+      const bytes = this.#peek(HEADER_LENGTH + length);
+      this.#drop(HEADER_LENGTH + length);
+      records.push({ type: head[0] as RecordTypeCode, header: bytes.subarray(0, HEADER_LENGTH), body: bytes.subarray(HEADER_LENGTH) });
+    }
+    return records;
+  }
+
+  #peek(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const part of this.#pending) {
+      if (at === n) break;
+      const take = Math.min(part.length, n - at);
+      out.set(part.subarray(0, take), at);
+      at += take;
+    }
+    return out;
+  }
+
+  #drop(n: number): void {
+    this.#buffered -= n;
+    while (n > 0) {
+      const first = this.#pending[0]!;
+      if (first.length <= n) {
+        this.#pending.shift();
+        n -= first.length;
+      } else {
+        this.#pending[0] = first.subarray(n);
+        n = 0;
+      }
+    }
+  }
+}
+
+/** Every record of a complete byte string (an HTTP body); throws on a truncated tail. */
+export function splitRecords(bytes: Uint8Array): MmtlsRecord[] {
+  const splitter = new RecordSplitter();
+  const records = splitter.push(bytes);
+  if (splitter.buffered !== 0) throw new MmtlsError('decode_error', `${splitter.buffered} bytes after the last whole record`);
+  return records;
+}
+
+function checkHeader(head: Uint8Array): void {
+  if (!TYPES.has(head[0]!)) throw new MmtlsError('unexpected_message', `unknown record type 0x${head[0]!.toString(16)}`);
+  const version = (head[1]! << 8) | head[2]!;
+  if (version !== VERSION) throw new MmtlsError('protocol_version', `record version 0x${version.toString(16)}, expected 0xf104`);
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { MmtlsError } from '../../bindings/mmtls/errors.js';
+import { forEachProvider } from '../helpers/providers.js';
+import { makePair, pump, serverSetup } from './pair.js';
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+forEachProvider((provider) => {
+  describe('mmtls handshakes in memory', () => {
+    it('1-RTT ECDHE, then data both ways, then 1-RTT PSK and 0-RTT PSK with the tickets it issued', async () => {
+      const setup = serverSetup(provider);
+      const { client, server, tickets } = makePair(provider, setup);
+      client.conn.start('1rtt-ecdhe');
+      await pump(client, server);
+      expect(client.conn.mode).toBe('1rtt-ecdhe');
+      expect(server.conn.mode).toBe('1rtt-ecdhe');
+      client.conn.sendApplicationData(text('ping'));
+      await pump(client, server);
+      expect(server.data).toEqual([text('ping')]);
+      server.conn.sendApplicationData(text('pong'));
+      await pump(client, server);
+      expect(client.data).toEqual([text('pong')]);
+      expect(tickets.access).toBeDefined();
+      expect(tickets.refresh).toBeDefined();
+
+      const psk = makePair(provider, setup, tickets);
+      psk.client.conn.start('1rtt-psk');
+      await pump(psk.client, psk.server);
+      expect(psk.server.conn.mode).toBe('1rtt-psk');
+      expect(psk.client.conn.mode).toBe('1rtt-psk');
+
+      const early = makePair(provider, setup, tickets);
+      early.client.conn.start('0rtt-psk');
+      early.client.conn.sendApplicationData(text('early'));
+      early.client.conn.sendEnd();
+      await pump(early.client, early.server);
+      expect(early.server.conn.mode).toBe('0rtt-psk');
+      expect(early.server.data).toEqual([text('early')]);
+      expect(early.server.ended).toBe(1);
+      early.server.conn.sendApplicationData(text('late'));
+      early.server.conn.sendEnd();
+      await pump(early.client, early.server);
+      expect(early.client.conn.mode).toBe('0rtt-psk');
+      expect(early.client.data).toEqual([text('late')]);
+      expect(early.client.ended).toBe(1);
+    });
+
+    it('an overloaded server answers an ECDHE offer that carries a refresh ticket with PSK, and refuses one without', async () => {
+      const setup = serverSetup(provider);
+      const first = makePair(provider, setup);
+      first.client.conn.start('1rtt-ecdhe');
+      await pump(first.client, first.server);
+      setup.overloaded = true;
+      const degraded = makePair(provider, setup, first.tickets);
+      degraded.client.conn.start('1rtt-ecdhe', { offerPsk: true });
+      await pump(degraded.client, degraded.server);
+      expect(degraded.client.conn.mode).toBe('1rtt-psk');
+      const refused = makePair(provider, setup);
+      refused.client.conn.start('1rtt-ecdhe');
+      await expect(pump(refused.client, refused.server)).rejects.toMatchObject({ alert: 'overloaded' });
+    });
+  });
+});
