@@ -45,6 +45,38 @@ forEachProvider((provider) => {
       expect(early.client.ended).toBe(1);
     });
 
+    it('0-RTT ECDH-ECDHE: early data under the static secret, the answer and all later traffic under the ephemeral one', async () => {
+      const setup = serverSetup(provider);
+      const { client, server, tickets } = makePair(provider, setup);
+      client.conn.start('0rtt-ecdhe');
+      client.conn.sendApplicationData(text('early 1'));
+      client.conn.sendApplicationData(text('early 2'));
+      const firstFlight = client.conn.takeOutput();
+      for (const r of server.splitter.push(firstFlight)) await server.conn.receive(r);
+      expect(server.conn.mode).toBe('0rtt-ecdhe');
+      expect(server.data).toEqual([text('early 1'), text('early 2')]);
+      server.conn.sendApplicationData(text('answer'));
+      await pump(client, server);
+      expect(client.conn.mode).toBe('0rtt-ecdhe');
+      expect(client.data).toEqual([text('answer')]);
+      expect(tickets.access).toBeDefined(); // the ECDHE flight issues tickets as 1-RTT does
+      client.conn.sendApplicationData(text('after finished'));
+      await pump(client, server);
+      expect(server.data.at(-1)).toEqual(text('after finished'));
+      server.conn.sendApplicationData(text('still'));
+      await pump(client, server);
+      expect(client.data.at(-1)).toEqual(text('still'));
+    });
+
+    it('0-RTT ECDH-ECDHE against the wrong server key: the server cannot read the early data (bad_record_mac)', async () => {
+      const setup = serverSetup(provider);
+      const other = serverSetup(provider);
+      const { client } = makePair(provider, other);
+      const { server } = makePair(provider, setup);
+      client.conn.start('0rtt-ecdhe');
+      await expect(pump(client, server)).rejects.toMatchObject({ alert: 'bad_record_mac' });
+    });
+
     it('an overloaded server answers an ECDHE offer that carries a refresh ticket with PSK, and refuses one without', async () => {
       const setup = serverSetup(provider);
       const first = makePair(provider, setup);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MmtlsError } from '../../bindings/mmtls/errors.js';
 import { MmtlsClient } from '../../bindings/mmtls/net/client.js';
 import { ClientTickets } from '../../bindings/mmtls/protocol/client-tickets.js';
+import type { HandshakeMode } from '../../bindings/mmtls/protocol/connection.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { type TestServer, expectedAnswer, startServer } from './harness.js';
 
@@ -15,7 +16,7 @@ forEachProvider((provider) => {
     beforeAll(async () => { t = await startServer(provider); });
     afterAll(async () => { await t.server.close(); });
 
-    const client = (http: boolean, mode?: '1rtt-ecdhe' | '1rtt-psk' | '0rtt-psk', tickets?: ClientTickets) =>
+    const client = (http: boolean, mode?: HandshakeMode, tickets?: ClientTickets) =>
       new MmtlsClient({ host: '127.0.0.1', port: http ? t.shortPort : t.longPort, verifyKey: t.verifyKey, http, provider, ...(mode && { mode }), ...(tickets && { tickets }) });
 
     for (const http of [false, true]) {
@@ -29,14 +30,15 @@ forEachProvider((provider) => {
         expect(t.seen.at(-1)).toMatchObject({ transport, mode: '1rtt-ecdhe', resumed: false });
         await first.close();
         expect(tickets.access).toBeDefined();
-        for (const mode of ['1rtt-psk', '0rtt-psk'] as const) {
+        for (const mode of ['1rtt-psk', '0rtt-psk', '0rtt-ecdhe'] as const) {
           const resumed = client(http, mode, tickets);
           for (const n of [1, 2]) {
             const r = bytes(`${mode} #${n}`);
             expect(await resumed.request(r)).toEqual(expectedAnswer(r, { transport, mode }));
           }
-          expect(resumed.lastHandshake).toEqual({ mode, resumed: true });
-          expect(t.seen.at(-1)).toMatchObject({ transport, mode, resumed: true });
+          const resumedFlag = mode !== '0rtt-ecdhe'; // 0-RTT ECDH-ECDHE needs no ticket
+          expect(resumed.lastHandshake).toEqual({ mode, resumed: resumedFlag });
+          expect(t.seen.at(-1)).toMatchObject({ transport, mode, resumed: resumedFlag });
           await resumed.close();
         }
       });
@@ -82,6 +84,10 @@ forEachProvider((provider) => {
         expect(await degraded.request(bytes('d'))).toEqual(expectedAnswer(bytes('d'), { transport: 'long', mode: '1rtt-psk' }));
         expect(degraded.lastHandshake).toEqual({ mode: '1rtt-psk', resumed: true });
         await degraded.close();
+        const ecdh = client(true, '0rtt-ecdhe', tickets); // refused like ECDHE, retried: the refresh ticket gets PSK
+        expect(await ecdh.request(bytes('f'))).toEqual(expectedAnswer(bytes('f'), { transport: 'short', mode: '1rtt-psk' }));
+        expect(ecdh.lastAttempt).toBe('1rtt-ecdhe');
+        await ecdh.close();
         const early = client(true, '0rtt-psk', tickets);
         expect(await early.request(bytes('e'))).toEqual(expectedAnswer(bytes('e'), { transport: 'short', mode: '0rtt-psk' }));
         await early.close();

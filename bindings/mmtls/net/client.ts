@@ -15,13 +15,13 @@ import type { CryptoProvider } from '../../provider/types.js';
 import { MmtlsError } from '../errors.js';
 import { ClientConnection, type ClientContext } from '../protocol/client-connection.js';
 import { ClientTickets } from '../protocol/client-tickets.js';
-import { type ConnectionEvents, type HandshakeMode, PeerAlert } from '../protocol/connection.js';
+import { type ConnectionEvents, type HandshakeMode, PeerAlert, isResumed } from '../protocol/connection.js';
 import { RecordSplitter, splitRecords } from '../record/record.js';
 import { HttpConnection } from './http-connection.js';
 import { DEFAULT_MAX_FRAME, type Frame, FrameSplitter, REQUEST_CMD, RESPONSE_OFFSET, encodeFrame } from './long-link.js';
 import { DEFAULT_URI, encodeDataPart, shortLinkPath } from './short-link.js';
 
-export type ClientMode = HandshakeMode | '0rtt-ecdhe';
+export type ClientMode = HandshakeMode;
 
 export interface MmtlsClientOptions {
   readonly host: string;
@@ -72,8 +72,7 @@ export class MmtlsClient {
     if (typeof host !== 'string' || host === '') throw new TypeError(`${fn}: options.host must be a host name`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`${fn}: options.port must be in [1, 65535]`);
     const mode = options.mode ?? (http ? '0rtt-psk' : '1rtt-ecdhe');
-    if (mode === '0rtt-ecdhe') throw new MmtlsError('handshake_failure', `${fn}: mode '0rtt-ecdhe' is not implemented yet (docs/mmtls.md)`);
-    if (!['1rtt-ecdhe', '1rtt-psk', '0rtt-psk'].includes(mode)) throw new TypeError(`${fn}: unknown mode ${String(mode)}`);
+    if (!['1rtt-ecdhe', '1rtt-psk', '0rtt-psk', '0rtt-ecdhe'].includes(mode)) throw new TypeError(`${fn}: unknown mode ${String(mode)}`);
     const provider = options.provider ?? wasmProvider;
     const verifyKey = bytesOfLength(options.verifyKey, 65, fn, 'verifyKey').slice();
     if (verifyKey[0] !== 4) throw new TypeError(`${fn}: verifyKey must be an uncompressed SEC1 point (0x04 ‖ x ‖ y)`);
@@ -92,35 +91,38 @@ export class MmtlsClient {
     try {
       return await this.#withTimeout(this.#send(request));
     } catch (e) {
-      if (!(e instanceof PeerAlert) || !RETRYABLE.has(e.alert) || this.lastAttempt !== '0rtt-psk') throw e;
-      this.#tickets.drop('access'); // the server will not take it: full handshake, then the request
-      return this.#withTimeout(this.#send(request));
+      if (!(e instanceof PeerAlert) || !RETRYABLE.has(e.alert) || !isZeroRtt(this.lastAttempt)) throw e;
+      // Refused before the request ran: a full handshake, then the request.
+      if (this.lastAttempt === '0rtt-psk') this.#tickets.drop('access');
+      return this.#withTimeout(this.#send(request, true));
     }
   }
 
-  #plan(): { mode: HandshakeMode; offerPsk: boolean } {
+  #plan(fullHandshake = false): { mode: HandshakeMode; offerPsk: boolean } {
     const now = this.#ctx.now();
+    if (fullHandshake) return { mode: '1rtt-ecdhe', offerPsk: true };
     const want = this.#options.mode;
     if (want === '0rtt-psk' && this.#tickets.usable('access', now)) return { mode: want, offerPsk: false };
     if (want === '1rtt-psk' && this.#tickets.usable('refresh', now)) return { mode: want, offerPsk: false };
+    if (want === '0rtt-ecdhe') return { mode: want, offerPsk: false };
     return { mode: '1rtt-ecdhe', offerPsk: true };
   }
 
-  #send(body: Uint8Array): Promise<Uint8Array> {
-    return this.#options.http ? this.#shortLink(body) : this.#longLink(body);
+  #send(body: Uint8Array, fullHandshake = false): Promise<Uint8Array> {
+    return this.#options.http ? this.#shortLink(body, fullHandshake) : this.#longLink(body, fullHandshake);
   }
 
-  async #longLink(body: Uint8Array): Promise<Uint8Array> {
+  async #longLink(body: Uint8Array, fullHandshake: boolean): Promise<Uint8Array> {
     if (this.#link === undefined || this.#link.broken) {
       this.#link?.close();
-      const plan = this.#plan();
+      const plan = this.#plan(fullHandshake);
       this.lastAttempt = plan.mode;
       this.#link = await LongLink.open(this.#options.host, this.#options.port, (events) => this.#connection(events), plan, (mode) => this.#completed(mode));
     }
     return this.#link.request(body);
   }
 
-  async #shortLink(body: Uint8Array): Promise<Uint8Array> {
+  async #shortLink(body: Uint8Array, fullHandshake: boolean): Promise<Uint8Array> {
     const { host, port, uri } = this.#options;
     const http = await HttpConnection.open(host, port, DEFAULT_MAX_FRAME + 65536);
     const data: Uint8Array[] = [];
@@ -131,11 +133,11 @@ export class MmtlsClient {
       for (const record of splitRecords(await http.post(path, host, out))) conn.receive(record);
     };
     try {
-      const plan = this.#plan();
+      const plan = this.#plan(fullHandshake);
       this.lastAttempt = plan.mode;
       conn.start(plan.mode, { offerPsk: plan.offerPsk });
       const part = encodeDataPart({ uri, host, body });
-      if (plan.mode !== '0rtt-psk') {
+      if (!isZeroRtt(plan.mode)) {
         await exchange(conn.takeOutput());
         if (conn.mode === undefined) throw new MmtlsError('unexpected_message', 'the server did not complete the handshake');
       }
@@ -156,7 +158,7 @@ export class MmtlsClient {
   }
 
   #completed(mode: HandshakeMode): void {
-    this.lastHandshake = { mode, resumed: mode !== '1rtt-ecdhe' };
+    this.lastHandshake = { mode, resumed: isResumed(mode) };
   }
 
   async #withTimeout<T>(work: Promise<T>): Promise<T> {
@@ -220,7 +222,7 @@ class LongLink {
     done.then(() => completed(link.#conn.mode!), () => {});
     link.#conn.start(plan.mode, { offerPsk: plan.offerPsk });
     link.#flush();
-    if (plan.mode !== '0rtt-psk') await done;
+    if (!isZeroRtt(plan.mode)) await done;
     return link;
   }
 
@@ -273,4 +275,8 @@ class LongLink {
     for (const waiting of this.#pending.values()) waiting.reject(e);
     this.#pending.clear();
   }
+}
+
+function isZeroRtt(mode: HandshakeMode | undefined): boolean {
+  return mode === '0rtt-psk' || mode === '0rtt-ecdhe';
 }

@@ -5,7 +5,7 @@
 
 import type { Socket } from 'node:net';
 import { MmtlsError } from '../errors.js';
-import { PeerAlert } from '../protocol/connection.js';
+import { PeerAlert, isResumed } from '../protocol/connection.js';
 import { ServerConnection } from '../protocol/server-connection.js';
 import type { ServerContext } from '../protocol/server-context.js';
 import { RecordSplitter } from '../record/record.js';
@@ -41,7 +41,7 @@ export function serveLongLink(socket: Socket, ctx: ServerContext, handler: Reque
       return;
     }
     const mode = conn.mode!;
-    const response = await handler(frame.body, { transport: 'long', mode, resumed: mode !== '1rtt-ecdhe' });
+    const response = await handler(frame.body, { transport: 'long', mode, resumed: isResumed(mode) });
     if (!(response instanceof Uint8Array)) throw new MmtlsError('internal_error', 'the handler did not return a Uint8Array');
     if (closed) return;
     conn.sendApplicationData(encodeFrame({ cmd: frame.cmd + RESPONSE_OFFSET, seq: frame.seq, body: response }));

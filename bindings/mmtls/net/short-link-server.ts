@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { concat } from '../../bytes.js';
 import { MmtlsError } from '../errors.js';
-import { PeerAlert } from '../protocol/connection.js';
+import { PeerAlert, isResumed } from '../protocol/connection.js';
 import { ServerConnection } from '../protocol/server-connection.js';
 import type { ServerContext } from '../protocol/server-context.js';
 import { splitRecords } from '../record/record.js';
@@ -51,7 +51,7 @@ export class ShortLinkServer {
       }
       if (!exchange.ended) throw new MmtlsError('unexpected_message', 'a short-link request must end with end_of_data');
       const request = decodeDataPart(concat(...exchange.data));
-      const response = await this.handler(request.body, { transport: 'short', mode: conn.mode, resumed: conn.mode !== '1rtt-ecdhe', uri: request.uri, host: request.host });
+      const response = await this.handler(request.body, { transport: 'short', mode: conn.mode, resumed: isResumed(conn.mode), uri: request.uri, host: request.host });
       if (!(response instanceof Uint8Array)) throw new MmtlsError('internal_error', 'the handler did not return a Uint8Array');
       conn.sendApplicationData(response);
       conn.sendEnd();

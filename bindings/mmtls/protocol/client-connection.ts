@@ -6,6 +6,9 @@
 //   1-RTT PSK    CH 0x16 [00A8] with the refresh ticket → SH, NST, Finished → client Finished
 //   0-RTT PSK    CH 0x19 [00A8] with the access ticket, EE 0x19 and data under the early key
 //                → SH, Finished (response key), data
+//   0-RTT ECDH-ECDHE (designed)  CH 0x19 [C02B] with key shares; EE and data under the early key
+//                from SS = ECDH(client share, the server's verify key) → the 1-RTT ECDHE flight,
+//                data under the application keys → client Finished, then application keys
 // A PSK answer is accepted only when PSK was offered; every Finished is checked in constant time.
 
 import { rawFromDer } from '../../codec/der.js';
@@ -17,11 +20,12 @@ import {
   type TrafficKeys, wipeKeys,
 } from '../crypto/key-schedule.js';
 import { MmtlsError } from '../errors.js';
-import { CipherSuite, type KeyShare, RANDOM_LENGTH, encodeClientHello } from '../handshake/client-hello.js';
+import { CipherSuite, type ClientHello, type KeyShare, RANDOM_LENGTH, encodeClientHello } from '../handshake/client-hello.js';
 import { decodeServerHello } from '../handshake/server-hello.js';
 import { TicketType, decodeNewSessionTicket, ticketForOffer } from '../handshake/session-ticket.js';
 import { decodeCertificateVerify, decodeFinished, encodeEncryptedExtensions, encodeFinished } from '../handshake/small-messages.js';
 import { type MmtlsRecord, RecordType } from '../record/record.js';
+import type { TrafficKey } from '../record/cipher.js';
 import type { ClientTickets, HeldTicket } from './client-tickets.js';
 import { Connection, type ConnectionEvents, type HandshakeMode } from './connection.js';
 
@@ -50,6 +54,7 @@ export class ClientConnection extends Connection {
   #serverFinished: Uint8Array | undefined;
   #application: TrafficKeys | undefined;
   #clientFinishedHash: Uint8Array | undefined;
+  #clientHandshakeKey: TrafficKey | undefined;
   #suite = 0;
 
   constructor(private readonly ctx: ClientContext, events: ConnectionEvents, private readonly tickets: ClientTickets) {
@@ -65,7 +70,15 @@ export class ClientConnection extends Connection {
     const now = this.ctx.now();
     const timestamp = Math.floor(now / 1000);
     const random = this.provider.randomBytes(RANDOM_LENGTH);
-    if (mode === '0rtt-psk') return this.#startZeroRtt(this.#ticket('access', now), random, timestamp);
+    if (mode === '0rtt-psk') {
+      const held = this.#ticket('access', now);
+      return this.#startZeroRtt({ suites: [CipherSuite.psk], random, timestamp, psk: ticketForOffer(held.ticket) }, held.psk.slice());
+    }
+    if (mode === '0rtt-ecdhe') {
+      const keyShares = this.#keyShares();
+      const ss = ecdheSecret(this.provider, this.#ecdhSecrets.get(keyShares[0]!.index)!, this.ctx.verifyKey);
+      return this.#startZeroRtt({ suites: [CipherSuite.ecdhe], random, timestamp, keyShares }, ss);
+    }
     const suites: number[] = [];
     let keyShares: KeyShare[] | undefined;
     let psk: HeldTicket | undefined;
@@ -102,16 +115,17 @@ export class ClientConnection extends Connection {
     });
   }
 
-  #startZeroRtt(held: HeldTicket, random: Uint8Array, timestamp: number): void {
-    const hello = encodeClientHello({ suites: [CipherSuite.psk], random, timestamp, psk: ticketForOffer(held.ticket) });
-    this.#offered = [CipherSuite.psk];
+  /** The 0-RTT first flight: the hello in clear, then EncryptedExtensions under the early key from `secret`. */
+  #startZeroRtt(fields: ClientHello, secret: Uint8Array): void {
+    const hello = encodeClientHello(fields);
+    this.#offered = [...fields.suites];
     this.queuePlain(RecordType.earlyHandshake, hello);
     this.transcript.add(hello);
-    this.#secret = held.psk.slice();
+    this.#secret = secret;
     const early = earlyDataKey(this.provider, this.#secret, this.transcript.hash());
     this.sending.setKey(early);
     wipeKeys(early);
-    const extensions = encodeEncryptedExtensions(timestamp);
+    const extensions = encodeEncryptedExtensions(fields.timestamp);
     this.queueSealed(RecordType.earlyHandshake, extensions);
     this.transcript.add(extensions);
     this.allowEarlyData();
@@ -132,7 +146,7 @@ export class ClientConnection extends Connection {
       case 'server-finished':
         return this.#receiveServerFinished(record);
       case 'early-server-hello':
-        return this.#receiveEarlyServerHello(record);
+        return this.#receiveServerHello(record, true);
       case 'early-server-finished':
         return this.#receiveEarlyServerFinished(record);
       case 'open':
@@ -140,12 +154,13 @@ export class ClientConnection extends Connection {
     }
   }
 
-  #receiveServerHello(record: MmtlsRecord): void {
+  #receiveServerHello(record: MmtlsRecord, early = false): void {
     const message = this.readHandshake(record, [RecordType.handshake], 'the ServerHello');
     const hello = decodeServerHello(message);
     if (!this.#offered.includes(hello.suite)) throw new MmtlsError('illegal_parameter', `the ServerHello chose suite 0x${hello.suite.toString(16)}, which was not offered`);
     this.transcript.add(message);
     this.#suite = hello.suite;
+    if (early && hello.suite === CipherSuite.psk) return this.#zeroRttPskKeys();
     if (hello.suite === CipherSuite.ecdhe) {
       const share = hello.keyShare!;
       const secretKey = this.#ecdhSecrets.get(share.index);
@@ -161,8 +176,10 @@ export class ClientConnection extends Connection {
     this.#wipeEcdhSecrets();
     const keys = handshakeKeys(this.provider, this.#secret!, this.transcript.hash());
     this.receiving.setKey(keys.server);
-    this.sending.setKey(keys.client);
-    wipeKeys(keys);
+    // 0-RTT ECDH-ECDHE: early data may still follow under the early key; the Finished uses this one.
+    if (early) this.#clientHandshakeKey = keys.client;
+    else this.sending.setKey(keys.client);
+    wipeKeys(keys.server, early ? undefined : keys.client);
     if (hello.suite === CipherSuite.ecdhe) {
       this.#state = 'certificate-verify';
     } else {
@@ -203,19 +220,18 @@ export class ClientConnection extends Connection {
   #receiveServerFinished(record: MmtlsRecord): void {
     const verifyData = decodeFinished(this.readHandshake(record, [RecordType.handshake], 'the server Finished'));
     if (!ctEqual(verifyData, this.#serverFinished!)) throw new MmtlsError('decrypt_error', 'the server Finished does not match the transcript');
+    const zeroRtt = this.#clientHandshakeKey !== undefined;
+    if (zeroRtt) this.sending.setKey(this.#clientHandshakeKey!);
     this.queueSealed(RecordType.handshake, encodeFinished(finishedData(this.provider, this.#secret!, 'client', this.#clientFinishedHash!)));
     this.sending.setKey(this.#application!.client);
     this.receiving.setKey(this.#application!.server);
     this.wipeSecrets();
     this.#state = 'open';
-    this.complete(this.#suite === CipherSuite.ecdhe ? '1rtt-ecdhe' : '1rtt-psk');
+    this.complete(this.#suite === CipherSuite.psk ? '1rtt-psk' : zeroRtt ? '0rtt-ecdhe' : '1rtt-ecdhe');
   }
 
-  #receiveEarlyServerHello(record: MmtlsRecord): void {
-    const message = this.readHandshake(record, [RecordType.handshake], 'the 0-RTT ServerHello');
-    const hello = decodeServerHello(message);
-    if (hello.suite !== CipherSuite.psk) throw new MmtlsError('illegal_parameter', 'a 0-RTT ServerHello must choose the PSK suite');
-    this.transcript.add(message);
+  /** 0-RTT PSK: the response key and the Finished expected under it. */
+  #zeroRttPskKeys(): void {
     const hash = this.transcript.hash();
     const response = earlyResponseKey(this.provider, this.#secret!, hash);
     this.receiving.setKey(response);
@@ -243,6 +259,8 @@ export class ClientConnection extends Connection {
     this.#wipeEcdhSecrets();
     for (const s of [this.#secret, this.#serverFinished, this.#resumption?.access, this.#resumption?.refresh]) s?.fill(0);
     this.#secret = this.#serverFinished = this.#resumption = undefined;
+    wipeKeys(this.#clientHandshakeKey);
+    this.#clientHandshakeKey = undefined;
     wipeKeys(this.#application);
     this.#application = undefined;
   }

@@ -10,7 +10,12 @@ import { RecordStream } from '../record/cipher.js';
 import { MAX_FRAGMENT, type MmtlsRecord, RecordType, type RecordTypeCode, plainRecord } from '../record/record.js';
 import { Transcript } from '../crypto/transcript.js';
 
-export type HandshakeMode = '1rtt-ecdhe' | '1rtt-psk' | '0rtt-psk';
+export type HandshakeMode = '1rtt-ecdhe' | '1rtt-psk' | '0rtt-psk' | '0rtt-ecdhe';
+
+/** Whether a handshake resumed a session from a ticket (the PSK modes). */
+export function isResumed(mode: HandshakeMode): boolean {
+  return mode === '1rtt-psk' || mode === '0rtt-psk';
+}
 
 export interface ConnectionEvents {
   /** Decrypted application data, in order (a stream: record boundaries carry no meaning). */

@@ -5,9 +5,15 @@
 //                            ├─ PSK offered (only PSK, or the server is overloaded) → 1-RTT PSK:
 //                            │     SH (plain), NST, Finished (handshake keys from the ticket's PSK)
 //                            └─ otherwise → alert (overloaded / handshake_failure)
-//   record 0x19 ClientHello → 0-RTT PSK: ticket and timestamp checked, then EncryptedExtensions
-//                            under the early key; its timestamp must repeat the hello's; the hello
-//                            is claimed in the strike register; SH (plain) and Finished (response key)
+//   record 0x19 ClientHello ─┬─ [00A8] → 0-RTT PSK: ticket and timestamp checked, then
+//                            │     EncryptedExtensions under the early key (its timestamp must repeat
+//                            │     the hello's), the hello claimed in the strike register; SH (plain)
+//                            │     and Finished (response key)
+//                            └─ [C02B] → 0-RTT ECDH-ECDHE (designed, docs/mmtls.md): the early key
+//                                  from the static secret SS = ECDH(server key, client share), the
+//                                  same checks, then the 1-RTT ECDHE flight (fresh key, CV, NST,
+//                                  Finished); the response and all later traffic use keys from the
+//                                  ephemeral secret; the client's Finished follows its early data
 //
 // The server never answers an ECDHE offer with PSK unless it is overloaded, and the offer and the
 // answer are both in the transcript that the client's checks (signature or Finished) cover, so a
@@ -31,16 +37,25 @@ import { type MmtlsRecord, RecordType } from '../record/record.js';
 import { openTicket, sealTicket } from '../ticket/ticket-codec.js';
 import { Connection, type ConnectionEvents, type HandshakeMode } from './connection.js';
 import type { ServerContext } from './server-context.js';
+import type { CryptoProvider } from '../../provider/types.js';
+import type { TrafficKey } from '../record/cipher.js';
 
 type State = 'hello' | 'early-extensions' | 'client-finished' | 'open';
+
+/** What the next Finished from the client must be, and the keys around it. */
+interface ExpectedFinished {
+  readonly verifyData: Uint8Array;
+  /** 0-RTT ECDH-ECDHE: the client's handshake key (its early data came under the early key). */
+  readonly handshakeKey?: TrafficKey;
+  readonly application: TrafficKey;
+}
 
 export class ServerConnection extends Connection {
   #state: State = 'hello';
   #hello: ClientHello | undefined;
   #helloHash: Uint8Array | undefined;
   #secret: Uint8Array | undefined;
-  #clientFinished: Uint8Array | undefined;
-  #application: TrafficKeys | undefined;
+  #expected: ExpectedFinished | undefined;
   #pending: HandshakeMode | undefined;
 
   constructor(private readonly ctx: ServerContext, events: ConnectionEvents) {
@@ -56,6 +71,7 @@ export class ServerConnection extends Connection {
       case 'client-finished':
         return this.#receiveClientFinished(record);
       case 'open':
+        if (record.type === RecordType.handshake && this.#expected !== undefined) return this.#receiveClientFinished(record);
         return this.receiveEstablished(record);
     }
   }
@@ -78,29 +94,40 @@ export class ServerConnection extends Connection {
 
   /** 1-RTT ECDHE (spec §7.1). */
   async #ecdhe(hello: ClientHello, nowSeconds: number): Promise<void> {
+    const keys = await this.#ecdheFlight(hello, nowSeconds);
+    this.receiving.setKey(keys.client);
+    wipeKeys(keys);
+    this.#pending = '1rtt-ecdhe';
+    this.#state = 'client-finished';
+  }
+
+  /**
+   * The server's ECDHE flight: SH with a fresh key, CertificateVerify, NewSessionTicket, Finished
+   * under the handshake keys; the sending side ends on the server's application key. Returns the
+   * handshake keys (the caller decides when the client's half is used).
+   */
+  async #ecdheFlight(hello: ClientHello, nowSeconds: number): Promise<TrafficKeys> {
     const p = this.provider;
     const share = hello.keyShares![0]!;
-    const dh = p.dh('P-256');
-    const ephemeral = dh.generateKeyPair();
+    const ephemeral = p.dh('P-256').generateKeyPair();
     let com: Uint8Array;
     try {
-      com = ecdheSecret(p, ephemeral.secretKey, share.point);
-    } catch (e) {
-      if (e instanceof InvalidKeyError) throw new MmtlsError('illegal_parameter', 'the client key share is not a P-256 point');
-      throw e;
+      com = sharedSecret(p, ephemeral.secretKey, share.point, 'client key share');
     } finally {
       ephemeral.secretKey.fill(0);
     }
+    this.#secret?.fill(0);
     this.#secret = com;
     this.#sendServerHello(CipherSuite.ecdhe, { keyShare: { index: share.index, point: ephemeral.publicKey }, keyShareInfo: keyShareInfo(0) });
     const helloHash = this.transcript.hash();
-    this.#useHandshakeKeys(com, helloHash);
+    const keys = handshakeKeys(p, com, helloHash);
+    this.sending.setKey(keys.server);
     const signature = p.signature('P-256').sign(this.ctx.signingKey, helloHash);
     const verify = encodeCertificateVerify(derFromRaw(signature));
     this.queueSealed(RecordType.handshake, verify);
     this.transcript.add(verify);
-    await this.#finishFullHandshake(com, nowSeconds, { expires: Infinity, chainStart: nowSeconds });
-    this.#pending = '1rtt-ecdhe';
+    await this.#finishFlight(com, nowSeconds, { expires: Infinity, chainStart: nowSeconds });
+    return keys;
   }
 
   /** 1-RTT PSK (designed, docs/mmtls.md): the refresh ticket's PSK stands in for the ECDH secret. */
@@ -108,9 +135,13 @@ export class ServerConnection extends Connection {
     const ticket = await openTicket(this.provider, this.ctx.ticketKeys, hello.psk!, TicketType.refresh, nowSeconds);
     this.#secret = ticket.psk;
     this.#sendServerHello(CipherSuite.psk, undefined);
-    this.#useHandshakeKeys(ticket.psk, this.transcript.hash());
-    await this.#finishFullHandshake(ticket.psk, nowSeconds, ticket);
+    const keys = handshakeKeys(this.provider, ticket.psk, this.transcript.hash());
+    this.sending.setKey(keys.server);
+    this.receiving.setKey(keys.client);
+    wipeKeys(keys);
+    await this.#finishFlight(ticket.psk, nowSeconds, ticket);
     this.#pending = '1rtt-psk';
+    this.#state = 'client-finished';
   }
 
   #sendServerHello(suite: number, ecdhe: Pick<ServerHello, 'keyShare' | 'keyShareInfo'> | undefined): void {
@@ -119,15 +150,8 @@ export class ServerConnection extends Connection {
     this.transcript.add(hello);
   }
 
-  #useHandshakeKeys(com: Uint8Array, helloHash: Uint8Array): void {
-    const keys = handshakeKeys(this.provider, com, helloHash);
-    this.sending.setKey(keys.server);
-    this.receiving.setKey(keys.client);
-    wipeKeys(keys);
-  }
-
-  /** NewSessionTicket and the server Finished; the client's Finished is expected next. */
-  async #finishFullHandshake(com: Uint8Array, nowSeconds: number, limit: { expires: number; chainStart: number }): Promise<void> {
+  /** NewSessionTicket and the server Finished; afterwards the server sends under its application key. */
+  async #finishFlight(com: Uint8Array, nowSeconds: number, limit: { expires: number; chainStart: number }): Promise<void> {
     const p = this.provider;
     const secrets = resumptionSecrets(p, com, this.transcript.hash());
     const expiry = (lifetime: number) => Math.min(nowSeconds + lifetime, limit.expires);
@@ -146,36 +170,48 @@ export class ServerConnection extends Connection {
     this.transcript.add(nst);
     const hash = this.transcript.hash();
     this.queueSealed(RecordType.handshake, encodeFinished(finishedData(p, com, 'server', hash)));
-    this.#clientFinished = finishedData(p, com, 'client', hash);
-    this.#application = applicationKeys(p, com, hash);
-    this.#state = 'client-finished';
+    const application = applicationKeys(p, com, hash);
+    this.sending.setKey(application.server);
+    this.#expected = { verifyData: finishedData(p, com, 'client', hash), application: application.client };
+    wipeKeys(application.server);
   }
 
   #receiveClientFinished(record: MmtlsRecord): void {
     if (record.type === RecordType.alert) return this.receiveAlert(record);
+    const expected = this.#expected!;
+    if (expected.handshakeKey !== undefined && record.type === RecordType.handshake) this.receiving.setKey(expected.handshakeKey);
     const verifyData = decodeFinished(this.readHandshake(record, [RecordType.handshake], 'the client Finished'));
-    if (!ctEqual(verifyData, this.#clientFinished!)) throw new MmtlsError('decrypt_error', 'the client Finished does not match the transcript');
-    this.sending.setKey(this.#application!.server);
-    this.receiving.setKey(this.#application!.client);
+    if (!ctEqual(verifyData, expected.verifyData)) throw new MmtlsError('decrypt_error', 'the client Finished does not match the transcript');
+    this.receiving.setKey(expected.application);
     this.wipeSecrets();
-    this.#state = 'open';
-    this.complete(this.#pending!);
+    if (this.#state === 'client-finished') {
+      this.#state = 'open';
+      this.complete(this.#pending!);
+    }
   }
 
-  /** 0-RTT PSK, first step (spec §7.2): the ticket and the hello's timestamp. */
+  /**
+   * 0-RTT, first step (spec §7.2; ECDH-ECDHE designed): the hello's timestamp, then the early
+   * secret — the access ticket's PSK, or SS = ECDH(the server's signing key, the client's share).
+   */
   async #startZeroRtt(hello: ClientHello, nowSeconds: number): Promise<void> {
-    if (hello.suites.length !== 1 || hello.suites[0] !== CipherSuite.psk) {
-      throw new MmtlsError('handshake_failure', 'a 0-RTT ClientHello must offer the PSK suite alone');
-    }
+    if (hello.suites.length !== 1) throw new MmtlsError('handshake_failure', 'a 0-RTT ClientHello must offer one suite');
     if (Math.abs(hello.timestamp - nowSeconds) > this.ctx.replayWindowSeconds) {
       throw new MmtlsError('stale_timestamp', `the 0-RTT timestamp is outside ±${this.ctx.replayWindowSeconds} s of the server's clock`);
     }
-    const ticket = await openTicket(this.provider, this.ctx.ticketKeys, hello.psk!, TicketType.access, nowSeconds);
-    this.#secret = ticket.psk;
+    let early: Uint8Array;
+    if (hello.suites[0] === CipherSuite.psk) {
+      early = (await openTicket(this.provider, this.ctx.ticketKeys, hello.psk!, TicketType.access, nowSeconds)).psk;
+    } else {
+      // Two ECDH and a signature, like 1-RTT ECDHE: refused under overload the same way.
+      if (this.ctx.overloaded()) throw new MmtlsError('overloaded', 'the server is overloaded and takes PSK resumption only');
+      early = sharedSecret(this.provider, this.ctx.signingKey, hello.keyShares![0]!.point, 'client key share');
+    }
+    this.#secret = early;
     this.#helloHash = this.transcript.hash();
-    const early = earlyDataKey(this.provider, ticket.psk, this.#helloHash);
-    this.receiving.setKey(early);
-    wipeKeys(early);
+    const key = earlyDataKey(this.provider, early, this.#helloHash);
+    this.receiving.setKey(key);
+    wipeKeys(key);
     this.#state = 'early-extensions';
   }
 
@@ -194,6 +230,16 @@ export class ServerConnection extends Connection {
       throw new MmtlsError('overloaded', 'the replay register is unavailable; 0-RTT is refused');
     }
     if (!fresh) throw new MmtlsError('replay_detected', 'this 0-RTT ClientHello was seen before');
+    const nowSeconds = Math.floor(this.ctx.now() / 1000);
+    if (this.#hello!.suites[0] === CipherSuite.ecdhe) {
+      // The early data goes on under the early key until the client's Finished (handshake key).
+      const keys = await this.#ecdheFlight(this.#hello!, nowSeconds);
+      this.#expected = { ...this.#expected!, handshakeKey: keys.client };
+      wipeKeys(keys.server);
+      this.#state = 'open';
+      this.complete('0rtt-ecdhe');
+      return;
+    }
     this.#sendServerHello(CipherSuite.psk, undefined);
     const hash = this.transcript.hash();
     const response = earlyResponseKey(this.provider, this.#secret!, hash);
@@ -210,9 +256,21 @@ export class ServerConnection extends Connection {
   protected wipeSecrets(): void {
     this.#secret?.fill(0);
     this.#secret = undefined;
-    this.#clientFinished?.fill(0);
-    wipeKeys(this.#application);
-    this.#application = undefined;
+    if (this.#expected !== undefined) {
+      this.#expected.verifyData.fill(0);
+      wipeKeys(this.#expected.handshakeKey, this.#expected.application);
+      this.#expected = undefined;
+    }
+  }
+}
+
+/** SHA-256 of an ECDH x-coordinate; a bad peer point is the peer's fault: illegal_parameter. */
+function sharedSecret(provider: CryptoProvider, secretKey: Uint8Array, point: Uint8Array, what: string): Uint8Array {
+  try {
+    return ecdheSecret(provider, secretKey, point);
+  } catch (e) {
+    if (e instanceof InvalidKeyError) throw new MmtlsError('illegal_parameter', `the ${what} is not a P-256 point`);
+    throw e;
   }
 }
 
