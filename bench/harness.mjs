@@ -105,6 +105,8 @@ export function markdown(result) {
 export function evaluateTarget(target, results) {
   const group = results.find((g) => g.title === target.group);
   const ours = group.rows[0].values[target.size];
+  // an absolute target (ops/s on one core) rather than a ratio to a peer
+  if (target.atLeast !== undefined) return { ...target, measured: `${format(ours)} ${group.unit}`, met: ours >= target.atLeast };
   const peer = group.rows.find((r) => r.name === target.peer).values[target.size];
   const ratio = ours / peer;
   return { ...target, ratio, met: ratio >= target.min };
