@@ -33,3 +33,7 @@ export { wasmProvider } from './provider/wasm.js';
 export type {
   CryptoProvider, DhScheme, SignatureScheme, HashName, HkdfHashName, AeadName, DhName, SignatureName,
 } from './provider/types.js';
+// mmtls (issue 11) as a namespace; also 'wirecrypt/mmtls'. Its node:net / node:http / ioredis are
+// loaded when first used. In browsers the namespace has the portable part only (no server, no
+// socket client): scripts/build.mjs points it at mmtls/index.ts.
+export * as mmtls from './mmtls/node.js';

@@ -86,12 +86,14 @@ const lazyScalar = {
 /**
  * Browser: 'wirecrypt/mtproto' without its Node-only parts (bindings/mtproto/index.ts, not node.ts),
  * and the client's node:net / ws pipes replaced by a stub that throws (the client then says which
- * transports a browser has).
+ * transports a browser has); the `mmtls` namespace of 'wirecrypt' is bindings/mmtls/index.ts (no
+ * server, no socket client).
  */
 const browserOnly = {
   name: 'browser-only',
   setup(build) {
     build.onResolve({ filter: /^\.\/(tcp|ws-node)\.js$/ }, (args) => (args.importer.includes('/mtproto/client/') ? { path: args.path, namespace: 'node-only' } : undefined));
+    build.onResolve({ filter: /^\.\/mmtls\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/mmtls/index.ts' }));
     build.onLoad({ filter: /.*/, namespace: 'node-only' }, () => ({ loader: 'js', contents: "throw new Error('Node only');" }));
   },
 };

@@ -88,4 +88,18 @@ describe('package', () => {
     const browser = await import(new URL('dist/mtproto.browser.js', ROOT).href);
     expect([typeof browser.MtprotoClient, typeof browser.encryptMessage, browser.MtprotoServer, browser.RedisAuthKeyStore]).toEqual(['function', 'function', undefined, undefined]);
   });
+
+  it("exports mmtls as 'wirecrypt/mmtls' and as the mmtls namespace of 'wirecrypt' (one module); browsers get its portable part", async () => {
+    const out = runNode(
+      "import * as m from 'wirecrypt/mmtls'; import { mmtls, wasmProvider } from 'wirecrypt';"
+      + " const keys = m.generateServerKeys(); console.log(keys.signingKey.length, keys.verifyKey.length, keys.verifyKey[0]);"
+      + " console.log(mmtls.MmtlsServer === m.MmtlsServer, typeof m.MmtlsClient, typeof m.RedisReplayStore, typeof m.RedisTicketKeys);"
+      + " console.log(m.decodeAlert(m.encodeAlert('end_of_data')).name, new m.RecordStream(wasmProvider).sequence);",
+    );
+    expect(out).toBe('32 65 4\ntrue function function function\nend_of_data 0');
+    const browser = await import(new URL('dist/wirecrypt.browser.js', ROOT).href);
+    expect([typeof browser.mmtls.ClientConnection, typeof browser.mmtls.ServerConnection, browser.mmtls.MmtlsServer, browser.mmtls.MmtlsClient]).toEqual(['function', 'function', undefined, undefined]);
+    const own = await import(new URL('dist/mmtls.browser.js', ROOT).href);
+    expect([typeof own.ClientConnection, own.MmtlsServer]).toEqual(['function', undefined]);
+  });
 });

@@ -11,6 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MtprotoServer } from '../../bindings/mtproto/server/server.js';
+import { generateServerKeys } from '../../bindings/mmtls/keys.js';
+import { MmtlsServer } from '../../bindings/mmtls/net/server.js';
+import { request as httpRequest } from 'node:http';
 import { hex, loadVectors } from '../helpers/vectors.js';
 
 const FILES: Record<string, URL> = {
@@ -122,9 +125,18 @@ describe('browser bundle in headless Chromium', () => {
   let server: Server;
   let browser: Browser;
   let page: Page;
+  let mmtlsPort = 0; // where /mmtls/* POSTs are forwarded (the page's fetch stays same-origin)
 
   beforeAll(async () => {
     server = createServer((req, res) => {
+      if (req.url?.startsWith('/mmtls/') && mmtlsPort !== 0) {
+        const forward = httpRequest({ host: '127.0.0.1', port: mmtlsPort, method: 'POST', path: req.url, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        req.pipe(forward);
+        return;
+      }
       const file = FILES[req.url ?? ''];
       if (file) res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(file));
       else res.writeHead(200, { 'content-type': 'text/html' }).end(req.url === '/mtproto' ? MTPROTO_PAGE : PAGE);
@@ -177,6 +189,20 @@ describe('browser bundle in headless Chromium', () => {
     } finally {
       await mtPage.close();
       await mtServer.close();
+    }
+  });
+
+  it('mmtls: the namespace of the browser bundle runs a 0-RTT ECDH-ECDHE request against MmtlsServer', async () => {
+    const keys = generateServerKeys();
+    const mmServer = new MmtlsServer({ signingKey: keys.signingKey, handler: (request, info) => Uint8Array.from([...request.slice().reverse(), info.mode.length]) });
+    mmtlsPort = (await mmServer.listen({ http: true })).port;
+    try {
+      const body = Buffer.from('a request from Chromium');
+      const got = await page.evaluate((args) => (window as any).mmtlsZeroRtt(args), { verifyKey: Buffer.from(keys.verifyKey).toString('hex'), body: body.toString('hex') });
+      expect(got).toEqual({ mode: '0rtt-ecdhe', ended: true, data: Buffer.from([...body.reverse(), '0rtt-ecdhe'.length]).toString('hex') });
+    } finally {
+      mmtlsPort = 0;
+      await mmServer.close();
     }
   });
 });

@@ -8,6 +8,25 @@ const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(
 
 window.engineInfo = () => w.engineInfo();
 
+// The `mmtls` namespace of the browser bundle (its portable part): a 0-RTT ECDH-ECDHE request
+// built and checked by ClientConnection, posted with fetch to the page's origin, which the test
+// forwards to an MmtlsServer's short link. ECDH-ECDHE needs no ticket, so one POST is the whole
+// exchange.
+window.mmtlsZeroRtt = async ({ verifyKey, body }) => {
+  const m = w.mmtls;
+  const data = [];
+  let ended = false;
+  const events = { onData: (c) => data.push(...c), onEnd: () => { ended = true; } };
+  const conn = new m.ClientConnection({ provider: w.wasmProvider, verifyKey: fromHex(verifyKey), now: Date.now }, events, new m.ClientTickets());
+  conn.start('0rtt-ecdhe');
+  conn.sendApplicationData(m.encodeDataPart({ uri: '/cgi-bin/browser', host: location.host, body: fromHex(body) }));
+  conn.sendEnd();
+  const response = await fetch('/mmtls/0badcafe', { method: 'POST', body: conn.takeOutput() });
+  for (const record of m.splitRecords(new Uint8Array(await response.arrayBuffer()))) conn.receive(record);
+  conn.dispose();
+  return { mode: conn.mode, ended, data: toHex(Uint8Array.from(data)) };
+};
+
 window.runKats = (inputs, build) => {
   const i = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, fromHex(v)]));
   const info = w.init({ wasm: build });

@@ -7,7 +7,7 @@
 // attempt the server refuses before running the request (unknown or expired ticket, stale clock,
 // replay register down) is retried once with 1-RTT ECDHE.
 
-import { type Socket, connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { concat } from '../../bytes.js';
 import { bytes as bytesArg, bytesOfLength } from '../../errors.js';
 import { wasmProvider } from '../../provider/wasm.js';
@@ -18,6 +18,7 @@ import { ClientTickets } from '../protocol/client-tickets.js';
 import { type ConnectionEvents, type HandshakeMode, PeerAlert, isResumed } from '../protocol/connection.js';
 import { RecordSplitter, splitRecords } from '../record/record.js';
 import { HttpConnection } from './http-connection.js';
+import { connectTcp } from './tcp.js';
 import { DEFAULT_MAX_FRAME, type Frame, FrameSplitter, REQUEST_CMD, RESPONSE_OFFSET, encodeFrame } from './long-link.js';
 import { DEFAULT_URI, encodeDataPart, shortLinkPath } from './short-link.js';
 
@@ -208,15 +209,7 @@ class LongLink {
     host: string, port: number, makeConn: (events: ConnectionEvents) => ClientConnection, plan: { mode: HandshakeMode; offerPsk: boolean },
     completed: (mode: HandshakeMode) => void,
   ): Promise<LongLink> {
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host, port });
-      s.once('error', reject);
-      s.once('connect', () => {
-        s.off('error', reject);
-        s.setNoDelay(true);
-        resolve(s);
-      });
-    });
+    const socket = await connectTcp(host, port);
     const link = new LongLink(socket, makeConn, DEFAULT_MAX_FRAME + 16);
     const done = new Promise<void>((resolve, reject) => { link.#handshake = { resolve, reject }; });
     done.then(() => completed(link.#conn.mode!), () => {});

@@ -2,9 +2,10 @@
 // byte for byte (short-link.ts), one request at a time on one keep-alive socket, responses read by
 // Content-Length. Nothing else of HTTP is needed here: no chunked bodies, no redirects.
 
-import { type Socket, connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { concat } from '../../bytes.js';
 import { requestHead } from './short-link.js';
+import { connectTcp } from './tcp.js';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 16 * 1024;
@@ -25,16 +26,8 @@ export class HttpConnection {
     socket.on('error', (e) => this.#fail(e));
   }
 
-  static open(host: string, port: number, maxBody: number): Promise<HttpConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
-      socket.once('error', reject);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        socket.setNoDelay(true);
-        resolve(new HttpConnection(socket, maxBody));
-      });
-    });
+  static async open(host: string, port: number, maxBody: number): Promise<HttpConnection> {
+    return new HttpConnection(await connectTcp(host, port), maxBody);
   }
 
   /** POSTs `body` to `path`; resolves the response body of a 200 answer. */

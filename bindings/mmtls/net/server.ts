@@ -1,8 +1,8 @@
 // MmtlsServer: one set of keys, tickets and replay register behind any number of listeners — a
 // long-link TCP port and a short-link HTTP port, say (Node only).
 
-import { type Server as HttpServer, createServer as createHttpServer } from 'node:http';
-import { type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as NetServer, Socket } from 'node:net';
 import { bytesOfLength } from '../../errors.js';
 import { wasmProvider } from '../../provider/wasm.js';
 import type { CryptoProvider } from '../../provider/types.js';
@@ -83,12 +83,15 @@ export class MmtlsServer {
     if (this.#closed) throw new Error('MmtlsServer.listen: the server is closed');
     const { host = '127.0.0.1', port = 0, http = false } = options;
     let listener: NetServer | HttpServer;
+    // Imported here, not at load: 'wirecrypt' carries mmtls as a namespace, and most users never listen.
     if (http) {
+      const { createServer: createHttpServer } = await import('node:http');
       const shortLink = new ShortLinkServer(this.#ctx, this.#handler, this.#maxRequest + 65536);
       listener = createHttpServer({ keepAliveTimeout: 30_000 }, (req, res) => {
         shortLink.handle(req, res).catch(() => res.destroy());
       });
     } else {
+      const { createServer: createNetServer } = await import('node:net');
       listener = createNetServer((socket) => serveLongLink(socket, this.#ctx, this.#handler, this.#maxRequest + 16));
     }
     listener.on('connection', (socket: Socket) => {
