@@ -1,5 +1,6 @@
-// A growable big-endian writer, the counterpart of ByteReader. Lengths are checked against their
-// field width when written, so an encoder never emits a truncated length prefix.
+// A growable big-endian writer, the counterpart of ByteReader. Every integer is checked against its
+// field width when written (a count of 256 in a u8 is a RangeError, not 0), so an encoder never
+// emits a truncated count or length prefix.
 
 export class ByteWriter {
   #buf = new Uint8Array(64);
@@ -21,12 +22,14 @@ export class ByteWriter {
   }
 
   u8(v: number): this {
+    fits(v, 0xff, 'u8');
     const at = this.#room(1);
     this.#buf[at] = v;
     return this;
   }
 
   u16(v: number): this {
+    fits(v, 0xffff, 'u16');
     const p = this.#room(2);
     this.#buf[p] = v >>> 8;
     this.#buf[p + 1] = v;
@@ -34,6 +37,7 @@ export class ByteWriter {
   }
 
   u32(v: number): this {
+    fits(v, 0xffffffff, 'u32');
     const p = this.#room(4);
     this.#buf[p] = v >>> 24;
     this.#buf[p + 1] = v >>> 16;
@@ -49,7 +53,6 @@ export class ByteWriter {
   }
 
   vec16(v: Uint8Array): this {
-    if (v.length > 0xffff) throw new RangeError(`ByteWriter.vec16: ${v.length} bytes do not fit a u16 length`);
     return this.u16(v.length).bytes(v);
   }
 
@@ -62,6 +65,7 @@ export class ByteWriter {
     const at = this.#room(4);
     body(this);
     const n = this.#len - at - 4;
+    fits(n, 0xffffffff, 'u32 length');
     this.#buf[at] = n >>> 24;
     this.#buf[at + 1] = n >>> 16;
     this.#buf[at + 2] = n >>> 8;
@@ -73,4 +77,8 @@ export class ByteWriter {
   finish(): Uint8Array {
     return this.#buf.slice(0, this.#len);
   }
+}
+
+function fits(v: number, max: number, field: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`ByteWriter: ${v} does not fit a ${field}`);
 }

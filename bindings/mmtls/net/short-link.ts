@@ -17,7 +17,8 @@ export interface DataPart {
 }
 
 const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the uri, not a marker to strip
+const fromUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function encodeDataPart({ uri, host, body }: DataPart): Uint8Array {
   return new ByteWriter().framed32((w) => w.vec16(utf8.encode(uri)).vec16(utf8.encode(host)).vec32(body)).finish();

@@ -42,9 +42,13 @@ export interface Alert {
 
 const NAMES = new Map<number, AlertName>(Object.entries(ALERTS).map(([name, code]) => [code, name as AlertName]));
 
+/** The one level each alert is sent with: 0 for the end markers, 2 (fatal) for every error. */
+function levelOf(name: AlertName): number {
+  return name === 'end_of_data' || name === 'close_notify' ? LEVEL_CLOSE : LEVEL_FATAL;
+}
+
 export function encodeAlert(name: AlertName): Uint8Array {
-  const level = name === 'end_of_data' || name === 'close_notify' ? LEVEL_CLOSE : LEVEL_FATAL;
-  return new ByteWriter().u32(3).u8(level).u16(ALERTS[name]).finish();
+  return new ByteWriter().u32(3).u8(levelOf(name)).u16(ALERTS[name]).finish();
 }
 
 export function decodeAlert(plaintext: Uint8Array): Alert {
@@ -56,6 +60,8 @@ export function decodeAlert(plaintext: Uint8Array): Alert {
     r.done('alert');
     const name = NAMES.get(code);
     if (name === undefined) throw new MmtlsError('decode_error', `alert: unknown description ${code}`);
+    // A level that does not go with the description is malformed: an error is never an end marker.
+    if (level !== levelOf(name)) throw new MmtlsError('decode_error', `alert: ${name} with level ${level}`);
     return { level, name };
   });
 }
