@@ -74,10 +74,11 @@ export abstract class Connection {
   /** Queues application data, in records of at most MAX_FRAGMENT bytes. */
   sendApplicationData(data: Uint8Array): void {
     if (!this.#canSend) throw new MmtlsError('unexpected_message', 'application data before the handshake completed');
-    for (let at = 0; at < data.length || at === 0; at += MAX_FRAGMENT) {
-      this.queueSealed(RecordType.applicationData, data.subarray(at, Math.min(data.length, at + MAX_FRAGMENT)));
-      if (data.length === 0) break;
-    }
+    let at = 0;
+    do {
+      this.queueSealed(RecordType.applicationData, data.subarray(at, at + MAX_FRAGMENT));
+      at += MAX_FRAGMENT;
+    } while (at < data.length);
   }
 
   /** Queues the end_of_data alert that closes each 0-RTT request and response (spec §5.8). */

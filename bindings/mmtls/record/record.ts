@@ -9,8 +9,12 @@ export const VERSION = 0xf104;
 export const HEADER_LENGTH = 5;
 /** The length field's largest value: one record carries at most this many bytes after the header. */
 export const MAX_RECORD_BODY = 0xffff;
-/** The largest application-data plaintext a sender puts in one record; longer data is fragmented. */
-export const MAX_FRAGMENT = 16384;
+/**
+ * The largest application-data plaintext a sender puts in one record (the length field's limit
+ * less the tag); longer data is fragmented. As large as the field allows because the other mmtls
+ * implementations (pymmtls's server, gommtls) read one long-link frame per record.
+ */
+export const MAX_FRAGMENT = MAX_RECORD_BODY - 16;
 
 export const RecordType = {
   alert: 0x15,
