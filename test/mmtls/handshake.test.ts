@@ -77,6 +77,21 @@ forEachProvider((provider) => {
       await expect(pump(client, server)).rejects.toMatchObject({ alert: 'bad_record_mac' });
     });
 
+    it('0-RTT: a hello held back until the window has passed is refused when the rest arrives (stale_timestamp)', async () => {
+      const setup = serverSetup(provider);
+      const first = makePair(provider, setup);
+      first.client.conn.start('1rtt-ecdhe');
+      await pump(first.client, first.server);
+      const { client, server } = makePair(provider, setup, first.tickets);
+      client.conn.start('0rtt-psk');
+      client.conn.sendApplicationData(text('pay once'));
+      const [hello, ...rest] = server.splitter.push(client.conn.takeOutput());
+      await server.conn.receive(hello!);
+      setup.clock += 31_000; // past the 30 s window: a claim made now could outlive the first one
+      await expect(server.conn.receive(rest[0]!)).rejects.toMatchObject({ alert: 'stale_timestamp' });
+      expect(server.data).toEqual([]);
+    });
+
     it('an overloaded server answers an ECDHE offer that carries a refresh ticket with PSK, and refuses one without', async () => {
       const setup = serverSetup(provider);
       const first = makePair(provider, setup);

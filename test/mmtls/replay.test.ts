@@ -50,17 +50,21 @@ forEachProvider((provider) => {
       expect(t.seen.length).toBe(handled);
     });
 
-    it('refuses an expired access ticket (ticket_expired); the client retries with 1-RTT ECDHE', async () => {
+    it('refuses an expired access ticket (ticket_expired); the client drops it and runs 1-RTT ECDHE next', async () => {
       const tickets = await ticketsFromHandshake();
       clock += 8 * DAY; // past the 7-day access lifetime, on both clocks
       try {
         const held = tickets.access!;
         tickets.replace('access', { ...held, psk: held.psk.slice(), expiresAt: Infinity }); // a client that does not check
         expect(plainAlertOf(splitRecords(await rawPost(t.shortPort, zeroRttBody(tickets, bytes('late')))))).toBe('ticket_expired');
+        // By default the refusal reaches the caller and the ticket is dropped: the next request runs 1-RTT.
         const c = new MmtlsClient({ host: '127.0.0.1', port: t.shortPort, verifyKey: t.verifyKey, http: true, provider, tickets, now: () => clock });
+        const handled = t.seen.length;
+        await expect(c.request(bytes('refused'))).rejects.toMatchObject({ name: 'PeerAlert', alert: 'ticket_expired' });
+        expect(t.seen.length).toBe(handled);
+        expect(tickets.access).toBeUndefined();
         const r = bytes('after expiry');
         expect(await c.request(r)).toEqual(expectedAnswer(r, { transport: 'short', mode: '1rtt-ecdhe' }));
-        expect(c.lastAttempt).toBe('1rtt-ecdhe');
         expect(c.lastHandshake).toEqual({ mode: '1rtt-ecdhe', resumed: false });
         await c.close();
       } finally {
@@ -79,16 +83,27 @@ forEachProvider((provider) => {
       }
     });
 
-    it('refuses a forged or altered ticket (ticket_invalid), and the client recovers', async () => {
+    it('refuses a forged or altered ticket (ticket_invalid); with resendRefusedEarlyData the client resends at once', async () => {
       const tickets = await ticketsFromHandshake();
       const held = tickets.access!;
       const forged = held.ticket.ticket.slice();
       forged[forged.length - 1]! ^= 1;
       tickets.replace('access', { ...held, psk: held.psk.slice(), ticket: { ...held.ticket, ticket: forged } });
       expect(plainAlertOf(splitRecords(await rawPost(t.shortPort, zeroRttBody(tickets, bytes('forged')))))).toBe('ticket_invalid');
-      const c = new MmtlsClient({ host: '127.0.0.1', port: t.shortPort, verifyKey: t.verifyKey, http: true, provider, tickets, now: () => clock });
+      const c = new MmtlsClient({ host: '127.0.0.1', port: t.shortPort, verifyKey: t.verifyKey, http: true, provider, tickets, now: () => clock, resendRefusedEarlyData: true });
       expect(await c.request(bytes('ok'))).toEqual(expectedAnswer(bytes('ok'), { transport: 'short', mode: '1rtt-ecdhe' }));
+      expect(c.lastAttempt).toBe('1rtt-ecdhe');
       await c.close();
+    });
+
+    it('a short-link POST must carry a whole exchange: an empty one or a 0-RTT hello alone is refused', async () => {
+      expect(plainAlertOf(splitRecords(await rawPost(t.shortPort, new Uint8Array(0))))).toBe('unexpected_message');
+      const tickets = await ticketsFromHandshake();
+      const hello = splitRecords(zeroRttBody(tickets, bytes('split')))[0]!;
+      const handled = t.seen.length;
+      const answer = await rawPost(t.shortPort, new Uint8Array([...hello.header, ...hello.body]));
+      expect(splitRecords(answer).map((r) => r.type)).toEqual([RecordType.alert]);
+      expect(t.seen.length).toBe(handled);
     });
 
     it('a tampered early-data record gets bad_record_mac and reaches no handler', async () => {
@@ -115,7 +130,7 @@ forEachProvider((provider) => {
 
     it('refuses 0-RTT (nobody can tell a replay) and the client falls back to a full handshake', async () => {
       const tickets = new ClientTickets();
-      const c = new MmtlsClient({ host: '127.0.0.1', port: t.shortPort, verifyKey: t.verifyKey, http: true, provider, tickets });
+      const c = new MmtlsClient({ host: '127.0.0.1', port: t.shortPort, verifyKey: t.verifyKey, http: true, provider, tickets, resendRefusedEarlyData: true });
       expect(await c.request(bytes('one'))).toEqual(expectedAnswer(bytes('one'), { transport: 'short', mode: '1rtt-ecdhe' }));
       expect(tickets.access).toBeDefined();
       expect(await c.request(bytes('two'))).toEqual(expectedAnswer(bytes('two'), { transport: 'short', mode: '1rtt-ecdhe' }));

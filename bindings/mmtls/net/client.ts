@@ -3,9 +3,11 @@
 //
 // Handshake choice: `mode` is what the client aims for. Without the ticket a PSK mode needs, the
 // client runs 1-RTT ECDHE first (as WeChat does at start-up). A 1-RTT ECDHE hello also offers the
-// refresh ticket when one is held, so an overloaded server can answer with PSK (spec §2). A 0-RTT
-// attempt the server refuses before running the request (unknown or expired ticket, stale clock,
-// replay register down) is retried once with 1-RTT ECDHE.
+// refresh ticket when one is held, so an overloaded server can answer with PSK (spec §2).
+//
+// A refused ticket is dropped, so the next request runs a full handshake. A refused 0-RTT request
+// is sent again at once only with `resendRefusedEarlyData`: the refusal is an alert in clear, which
+// a man in the middle can forge after the server ran the request — so only for idempotent requests.
 
 import type { Socket } from 'node:net';
 import { concat } from '../../bytes.js';
@@ -42,6 +44,13 @@ export interface MmtlsClientOptions {
    * then resumes with PSK); by default each client has its own, wiped on close().
    */
   readonly tickets?: ClientTickets;
+  /**
+   * When the server refuses a 0-RTT request before running it (unknown or expired ticket, stale
+   * clock, replay register down), send it again at once with a full handshake. Default false:
+   * the refusal is unauthenticated, so a man in the middle could forge it after the server ran
+   * the request, and the request would run twice. Set it only for idempotent requests.
+   */
+  readonly resendRefusedEarlyData?: boolean;
   readonly provider?: CryptoProvider;
   readonly now?: () => number;
 }
@@ -51,25 +60,28 @@ export interface HandshakeInfo {
   readonly resumed: boolean;
 }
 
-/** Alerts a server sends only before it runs a 0-RTT request: the request may be sent again. */
-const RETRYABLE = new Set(['ticket_invalid', 'ticket_expired', 'stale_timestamp', 'overloaded']);
+/** Alerts a server sends only before it runs a 0-RTT request. */
+const EARLY_REFUSALS = new Set(['ticket_invalid', 'ticket_expired', 'stale_timestamp', 'overloaded']);
+const TICKET_REFUSALS = new Set(['ticket_invalid', 'ticket_expired']);
 
 export class MmtlsClient {
   /** The last completed handshake. */
   lastHandshake: HandshakeInfo | undefined;
   /** The mode of the last first flight sent (it may not have completed). */
   lastAttempt: HandshakeMode | undefined;
-  readonly #options: Required<Pick<MmtlsClientOptions, 'host' | 'port' | 'http' | 'uri' | 'timeoutMs'>> & { mode: HandshakeMode };
+  readonly #options: Required<Pick<MmtlsClientOptions, 'host' | 'port' | 'http' | 'uri' | 'timeoutMs' | 'resendRefusedEarlyData'>> & { mode: HandshakeMode };
   readonly #ctx: ClientContext;
   readonly #tickets: ClientTickets;
   readonly #ownsTickets: boolean;
-  #link: LongLink | undefined;
+  #link: Promise<LongLink> | undefined;
+  /** What close() and a timeout must shut: every open connection of this client. */
+  readonly #open = new Set<{ close(): void }>();
   #closed = false;
 
   constructor(options: MmtlsClientOptions) {
     const fn = 'MmtlsClient';
     if (typeof options !== 'object' || options === null) throw new TypeError(`${fn}: options must be an object`);
-    const { host, port, http = false, uri = DEFAULT_URI, timeoutMs = 30_000 } = options;
+    const { host, port, http = false, uri = DEFAULT_URI, timeoutMs = 30_000, resendRefusedEarlyData = false } = options;
     if (typeof host !== 'string' || host === '') throw new TypeError(`${fn}: options.host must be a host name`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`${fn}: options.port must be in [1, 65535]`);
     const mode = options.mode ?? (http ? '0rtt-psk' : '1rtt-ecdhe');
@@ -80,7 +92,7 @@ export class MmtlsClient {
     if (options.tickets !== undefined && !(options.tickets instanceof ClientTickets)) throw new TypeError(`${fn}: options.tickets must be a ClientTickets`);
     this.#tickets = options.tickets ?? new ClientTickets();
     this.#ownsTickets = options.tickets === undefined;
-    this.#options = { host, port, http, uri, timeoutMs, mode };
+    this.#options = { host, port, http, uri, timeoutMs, mode, resendRefusedEarlyData: resendRefusedEarlyData === true };
     this.#ctx = { provider, verifyKey, now: options.now ?? Date.now };
   }
 
@@ -90,12 +102,32 @@ export class MmtlsClient {
     if (this.#closed) throw new Error('MmtlsClient.request: the client is closed');
     const request = body.slice();
     try {
-      return await this.#withTimeout(this.#send(request));
+      return await this.#attempt(request, false);
     } catch (e) {
-      if (!(e instanceof PeerAlert) || !RETRYABLE.has(e.alert) || !isZeroRtt(this.lastAttempt)) throw e;
-      // Refused before the request ran: a full handshake, then the request.
-      if (this.lastAttempt === '0rtt-psk') this.#tickets.drop('access');
-      return this.#withTimeout(this.#send(request, true));
+      if (!(e instanceof PeerAlert)) throw e;
+      const attempt = this.lastAttempt;
+      if (TICKET_REFUSALS.has(e.alert)) this.#tickets.drop(attempt === '0rtt-psk' ? 'access' : 'refresh');
+      if (!this.#options.resendRefusedEarlyData || !EARLY_REFUSALS.has(e.alert) || !isZeroRtt(attempt) || this.#closed) throw e;
+      if (attempt === '0rtt-psk') this.#tickets.drop('access');
+      return this.#attempt(request, true);
+    }
+  }
+
+  /** One try, bounded by timeoutMs; on timeout, whatever this try opened is closed. */
+  async #attempt(body: Uint8Array, fullHandshake: boolean): Promise<Uint8Array> {
+    const mine = new Set<{ close(): void }>();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        for (const resource of mine) resource.close();
+        reject(new Error(`MmtlsClient.request: no response within ${this.#options.timeoutMs} ms`));
+      }, this.#options.timeoutMs);
+    });
+    try {
+      const work = this.#options.http ? this.#shortLink(body, fullHandshake, mine) : this.#longLink(body, fullHandshake, mine);
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -109,28 +141,42 @@ export class MmtlsClient {
     return { mode: '1rtt-ecdhe', offerPsk: true };
   }
 
-  #send(body: Uint8Array, fullHandshake = false): Promise<Uint8Array> {
-    return this.#options.http ? this.#shortLink(body, fullHandshake) : this.#longLink(body, fullHandshake);
-  }
-
-  async #longLink(body: Uint8Array, fullHandshake: boolean): Promise<Uint8Array> {
-    if (this.#link === undefined || this.#link.broken) {
-      this.#link?.close();
-      const plan = this.#plan(fullHandshake);
-      this.lastAttempt = plan.mode;
-      this.#link = await LongLink.open(this.#options.host, this.#options.port, (events) => this.#connection(events), plan, (mode) => this.#completed(mode));
+  async #longLink(body: Uint8Array, fullHandshake: boolean, mine: Set<{ close(): void }>): Promise<Uint8Array> {
+    // One connection at a time: concurrent requests share the one being opened, and only the first
+    // to find it broken opens the next.
+    const opening = this.#link;
+    let link = opening && (await opening.catch(() => undefined));
+    if (link === undefined || link.broken) {
+      if (link) this.#open.delete(link);
+      if (this.#link === opening) this.#link = this.#openLink(fullHandshake);
+      link = await this.#link!;
     }
-    return this.#link.request(body);
+    mine.add(link); // a request that times out takes its connection down with it
+    return link.request(body);
   }
 
-  async #shortLink(body: Uint8Array, fullHandshake: boolean): Promise<Uint8Array> {
+  async #openLink(fullHandshake: boolean): Promise<LongLink> {
+    const plan = this.#plan(fullHandshake);
+    this.lastAttempt = plan.mode;
+    const link = await LongLink.open(this.#options.host, this.#options.port, (events) => this.#connection(events), plan, (mode) => this.#completed(mode));
+    this.#open.add(link);
+    if (this.#closed) link.close();
+    return link;
+  }
+
+  async #shortLink(body: Uint8Array, fullHandshake: boolean, mine: Set<{ close(): void }>): Promise<Uint8Array> {
     const { host, port, uri } = this.#options;
     const http = await HttpConnection.open(host, port, DEFAULT_MAX_FRAME + 65536);
     const data: Uint8Array[] = [];
     let ended = false;
     const conn = this.#connection({ onData: (c) => data.push(c), onEnd: () => { ended = true; } });
+    const resources = { close: () => { conn.dispose(); http.close(); } };
+    this.#open.add(resources);
+    mine.add(resources);
+    if (this.#closed) resources.close();
+    // Both POSTs of a 1-RTT exchange go to one path: the server keeps the handshake under it.
+    const path = shortLinkPath(this.#ctx.provider.randomBytes(4));
     const exchange = async (out: Uint8Array) => {
-      const path = shortLinkPath(this.#ctx.provider.randomBytes(4));
       for (const record of splitRecords(await http.post(path, host, out))) conn.receive(record);
     };
     try {
@@ -149,8 +195,8 @@ export class MmtlsClient {
       this.#completed(conn.mode);
       return concat(...data);
     } finally {
-      conn.dispose();
-      http.close();
+      this.#open.delete(resources);
+      resources.close();
     }
   }
 
@@ -162,26 +208,15 @@ export class MmtlsClient {
     this.lastHandshake = { mode, resumed: isResumed(mode) };
   }
 
-  async #withTimeout<T>(work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.#link?.close();
-        reject(new Error(`MmtlsClient.request: no response within ${this.#options.timeoutMs} ms`));
-      }, this.#options.timeoutMs);
-    });
-    try {
-      return await Promise.race([work, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Closes the long link (wiping its keys) and wipes the tickets unless they were passed in. */
+  /**
+   * Closes every connection (wiping its keys), including those of requests in flight, which then
+   * fail; wipes the tickets unless they were passed in.
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#link?.close();
-    this.#link = undefined;
+    for (const resource of this.#open) resource.close();
+    this.#open.clear();
+    await this.#link?.catch(() => undefined); // a connection still opening is closed as it completes
     if (this.#ownsTickets) this.#tickets.clear();
   }
 }

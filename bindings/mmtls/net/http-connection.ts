@@ -4,22 +4,23 @@
 
 import type { Socket } from 'node:net';
 import { concat } from '../../bytes.js';
+import { ByteQueue } from '../../codec/byte-queue.js';
 import { requestHead } from './short-link.js';
 import { connectTcp } from './tcp.js';
 
-const HEAD_END = Buffer.from('\r\n\r\n');
+const HEAD_END = Uint8Array.of(13, 10, 13, 10);
 const MAX_HEAD = 16 * 1024;
 
 export class HttpConnection {
   #socket: Socket;
-  #buffer: Buffer = Buffer.alloc(0);
+  readonly #queue = new ByteQueue();
   #waiter: (() => void) | undefined;
   #error: Error | undefined;
 
   private constructor(socket: Socket, private readonly maxBody: number) {
     this.#socket = socket;
     socket.on('data', (chunk: Buffer) => {
-      this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+      this.#queue.push(chunk);
       this.#wake();
     });
     socket.on('close', () => this.#fail(new Error('mmtls short link: the server closed the connection')));
@@ -34,20 +35,18 @@ export class HttpConnection {
   async post(path: string, hostHeader: string, body: Uint8Array): Promise<Uint8Array> {
     this.#socket.write(concat(Buffer.from(requestHead(path, hostHeader, body.length), 'latin1'), body));
     let headEnd: number;
-    while ((headEnd = this.#buffer.indexOf(HEAD_END)) < 0) {
-      if (this.#buffer.length > MAX_HEAD) throw new Error('mmtls short link: response head too long');
+    while ((headEnd = this.#queue.indexOf(HEAD_END)) < 0) {
+      if (this.#queue.length > MAX_HEAD) throw new Error('mmtls short link: response head too long');
       await this.#wait();
     }
-    const head = this.#buffer.subarray(0, headEnd).toString('latin1').split('\r\n');
+    const head = Buffer.from(this.#queue.take(headEnd + HEAD_END.length)).toString('latin1').split('\r\n');
     const status = /^HTTP\/1\.[01] (\d{3})/.exec(head[0] ?? '');
     if (status === null) throw new Error('mmtls short link: malformed HTTP response');
     const lengthLine = head.find((line) => /^content-length:/i.test(line));
     const length = lengthLine === undefined ? NaN : Number(lengthLine.slice(lengthLine.indexOf(':') + 1).trim());
     if (!Number.isSafeInteger(length) || length < 0 || length > this.maxBody) throw new Error('mmtls short link: missing or oversize Content-Length');
-    const start = headEnd + HEAD_END.length;
-    while (this.#buffer.length < start + length) await this.#wait();
-    const out = new Uint8Array(this.#buffer.subarray(start, start + length));
-    this.#buffer = this.#buffer.subarray(start + length);
+    while (this.#queue.length < length) await this.#wait();
+    const out = this.#queue.take(length);
     if (status[1] !== '200') throw new Error(`mmtls short link: HTTP ${status[1]}`);
     return out;
   }

@@ -5,6 +5,7 @@
 // 1,000,000,006: a response's cmd is the request's + 10^9. Requests carry cmd REQUEST_CMD
 // (designed: WeChat's business command numbers are out of scope; the body is opaque bytes).
 
+import { ByteQueue } from '../../codec/byte-queue.js';
 import { ByteReader } from '../../codec/reader.js';
 import { ByteWriter } from '../../codec/writer.js';
 import { MmtlsError, decoding } from '../errors.js';
@@ -29,33 +30,32 @@ export function encodeFrame({ cmd, seq, body }: Frame): Uint8Array {
 
 /** Collects a long link's decrypted byte stream and cuts it into frames. */
 export class FrameSplitter {
-  #buffer = new Uint8Array(0);
+  readonly #queue = new ByteQueue();
 
   constructor(private readonly maxFrame = DEFAULT_MAX_FRAME) {}
 
+  /** Bytes held that do not yet form a whole frame. */
+  get buffered(): number {
+    return this.#queue.length;
+  }
+
   push(chunk: Uint8Array): Frame[] {
-    const joined = new Uint8Array(this.#buffer.length + chunk.length);
-    joined.set(this.#buffer);
-    joined.set(chunk, this.#buffer.length);
+    this.#queue.push(chunk);
     const frames: Frame[] = [];
-    let at = 0;
-    while (joined.length - at >= FRAME_HEADER_LENGTH) {
-      const frame = decoding('long-link frame', () => {
-        const r = new ByteReader(joined, at);
-        const total = r.u32('frame length');
-        if (total < FRAME_HEADER_LENGTH || total > this.maxFrame) throw new MmtlsError('decode_error', `long-link frame of ${total} bytes (limit ${this.maxFrame})`);
+    while (this.#queue.length >= FRAME_HEADER_LENGTH) {
+      const total = decoding('long-link frame', () => {
+        const r = new ByteReader(this.#queue.peek(FRAME_HEADER_LENGTH));
+        const length = r.u32('frame length');
+        if (length < FRAME_HEADER_LENGTH || length > this.maxFrame) throw new MmtlsError('decode_error', `long-link frame of ${length} bytes (limit ${this.maxFrame})`);
         if (r.u16('frame header length') !== FRAME_HEADER_LENGTH) throw new MmtlsError('decode_error', 'long-link frame header length must be 16');
         if (r.u16('frame version') !== 1) throw new MmtlsError('decode_error', 'long-link frame version must be 1');
-        if (joined.length - at < total) return undefined;
-        const cmd = r.u32('cmd');
-        const seq = r.u32('seq');
-        return { cmd, seq, body: r.bytesOf(total - FRAME_HEADER_LENGTH, 'frame body').slice() };
+        return length;
       });
-      if (frame === undefined) break;
-      frames.push(frame);
-      at += FRAME_HEADER_LENGTH + frame.body.length;
+      if (this.#queue.length < total) break;
+      const frame = this.#queue.take(total);
+      const r = new ByteReader(frame, 8);
+      frames.push({ cmd: r.u32('cmd'), seq: r.u32('seq'), body: frame.subarray(FRAME_HEADER_LENGTH) });
     }
-    this.#buffer = joined.slice(at);
     return frames;
   }
 }

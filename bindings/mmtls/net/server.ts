@@ -28,6 +28,12 @@ export interface MmtlsServerOptions {
   readonly replayWindowSeconds?: number;
   /** Largest request (long-link frame or short-link body). Default 16 MiB. */
   readonly maxRequestBytes?: number;
+  /** A long-link connection must complete its handshake within this time. Default 10 s. */
+  readonly handshakeTimeoutMs?: number;
+  /** A long-link connection idle this long is closed. Default 5 min. */
+  readonly idleTimeoutMs?: number;
+  /** Short link: half-done 1-RTT handshakes kept at once (beyond it, `overloaded`). Default 10,000. */
+  readonly maxPendingHandshakes?: number;
   /** Default: wirecrypt's wasm engine. */
   readonly provider?: CryptoProvider;
   /** The clock (ms since the epoch); for tests. */
@@ -47,8 +53,10 @@ export class MmtlsServer {
   readonly #ctx: ServerContext;
   readonly #handler: RequestHandler;
   readonly #maxRequest: number;
+  readonly #limits: { handshakeTimeoutMs: number; idleTimeoutMs: number; maxPendingHandshakes: number };
   readonly #listeners: (NetServer | HttpServer)[] = [];
   readonly #sockets = new Set<Socket>();
+  readonly #shortLinks: ShortLinkServer[] = [];
   readonly #ownsStores: boolean[];
   #closed = false;
 
@@ -63,7 +71,18 @@ export class MmtlsServer {
     if (!Number.isInteger(window) || window < 1 || window > 3600) throw new RangeError(`${fn}: replayWindowSeconds must be an integer in [1, 3600]`);
     this.#maxRequest = options.maxRequestBytes ?? DEFAULT_MAX_FRAME;
     if (!Number.isInteger(this.#maxRequest) || this.#maxRequest < 1) throw new RangeError(`${fn}: maxRequestBytes must be a positive integer`);
+    const positive = (v: number | undefined, fallback: number, name: string) => {
+      const x = v ?? fallback;
+      if (!Number.isInteger(x) || x < 1) throw new RangeError(`${fn}: ${name} must be a positive integer`);
+      return x;
+    };
+    this.#limits = {
+      handshakeTimeoutMs: positive(options.handshakeTimeoutMs, 10_000, 'handshakeTimeoutMs'),
+      idleTimeoutMs: positive(options.idleTimeoutMs, 300_000, 'idleTimeoutMs'),
+      maxPendingHandshakes: positive(options.maxPendingHandshakes, 10_000, 'maxPendingHandshakes'),
+    };
     const overload = options.overload;
+    const now = options.now ?? Date.now;
     this.overloaded = overload === true;
     this.#handler = options.handler;
     this.#ownsStores = [options.replayStore === undefined, options.ticketKeys === undefined];
@@ -71,10 +90,10 @@ export class MmtlsServer {
       provider,
       signingKey,
       ticketKeys: options.ticketKeys ?? new MemoryTicketKeys(provider),
-      replayStore: options.replayStore ?? new MemoryReplayStore(),
+      replayStore: options.replayStore ?? new MemoryReplayStore(now),
       replayWindowSeconds: window,
       overloaded: typeof overload === 'function' ? () => this.overloaded || overload() : () => this.overloaded,
-      now: options.now ?? Date.now,
+      now,
     };
   }
 
@@ -86,13 +105,17 @@ export class MmtlsServer {
     // Imported here, not at load: 'wirecrypt' carries mmtls as a namespace, and most users never listen.
     if (http) {
       const { createServer: createHttpServer } = await import('node:http');
-      const shortLink = new ShortLinkServer(this.#ctx, this.#handler, this.#maxRequest + 65536);
+      const shortLink = new ShortLinkServer(this.#ctx, this.#handler, {
+        maxBody: this.#maxRequest + 65536, maxPending: this.#limits.maxPendingHandshakes, pendingTimeoutMs: this.#limits.handshakeTimeoutMs,
+      });
+      this.#shortLinks.push(shortLink);
       listener = createHttpServer({ keepAliveTimeout: 30_000 }, (req, res) => {
         shortLink.handle(req, res).catch(() => res.destroy());
       });
     } else {
       const { createServer: createNetServer } = await import('node:net');
-      listener = createNetServer((socket) => serveLongLink(socket, this.#ctx, this.#handler, this.#maxRequest + 16));
+      const limits = { maxFrame: this.#maxRequest + 16, handshakeTimeoutMs: this.#limits.handshakeTimeoutMs, idleTimeoutMs: this.#limits.idleTimeoutMs };
+      listener = createNetServer((socket) => serveLongLink(socket, this.#ctx, this.#handler, limits));
     }
     listener.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
@@ -109,6 +132,7 @@ export class MmtlsServer {
     this.#closed = true;
     const stopped = this.#listeners.map((l) => new Promise((resolve) => l.close(resolve)));
     for (const socket of this.#sockets) socket.destroy();
+    for (const shortLink of this.#shortLinks) shortLink.close();
     await Promise.all(stopped);
     if (this.#ownsStores[0]) await this.#ctx.replayStore.close();
     if (this.#ownsStores[1]) await this.#ctx.ticketKeys.close();

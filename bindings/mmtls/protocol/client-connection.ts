@@ -55,6 +55,7 @@ export class ClientConnection extends Connection {
   #application: TrafficKeys | undefined;
   #clientFinishedHash: Uint8Array | undefined;
   #clientHandshakeKey: TrafficKey | undefined;
+  #issued: { kind: 'access' | 'refresh'; held: HeldTicket }[] = [];
   #suite = 0;
 
   constructor(private readonly ctx: ClientContext, events: ConnectionEvents, private readonly tickets: ClientTickets) {
@@ -133,6 +134,7 @@ export class ClientConnection extends Connection {
   }
 
   receive(record: MmtlsRecord): void {
+    this.assertOpen();
     if (record.type === RecordType.alert && this.#state !== 'open') return this.receiveAlert(record);
     switch (this.#state) {
       case 'idle':
@@ -205,11 +207,12 @@ export class ClientConnection extends Connection {
     const message = this.readHandshake(record, [RecordType.handshake, RecordType.earlyHandshake], 'the NewSessionTicket');
     const tickets = decodeNewSessionTicket(message);
     this.transcript.add(message);
+    // Kept aside until the server's Finished checks out: only then do they replace the held ones.
     const now = this.ctx.now();
-    for (const ticket of tickets) {
+    this.#issued = tickets.map((ticket) => {
       const kind = ticket.type === TicketType.access ? 'access' : 'refresh';
-      this.tickets.replace(kind, { ticket, psk: this.#resumption![kind].slice(), expiresAt: now + ticket.lifetime * 1000 });
-    }
+      return { kind, held: { ticket, psk: this.#resumption![kind].slice(), expiresAt: now + ticket.lifetime * 1000 } };
+    });
     const hash = this.transcript.hash();
     this.#serverFinished = finishedData(this.provider, this.#secret!, 'server', hash);
     this.#application = applicationKeys(this.provider, this.#secret!, hash);
@@ -220,6 +223,8 @@ export class ClientConnection extends Connection {
   #receiveServerFinished(record: MmtlsRecord): void {
     const verifyData = decodeFinished(this.readHandshake(record, [RecordType.handshake], 'the server Finished'));
     if (!ctEqual(verifyData, this.#serverFinished!)) throw new MmtlsError('decrypt_error', 'the server Finished does not match the transcript');
+    for (const { kind, held } of this.#issued) this.tickets.replace(kind, held);
+    this.#issued = [];
     const zeroRtt = this.#clientHandshakeKey !== undefined;
     if (zeroRtt) this.sending.setKey(this.#clientHandshakeKey!);
     this.queueSealed(RecordType.handshake, encodeFinished(finishedData(this.provider, this.#secret!, 'client', this.#clientFinishedHash!)));
@@ -261,6 +266,8 @@ export class ClientConnection extends Connection {
     this.#secret = this.#serverFinished = this.#resumption = undefined;
     wipeKeys(this.#clientHandshakeKey);
     this.#clientHandshakeKey = undefined;
+    for (const { held } of this.#issued) held.psk.fill(0);
+    this.#issued = [];
     wipeKeys(this.#application);
     this.#application = undefined;
   }

@@ -105,6 +105,16 @@ export abstract class Connection {
 
   protected abstract wipeSecrets(): void;
 
+  /**
+   * Throws if the connection was disposed — a transport may close it while a step awaits a store —
+   * wiping `secrets` first, so no key is installed or kept after dispose().
+   */
+  protected assertOpen(...secrets: Uint8Array[]): void {
+    if (!this.#disposed) return;
+    for (const s of secrets) s.fill(0);
+    throw new MmtlsError('internal_error', 'the connection was closed');
+  }
+
   protected complete(mode: HandshakeMode): void {
     this.#mode = mode;
     this.#canSend = true;

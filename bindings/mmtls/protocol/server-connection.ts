@@ -30,7 +30,7 @@ import { MmtlsError } from '../errors.js';
 import { CipherSuite, type ClientHello, RANDOM_LENGTH, decodeClientHello } from '../handshake/client-hello.js';
 import { type ServerHello, encodeServerHello, keyShareInfo } from '../handshake/server-hello.js';
 import {
-  ACCESS_LIFETIME, REFRESH_LIFETIME, type SessionTicket, TicketType, encodeNewSessionTicket,
+  ACCESS_LIFETIME, REFRESH_LIFETIME, type SessionTicket, TicketType, type TicketTypeCode, encodeNewSessionTicket,
 } from '../handshake/session-ticket.js';
 import { decodeEncryptedExtensions, decodeFinished, encodeCertificateVerify, encodeFinished } from '../handshake/small-messages.js';
 import { type MmtlsRecord, RecordType } from '../record/record.js';
@@ -57,12 +57,24 @@ export class ServerConnection extends Connection {
   #secret: Uint8Array | undefined;
   #expected: ExpectedFinished | undefined;
   #pending: HandshakeMode | undefined;
+  #early = false;
 
   constructor(private readonly ctx: ServerContext, events: ConnectionEvents) {
     super(ctx.provider, events);
   }
 
+  /** A 1-RTT handshake waiting for the client's Finished (the short link keeps such a connection). */
+  get awaitingClientFinished(): boolean {
+    return this.#state === 'client-finished';
+  }
+
+  /** Whether received data is 0-RTT early data (replayable within the window; docs/mmtls.md §6). */
+  get receivingEarlyData(): boolean {
+    return this.#early;
+  }
+
   async receive(record: MmtlsRecord): Promise<void> {
+    this.assertOpen();
     switch (this.#state) {
       case 'hello':
         return this.#receiveHello(record);
@@ -77,7 +89,6 @@ export class ServerConnection extends Connection {
   }
 
   async #receiveHello(record: MmtlsRecord): Promise<void> {
-    if (record.type === RecordType.alert) return this.receiveAlert(record);
     const message = this.readHandshake(record, [RecordType.handshake, RecordType.earlyHandshake], 'a ClientHello');
     const hello = decodeClientHello(message);
     this.transcript.add(message);
@@ -126,13 +137,14 @@ export class ServerConnection extends Connection {
     const verify = encodeCertificateVerify(derFromRaw(signature));
     this.queueSealed(RecordType.handshake, verify);
     this.transcript.add(verify);
-    await this.#finishFlight(com, nowSeconds, { expires: Infinity, chainStart: nowSeconds });
+    await this.#finishFlight(com, nowSeconds, { expires: Infinity });
     return keys;
   }
 
   /** 1-RTT PSK (designed, docs/mmtls.md): the refresh ticket's PSK stands in for the ECDH secret. */
   async #resume(hello: ClientHello, nowSeconds: number): Promise<void> {
     const ticket = await openTicket(this.provider, this.ctx.ticketKeys, hello.psk!, TicketType.refresh, nowSeconds);
+    this.assertOpen(ticket.psk);
     this.#secret = ticket.psk;
     this.#sendServerHello(CipherSuite.psk, undefined);
     const keys = handshakeKeys(this.provider, ticket.psk, this.transcript.hash());
@@ -151,20 +163,25 @@ export class ServerConnection extends Connection {
   }
 
   /** NewSessionTicket and the server Finished; afterwards the server sends under its application key. */
-  async #finishFlight(com: Uint8Array, nowSeconds: number, limit: { expires: number; chainStart: number }): Promise<void> {
+  async #finishFlight(com: Uint8Array, nowSeconds: number, limit: { expires: number }): Promise<void> {
     const p = this.provider;
     const secrets = resumptionSecrets(p, com, this.transcript.hash());
-    const expiry = (lifetime: number) => Math.min(nowSeconds + lifetime, limit.expires);
+    // A ticket never outlives the one it was issued against (1-RTT PSK), and says so in its lifetime.
+    const issue = (type: TicketTypeCode, psk: Uint8Array, nominal: number, ageAdd: Uint8Array) => {
+      const expires = Math.min(nowSeconds + nominal, limit.expires);
+      return sealTicket(p, this.ctx.ticketKeys, { type, psk, expires }, expires - nowSeconds, ageAdd, nowSeconds);
+    };
     let tickets: SessionTicket[];
     try {
       tickets = [
-        await sealTicket(p, this.ctx.ticketKeys, { type: TicketType.access, psk: secrets.access, expires: expiry(ACCESS_LIFETIME), chainStart: limit.chainStart }, ACCESS_LIFETIME, new Uint8Array(0), nowSeconds),
-        await sealTicket(p, this.ctx.ticketKeys, { type: TicketType.refresh, psk: secrets.refresh, expires: expiry(REFRESH_LIFETIME), chainStart: limit.chainStart }, REFRESH_LIFETIME, p.randomBytes(32), nowSeconds),
+        await issue(TicketType.access, secrets.access, ACCESS_LIFETIME, new Uint8Array(0)),
+        await issue(TicketType.refresh, secrets.refresh, REFRESH_LIFETIME, p.randomBytes(32)),
       ];
     } finally {
       secrets.access.fill(0);
       secrets.refresh.fill(0);
     }
+    this.assertOpen();
     const nst = encodeNewSessionTicket(tickets);
     this.queueSealed(RecordType.handshake, nst);
     this.transcript.add(nst);
@@ -177,12 +194,12 @@ export class ServerConnection extends Connection {
   }
 
   #receiveClientFinished(record: MmtlsRecord): void {
-    if (record.type === RecordType.alert) return this.receiveAlert(record);
     const expected = this.#expected!;
     if (expected.handshakeKey !== undefined && record.type === RecordType.handshake) this.receiving.setKey(expected.handshakeKey);
     const verifyData = decodeFinished(this.readHandshake(record, [RecordType.handshake], 'the client Finished'));
     if (!ctEqual(verifyData, expected.verifyData)) throw new MmtlsError('decrypt_error', 'the client Finished does not match the transcript');
     this.receiving.setKey(expected.application);
+    this.#early = false;
     this.wipeSecrets();
     if (this.#state === 'client-finished') {
       this.#state = 'open';
@@ -202,6 +219,7 @@ export class ServerConnection extends Connection {
     let early: Uint8Array;
     if (hello.suites[0] === CipherSuite.psk) {
       early = (await openTicket(this.provider, this.ctx.ticketKeys, hello.psk!, TicketType.access, nowSeconds)).psk;
+      this.assertOpen(early); // the transport may have closed the connection while the ticket key was fetched
     } else {
       // Two ECDH and a signature, like 1-RTT ECDHE: refused under overload the same way.
       if (this.ctx.overloaded()) throw new MmtlsError('overloaded', 'the server is overloaded and takes PSK resumption only');
@@ -212,6 +230,7 @@ export class ServerConnection extends Connection {
     const key = earlyDataKey(this.provider, early, this.#helloHash);
     this.receiving.setKey(key);
     wipeKeys(key);
+    this.#early = true;
     this.#state = 'early-extensions';
   }
 
@@ -221,16 +240,24 @@ export class ServerConnection extends Connection {
     const timestamp = decodeEncryptedExtensions(message);
     if (timestamp !== this.#hello!.timestamp) throw new MmtlsError('illegal_parameter', 'the EncryptedExtensions timestamp differs from the ClientHello');
     this.transcript.add(message);
-    const key = hex(this.#helloHash!);
+    // The window is checked again at the claim: a hello held back until its first claim had expired
+    // would otherwise be accepted again (the claim and the window must cover the same moments).
+    const now = this.ctx.now();
+    const window = this.ctx.replayWindowSeconds;
+    if (Math.abs(timestamp - Math.floor(now / 1000)) > window) throw new MmtlsError('stale_timestamp', 'the 0-RTT timestamp left the window before the hello was complete');
+    // The claim lasts until the timestamp has left every server's window: the window's end plus
+    // one window more for clock differences between the servers of a fleet.
+    const ttlMs = (timestamp + 2 * window + 1) * 1000 - now;
     let fresh: boolean;
     try {
-      fresh = await this.ctx.replayStore.claim(key, 2 * this.ctx.replayWindowSeconds * 1000);
+      fresh = await this.ctx.replayStore.claim(hex(this.#helloHash!), ttlMs);
     } catch {
       // Without the register nobody can tell a replay: refuse 0-RTT, so the client does a full handshake.
       throw new MmtlsError('overloaded', 'the replay register is unavailable; 0-RTT is refused');
     }
+    this.assertOpen();
     if (!fresh) throw new MmtlsError('replay_detected', 'this 0-RTT ClientHello was seen before');
-    const nowSeconds = Math.floor(this.ctx.now() / 1000);
+    const nowSeconds = Math.floor(now / 1000);
     if (this.#hello!.suites[0] === CipherSuite.ecdhe) {
       // The early data goes on under the early key until the client's Finished (handshake key).
       const keys = await this.#ecdheFlight(this.#hello!, nowSeconds);

@@ -28,6 +28,7 @@ export class RecordStream {
   #seq = 0;
   #aead: Aead | undefined;
   #iv = new Uint8Array(IV_LENGTH);
+  #disposed = false;
 
   constructor(private readonly provider: CryptoProvider) {}
 
@@ -43,6 +44,7 @@ export class RecordStream {
   /** Switches to new keys (the previous ones are wiped); the sequence number carries on. */
   setKey({ key, iv }: TrafficKey): void {
     if (key.length !== KEY_LENGTH || iv.length !== IV_LENGTH) throw new RangeError('RecordStream.setKey: AES-128-GCM needs a 16-byte key and a 12-byte IV');
+    if (this.#disposed) throw new MmtlsError('internal_error', 'RecordStream.setKey: the stream was disposed');
     this.#wipe();
     this.#aead = this.provider.aead('AES-128-GCM', key);
     this.#iv = iv.slice();
@@ -80,7 +82,9 @@ export class RecordStream {
     return plaintext;
   }
 
+  /** Wipes the keys; the stream accepts no new ones afterwards. */
   dispose(): void {
+    this.#disposed = true;
     this.#wipe();
   }
 

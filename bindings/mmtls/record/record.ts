@@ -1,8 +1,9 @@
 // The record layer's framing (spec §4.1, observed): type (u8) ‖ version (u16 BE, 0xF104) ‖ length
 // (u16 BE) ‖ fragment. `RecordSplitter` cuts a byte stream (a TCP connection, an HTTP body) into
-// records; it holds at most one record's worth of bytes, so a peer cannot make it buffer more than
-// 5 + 65535 bytes.
+// records; it holds at most one record's worth of bytes (plus the chunk being added), and copies
+// each byte a constant number of times however the stream is chunked.
 
+import { ByteQueue } from '../../codec/byte-queue.js';
 import { MmtlsError } from '../errors.js';
 
 export const VERSION = 0xf104;
@@ -50,57 +51,26 @@ export function plainRecord(type: RecordTypeCode, fragment: Uint8Array): Uint8Ar
 
 /** Splits a stream into records, checking each header as soon as it is complete. */
 export class RecordSplitter {
-  #pending: Uint8Array[] = [];
-  #buffered = 0;
+  readonly #queue = new ByteQueue();
 
   /** Bytes held that do not yet form a whole record. */
   get buffered(): number {
-    return this.#buffered;
+    return this.#queue.length;
   }
 
   /** Adds bytes; returns the records now complete (copies, independent of `chunk`). */
   push(chunk: Uint8Array): MmtlsRecord[] {
-    if (chunk.length > 0) {
-      this.#pending.push(chunk);
-      this.#buffered += chunk.length;
-    }
+    this.#queue.push(chunk);
     const records: MmtlsRecord[] = [];
-    while (this.#buffered >= HEADER_LENGTH) {
-      const head = this.#peek(HEADER_LENGTH);
+    while (this.#queue.length >= HEADER_LENGTH) {
+      const head = this.#queue.peek(HEADER_LENGTH);
       checkHeader(head);
       const length = (head[3]! << 8) | head[4]!;
-      if (this.#buffered < HEADER_LENGTH + length) break;
-      const bytes = this.#peek(HEADER_LENGTH + length);
-      this.#drop(HEADER_LENGTH + length);
-      records.push({ type: head[0] as RecordTypeCode, header: bytes.subarray(0, HEADER_LENGTH), body: bytes.subarray(HEADER_LENGTH) });
+      if (this.#queue.length < HEADER_LENGTH + length) break;
+      const bytes = this.#queue.take(HEADER_LENGTH + length);
+      records.push({ type: bytes[0] as RecordTypeCode, header: bytes.subarray(0, HEADER_LENGTH), body: bytes.subarray(HEADER_LENGTH) });
     }
     return records;
-  }
-
-  #peek(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const part of this.#pending) {
-      if (at === n) break;
-      const take = Math.min(part.length, n - at);
-      out.set(part.subarray(0, take), at);
-      at += take;
-    }
-    return out;
-  }
-
-  #drop(n: number): void {
-    this.#buffered -= n;
-    while (n > 0) {
-      const first = this.#pending[0]!;
-      if (first.length <= n) {
-        this.#pending.shift();
-        n -= first.length;
-      } else {
-        this.#pending[0] = first.subarray(n);
-        n = 0;
-      }
-    }
   }
 }
 

@@ -38,7 +38,9 @@ export class RedisTicketKeys implements TicketKeyStore {
     const redis = await this.#redis.get();
     const name = `${this.#prefix}ticket-key:${id}`;
     const ttlMs = retainedEpochs(this.rotationSeconds) * this.rotationSeconds * 1000;
-    const fresh = Buffer.from(this.provider.randomBytes(TICKET_KEY_LENGTH));
+    const random = this.provider.randomBytes(TICKET_KEY_LENGTH);
+    const fresh = Buffer.from(random);
+    random.fill(0);
     await redis.set(name, fresh, 'PX', ttlMs, 'NX');
     fresh.fill(0);
     const stored = await redis.getBuffer(name);
@@ -65,6 +67,13 @@ export class RedisTicketKeys implements TicketKeyStore {
     const key = new Uint8Array(stored);
     stored.fill(0);
     this.#cache.set(id, key);
+    // Retired keys leave the cache (wiped) as new ones arrive.
+    for (const [old, value] of this.#cache) {
+      if (old < id - retainedEpochs(this.rotationSeconds)) {
+        value.fill(0);
+        this.#cache.delete(old);
+      }
+    }
     return key;
   }
 }

@@ -3,11 +3,11 @@
 //   SessionTicket.nonce  = 12 random bytes, the AES-GCM nonce
 //   SessionTicket.ticket = key id (u32 BE) ‖ AES-128-GCM(ticket key, nonce, plaintext,
 //                          aad = ticket type ‖ key id)
-//   plaintext            = psk[32] ‖ u32 expires (Unix s) ‖ u32 chain start (Unix s)
+//   plaintext            = psk[32] ‖ u32 expires (Unix s)
 //
 // `expires` is absolute: a ticket issued in a 1-RTT PSK handshake expires no later than the one it
-// was issued against, and `chain start` keeps the time of the ECDHE handshake that began the chain,
-// so PSK-only resumption can never outlive the 30-day refresh lifetime of that handshake.
+// was issued against, so PSK-only resumption never outlives the 30-day refresh lifetime of the
+// ECDHE handshake that began the chain.
 // Opening refuses, with one error for all of these, a ticket of an unknown or retired key, a forged
 // or altered one, and one of the wrong type; an expired one gets its own error (ticket_expired).
 
@@ -21,13 +21,12 @@ import type { TicketKeyStore } from './ticket-keys.js';
 
 export const PSK_LENGTH = 32;
 const NONCE = 12;
-const PLAINTEXT = PSK_LENGTH + 8;
+const PLAINTEXT = PSK_LENGTH + 4;
 
 export interface TicketContents {
   readonly type: TicketTypeCode;
   readonly psk: Uint8Array;
   readonly expires: number;
-  readonly chainStart: number;
 }
 
 function aadOf(type: number, id: number): Uint8Array {
@@ -39,7 +38,10 @@ export async function sealTicket(
 ): Promise<SessionTicket> {
   const { id, key } = await keys.current(nowSeconds);
   const nonce = provider.randomBytes(NONCE);
-  const plaintext = new ByteWriter().bytes(contents.psk).u32(contents.expires).u32(contents.chainStart).finish();
+  // Built by hand, not with ByteWriter, so that no copy of the PSK is left in a buffer unwiped.
+  const plaintext = new Uint8Array(PLAINTEXT);
+  plaintext.set(contents.psk);
+  new DataView(plaintext.buffer).setUint32(PSK_LENGTH, contents.expires);
   const aead = provider.aead('AES-128-GCM', key);
   try {
     const sealed = aead.seal(nonce, plaintext, aadOf(contents.type, id));
@@ -73,11 +75,10 @@ export async function openTicket(
   const p = new ByteReader(plaintext);
   const psk = p.bytesOf(PSK_LENGTH, 'psk').slice();
   const expires = p.u32('expires');
-  const chainStart = p.u32('chain start');
   plaintext.fill(0);
   if (nowSeconds >= expires) {
     psk.fill(0);
     throw new MmtlsError('ticket_expired', 'the ticket has expired');
   }
-  return { type: expectedType, psk, expires, chainStart };
+  return { type: expectedType, psk, expires };
 }
