@@ -22,6 +22,10 @@ export class RedisHandle {
     }
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   async get(): Promise<Redis> {
     if (this.#closed) throw new Error(`${this.fn}: the store is closed`);
     return this.#redis;

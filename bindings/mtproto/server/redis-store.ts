@@ -25,6 +25,7 @@ import {
   AUTH_KEY_LENGTH, checkedKey, checkedSalts, closedStore, int64, isExpired, sortSalts, storeErrors,
 } from './memory-store.js';
 import type { AuthKeyStore, StoredAuthKey, StoredSalt } from './store.js';
+import { RedisHandle, prefixOf } from '../../node/redis-handle.js';
 
 export interface RedisAuthKeyStoreOptions {
   /**
@@ -114,29 +115,13 @@ return added
 `, 2);
 
 export class RedisAuthKeyStore implements AuthKeyStore {
-  readonly #redis: Promise<Redis>;
-  readonly #owned: boolean;
+  readonly #redis: RedisHandle;
   readonly #prefix: string;
-  #closed = false;
 
   constructor(options: RedisAuthKeyStoreOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('RedisAuthKeyStore: options must be an object');
-    const { redis, prefix = DEFAULT_REDIS_PREFIX } = options;
-    if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
-      throw new TypeError('RedisAuthKeyStore: options.prefix must be a string without { or }');
-    }
-    if (typeof redis === 'string') {
-      // Loaded on first use, not at import: ioredis takes tens of milliseconds to load, and most
-      // users of wirecrypt never open a Redis store.
-      this.#redis = import('ioredis').then(({ Redis: Client }) => new Client(redis));
-      this.#owned = true;
-    } else if (typeof redis === 'object' && redis !== null && typeof redis.call === 'function') {
-      this.#redis = Promise.resolve(redis);
-      this.#owned = false;
-    } else {
-      throw new TypeError('RedisAuthKeyStore: options.redis must be an ioredis client or a redis:// URL');
-    }
-    this.#prefix = prefix;
+    this.#prefix = prefixOf(options.prefix, DEFAULT_REDIS_PREFIX, 'RedisAuthKeyStore');
+    this.#redis = new RedisHandle(options.redis, 'RedisAuthKeyStore');
   }
 
   async getKey(id: bigint): Promise<StoredAuthKey | undefined> {
@@ -239,16 +224,12 @@ export class RedisAuthKeyStore implements AuthKeyStore {
 
   /** The store is unusable afterwards; a connection the store opened from a URL is quit, a client passed in stays open. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (!this.#owned) return;
-    const redis = await this.#redis;
-    await redis.quit().catch(() => redis.disconnect());
+    await this.#redis.close();
   }
 
   async #client(fn: string): Promise<Redis> {
-    if (this.#closed) throw closedStore(fn);
-    return this.#redis;
+    if (this.#redis.closed) throw closedStore(fn);
+    return this.#redis.get();
   }
 
   #key(id: bigint, part: 'key' | 'salts' | 'sessions'): string {
