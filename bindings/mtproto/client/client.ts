@@ -14,6 +14,13 @@
 // again in the same session (the server ignores copies it already has, spec §7.2). Transport
 // error −404 means the server lost the key: a new one is made (a new temporary key if the
 // permanent one is still known), bound, and the waiting queries move to the new session.
+//
+// Upkeep on an open connection (spec §7): an idle TCP / WebSocket connection sends
+// ping_delay_disconnect every `pingInterval` seconds (as Telegram's apps do: the server closes a
+// connection whose client stopped pinging); queries neither acknowledged nor answered after
+// `resendAfter` seconds are asked about with msgs_state_req and sent again if the server never
+// got them; and a temporary key is replaced `tempKeyRenewBefore` seconds before it expires — the
+// new key is created and bound while the old one still answers what was sent under it.
 
 import type { CryptoProvider } from '../../provider/types.js';
 import { wasmProvider } from '../../provider/wasm.js';
@@ -64,6 +71,12 @@ export interface MtprotoClientOptions {
   readonly reconnect?: boolean;
   /** Milliseconds for each handshake answer (default 30000). */
   readonly handshakeTimeout?: number;
+  /** Seconds of idleness before a ping_delay_disconnect (TCP and WebSocket; default 60; 0: never). */
+  readonly pingInterval?: number;
+  /** Seconds after which an unacknowledged query is asked about and re-sent if lost (default 10; 0: never). */
+  readonly resendAfter?: number;
+  /** Seconds before a temporary key expires at which a new one replaces it (default: a tenth of its lifetime, at most 300). */
+  readonly tempKeyRenewBefore?: number;
   readonly now?: Clock;
 }
 
@@ -94,6 +107,11 @@ export class MtprotoClient {
   #attempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #ackTimer: ReturnType<typeof setTimeout> | null = null;
+  #pingTimer: ReturnType<typeof setTimeout> | null = null;
+  #resendTimer: ReturnType<typeof setInterval> | null = null;
+  #renewTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The previous temporary key and its session, kept after a renewal until its answers are in. */
+  #retiring: { key: AuthKey; session: ClientSession; timer: ReturnType<typeof setTimeout> } | null = null;
   #flushScheduled = false;
   #closed = false;
 
@@ -117,6 +135,7 @@ export class MtprotoClient {
     try {
       await client.#openChannel();
       await client.#establish(null);
+      client.#startResendTimer();
     } catch (error) {
       await client.close();
       throw error;
@@ -251,8 +270,11 @@ export class MtprotoClient {
   }
 
   async #onEncrypted(payload: Uint8Array): Promise<void> {
-    const session = this.#session;
-    const key = this.#temp ?? this.#perm;
+    // After a key renewal the old key's answers still come in: the packet's auth_key_id says which.
+    const retiring = this.#retiring;
+    const old = retiring !== null && payload.length >= 8 && equalIds(payload, retiring.key.id);
+    const session = old ? retiring.session : this.#session;
+    const key = old ? retiring.key : this.#temp ?? this.#perm;
     if (session === null || key === null || key.disposed) return;
     let message;
     try {
@@ -261,6 +283,7 @@ export class MtprotoClient {
       return; // spec §3 item 7: dropped silently
     }
     await session.receive(message);
+    if (old && session.pendingCount === 0) this.#retire();
     this.#scheduleFlush();
   }
 
@@ -354,6 +377,7 @@ export class MtprotoClient {
         this.#perm = this.#adopt(await this.#handshake());
         if (!(await this.#bind(session, temp.expiresAt!))) throw new MtprotoError('bind-failed', 'auth.bindTempAuthKey was refused');
       }
+      this.#scheduleRenewal(temp.expiresAt!);
     } else {
       this.#newSession(salt);
     }
@@ -495,9 +519,18 @@ export class MtprotoClient {
     if (channel.kind === 'http' && channel.inflight === 0 && session.pendingCount > 0 && !session.hasQueued) {
       session.httpWait(POLL.maxDelay, POLL.waitAfter, POLL.maxWait); // keep one request parked for the answers
     }
+    let sent = false;
     for (let m = session.drain({ acksAlone }); m !== null; m = session.drain()) {
       channel.send(encryptMessage(this.#provider, key, m, { from: 'client' }));
+      sent = true;
     }
+    const retiring = this.#retiring; // its acks still go out, under its own key
+    if (retiring !== null && !retiring.key.disposed) {
+      for (let m = retiring.session.drain({ acksAlone }); m !== null; m = retiring.session.drain()) {
+        channel.send(encryptMessage(this.#provider, retiring.key, m, { from: 'client' }));
+      }
+    }
+    if (sent && channel.kind !== 'http') this.#armPing();
     if (session.acksPending > 0 && this.#ackTimer === null) {
       this.#ackTimer = setTimeout(() => {
         this.#ackTimer = null;
@@ -506,12 +539,99 @@ export class MtprotoClient {
     }
   }
 
+  // ---- upkeep: pings, lost queries, key renewal ---------------------------------------------------
+
+  /** ping_delay_disconnect once the connection has been quiet for pingInterval seconds. */
+  #armPing(): void {
+    const interval = this.#options.pingInterval ?? 60;
+    if (interval <= 0) return;
+    if (this.#pingTimer !== null) clearTimeout(this.#pingTimer);
+    this.#pingTimer = unref(setTimeout(() => {
+      this.#pingTimer = null;
+      if (this.#closed || this.#session === null || this.#channel === null) return;
+      // The server may close the connection if the next ping is later than this (Telegram's apps: 60 s / 75 s).
+      this.#session.pingDelayDisconnect(Math.ceil(interval * 1.25)).catch(() => {});
+    }, interval * 1000));
+  }
+
+  #startResendTimer(): void {
+    const after = this.#options.resendAfter ?? 10;
+    if (after <= 0) return;
+    this.#resendTimer = unref(setInterval(() => {
+      const session = this.#session;
+      if (this.#closed || session === null || this.#channel === null) return;
+      session.resendUnacknowledged(after).catch(() => {});
+    }, after * 1000));
+  }
+
+  /** A timer that replaces the temporary key `tempKeyRenewBefore` seconds before `expiresAt`. */
+  #scheduleRenewal(expiresAt: number): void {
+    if (this.#renewTimer !== null) clearTimeout(this.#renewTimer);
+    const before = this.#renewBefore();
+    const delay = Math.max(0, (expiresAt - before - this.#now()) * 1000);
+    this.#renewTimer = unref(setTimeout(() => {
+      this.#renewTimer = null;
+      this.#renewTempKey().catch(() => {
+        // The connection may be down: try again soon; an expired key ends in −404 and a rekey.
+        if (!this.#closed) this.#scheduleRenewal(this.#now() + before + 5);
+      });
+    }, delay));
+  }
+
+  #renewBefore(): number {
+    return this.#options.tempKeyRenewBefore ?? Math.min(300, (this.#options.tempKeyLifetime ?? 86_400) / 10);
+  }
+
+  /**
+   * A new temporary key, bound, becomes the one queries go under; the old key and its session stay
+   * until every query sent under them has its answer (or the old key expires), so nothing is sent
+   * twice.
+   */
+  async #renewTempKey(): Promise<void> {
+    if (this.#closed || this.#channel === null || this.#connecting !== null || this.#retiring !== null) throw new Error('not now');
+    const oldKey = this.#temp!;
+    const oldSession = this.#session!;
+    const result = await this.#handshake(this.#options.tempKeyLifetime ?? 86_400);
+    let release!: () => void;
+    this.#ready = new Promise((resolve) => (release = resolve));
+    try {
+      this.#temp = this.#adopt(result);
+      const session = this.#newSession(result.serverSalt);
+      if (!(await this.#bind(session, result.expiresAt!))) throw new MtprotoError('bind-failed', 'auth.bindTempAuthKey was refused');
+    } catch (error) {
+      this.#temp?.dispose();
+      this.#session?.close(error as Error);
+      this.#temp = oldKey;
+      this.#session = oldSession;
+      throw error;
+    } finally {
+      release();
+    }
+    const grace = Math.max(0, this.#renewBefore() * 1000 - 1000); // retired a second before the old key expires
+    this.#retiring = { key: oldKey, session: oldSession, timer: unref(setTimeout(() => this.#retire(), grace)) };
+    if (oldSession.pendingCount === 0) this.#retire();
+    this.#scheduleRenewal(result.expiresAt!);
+    this.#scheduleFlush();
+  }
+
+  /** Drops the previous key; queries it still has unanswered move to the current session. */
+  #retire(): void {
+    const retiring = this.#retiring;
+    if (retiring === null) return;
+    this.#retiring = null;
+    clearTimeout(retiring.timer);
+    if (this.#session !== null && retiring.session.pendingCount > 0) retiring.session.takeUnanswered().adopt(this.#session);
+    retiring.session.close(new MtprotoError('session-replaced', 'the temporary key was renewed'));
+    retiring.key.dispose();
+  }
+
   /** Closes the connection, fails what is pending, wipes the keys. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer);
-    if (this.#ackTimer !== null) clearTimeout(this.#ackTimer);
+    for (const timer of [this.#reconnectTimer, this.#ackTimer, this.#pingTimer, this.#renewTimer]) if (timer !== null) clearTimeout(timer);
+    if (this.#resendTimer !== null) clearInterval(this.#resendTimer);
+    this.#retire();
     this.#channel?.close();
     this.#channel = null;
     this.#plainWaiter?.reject(closedError());
@@ -525,6 +645,17 @@ export class MtprotoClient {
 
 function closedError(): MtprotoError {
   return new MtprotoError('client-closed', 'the client was closed');
+}
+
+/** Lets a timer not keep the Node process alive (browsers have no unref). */
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
+function equalIds(packet: Uint8Array, id: Uint8Array): boolean {
+  for (let i = 0; i < 8; i++) if (packet[i] !== id[i]) return false;
+  return true;
 }
 
 function hostPart(host: string): string {

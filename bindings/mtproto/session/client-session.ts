@@ -71,6 +71,8 @@ interface Request {
   readonly target?: bigint;
   msgId?: bigint;
   seqNo?: number;
+  /** When it last went out (clock seconds). */
+  sentAt?: number;
   acked: boolean;
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -224,6 +226,7 @@ export class ClientSession {
     while (this.#resend.length > 0 && budget.fits(bodySize(this.#resend[0]!))) {
       const r = this.#resend.shift()!;
       out.push({ msgId: r.msgId!, seqNo: r.seqNo!, body: this.#bodyOf(r) });
+      r.sentAt = this.#now();
       this.#sent.set(r.msgId!, r);
       resent++;
     }
@@ -232,6 +235,7 @@ export class ClientSession {
       r.msgId = this.#msgIds.next();
       r.seqNo = this.#seq.next(r.contentRelated);
       out.push({ msgId: r.msgId, seqNo: r.seqNo, body: this.#bodyOf(r) });
+      r.sentAt = this.#now();
       this.#track(r);
     }
     if (this.#acks.size > 0 && (out.length > 0 || options.acksAlone)) {
@@ -273,6 +277,26 @@ export class ClientSession {
     this.#futureSalts = this.#futureSalts.filter((s) => s.valid_until > now);
     const live = this.#futureSalts.filter((s) => s.valid_since <= now);
     if (live.length > 0) this.#salt = live[live.length - 1]!.salt;
+  }
+
+  /**
+   * Queries sent at least `ageSeconds` ago that the server has neither acknowledged nor answered:
+   * asks for their state with msgs_state_req and sends again, with new msg_ids, those the server
+   * says it never received (states 1, 2, 3; spec §7.4 "Request for Message Status"). Resolves how
+   * many went out again. A lost packet is thus recovered without waiting for a reconnect.
+   */
+  async resendUnacknowledged(ageSeconds: number): Promise<number> {
+    const now = this.#now();
+    const stale = [...this.#sent.values()].filter((r) => r.kind === 'rpc' && !r.acked && r.sentAt !== undefined && now - r.sentAt >= ageSeconds);
+    if (stale.length === 0) return 0;
+    const ids = stale.slice(0, MAX_MSG_IDS).map((r) => r.msgId!);
+    const states = await this.requestState(ids);
+    let resent = 0;
+    ids.forEach((id, i) => {
+      const state = (states[i] ?? 0) & 7;
+      if ((state === 1 || state === 2 || state === 3) && this.#sent.has(id)) resent += this.#again(id).length;
+    });
+    return resent;
   }
 
   /** After a reconnect: every unanswered query goes out again with its msg_id, in a container. */
