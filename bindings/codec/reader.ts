@@ -47,6 +47,13 @@ export class ByteReader {
     return ((this.bytes[p]! << 24) | (this.bytes[p + 1]! << 16) | (this.bytes[p + 2]! << 8) | this.bytes[p + 3]!) >>> 0;
   }
 
+  u64(what: string): bigint {
+    const p = this.#take(8, what);
+    let v = 0n;
+    for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(this.bytes[p + i]!);
+    return v;
+  }
+
   /** `n` bytes as a view into the input (copy it if it must outlive the input). */
   bytesOf(n: number, what: string): Uint8Array {
     const p = this.#take(n, what);

@@ -46,6 +46,11 @@ export class ByteWriter {
     return this;
   }
 
+  u64(v: bigint): this {
+    if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`ByteWriter: ${v} does not fit a u64`);
+    return this.u32(Number(v >> 32n)).u32(Number(v & 0xffffffffn));
+  }
+
   bytes(v: Uint8Array): this {
     const at = this.#room(v.length); // may replace #buf: take the offset first
     this.#buf.set(v, at);

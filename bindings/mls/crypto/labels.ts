@@ -1,0 +1,95 @@
+// The labelled primitives every part of MLS is built from (RFC 9420 §5.1.2, §5.1.3, §5.2, §8):
+//
+//   ExpandWithLabel(secret, label, context, L) = Expand(secret, KDFLabel, L)
+//       KDFLabel = struct { uint16 length = L; opaque label<V> = "MLS 1.0 " + label; opaque context<V>; }
+//   DeriveSecret(secret, label)               = ExpandWithLabel(secret, label, "", Nh)
+//   DeriveTreeSecret(secret, label, gen, L)   = ExpandWithLabel(secret, label, uint32 gen, L)
+//   RefHash(label, value)                     = Hash(struct { opaque label<V>; opaque value<V>; })  (label as given)
+//   SignWithLabel(key, label, content)        = Sign(key, struct { opaque label<V> = "MLS 1.0 " + label; opaque content<V>; })
+//   EncryptWithLabel(pk, label, context, pt)  = HPKE SealBase(pk, info = struct { opaque label<V> = "MLS 1.0 " + label;
+//                                                              opaque context<V>; }, aad = "", pt)
+//
+// ECDSA signatures (suite 2) travel DER-encoded, as in TLS 1.3; the provider signs raw r ‖ s.
+
+import { derFromRaw, rawFromDer } from '../../codec/der.js';
+import { encode, writeOpaque } from '../../codec/tls.js';
+import type { CipherSuite } from './cipher-suite.js';
+
+const utf8 = new TextEncoder();
+const PREFIX = utf8.encode('MLS 1.0 ');
+const EMPTY = new Uint8Array(0);
+
+/** "MLS 1.0 " ‖ label. Labels are ASCII in the RFC; MLS-Exporter's may be any bytes (§8.5). */
+function fullLabel(label: string | Uint8Array): Uint8Array {
+  const bytes = typeof label === 'string' ? utf8.encode(label) : label;
+  const out = new Uint8Array(PREFIX.length + bytes.length);
+  out.set(PREFIX);
+  out.set(bytes, PREFIX.length);
+  return out;
+}
+
+function labelled(label: string, data: Uint8Array): Uint8Array {
+  return encode((w) => {
+    writeOpaque(w, fullLabel(label));
+    writeOpaque(w, data);
+  });
+}
+
+export function expandWithLabel(suite: CipherSuite, secret: Uint8Array, label: string | Uint8Array, context: Uint8Array, length: number): Uint8Array {
+  const info = encode((w) => {
+    w.u16(length);
+    writeOpaque(w, fullLabel(label));
+    writeOpaque(w, context);
+  });
+  return suite.provider.hkdfExpand('SHA-256', secret, info, length);
+}
+
+export function deriveSecret(suite: CipherSuite, secret: Uint8Array, label: string): Uint8Array {
+  return expandWithLabel(suite, secret, label, EMPTY, suite.hashLength);
+}
+
+export function deriveTreeSecret(suite: CipherSuite, secret: Uint8Array, label: string, generation: number, length: number): Uint8Array {
+  return expandWithLabel(suite, secret, label, encode((w) => w.u32(generation)), length);
+}
+
+export function extract(suite: CipherSuite, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
+  return suite.provider.hkdfExtract('SHA-256', salt, ikm);
+}
+
+export function hash(suite: CipherSuite, data: Uint8Array): Uint8Array {
+  return suite.provider.hash('SHA-256', data);
+}
+
+export function refHash(suite: CipherSuite, label: string, value: Uint8Array): Uint8Array {
+  return hash(suite, encode((w) => {
+    writeOpaque(w, utf8.encode(label));
+    writeOpaque(w, value);
+  }));
+}
+
+export function signWithLabel(suite: CipherSuite, secretKey: Uint8Array, label: string, content: Uint8Array): Uint8Array {
+  const signature = suite.provider.signature(suite.signature).sign(secretKey, labelled(label, content));
+  return suite.signature === 'P-256' ? derFromRaw(signature) : signature;
+}
+
+/** False for any signature that does not verify, including a malformed DER one. */
+export function verifyWithLabel(suite: CipherSuite, publicKey: Uint8Array, label: string, content: Uint8Array, signature: Uint8Array): boolean {
+  const raw = suite.signature === 'P-256' ? rawFromDer(signature) : signature;
+  if (raw === null) return false;
+  return suite.provider.signature(suite.signature).verify(publicKey, labelled(label, content), raw);
+}
+
+export interface HpkeCiphertext {
+  readonly kemOutput: Uint8Array;
+  readonly ciphertext: Uint8Array;
+}
+
+export function encryptWithLabel(suite: CipherSuite, publicKey: Uint8Array, label: string, context: Uint8Array, plaintext: Uint8Array): HpkeCiphertext {
+  const { enc, ciphertext } = suite.hpke.seal(publicKey, plaintext, { info: labelled(label, context) });
+  return { kemOutput: enc, ciphertext };
+}
+
+/** The plaintext, or AuthenticationError. */
+export function decryptWithLabel(suite: CipherSuite, secretKey: Uint8Array, label: string, context: Uint8Array, sealed: HpkeCiphertext): Uint8Array {
+  return suite.hpke.open(sealed.kemOutput, secretKey, sealed.ciphertext, { info: labelled(label, context) });
+}
