@@ -54,7 +54,7 @@ forEachProvider((provider: CryptoProvider) => {
         const items = top?._ === 'msg_container' ? top.messages.map((e) => decodeService(e.body) ?? ({ _: 'result' } as unknown as ServiceMessage)) : [top!];
         return { ...r, items, top };
       };
-      const wait = (maxDelay: number, maxWait: number) => ({ body: encodeService({ _: 'http_wait', max_delay: maxDelay, wait_after: 0, max_wait: maxWait }), seqNo: 0 });
+      const wait = (maxDelay: number, maxWait: number, seqNo = 0) => ({ body: encodeService({ _: 'http_wait', max_delay: maxDelay, wait_after: 0, max_wait: maxWait }), seqNo });
 
       const first = await send([{ body: encodeService({ _: 'ping', ping_id: 9n }), seqNo: 0 }, wait(0, 5000)]);
       expect(first.items.map((m) => m._).sort()).toEqual(['new_session_created', 'pong']);
@@ -64,7 +64,7 @@ forEachProvider((provider: CryptoProvider) => {
       expect(empty.top).toEqual({ _: 'msg_container', messages: [] });
       expect(empty.ms).toBeGreaterThanOrEqual(250);
 
-      const held = await send([{ body: echoQuery(3), seqNo: 1 }, wait(250, 5000)]);
+      const held = await send([{ body: echoQuery(3), seqNo: 1 }, wait(250, 5000, 2)]); // after a content-related message: 2n = 2
       const result = held.items.find((m) => m._ === 'rpc_result') as Extract<ServiceMessage, { _: 'rpc_result' }>;
       expect(Array.from(result.result)).toEqual(Array.from(echoAnswer(echoQuery(3))));
       expect(held.ms).toBeGreaterThanOrEqual(200);

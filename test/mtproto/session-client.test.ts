@@ -322,7 +322,7 @@ forEachProvider((provider: CryptoProvider) => {
       const d = h.events.find((e) => e.kind === 'destroy-session') as Extract<ServerEvent, { kind: 'destroy-session' }>;
       h.server().answerDestroySession(d.msgId, 99n, true);
       await h.down();
-      expect(Array.from(await state)).toEqual([4, 3]);
+      expect(Array.from(await state)).toEqual([4 + 32, 3]); // received, and an RPC query being processed
       expect(await destroyed).toBe(true);
       void p1.catch(() => {});
     });

@@ -355,7 +355,7 @@ describe('ServerSession answers (spec §7)', () => {
   it('new_session_created once, on the first accepted message, content-related; not when the fleet knew the session', async () => {
     const s = newServer();
     const first = cid(T, 3);
-    const r = await send(s, msg(cid(T, 5), 2, container([{ msgId: first, seqNo: 1, body: query(1) }, { msgId: cid(T, 4), seqNo: 1, body: query(2) }])));
+    const r = await send(s, msg(cid(T, 5), 4, container([{ msgId: first, seqNo: 1, body: query(1) }, { msgId: cid(T, 4), seqNo: 3, body: query(2) }])));
     const created = only(r.out, 'new_session_created');
     expect(created.first_msg_id).toBe(first); // the oldest message of the first packet
     expect(created.server_salt).toBe(SALT);
@@ -363,7 +363,7 @@ describe('ServerSession answers (spec §7)', () => {
     expect(created.msgId & 3n).toBe(3n);
     expect(r.events.map((e) => e.kind)).toEqual(['rpc', 'rpc']);
     expect(s.unackedCount).toBe(1);
-    const later = await send(s, msg(cid(T, 6), 1, query()));
+    const later = await send(s, msg(cid(T, 6), 5, query()));
     expect(later.out.filter((o) => o.m?._ === 'new_session_created')).toEqual([]);
 
     const known = newServer();
@@ -452,21 +452,21 @@ describe('ServerSession answers (spec §7)', () => {
     const r = await send(s, msg(req, 1, encodeService({ _: 'msgs_state_req', msg_ids: [cid(T, 10), cid(T, 11), cid(T, 30)] })));
     const info = only(r.out, 'msgs_state_info');
     expect(info.req_msg_id).toBe(req);
-    expect(Array.from(info.info)).toEqual([4, 2, 3]);
+    expect(Array.from(info.info)).toEqual([4 + 16, 2, 3]); // an ack: received, not content-related
     expect(info.msgId & 3n).toBe(1n);
   });
 
-  it('msg_resend_req re-sends what is unacknowledged and answers the unknown ids like msgs_state_req', async () => {
+  it('msg_resend_req re-sends what is unacknowledged and, as one id is unknown, answers all of them like msgs_state_req', async () => {
     const s = newServer();
     const q = cid(T, 1);
     await s.receive(msg(q, 1, query()), { saltOk: true, salt: SALT, announce: false });
     s.answer(q, query(5));
     const result = drainAll(s).find((o) => o.m?._ === 'rpc_result')!;
     const unknown = cid(T, 999) | 1n;
-    const r = await send(s, msg(cid(T, 2), 0, encodeService({ _: 'msg_resend_req', msg_ids: [result.msgId, unknown] })));
+    const r = await send(s, msg(cid(T, 2), 2, encodeService({ _: 'msg_resend_req', msg_ids: [result.msgId, unknown] })));
     const again = r.out.find((o) => o.msgId === result.msgId)!;
     expect(again.m).toMatchObject({ _: 'rpc_result', req_msg_id: q });
-    expect(only(r.out, 'msgs_state_info').info.length).toBe(1);
+    expect(Array.from(only(r.out, 'msgs_state_info').info)).toEqual([3, 3]); // server ids: above every received id
   });
 
   it('rpc_drop_answer: dropped_running for a running query (its answer is then discarded), unknown otherwise', async () => {
@@ -474,13 +474,13 @@ describe('ServerSession answers (spec §7)', () => {
     const q = cid(T, 1);
     await s.receive(msg(q, 1, query()), { saltOk: true, salt: SALT, announce: false });
     const drop = cid(T, 2);
-    const r = await send(s, msg(drop, 1, encodeService({ _: 'rpc_drop_answer', req_msg_id: q })));
+    const r = await send(s, msg(drop, 3, encodeService({ _: 'rpc_drop_answer', req_msg_id: q })));
     const res = only(r.out, 'rpc_result');
     expect(res.req_msg_id).toBe(drop);
     expect(decodeService(res.result)?._).toBe('rpc_answer_dropped_running');
     s.answer(q, query(1));
     expect(drainAll(s)).toEqual([]);
-    const r2 = await send(s, msg(cid(T, 3), 1, encodeService({ _: 'rpc_drop_answer', req_msg_id: q })));
+    const r2 = await send(s, msg(cid(T, 3), 5, encodeService({ _: 'rpc_drop_answer', req_msg_id: q })));
     expect(decodeService(only(r2.out, 'rpc_result').result)?._).toBe('rpc_answer_unknown');
   });
 
@@ -493,13 +493,13 @@ describe('ServerSession answers (spec §7)', () => {
     expect(r.events).toEqual([{ kind: 'rpc', msgId: q, body: big }]);
     const bomb = new Uint8Array(1 << 20);
     new DataView(bomb.buffer).setUint32(0, QUERY, true);
-    const r2 = await send(s, msg(cid(T, 2), 1, encodeService({ _: 'gzip_packed', packed_data: new Uint8Array(gzipSync(bomb)) })));
+    const r2 = await send(s, msg(cid(T, 2), 3, encodeService({ _: 'gzip_packed', packed_data: new Uint8Array(gzipSync(bomb)) })));
     expect(r2.result.kind).toBe('accept');
     expect(r2.events).toEqual([]);
     const tooLarge = only(r2.out, 'rpc_result');
     expect(tooLarge.req_msg_id).toBe(cid(T, 2));
     expect(decodeService(tooLarge.result)).toEqual({ _: 'rpc_error', error_code: 400, error_message: 'GZIP_TOO_LARGE' });
-    const r3 = await send(s, msg(cid(T, 3), 1, encodeService({ _: 'gzip_packed', packed_data: Uint8Array.of(1, 2, 3, 4) })));
+    const r3 = await send(s, msg(cid(T, 3), 5, encodeService({ _: 'gzip_packed', packed_data: Uint8Array.of(1, 2, 3, 4) })));
     expect(r3.events).toEqual([]);
     expect(decodeService(only(r3.out, 'rpc_result').result)).toEqual({ _: 'rpc_error', error_code: 400, error_message: 'GZIP_INVALID' });
   });

@@ -15,14 +15,43 @@
 //   an RPC query with an even seq_no → 35; msg_container / msg_copy with an odd one → 34
 //     (msgs_ack and gzip_packed are not checked: mtcute sends its acks content-related and
 //     gzip_packed may carry a query, spec §11)
+//   seq_no out of msg_id order (service_messages_about_messages.html): a message received before
+//     with a lower msg_id and a higher seq_no, or the same odd one → 32; with a higher msg_id and a
+//     lower seq_no, or the same odd one → 33. The session keeps the seq_no of every message still
+//     in its msg_id window (ReceivedWindow below) and compares a new message with its nearest
+//     neighbours in msg_id order, which is enough because what it keeps is itself in order.
+//     Exempt, neither checked nor kept for the check: msgs_ack (as for 34 / 35 — mtcute numbers its
+//     acks content-related and resets its whole session on any notification; its numbering was
+//     in order in the interop runs, GramJS's and our client's too, so this is caution, not a
+//     tolerance a peer needs) and the container itself (not content-related; its entries are
+//     checked, in their order inside it, against what came before and the entries ahead of them).
 // A container is accepted or rejected as a whole; entries already received (a peer's re-send) are
 // skipped inside an accepted container.
 //
 // What the session answers itself: ping (a bare pong carrying the ping's msg_id, never inside
-// rpc_result), ping_delay_disconnect (pong + an event), msgs_ack, msgs_state_req, msg_resend_req,
-// rpc_drop_answer, gzip_packed (unpacked, size-limited). What it hands to the caller as events:
-// RPC queries (auth.bindTempAuthKey included), get_future_salts, destroy_session,
-// destroy_auth_key, http_wait.
+// rpc_result), ping_delay_disconnect (pong + an event), msgs_ack, rpc_drop_answer, gzip_packed
+// (unpacked, size-limited), and the service messages about messages
+// (service_messages_about_messages.html):
+//   msgs_state_req      → msgs_state_info, one byte per id: 1 / 2 / 3 / 4 from the window, and for
+//                         a received message +8 acknowledged by the server (msgs_ack sent, or an
+//                         answer that acknowledges it), +16 not content-related, +32 an RPC query
+//                         (one answered with rpc_result), +64 its rpc_result generated, +128 the
+//                         client acknowledged that rpc_result (so it knows its query arrived)
+//   msg_resend_req      → the messages asked for, if still unacknowledged, again with their msg_ids
+//                         inside a container; if any id is the client's own (parity), unknown or
+//                         forgotten, msgs_state_info for all of them as well
+//   msg_resend_ans_req  → the answers to the queries named, as for a query re-sent (below), and
+//                         msgs_state_info for all of them
+//   a query re-sent     → its answer again if the server still holds it and it is smaller than
+//     inside a new        `largeAnswer`, else msg_detailed_info (the client asks for it with
+//     container           msg_resend_req if it lacks it); nothing while no answer has gone out.
+//                         A duplicate msg_id arriving alone (not in a new container) is what a
+//                         replayed packet looks like: it is dropped without any answer
+//   msgs_all_info       → the client's states of our messages: 4 acknowledges, 2 / 3 re-send
+// and, on the caller's request, msgs_all_info (sendAllInfo) and msg_detailed_info /
+// msg_new_detailed_info about unacknowledged messages (announceUnacked). What it hands to the
+// caller as events: RPC queries (auth.bindTempAuthKey included), get_future_salts,
+// destroy_session, destroy_auth_key, http_wait.
 //
 // Outgoing: every content-related message (rpc_result, new_session_created) stays in `unacked`
 // until the client acknowledges it; resendUnacked() queues them again, with their original msg_ids
@@ -56,7 +85,15 @@ export interface ServerSessionOptions {
   readonly maxGzipSize?: number;
   /** Content-related messages kept for re-sending (default 1024; the oldest are forgotten). */
   readonly maxUnacked?: number;
+  /**
+   * Answers of at least this many bytes are not re-sent unasked when a query comes again (a
+   * duplicate msg_id, msg_resend_ans_req): msg_detailed_info announces them instead (default 16 KiB).
+   */
+  readonly largeAnswer?: number;
 }
+
+/** Default ServerSessionOptions.largeAnswer. */
+export const DEFAULT_LARGE_ANSWER = 16 * 1024;
 
 /** What check() decided about a message. */
 export type CheckResult =
@@ -97,6 +134,87 @@ interface Pending {
   readonly body: Uint8Array;
   readonly contentRelated: boolean;
   readonly kind: ServerMsgKind;
+  /** An rpc_result: the msg_id of the client's query it answers. */
+  readonly answers?: bigint;
+}
+
+/** A content-related message sent and not acknowledged yet. */
+interface Sent extends WireMessage {
+  /** An rpc_result: the query it answers. */
+  readonly answers?: bigint;
+  /** When it first went out (the session clock, seconds). */
+  readonly sentAt: number;
+}
+
+/** What the session knows of one message of the client's while its msg_id is in the window. */
+interface Received {
+  /** Unsigned, as the window orders ids. */
+  readonly id: bigint;
+  readonly seqNo: number;
+  /** Whether it takes part in the seq_no order checks (32 / 33): not msgs_ack, not a container. */
+  readonly ordered: boolean;
+  /** An RPC query, answered with rpc_result (state flag +32). */
+  query: boolean;
+  /** The server acknowledged it: msgs_ack sent, or an answer that acknowledges it (+8). */
+  acked: boolean;
+  /** Its rpc_result was generated (+64). */
+  answered: boolean;
+  /** That rpc_result as it went out. */
+  answer?: { readonly msgId: bigint; readonly bytes: number };
+  /** The client acknowledged that rpc_result, so it knows the query arrived (+128). */
+  known: boolean;
+}
+
+/**
+ * The session's msg_id window (crypto/msg-id.ts) with a record per remembered id: its seq_no for
+ * the order checks and what the state bytes of msgs_state_info need. The records are exactly the
+ * ids the window remembers (one is dropped when the window forgets its lowest id), ascending.
+ */
+class ReceivedWindow extends MsgIdWindow {
+  readonly #records: Received[] = [];
+
+  /** The index of the first record with an id ≥ id (unsigned). */
+  #index(id: bigint): number {
+    return lowerBound(this.#records, id);
+  }
+
+  override accept(msgId: bigint): boolean {
+    return this.acceptMessage(msgId, 0, false);
+  }
+
+  /** Remembers a message (see MsgIdWindow.accept) with its seq_no. */
+  acceptMessage(msgId: bigint, seqNo: number, ordered: boolean): boolean {
+    if (!super.accept(msgId)) return false;
+    const id = u64(msgId);
+    this.#records.splice(this.#index(id), 0, { id, seqNo, ordered, query: false, acked: false, answered: false, known: false });
+    // A full window forgot its lowest id: forget its record too.
+    if (!this.has(this.#records[0]!.id)) this.#records.shift();
+    return true;
+  }
+
+  /** The record of a remembered id. */
+  get(msgId: bigint): Received | undefined {
+    const id = u64(msgId);
+    const r = this.#records[this.#index(id)];
+    return r?.id === id ? r : undefined;
+  }
+
+  /** The seq_nos of the nearest ordered messages below and above msgId in msg_id order. */
+  neighbours(msgId: bigint): [below: number | undefined, above: number | undefined] {
+    const records = this.#records;
+    const id = u64(msgId);
+    const i = this.#index(id);
+    let below: number | undefined;
+    let above: number | undefined;
+    for (let j = i - 1; j >= 0 && below === undefined; j--) if (records[j]!.ordered) below = records[j]!.seqNo;
+    for (let j = records[i]?.id === id ? i + 1 : i; j < records.length && above === undefined; j++) if (records[j]!.ordered) above = records[j]!.seqNo;
+    return [below, above];
+  }
+
+  /** Every record, ascending msg_id. */
+  get records(): readonly Received[] {
+    return this.#records;
+  }
 }
 
 /** rpc_answer_unknown / rpc_answer_dropped_running, serialized once. */
@@ -105,6 +223,8 @@ const ANSWER_DROPPED_RUNNING = encodeService({ _: 'rpc_answer_dropped_running' }
 
 const ANY_SEQ = new Set<number>([ID.msgs_ack, ID.gzip_packed]);
 const NON_CONTENT = new Set<number>([ID.msg_container, ID.msg_copy]);
+/** Exempt from the seq_no order checks (32 / 33); see the header. */
+const UNORDERED = new Set<number>([ID.msgs_ack, ID.msg_container]);
 
 /** Unsigned comparison of two msg_ids (they order by time). */
 const u64 = (id: bigint): bigint => BigInt.asUintN(64, id);
@@ -117,12 +237,13 @@ export class ServerSession {
   readonly #random: (length: number) => Uint8Array;
   readonly #maxGzip: number;
   readonly #maxUnacked: number;
-  readonly #received = new MsgIdWindow();
+  readonly #largeAnswer: number;
+  readonly #received = new ReceivedWindow();
   readonly #seq = new SeqNoCounter();
   #started = false;
   #queue: Pending[] = [];
   #resend: WireMessage[] = [];
-  readonly #unacked = new Map<bigint, WireMessage>();
+  readonly #unacked = new Map<bigint, Sent>();
   readonly #acks = new Set<bigint>();
   readonly #calls = new Set<bigint>(); // RPC queries handed out and not answered yet
   readonly #dropped = new Set<bigint>(); // … whose answer the client dropped (rpc_drop_answer)
@@ -135,6 +256,7 @@ export class ServerSession {
     this.#random = options.random;
     this.#maxGzip = options.maxGzipSize ?? DEFAULT_MAX_GZIP_SIZE;
     this.#maxUnacked = options.maxUnacked ?? DEFAULT_MAX_UNACKED;
+    this.#largeAnswer = options.largeAnswer ?? DEFAULT_LARGE_ANSWER;
   }
 
   /** True until a first message is accepted (the caller then asks the store whether to announce). */
@@ -171,8 +293,8 @@ export class ServerSession {
     if (status === 'too-old') return notify(20);
     if (!saltOk) return { kind: 'bad-salt' };
     if (!isContainer) {
-      const parity = seqParityProblem(body, seqNo);
-      return parity === undefined ? { kind: 'accept' } : notify(parity);
+      const problem = seqParityProblem(body, seqNo) ?? this.#orderProblem(msgId, seqNo, body);
+      return problem === undefined ? { kind: 'accept' } : notify(problem);
     }
     const count = secondWord(body);
     if (count !== undefined && (count > MAX_CONTAINER_MESSAGES || count < 0)) return { kind: 'flood' };
@@ -192,7 +314,32 @@ export class ServerSession {
       const parity = seqParityProblem(e.body, e.seqno);
       if (parity !== undefined) return notify(parity, e.msg_id, e.seqno);
     }
+    // seq_no order, once the container is known to be well formed: each new entry, in its place in
+    // the container, against what was received before and against the entries ahead of it.
+    const judged: { id: bigint; seqNo: number }[] = []; // ordered entries so far, ascending msg_id
+    for (const e of entries) {
+      if (this.#received.status(e.msg_id) !== 'new') continue; // a re-send, skipped on receipt
+      const order = this.#orderProblem(e.msg_id, e.seqno, e.body, judged);
+      if (order !== undefined) return notify(order, e.msg_id, e.seqno);
+      if (isOrdered(e.body)) {
+        const id = u64(e.msg_id);
+        judged.splice(lowerBound(judged, id), 0, { id, seqNo: e.seqno });
+      }
+    }
     return { kind: 'accept' };
+  }
+
+  /**
+   * 32 / 33 for a new message whose seq_no does not fit between its neighbours in msg_id order:
+   * those the session remembers and, for a container's entry, the entries ahead of it (`judged`,
+   * ascending unsigned msg_id).
+   */
+  #orderProblem(msgId: bigint, seqNo: number, body: Uint8Array, judged: readonly { id: bigint; seqNo: number }[] = []): number | undefined {
+    if (!isOrdered(body)) return undefined;
+    const id = u64(msgId);
+    const [below, above] = this.#received.neighbours(id);
+    const i = lowerBound(judged, id);
+    return seqOrderProblem(seqNo, [below, judged[i - 1]?.seqNo], [above, judged[i]?.seqNo]);
   }
 
   #idProblem(msgId: bigint): number | undefined {
@@ -226,14 +373,22 @@ export class ServerSession {
 
     // Accepted: record every id now, before any await, so a message racing in is judged against it.
     const { msgId, seqNo, body } = message;
-    this.#received.accept(msgId);
+    this.#received.acceptMessage(msgId, seqNo, isOrdered(body));
     let work: WireMessage[] = [{ msgId, seqNo, body }];
     if (leadingId(body) === ID.msg_container) {
       const entries = (decodeService(body) as Extract<ServiceMessage, { _: 'msg_container' }>).messages;
       work = [];
       for (const e of entries) {
-        if (this.#received.status(e.msg_id) !== 'new') continue; // a re-sent entry we already have
-        this.#received.accept(e.msg_id);
+        const status = this.#received.status(e.msg_id);
+        if (status !== 'new') {
+          // A re-sent entry we already have (or too old to tell): not processed again, but a query
+          // re-sent may be missing its answer. (Only inside a new container, which only the key's
+          // holder can make: a duplicate arriving alone is what a replayed packet looks like, and
+          // gets nothing.)
+          if (status === 'duplicate') this.#answerAgain(e.msg_id);
+          continue;
+        }
+        this.#received.acceptMessage(e.msg_id, e.seqno, isOrdered(e.body));
         work.push({ msgId: e.msg_id, seqNo: e.seqno, body: e.body });
       }
     }
@@ -257,6 +412,8 @@ export class ServerSession {
     if (id === undefined) return;
     if (!isServiceConstructor(id) || id === ID['auth.bindTempAuthKey']) {
       this.#calls.add(msgId);
+      const record = this.#received.get(msgId);
+      if (record !== undefined) record.query = true;
       events.push({ kind: 'rpc', msgId, body });
       return;
     }
@@ -269,7 +426,7 @@ export class ServerSession {
     }
     switch (m._) {
       case 'msgs_ack':
-        for (const acked of m.msg_ids) this.#unacked.delete(acked);
+        for (const acked of m.msg_ids) this.#clientAcked(acked);
         break;
       case 'ping':
         this.#push(encodeService({ _: 'pong', msg_id: msgId, ping_id: m.ping_id }), false, 'response');
@@ -284,23 +441,42 @@ export class ServerSession {
       case 'msgs_state_req':
         this.#stateInfo(msgId, m.msg_ids);
         break;
-      case 'msg_resend_req':
-      case 'msg_resend_ans_req': {
-        const unknown: bigint[] = [];
+      case 'msg_resend_req': {
+        // service_messages_about_messages.html: the messages asked for go out again; "if at least
+        // one message with requested msg_id does not exist or has already been forgotten, or has
+        // been sent by the requesting party (known from parity), MsgsStateInfo is returned for all
+        // messages requested as if the MsgResendReq query had been a MsgsStateReq query as well."
+        let missing = false;
         for (const wanted of m.msg_ids) {
-          const sent = this.#unacked.get(wanted);
-          if (sent !== undefined && !this.#resend.includes(sent)) this.#resend.push(sent);
-          else if (sent === undefined) unknown.push(wanted);
+          const sent = (wanted & 3n) === 0n ? undefined : this.#unacked.get(wanted);
+          if (sent === undefined) missing = true;
+          else this.#queueResend(sent);
         }
-        // service_messages_about_messages.html: ids we cannot re-send are answered as a state request.
-        if (unknown.length > 0) this.#stateInfo(msgId, unknown);
+        if (missing) this.#stateInfo(msgId, m.msg_ids);
         break;
       }
+      case 'msg_resend_ans_req':
+        // "re-sending answers to the requested messages … MsgsStateInfo is returned for all
+        // messages requested as if the MsgResendReq query had been a MsgsStateReq query as well."
+        for (const query of m.msg_ids) this.#answerAgain(query);
+        this.#stateInfo(msgId, m.msg_ids);
+        break;
+      case 'msgs_all_info':
+        // The client's view of our messages: 4 (received) acknowledges one, 2 / 3 (certainly not
+        // received) has it re-sent, inside a container as always.
+        m.msg_ids.forEach((id, i) => {
+          const state = m.info[i]! & 7;
+          if (state === 4) this.#clientAcked(id);
+          else if (state === 2 || state === 3) {
+            const sent = this.#unacked.get(id);
+            if (sent !== undefined) this.#queueResend(sent);
+          }
+        });
+        break;
       case 'rpc_drop_answer': {
         const running = this.#calls.delete(m.req_msg_id);
         if (running) this.#dropped.add(m.req_msg_id);
-        this.#acks.delete(msgId);
-        this.#push(encodeService({ _: 'rpc_result', req_msg_id: msgId, result: running ? ANSWER_DROPPED_RUNNING : ANSWER_UNKNOWN }), true, 'response');
+        this.#rpcResult(msgId, running ? ANSWER_DROPPED_RUNNING : ANSWER_UNKNOWN);
         break;
       }
       case 'destroy_session':
@@ -336,8 +512,58 @@ export class ServerSession {
   }
 
   #stateInfo(reqMsgId: bigint, ids: readonly bigint[]): void {
-    const info = Uint8Array.from(ids, (id) => this.#received.stateOf(id));
+    const info = Uint8Array.from(ids, (id) => this.#stateByte(id));
     this.#push(encodeService({ _: 'msgs_state_info', req_msg_id: reqMsgId, info }), false, 'response');
+  }
+
+  /** The msgs_state_info byte of a msg_id of the client's (see the header). */
+  #stateByte(msgId: bigint): number {
+    const state = this.#received.stateOf(msgId);
+    const r = state === 4 ? this.#received.get(msgId) : undefined;
+    if (r === undefined) return state;
+    let b = 4;
+    if ((r.seqNo & 1) === 0) b |= 16;
+    else if (r.acked) b |= 8;
+    if (r.query) b |= 32;
+    if (r.answered) b |= 64;
+    if (r.known) b |= 128;
+    return b;
+  }
+
+  /**
+   * A query of the client's came again (a duplicate msg_id, msg_resend_ans_req): its answer again
+   * if the server still holds it and it is small, else msg_detailed_info ("normally used by the
+   * server to respond to the receipt of a duplicate msg_id, especially if a response to the message
+   * has already been generated and the response is large. If the response is small, the server may
+   * re-send the answer itself instead"). Nothing while its answer has not gone out: it will.
+   */
+  #answerAgain(queryId: bigint): void {
+    const answer = this.#received.get(queryId)?.answer;
+    if (answer === undefined) return;
+    const held = this.#unacked.get(answer.msgId);
+    if (held !== undefined && answer.bytes < this.#largeAnswer) return this.#queueResend(held);
+    this.#push(encodeService({ _: 'msg_detailed_info', msg_id: queryId, answer_msg_id: answer.msgId, bytes: answer.bytes, status: 0 }), false, 'response');
+  }
+
+  #queueResend(m: WireMessage): void {
+    if (!this.#resend.includes(m)) this.#resend.push(m);
+  }
+
+  /** The client acknowledged a message of ours. */
+  #clientAcked(msgId: bigint): void {
+    const sent = this.#unacked.get(msgId);
+    if (sent === undefined) return;
+    this.#unacked.delete(msgId);
+    if (sent.answers === undefined) return;
+    const record = this.#received.get(sent.answers);
+    if (record !== undefined) record.known = true;
+  }
+
+  /** The server acknowledged a message of the client's (an ack, or an answer that is one). */
+  #acknowledged(msgId: bigint): void {
+    this.#acks.delete(msgId);
+    const record = this.#received.get(msgId);
+    if (record !== undefined) record.acked = true;
   }
 
   // ---- answers -----------------------------------------------------------------------------------
@@ -346,8 +572,14 @@ export class ServerSession {
   answer(reqMsgId: bigint, result: Uint8Array): void {
     if (this.#dropped.delete(reqMsgId)) return; // the client asked us to drop it
     this.#calls.delete(reqMsgId);
-    this.#acks.delete(reqMsgId); // rpc_result acknowledges the query
-    this.#push(encodeService({ _: 'rpc_result', req_msg_id: reqMsgId, result }), true, 'response');
+    this.#rpcResult(reqMsgId, result);
+  }
+
+  #rpcResult(reqMsgId: bigint, result: Uint8Array): void {
+    this.#acknowledged(reqMsgId); // rpc_result acknowledges the query
+    const record = this.#received.get(reqMsgId);
+    if (record !== undefined) record.query = record.answered = true;
+    this.#queue.push({ body: encodeService({ _: 'rpc_result', req_msg_id: reqMsgId, result }), contentRelated: true, kind: 'response', answers: reqMsgId });
   }
 
   /** Answers an RPC query with rpc_error. */
@@ -357,19 +589,19 @@ export class ServerSession {
 
   /** Answers get_future_salts (a bare future_salts, which is also its acknowledgement). */
   answerFutureSalts(reqMsgId: bigint, now: number, salts: readonly FutureSalt[]): void {
-    this.#acks.delete(reqMsgId);
+    this.#acknowledged(reqMsgId);
     this.#push(encodeService({ _: 'future_salts', req_msg_id: reqMsgId, now, salts: [...salts] }), false, 'response');
   }
 
   /** Answers destroy_session. */
   answerDestroySession(reqMsgId: bigint, sessionId: bigint, destroyed: boolean): void {
-    this.#acks.delete(reqMsgId);
+    this.#acknowledged(reqMsgId);
     this.#push(encodeService({ _: destroyed ? 'destroy_session_ok' : 'destroy_session_none', session_id: sessionId }), false, 'response');
   }
 
   /** Answers destroy_auth_key. */
   answerDestroyAuthKey(reqMsgId: bigint, outcome: 'ok' | 'none' | 'fail'): void {
-    this.#acks.delete(reqMsgId);
+    this.#acknowledged(reqMsgId);
     this.#push(encodeService({ _: `destroy_auth_key_${outcome}` }), false, 'response');
   }
 
@@ -380,6 +612,49 @@ export class ServerSession {
 
   #push(body: Uint8Array, contentRelated: boolean, kind: ServerMsgKind): void {
     this.#queue.push({ body, contentRelated, kind });
+  }
+
+  /**
+   * Queues msgs_all_info (voluntary, service_messages_about_messages.html): the state byte of every
+   * message of the client's the session remembers, except those flagged +128 or +16 — unless
+   * flagged +32 without +64 (a query still running). Returns how many ids it lists (0: nothing
+   * queued).
+   */
+  sendAllInfo(): number {
+    const ids: bigint[] = [];
+    const info: number[] = [];
+    for (const r of this.#received.records) {
+      const b = this.#stateByte(r.id);
+      const running = (b & 32) !== 0 && (b & 64) === 0;
+      if ((b & (128 | 16)) !== 0 && !running) continue;
+      ids.push(BigInt.asIntN(64, r.id));
+      info.push(b);
+    }
+    if (ids.length === 0) return 0;
+    this.#push(encodeService({ _: 'msgs_all_info', msg_ids: ids, info: Uint8Array.from(info) }), false, 'other');
+    return ids.length;
+  }
+
+  /**
+   * Queues, for every content-related message sent at least `minAge` seconds ago and still not
+   * acknowledged, a notice in place of sending it again (service_messages_about_messages.html):
+   * msg_detailed_info for an rpc_result (with its query's msg_id), msg_new_detailed_info for a
+   * message not in response to a query (new_session_created, send()). A client that lacks the
+   * message asks for it with msg_resend_req. Returns how many notices were queued. Opt-in: GramJS
+   * 2.26 acknowledges answer_msg_id on either notice without checking that it has the message, so
+   * it would lose what it lacked.
+   */
+  announceUnacked(minAge = 0): number {
+    const now = this.#now();
+    let n = 0;
+    for (const m of this.#unacked.values()) {
+      if (now - m.sentAt < minAge) continue;
+      this.#push(m.answers !== undefined
+        ? encodeService({ _: 'msg_detailed_info', msg_id: m.answers, answer_msg_id: m.msgId, bytes: m.body.length, status: 0 })
+        : encodeService({ _: 'msg_new_detailed_info', answer_msg_id: m.msgId, bytes: m.body.length, status: 0 }), false, 'other');
+      n++;
+    }
+    return n;
   }
 
   // ---- sending -----------------------------------------------------------------------------------
@@ -407,12 +682,16 @@ export class ServerSession {
     while (this.#queue.length > 0 && budget.fits(this.#queue[0]!.body.length)) {
       const p = this.#queue.shift()!;
       const m = { msgId: this.#msgIds.next(p.kind), seqNo: this.#seq.next(p.contentRelated), body: p.body };
-      if (p.contentRelated) this.#remember(m);
+      if (p.contentRelated) this.#remember({ ...m, answers: p.answers, sentAt: this.#now() });
+      if (p.answers !== undefined) {
+        const record = this.#received.get(p.answers);
+        if (record !== undefined) record.answer = { msgId: m.msgId, bytes: m.body.length };
+      }
       out.push(m);
     }
     if (this.#acks.size > 0 && (out.length > 0 || options.acksAlone)) {
       const ids = [...this.#acks].slice(0, MAX_MSG_IDS);
-      for (const id of ids) this.#acks.delete(id);
+      for (const id of ids) this.#acknowledged(id);
       out.push({ msgId: this.#msgIds.next('other'), seqNo: this.#seq.next(false), body: encodeService({ _: 'msgs_ack', msg_ids: ids }) });
     }
     if (out.length === 0 && !options.emptyContainer) return null;
@@ -423,10 +702,38 @@ export class ServerSession {
     return { ...header, msgId: this.#msgIds.next('other'), seqNo: this.#seq.next(false), body: containerBody(out) };
   }
 
-  #remember(m: WireMessage): void {
+  #remember(m: Sent): void {
     this.#unacked.set(m.msgId, m);
     if (this.#unacked.size > this.#maxUnacked) this.#unacked.delete(this.#unacked.keys().next().value!);
   }
+}
+
+/** Whether a message takes part in the seq_no order checks (32 / 33). */
+function isOrdered(body: Uint8Array): boolean {
+  const id = leadingId(body);
+  return id === undefined || !UNORDERED.has(id);
+}
+
+/**
+ * 32 when a message below in msg_id order has a higher seq_no, or the same odd one; 33 when one
+ * above has a lower seq_no, or the same odd one; undefined if neither (absent neighbours: undefined).
+ */
+function seqOrderProblem(seqNo: number, below: readonly (number | undefined)[], above: readonly (number | undefined)[]): 32 | 33 | undefined {
+  const odd = (seqNo & 1) === 1;
+  for (const b of below) if (b !== undefined && (b > seqNo || (b === seqNo && odd))) return 32;
+  for (const a of above) if (a !== undefined && (a < seqNo || (a === seqNo && odd))) return 33;
+  return undefined;
+}
+
+/** The index of the first item with an id ≥ id in a list ascending by (unsigned) id. */
+function lowerBound(items: readonly { id: bigint }[], id: bigint): number {
+  let lo = 0, hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (items[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** bad_msg_notification 34 / 35 for a message's seq_no parity, or undefined. */
