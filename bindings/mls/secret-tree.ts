@@ -39,6 +39,12 @@ export interface KeyNonce {
   readonly nonce: Uint8Array;
 }
 
+/** A key whose generation is spent only by commit(); discard() gives it back. */
+export interface TentativeKey extends KeyNonce {
+  commit(): void;
+  discard(): void;
+}
+
 export interface GenerationKey extends KeyNonce {
   readonly generation: number;
 }
@@ -139,10 +145,19 @@ class SenderRatchet {
 
   /**
    * Steps from `next` to `target` (target ≥ next), keeping the keys of at most `keep` of the
-   * skipped generations, and returns target's key and nonce. Everything is derived into temporaries
-   * first and committed only at the end, so a failure part-way leaves the ratchet as it was.
+   * skipped generations, and returns target's key and nonce.
    */
   private advanceTo(target: number, keep: number): KeyNonce {
+    const { fresh, last } = this.derive(target, keep);
+    this.commit(target, last.secret, fresh, keep);
+    return { key: last.key, nonce: last.nonce };
+  }
+
+  /**
+   * Derives the steps from `next` to `target` into temporaries, changing nothing: a failure part-way,
+   * or a caller that never commits, leaves the ratchet as it was.
+   */
+  private derive(target: number, keep: number): { fresh: Array<[number, KeyNonce]>; last: Step } {
     const fresh: Array<[number, KeyNonce]> = [];
     let current = this.secret;
     let last: Step;
@@ -161,8 +176,41 @@ class SenderRatchet {
       throw e;
     }
     if (current !== this.secret) current.fill(0);
-    this.commit(target, last.secret, fresh, keep);
-    return { key: last.key, nonce: last.nonce };
+    return { fresh, last };
+  }
+
+  /**
+   * receive() in two steps: the key and nonce now, the ratchet moved (and the key consumed) only on
+   * commit(); discard() drops what was derived. For a receiver that must authenticate the message
+   * before the generation counts as used (§6.3.2: a forged message must not burn a member's key).
+   * Commit or discard before any other call on this ratchet.
+   */
+  receiveTentatively(generation: number, limits: Limits): TentativeKey {
+    checkReceivable(this, generation, limits);
+    let settled = false;
+    const once = (fn: () => void) => () => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
+    if (generation < this.next) {
+      const held = this.skipped.get(generation)!;
+      return { key: held.key.slice(), nonce: held.nonce.slice(), commit: once(() => wipeKeyNonce(this.takeSkipped(generation))), discard: once(() => {}) };
+    }
+    const { fresh, last } = this.derive(generation, limits.maxSkipped);
+    return {
+      key: last.key.slice(),
+      nonce: last.nonce.slice(),
+      commit: once(() => {
+        this.commit(generation, last.secret, fresh, limits.maxSkipped);
+        wipeKeyNonce(last);
+      }),
+      discard: once(() => {
+        last.secret.fill(0);
+        wipeKeyNonce(last);
+        for (const [, k] of fresh) wipeKeyNonce(k);
+      }),
+    };
   }
 
   /** Moves the ratchet to target + 1 and stores the skipped keys, evicting the oldest past `keep`. */
@@ -287,6 +335,17 @@ export class SecretTree {
     // Checked before the leaf's ratchets are derived, so that a refusal derives and deletes nothing.
     checkReceivable(this.ratchets.get(leaf)?.[type] ?? UNTOUCHED, generation, this.limits);
     return this.leafRatchets(leaf)[type].receive(generation, this.limits);
+  }
+
+  /**
+   * keyForReceive in two steps (see SenderRatchet.receiveTentatively): the generation is consumed
+   * only by commit(), once the message has authenticated; discard() leaves the ratchet as it was.
+   */
+  keyForReceiveTentatively(leaf: number, type: RatchetType, generation: number): TentativeKey {
+    this.checkRequest(leaf, type);
+    checkGeneration(generation);
+    checkReceivable(this.ratchets.get(leaf)?.[type] ?? UNTOUCHED, generation, this.limits);
+    return this.leafRatchets(leaf)[type].receiveTentatively(generation, this.limits);
   }
 
   /** Where `leaf`'s ratchet stands; derives nothing. */
