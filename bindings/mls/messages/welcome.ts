@@ -33,7 +33,7 @@ export interface Welcome {
   readonly encryptedGroupInfo: Uint8Array;
 }
 
-/** PathSecret: struct { opaque path_secret<V>; }, also the plaintext of an UpdatePathNode's ciphertexts (§7.6). */
+/** PathSecret: struct { opaque path_secret<V>; } (§12.4.3.1, inside GroupSecrets). An UpdatePathNode's ciphertexts carry the bare secret, not this struct (§7.6; the treekem vectors agree). */
 export const readPathSecret = (r: ByteReader): Uint8Array => opaque(r, 'path_secret');
 export const writePathSecret = (w: ByteWriter, secret: Uint8Array): void => void writeOpaque(w, secret);
 
