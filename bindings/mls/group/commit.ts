@@ -1,0 +1,403 @@
+// Receiving proposals and processing a Commit (RFC 9420 §12.1–§12.4.2): the step that moves a
+// member's GroupState from one epoch to the next.
+//
+//   receiveProposal(state, message)             → CachedProposal   (§12.1, §5.2 ProposalRef)
+//   processCommit(state, message, cached, opts) → the next GroupState (§12.4.2)
+//
+// processCommit, in order:
+//   1. unprotect the PublicMessage / PrivateMessage of the current epoch (framing/: group, epoch,
+//      membership tag, signature); the content must be a commit from another member;
+//   2. resolve the proposal list: by value (sender = the committer) or by reference to a proposal
+//      received in this epoch (ProposalRef = RefHash("MLS 1.0 Proposal Reference", AuthenticatedContent));
+//   3. validate the list (§12.2, the main rules: known and supported types; no Update by the
+//      committer; no Remove of the committer; at most one Update/Remove per leaf; Removes of
+//      members only; no two Adds of one signature key; distinct PSK ids; at most one
+//      GroupContextExtensions; a path whenever the list is empty or holds an Update, a Remove or a
+//      GroupContextExtensions, §12.4); Update leaves and Add KeyPackages are validated (§7.3, §10.1);
+//   4. apply the proposals on a clone of the tree (Updates, Removes, Adds, §12.3);
+//   5. with a path, applyUpdatePath under the provisional GroupContext (epoch + 1, the new tree's
+//      hash, the old confirmed transcript hash, the new extensions), the new members excluded;
+//      without one, commit_secret = 0;
+//   6. confirmed transcript hash from the commit's AuthenticatedContent (§8.2), the new
+//      GroupContext, psk_secret (external PSKs from the options; resumption PSKs of the current
+//      epoch from the state), the key schedule (§8);
+//   7. the confirmation tag must be MAC(confirmation_key, confirmed_transcript_hash).
+// Every failure is an MlsError and the given GroupState is left as it was (tree, private state,
+// epoch secrets are never modified; the one side effect is that a PrivateMessage commit whose
+// signature verified has spent its generation in the old epoch's secret tree, as every
+// authenticated PrivateMessage does). On success the caller owns both states: wipe the old one's
+// epoch secrets, secret tree and replaced private keys (retireEpoch) when done with it.
+//
+// Not supported (MlsError 'unsupported-proposal' / 'unsupported-sender'): ReInit, ExternalInit,
+// unknown proposal types, commits from non-members (external commits, §12.4.3.2). Resumption PSKs
+// of earlier epochs come from the caller (options.resumptionPsk); the current epoch's from the state.
+
+import { encode, writeOpaque } from '../../codec/tls.js';
+import { DecodeError } from '../../codec/reader.js';
+import { ctEqual } from '../../compare.js';
+import type { CipherSuite } from '../crypto/cipher-suite.js';
+import { refHash, verifyWithLabel } from '../crypto/labels.js';
+import { MlsError } from '../errors.js';
+import { type Extension, type GroupContext, encodeGroupContext } from '../group-context.js';
+import { type EpochSecrets, exportSecret, nextEpochSecrets, wipeEpochSecrets } from '../key-schedule.js';
+import { unprotect } from '../framing/protect.js';
+import type { ProposalOrRef } from '../messages/commit.js';
+import { ExtensionType } from '../messages/constants.js';
+import { type RequiredCapabilities, decodeExternalSenders, decodeRequiredCapabilities } from '../messages/extensions.js';
+import { type Sender, writeFramedContent } from '../messages/framing.js';
+import { type AuthenticatedContent, encodeAuthenticatedContent } from '../messages/framing-inner.js';
+import { encodeKeyPackageTbs } from '../messages/key-package.js';
+import type { MlsMessage } from '../messages/mls-message.js';
+import type { Proposal } from '../messages/proposal.js';
+import { type PreSharedKeyId, PskType, pskSecret, writePskId } from '../psk.js';
+import { SecretTree, type SecretTreeOptions } from '../secret-tree.js';
+import { confirmationTag as computeConfirmationTag, confirmedTranscriptHash, interimTranscriptHash } from '../transcript.js';
+import { type ProposalWithSender, applyProposals } from '../tree/edits.js';
+import type { PublicRatchetTree } from '../tree/ratchet-tree.js';
+import { treeHash } from '../tree/tree-hash.js';
+import { validateLeafNode } from '../tree/validate.js';
+import { applyUpdatePath } from '../treekem/apply.js';
+import { type TreeKemPrivateState, wipeReplacedKeys } from '../treekem/private-state.js';
+import type { ExternalPsk, GroupState } from './join.js';
+
+const PROPOSAL_REF_LABEL = 'MLS 1.0 Proposal Reference';
+
+/** A proposal received (and authenticated) in the current epoch, kept until the epoch's commit. */
+export interface CachedProposal {
+  /** ProposalRef (§5.2): RefHash("MLS 1.0 Proposal Reference", AuthenticatedContent). */
+  readonly ref: Uint8Array;
+  readonly proposal: Proposal;
+  readonly sender: Sender;
+  /** The epoch it was received in; processCommit ignores proposals of other epochs. */
+  readonly epoch: bigint;
+}
+
+export interface ProcessCommitOptions {
+  /** External PSKs this member holds (§8.4). */
+  readonly psks?: readonly ExternalPsk[];
+  /**
+   * Resumption PSKs of earlier epochs (§8.6): the resumption_psk of epoch `epoch` of group `groupId`,
+   * if this member kept it. The current epoch's comes from the state itself.
+   */
+  readonly resumptionPsk?: (groupId: Uint8Array, epoch: bigint) => Uint8Array | undefined;
+  /** Seconds since the Unix epoch, for the lifetime checks of new leaves. */
+  readonly now?: bigint;
+  /** Limits of the new epoch's secret tree. */
+  readonly secretTree?: SecretTreeOptions;
+}
+
+/** ProposalRef of an authenticated proposal (§5.2). */
+export function proposalRef(suite: CipherSuite, authenticated: AuthenticatedContent): Uint8Array {
+  return refHash(suite, PROPOSAL_REF_LABEL, encodeAuthenticatedContent(authenticated));
+}
+
+function externalSenderKey(state: GroupState, senderIndex: number): Uint8Array | undefined {
+  const ext = state.groupContext.extensions.find((e) => e.type === ExtensionType.external_senders);
+  if (ext === undefined) return undefined;
+  try {
+    return decodeExternalSenders(ext.data)[senderIndex]?.signatureKey;
+  } catch (e) {
+    if (e instanceof DecodeError) return undefined;
+    throw e;
+  }
+}
+
+function unprotectIn(state: GroupState, message: MlsMessage): AuthenticatedContent {
+  if (message.kind !== 'mls_public_message' && message.kind !== 'mls_private_message') {
+    throw new MlsError('not-framed-content', `an MLSMessage of wire format ${message.kind} carries no proposal or commit`);
+  }
+  return unprotect(state.suite, {
+    groupContext: state.groupContext,
+    membershipKey: state.epochSecrets.membershipKey,
+    secretTree: state.secretTree,
+    senderDataSecret: state.epochSecrets.senderDataSecret,
+    signaturePublicKeyOf: (i) => (i < state.tree.leafCount ? state.tree.leaf(i)?.signatureKey : undefined),
+    nonMemberSignaturePublicKey: (sender, content) => {
+      if (sender.kind === 'external') return externalSenderKey(state, sender.senderIndex);
+      // A new member proposing its own Add signs with its KeyPackage's leaf key (§12.1.8.1... §6.1).
+      if (sender.kind === 'new_member_proposal' && content.body.kind === 'proposal' && content.body.proposal.kind === 'add') {
+        return content.body.proposal.keyPackage.leafNode.signatureKey;
+      }
+      return undefined;
+    },
+  }, message);
+}
+
+/**
+ * Unprotects a proposal of the current epoch of `state` (PublicMessage or PrivateMessage) and returns
+ * it with its ProposalRef, for a later Commit to refer to. MlsError: the framing codes
+ * ('wrong-epoch', 'invalid-membership-tag', 'invalid-signature', …), 'not-a-proposal',
+ * 'not-framed-content'. The state is not changed (except the generation a PrivateMessage spends).
+ */
+export function receiveProposal(state: GroupState, message: MlsMessage): CachedProposal {
+  const authenticated = unprotectIn(state, message);
+  const body = authenticated.content.body;
+  if (body.kind !== 'proposal') throw new MlsError('not-a-proposal', `the message carries ${body.kind} content, not a proposal`);
+  return { ref: proposalRef(state.suite, authenticated), proposal: body.proposal, sender: authenticated.content.sender, epoch: state.epoch };
+}
+
+interface Resolved {
+  readonly proposal: Proposal;
+  /** The proposer's leaf index, for a member proposer. */
+  readonly senderLeaf?: number;
+  readonly sender: Sender;
+}
+
+function invalid(message: string): never {
+  throw new MlsError('invalid-commit', message);
+}
+
+function keyString(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}
+
+function pskKey(id: PreSharedKeyId): string {
+  return keyString(encode((w) => writePskId(w, id)));
+}
+
+function requiredCapabilitiesOf(extensions: readonly Extension[]): RequiredCapabilities | undefined {
+  const found = extensions.filter((e) => e.type === ExtensionType.required_capabilities);
+  if (found.length > 1) invalid('more than one required_capabilities extension');
+  if (found.length === 0) return undefined;
+  try {
+    return decodeRequiredCapabilities(found[0]!.data);
+  } catch (e) {
+    if (e instanceof DecodeError) invalid('the required_capabilities extension does not decode');
+    throw e;
+  }
+}
+
+/** Resolves the Commit's proposal list against the proposals cached in this epoch. */
+function resolveProposals(state: GroupState, committer: number, list: readonly ProposalOrRef[], cached: readonly CachedProposal[]): Resolved[] {
+  return list.map((p) => {
+    if (p.kind === 'proposal') return { proposal: p.proposal, senderLeaf: committer, sender: { kind: 'member', leafIndex: committer } };
+    const hit = cached.find((c) => c.epoch === state.epoch && c.ref.length === p.reference.length && ctEqual(c.ref, p.reference));
+    if (hit === undefined) throw new MlsError('unknown-proposal', 'the Commit refers to a proposal not received in this epoch');
+    return { proposal: hit.proposal, sender: hit.sender, ...(hit.sender.kind === 'member' ? { senderLeaf: hit.sender.leafIndex } : {}) };
+  });
+}
+
+/** §12.2 / §12.4 validity of the resolved list, plus the §7.3 / §10.1 checks of the leaves it brings in. */
+function validateProposals(state: GroupState, committer: number, resolved: readonly Resolved[], hasPath: boolean, now: bigint | undefined): void {
+  const { suite, tree } = state;
+  const touched = new Set<number>(); // leaves updated or removed
+  const addKeys = new Set<string>();
+  const psks = new Set<string>();
+  let gce = 0;
+  let pathRequired = resolved.length === 0;
+  const required = requiredCapabilitiesOf(state.groupContext.extensions);
+  for (const { proposal, senderLeaf, sender } of resolved) {
+    switch (proposal.kind) {
+      case 'add': {
+        const kp = proposal.keyPackage;
+        if (kp.cipherSuite !== suite.id) invalid(`an Add's KeyPackage is of cipher suite ${kp.cipherSuite}`);
+        if (kp.version !== 1) invalid(`an Add's KeyPackage is of protocol version ${kp.version}`);
+        if (ctEqual(kp.initKey, kp.leafNode.encryptionKey)) invalid("an Add's KeyPackage has init_key = encryption_key (§10.1)");
+        if (!verifyWithLabel(suite, kp.leafNode.signatureKey, 'KeyPackageTBS', encodeKeyPackageTbs(kp), kp.signature)) {
+          throw new MlsError('invalid-signature', "an Add's KeyPackage signature does not verify");
+        }
+        validateLeafNode(tree, kp.leafNode, { groupId: state.groupId, source: 'key_package', now, requiredCapabilities: required });
+        const k = keyString(kp.leafNode.signatureKey);
+        if (addKeys.has(k)) invalid('two Adds of the same signature key');
+        addKeys.add(k);
+        break;
+      }
+      case 'update': {
+        if (senderLeaf === undefined) invalid('an Update from a non-member');
+        if (senderLeaf === committer) invalid('the Commit holds an Update by the committer');
+        if (touched.has(senderLeaf)) invalid(`more than one Update / Remove for leaf ${senderLeaf}`);
+        touched.add(senderLeaf);
+        validateLeafNode(tree, proposal.leafNode, { groupId: state.groupId, source: 'update', leafIndex: senderLeaf, now, requiredCapabilities: required });
+        pathRequired = true;
+        break;
+      }
+      case 'remove': {
+        const r = proposal.removed;
+        if (r === committer) invalid('the Commit removes the committer');
+        if (r >= tree.leafCount || tree.leaf(r) === undefined) invalid(`a Remove of leaf ${r}, which is not a member`);
+        if (touched.has(r)) invalid(`more than one Update / Remove for leaf ${r}`);
+        touched.add(r);
+        pathRequired = true;
+        break;
+      }
+      case 'psk': {
+        const k = pskKey(proposal.psk);
+        if (psks.has(k)) invalid('two PreSharedKey proposals with the same PreSharedKeyID');
+        psks.add(k);
+        if (proposal.psk.nonce.length !== suite.hashLength) invalid(`a psk_nonce of ${proposal.psk.nonce.length} bytes, not ${suite.hashLength}`);
+        break;
+      }
+      case 'group_context_extensions':
+        if (++gce > 1) invalid('more than one GroupContextExtensions proposal');
+        requiredCapabilitiesOf(proposal.extensions);
+        pathRequired = true;
+        break;
+      case 'reinit':
+      case 'external_init':
+        throw new MlsError('unsupported-proposal', `${proposal.kind} proposals are not supported`);
+      default:
+        throw new MlsError('unsupported-proposal', `proposal type ${proposal.proposalType} is not supported`);
+    }
+    if (sender.kind === 'new_member_proposal' && proposal.kind !== 'add') invalid('a new_member_proposal sender may only propose an Add');
+  }
+  if (resolved.length > 1 && resolved.some((r) => r.proposal.kind === 'reinit')) invalid('a ReInit must be the only proposal');
+  if (pathRequired && !hasPath) invalid('the Commit needs a path (§12.4)');
+}
+
+/** The PSKs of the list, in order, with their secrets. */
+function pskInputs(state: GroupState, resolved: readonly Resolved[], options: ProcessCommitOptions): { id: PreSharedKeyId; secret: Uint8Array }[] {
+  const psks = options.psks ?? [];
+  const out: { id: PreSharedKeyId; secret: Uint8Array }[] = [];
+  for (const { proposal } of resolved) {
+    if (proposal.kind !== 'psk') continue;
+    const id = proposal.psk;
+    let secret: Uint8Array | undefined;
+    if (id.type === PskType.external) {
+      secret = psks.find((p) => p.id.length === id.pskId.length && ctEqual(p.id, id.pskId))?.secret;
+    } else if (ctEqual(id.groupId, state.groupId) && id.epoch === state.epoch) {
+      secret = state.epochSecrets.resumptionPsk;
+    } else {
+      secret = options.resumptionPsk?.(id.groupId, id.epoch);
+    }
+    if (secret === undefined) throw new MlsError('missing-psk', 'the Commit uses a PSK this member does not hold');
+    out.push({ id, secret });
+  }
+  return out;
+}
+
+/**
+ * Processes a Commit of the current epoch of `state` (§12.4.2; see the module comment) with the
+ * proposals received in this epoch, and returns the GroupState of the next epoch. MlsError on any
+ * failure, `state` unchanged: the framing codes, 'not-a-commit', 'not-framed-content',
+ * 'unsupported-sender', 'own-commit', 'unknown-proposal', 'invalid-commit', 'unsupported-proposal',
+ * 'missing-psk', 'removed-from-group', the leaf-node and UpdatePath codes ('invalid-leaf-node',
+ * 'duplicate-key', 'invalid-parent-hash', 'path-secret-decryption-failed', …),
+ * 'invalid-confirmation-tag'.
+ */
+export function processCommit(
+  state: GroupState, message: MlsMessage, cached: readonly CachedProposal[] = [], options: ProcessCommitOptions = {},
+): GroupState {
+  const { suite } = state;
+  const authenticated = unprotectIn(state, message);
+  const { content, auth } = authenticated;
+  if (content.body.kind !== 'commit') throw new MlsError('not-a-commit', `the message carries ${content.body.kind} content, not a commit`);
+  if (content.sender.kind !== 'member') throw new MlsError('unsupported-sender', `commits from a ${content.sender.kind} sender are not supported`);
+  const committer = content.sender.leafIndex;
+  if (committer === state.leafIndex) throw new MlsError('own-commit', 'a member applies its own Commit from the state it kept when creating it');
+  const commit = content.body.commit;
+  if (auth.confirmationTag === undefined) throw new MlsError('invalid-confirmation-tag', 'the Commit carries no confirmation tag');
+
+  // Proposals: resolve, validate, apply (§12.2, §12.3)
+  const resolved = resolveProposals(state, committer, commit.proposals, cached);
+  validateProposals(state, committer, resolved, commit.path !== undefined, options.now);
+  const withSenders: ProposalWithSender[] = resolved.map((r) => (r.senderLeaf !== undefined ? { proposal: r.proposal, sender: r.senderLeaf } : { proposal: r.proposal }));
+  const applied = applyProposals(state.tree, withSenders);
+  let tree: PublicRatchetTree = applied.tree;
+  if (state.leafIndex >= tree.leafCount || tree.leaf(state.leafIndex) === undefined) {
+    throw new MlsError('removed-from-group', 'the Commit removes this member');
+  }
+  const gce = resolved.find((r) => r.proposal.kind === 'group_context_extensions')?.proposal;
+  const extensions = gce?.kind === 'group_context_extensions' ? gce.extensions : state.groupContext.extensions;
+  if (gce !== undefined) {
+    // Every member must support the new required capabilities (§12.1.7).
+    const required = requiredCapabilitiesOf(extensions);
+    for (const m of tree.members()) {
+      const caps = tree.leaf(m)!.capabilities;
+      for (const e of extensions) {
+        if (e.type > 5 && !caps.extensions.includes(e.type)) invalid(`member ${m} does not support extension ${e.type} of the new GroupContext`);
+      }
+      if (required !== undefined) {
+        for (const t of required.extensionTypes) if (t > 5 && !caps.extensions.includes(t)) invalid(`member ${m} does not support required extension ${t}`);
+        for (const t of required.proposalTypes) if (t > 7 && !caps.proposals.includes(t)) invalid(`member ${m} does not support required proposal ${t}`);
+        for (const t of required.credentialTypes) if (!caps.credentials.includes(t)) invalid(`member ${m} does not support required credential ${t}`);
+      }
+    }
+  }
+
+  // The path (§12.4.2) or commit_secret = 0
+  const nextEpoch = state.epoch + 1n;
+  let privateState: TreeKemPrivateState;
+  let commitSecret: Uint8Array;
+  if (commit.path !== undefined) {
+    const required = requiredCapabilitiesOf(extensions);
+    const result = applyUpdatePath(suite, tree, state.privateState, committer, commit.path, {
+      cipherSuite: state.groupContext.cipherSuite,
+      groupId: state.groupId,
+      epoch: nextEpoch,
+      confirmedTranscriptHash: state.groupContext.confirmedTranscriptHash,
+      extensions,
+    }, applied.added, { ...(options.now !== undefined ? { now: options.now } : {}), ...(required !== undefined ? { requiredCapabilities: required } : {}) });
+    result.decrypted.pathSecret.fill(0);
+    tree = result.tree;
+    privateState = result.privateState;
+    commitSecret = result.commitSecret;
+  } else {
+    privateState = state.privateState.withChanges(state.privateState.inconsistentNodes(tree), []);
+    commitSecret = new Uint8Array(suite.hashLength);
+  }
+
+  // Transcript, GroupContext, key schedule (§8, §8.2)
+  const confirmedInput = encode((w) => {
+    w.u16(authenticated.wireFormat);
+    writeFramedContent(w, content);
+    writeOpaque(w, auth.signature);
+  });
+  const confirmed = confirmedTranscriptHash(suite, state.interimTranscriptHash, confirmedInput);
+  const groupContext: GroupContext = {
+    cipherSuite: state.groupContext.cipherSuite,
+    groupId: state.groupId,
+    epoch: nextEpoch,
+    treeHash: treeHash(tree),
+    confirmedTranscriptHash: confirmed,
+    extensions,
+  };
+  const psk = pskSecret(suite, pskInputs(state, resolved, options));
+  let epochSecrets: EpochSecrets;
+  try {
+    epochSecrets = nextEpochSecrets(suite, state.epochSecrets.initSecret, commitSecret, psk, encodeGroupContext(groupContext));
+  } finally {
+    commitSecret.fill(0);
+    psk.fill(0);
+  }
+  const expected = computeConfirmationTag(suite, epochSecrets.confirmationKey, confirmed);
+  if (auth.confirmationTag.length !== expected.length || !ctEqual(auth.confirmationTag, expected)) {
+    wipeEpochSecrets(epochSecrets);
+    for (const x of privateState.nodes()) {
+      const kp = privateState.keyPair(x)!;
+      if (state.privateState.keyPair(x) !== kp) kp.secretKey.fill(0); // keys derived from the rejected path
+    }
+    throw new MlsError('invalid-confirmation-tag', 'the confirmation tag does not verify');
+  }
+
+  const secretTree = new SecretTree(suite, epochSecrets.encryptionSecret, tree.leafCount, options.secretTree);
+  const finalSecrets = epochSecrets;
+  return {
+    suite,
+    groupId: state.groupId,
+    epoch: nextEpoch,
+    groupContext,
+    groupInfoExtensions: state.groupInfoExtensions,
+    tree,
+    leafIndex: state.leafIndex,
+    privateState,
+    signaturePrivateKey: state.signaturePrivateKey,
+    epochSecrets: finalSecrets,
+    secretTree,
+    epochAuthenticator: finalSecrets.epochAuthenticator,
+    confirmationTag: auth.confirmationTag,
+    interimTranscriptHash: interimTranscriptHash(suite, confirmed, auth.confirmationTag),
+    exportSecret: (label, exportContext, length) => exportSecret(suite, finalSecrets.exporterSecret, label, exportContext, length),
+  };
+}
+
+/**
+ * Forgets an epoch once its successor is accepted (§9.2): wipes `old`'s epoch secrets and secret
+ * tree, and the private keys `next` no longer holds. `old` must not be used afterwards.
+ */
+export function retireEpoch(old: GroupState, next: GroupState): void {
+  wipeReplacedKeys(old.privateState, next.privateState);
+  old.secretTree.dispose();
+  wipeEpochSecrets(old.epochSecrets);
+}
