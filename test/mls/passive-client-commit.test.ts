@@ -1,5 +1,6 @@
 // Processing commits (RFC 9420 §12.4.2) as a passive client, against
-// passive-client-handling-commit.json and the `epochs` of passive-client-welcome.json (suites 1–3,
+// passive-client-handling-commit.json, the `epochs` of passive-client-welcome.json and the 200 random
+// epochs of passive-client-random.json (suites 1–3,
 // both providers): join from the Welcome, then for each epoch receive its proposals, process its
 // commit, and compare the new epoch's authenticator with the vector's. Negative: a commit whose
 // confirmation tag or signature is altered (the membership tag recomputed, so the check at stake is
@@ -14,7 +15,7 @@ import { forEachProvider } from '../helpers/providers.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
 import { bySuite } from './suites.js';
 
-const FILES = ['mls/passive-client-handling-commit.json', 'mls/passive-client-welcome.json'];
+const FILES = ['mls/passive-client-handling-commit.json', 'mls/passive-client-welcome.json', 'mls/passive-client-random.json'];
 
 function join(suite: ReturnType<typeof cipherSuite>, v: any) {
   const welcome = decodeMlsMessage(hex(v.welcome));
