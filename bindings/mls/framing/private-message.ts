@@ -112,8 +112,8 @@ function decodeDecrypted<T>(what: string, decode: () => T): T {
 }
 
 /**
- * The key and nonce of the sender's generation. The secret tree consumes the generation here
- * (see "Known limit" above); every check that can be made without the key is made before.
+ * The key and nonce of the sender's generation, taken tentatively: the generation is spent by
+ * commit() once the message is accepted, and given back by discard() (see the header).
  */
 function takeReceiveKey(tree: SecretTree, senderData: SenderData, type: RatchetType): TentativeKey {
   return tree.keyForReceiveTentatively(senderData.leafIndex, type, senderData.generation);
@@ -192,6 +192,29 @@ function openSenderData(suite: CipherSuite, senderDataSecret: Uint8Array, messag
  * tree's 'generation-reused' / 'generation-expired' / 'generation-too-far' / 'leaf-out-of-range'.
  */
 export function unprotectPrivate(suite: CipherSuite, params: UnprotectPrivateParams, message: PrivateMessage): AuthenticatedContent {
+  const pending = unprotectPrivateDeferred(suite, params, message);
+  pending.commit(); // authenticated: the generation is spent now (§9.2)
+  return pending.authenticated;
+}
+
+/**
+ * Authenticated content whose generation is not spent yet: commit() spends it, discard() gives it
+ * back (the first of the two calls counts; the other is then a no-op). Settle it before any other
+ * use of the secret tree's ratchet it came from.
+ */
+export interface PendingContent {
+  readonly authenticated: AuthenticatedContent;
+  commit(): void;
+  discard(): void;
+}
+
+/**
+ * unprotectPrivate, with the generation's spending left to the caller: for a receiver that accepts
+ * the message only after further checks (a Commit: §12.4.2), so that a message refused by those
+ * checks does not burn the sender's generation. Same errors as unprotectPrivate; on an error
+ * nothing is spent.
+ */
+export function unprotectPrivateDeferred(suite: CipherSuite, params: UnprotectPrivateParams, message: PrivateMessage): PendingContent {
   checkGroupAndEpoch(message.groupId, message.epoch, params.groupContext);
   const senderData = openSenderData(suite, params.senderDataSecret, message);
   const publicKey = params.signaturePublicKeyOf(senderData.leafIndex);
@@ -228,6 +251,5 @@ export function unprotectPrivate(suite: CipherSuite, params: UnprotectPrivatePar
   } finally {
     plaintext.fill(0);
   }
-  k.commit(); // authenticated: the generation is spent now (§9.2)
-  return authenticated;
+  return { authenticated, commit: () => k.commit(), discard: () => k.discard() };
 }

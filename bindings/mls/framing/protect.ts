@@ -18,14 +18,15 @@ export {
 } from './content-auth.js';
 export { type ProtectPublicParams, type UnprotectPublicParams, protectPublic, toPublicMessage, unprotectPublic } from './public-message.js';
 export {
-  type PrivateEncryptionParams, type ProtectPrivateParams, type UnprotectPrivateParams, protectPrivate, toPrivateMessage, unprotectPrivate,
+  type PendingContent, type PrivateEncryptionParams, type ProtectPrivateParams, type UnprotectPrivateParams, protectPrivate, toPrivateMessage,
+  unprotectPrivate, unprotectPrivateDeferred,
 } from './private-message.js';
 
 import type { CipherSuite } from '../crypto/cipher-suite.js';
 import type { AuthenticatedContent } from '../messages/framing-inner.js';
 import type { MlsMessage } from '../messages/mls-message.js';
 import { type UnprotectPublicParams, unprotectPublic } from './public-message.js';
-import { type UnprotectPrivateParams, unprotectPrivate } from './private-message.js';
+import { type PendingContent, type UnprotectPrivateParams, unprotectPrivate, unprotectPrivateDeferred } from './private-message.js';
 
 export type UnprotectParams = UnprotectPublicParams & UnprotectPrivateParams;
 
@@ -37,6 +38,22 @@ export function unprotect(suite: CipherSuite, params: UnprotectParams, message: 
   switch (message.kind) {
     case 'mls_public_message': return unprotectPublic(suite, params, message.publicMessage);
     case 'mls_private_message': return unprotectPrivate(suite, params, message.privateMessage);
+    default: throw new TypeError(`an MLSMessage of wire format ${message.kind} carries no framed content`);
+  }
+}
+
+/**
+ * unprotect, with a PrivateMessage's generation spent only by the returned commit() (discard()
+ * gives it back); for a PublicMessage both are no-ops. For a receiver that accepts the content only
+ * after further checks, e.g. a Commit's (§12.4.2).
+ */
+export function unprotectDeferred(suite: CipherSuite, params: UnprotectParams, message: MlsMessage): PendingContent {
+  switch (message.kind) {
+    case 'mls_public_message': {
+      const authenticated = unprotectPublic(suite, params, message.publicMessage);
+      return { authenticated, commit: () => {}, discard: () => {} };
+    }
+    case 'mls_private_message': return unprotectPrivateDeferred(suite, params, message.privateMessage);
     default: throw new TypeError(`an MLSMessage of wire format ${message.kind} carries no framed content`);
   }
 }

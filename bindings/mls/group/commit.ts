@@ -23,13 +23,15 @@
 //      epoch from the state), the key schedule (§8);
 //   7. the confirmation tag must be MAC(confirmation_key, confirmed_transcript_hash).
 // Every failure is an MlsError and the given GroupState is left as it was (tree, private state,
-// epoch secrets are never modified; the one side effect is that a PrivateMessage commit whose
-// signature verified has spent its generation in the old epoch's secret tree, as every
-// authenticated PrivateMessage does). On success the caller owns both states: wipe the old one's
+// epoch secrets are never modified; a PrivateMessage commit spends its generation in the old
+// epoch's secret tree only once the whole Commit is accepted). On success the caller owns both states: wipe the old one's
 // epoch secrets, secret tree and replaced private keys (retireEpoch) when done with it.
 //
-// Not supported (MlsError 'unsupported-proposal' / 'unsupported-sender'): ReInit, ExternalInit,
-// unknown proposal types, commits from non-members (external commits, §12.4.3.2). Resumption PSKs
+// External commits (§12.4.3.2, sender new_member_commit): signed with the UpdatePath's leaf key, all
+// proposals by value (one ExternalInit; Removes and PSKs), the joiner placed at the leftmost blank
+// leaf, init_secret from the ExternalInit's kem_output and the epoch's external key pair (§8.3).
+// Not supported (MlsError 'unsupported-proposal' / 'unsupported-sender'): ReInit, unknown proposal
+// types, commits from external (external_senders) senders. Resumption PSKs
 // of earlier epochs come from the caller (options.resumptionPsk); the current epoch's from the state.
 
 import { encode, writeOpaque } from '../../codec/tls.js';
@@ -39,8 +41,8 @@ import type { CipherSuite } from '../crypto/cipher-suite.js';
 import { refHash, verifyWithLabel } from '../crypto/labels.js';
 import { MlsError } from '../errors.js';
 import { type Extension, type GroupContext, encodeGroupContext } from '../group-context.js';
-import { type EpochSecrets, exportSecret, nextEpochSecrets, wipeEpochSecrets } from '../key-schedule.js';
-import { unprotect } from '../framing/protect.js';
+import { type EpochSecrets, exportSecret, externalKeyPair, nextEpochSecrets, wipeEpochSecrets } from '../key-schedule.js';
+import { type UnprotectParams, unprotect, unprotectDeferred } from '../framing/protect.js';
 import type { ProposalOrRef } from '../messages/commit.js';
 import { ExtensionType } from '../messages/constants.js';
 import { type RequiredCapabilities, decodeExternalSenders, decodeRequiredCapabilities } from '../messages/extensions.js';
@@ -102,11 +104,19 @@ function externalSenderKey(state: GroupState, senderIndex: number): Uint8Array |
   }
 }
 
-function unprotectIn(state: GroupState, message: MlsMessage): AuthenticatedContent {
+function requireFramed(message: MlsMessage): void {
   if (message.kind !== 'mls_public_message' && message.kind !== 'mls_private_message') {
     throw new MlsError('not-framed-content', `an MLSMessage of wire format ${message.kind} carries no proposal or commit`);
   }
-  return unprotect(state.suite, {
+}
+
+function unprotectIn(state: GroupState, message: MlsMessage): AuthenticatedContent {
+  requireFramed(message);
+  return unprotect(state.suite, unprotectParams(state), message);
+}
+
+function unprotectParams(state: GroupState): UnprotectParams {
+  return {
     groupContext: state.groupContext,
     membershipKey: state.epochSecrets.membershipKey,
     secretTree: state.secretTree,
@@ -118,9 +128,11 @@ function unprotectIn(state: GroupState, message: MlsMessage): AuthenticatedConte
       if (sender.kind === 'new_member_proposal' && content.body.kind === 'proposal' && content.body.proposal.kind === 'add') {
         return content.body.proposal.keyPackage.leafNode.signatureKey;
       }
+      // An external joiner signs its Commit with the leaf key of its UpdatePath (§12.4.3.2).
+      if (sender.kind === 'new_member_commit' && content.body.kind === 'commit') return content.body.commit.path?.leafNode.signatureKey;
       return undefined;
     },
-  }, message);
+  };
 }
 
 /**
@@ -180,7 +192,9 @@ function resolveProposals(state: GroupState, committer: number, list: readonly P
 }
 
 /** §12.2 / §12.4 validity of the resolved list, plus the §7.3 / §10.1 checks of the leaves it brings in. */
-function validateProposals(state: GroupState, committer: number, resolved: readonly Resolved[], hasPath: boolean, now: bigint | undefined): void {
+function validateProposals(
+  state: GroupState, committer: number, resolved: readonly Resolved[], hasPath: boolean, now: bigint | undefined, external = false,
+): void {
   const { suite, tree } = state;
   const touched = new Set<number>(); // leaves updated or removed
   const addKeys = new Set<string>();
@@ -188,7 +202,12 @@ function validateProposals(state: GroupState, committer: number, resolved: reado
   let gce = 0;
   let pathRequired = resolved.length === 0;
   const required = requiredCapabilitiesOf(state.groupContext.extensions);
+  let externalInits = 0;
   for (const { proposal, senderLeaf, sender } of resolved) {
+    // An external commit holds one ExternalInit, and may hold a Remove (of the joiner's old leaf) and PSKs (§12.2).
+    if (external && proposal.kind !== 'external_init' && proposal.kind !== 'remove' && proposal.kind !== 'psk') {
+      invalid(`an external commit may not hold a ${proposal.kind} proposal`);
+    }
     switch (proposal.kind) {
       case 'add': {
         const kp = proposal.keyPackage;
@@ -234,8 +253,11 @@ function validateProposals(state: GroupState, committer: number, resolved: reado
         requiredCapabilitiesOf(proposal.extensions);
         pathRequired = true;
         break;
-      case 'reinit':
       case 'external_init':
+        if (!external) invalid('an ExternalInit in a commit from a member');
+        if (++externalInits > 1) invalid('more than one ExternalInit');
+        break;
+      case 'reinit':
         throw new MlsError('unsupported-proposal', `${proposal.kind} proposals are not supported`);
       default:
         throw new MlsError('unsupported-proposal', `proposal type ${proposal.proposalType} is not supported`);
@@ -243,7 +265,34 @@ function validateProposals(state: GroupState, committer: number, resolved: reado
     if (sender.kind === 'new_member_proposal' && proposal.kind !== 'add') invalid('a new_member_proposal sender may only propose an Add');
   }
   if (resolved.length > 1 && resolved.some((r) => r.proposal.kind === 'reinit')) invalid('a ReInit must be the only proposal');
+  if (external) {
+    if (externalInits !== 1) invalid('an external commit must hold exactly one ExternalInit');
+    if (resolved.filter((r) => r.proposal.kind === 'remove').length > 1) invalid('an external commit may hold at most one Remove');
+    if (!hasPath) invalid('an external commit needs a path (§12.4.3.2)');
+  }
   if (pathRequired && !hasPath) invalid('the Commit needs a path (§12.4)');
+}
+
+/** The init_secret of an external commit (§8.3): kem_output opened with the epoch's external key pair. */
+function externalInitSecret(state: GroupState, kemOutput: Uint8Array): Uint8Array {
+  const { suite } = state;
+  const pair = externalKeyPair(suite, state.epochSecrets.externalSecret);
+  try {
+    let context;
+    try {
+      context = suite.hpke.setupBaseR(kemOutput, pair.secretKey);
+    } catch (e) {
+      if (e instanceof MlsError) throw e;
+      throw new MlsError('invalid-commit', `the ExternalInit's kem_output does not decapsulate: ${(e as Error).message}`);
+    }
+    try {
+      return context.export(new TextEncoder().encode('MLS 1.0 external init secret'), suite.hashLength);
+    } finally {
+      context.dispose();
+    }
+  } finally {
+    pair.secretKey.fill(0);
+  }
 }
 
 /** The PSKs of the list, in order, with their secrets. */
@@ -279,22 +328,52 @@ function pskInputs(state: GroupState, resolved: readonly Resolved[], options: Pr
 export function processCommit(
   state: GroupState, message: MlsMessage, cached: readonly CachedProposal[] = [], options: ProcessCommitOptions = {},
 ): GroupState {
+  requireFramed(message);
+  // A PrivateMessage's generation is spent only once the whole Commit is accepted: a Commit refused
+  // here (e.g. for want of a proposal it refers to) can be processed again once that is remedied.
+  const pending = unprotectDeferred(state.suite, unprotectParams(state), message);
+  let next: GroupState;
+  try {
+    next = processAuthenticatedCommit(state, pending.authenticated, cached, options);
+  } catch (e) {
+    pending.discard();
+    throw e;
+  }
+  pending.commit();
+  return next;
+}
+
+function processAuthenticatedCommit(
+  state: GroupState, authenticated: AuthenticatedContent, cached: readonly CachedProposal[], options: ProcessCommitOptions,
+): GroupState {
   const { suite } = state;
-  const authenticated = unprotectIn(state, message);
   const { content, auth } = authenticated;
   if (content.body.kind !== 'commit') throw new MlsError('not-a-commit', `the message carries ${content.body.kind} content, not a commit`);
-  if (content.sender.kind !== 'member') throw new MlsError('unsupported-sender', `commits from a ${content.sender.kind} sender are not supported`);
-  const committer = content.sender.leafIndex;
-  if (committer === state.leafIndex) throw new MlsError('own-commit', 'a member applies its own Commit from the state it kept when creating it');
+  const external = content.sender.kind === 'new_member_commit';
+  if (content.sender.kind !== 'member' && !external) throw new MlsError('unsupported-sender', `commits from a ${content.sender.kind} sender are not supported`);
   const commit = content.body.commit;
+  let committer = content.sender.kind === 'member' ? content.sender.leafIndex : -1;
+  if (committer === state.leafIndex) throw new MlsError('own-commit', 'a member applies its own Commit from the state it kept when creating it');
   if (auth.confirmationTag === undefined) throw new MlsError('invalid-confirmation-tag', 'the Commit carries no confirmation tag');
+  if (external && commit.proposals.some((p) => p.kind !== 'proposal')) invalid('an external commit refers to proposals by reference (§12.4.3.2)');
 
   // Proposals: resolve, validate, apply (§12.2, §12.3)
-  const resolved = resolveProposals(state, committer, commit.proposals, cached);
-  validateProposals(state, committer, resolved, commit.path !== undefined, options.now);
+  const resolved: Resolved[] = external
+    ? commit.proposals.map((p) => ({ proposal: (p as Extract<ProposalOrRef, { kind: 'proposal' }>).proposal, sender: content.sender }))
+    : resolveProposals(state, committer, commit.proposals, cached);
+  validateProposals(state, committer, resolved, commit.path !== undefined, options.now, external);
   const withSenders: ProposalWithSender[] = resolved.map((r) => (r.senderLeaf !== undefined ? { proposal: r.proposal, sender: r.senderLeaf } : { proposal: r.proposal }));
   const applied = applyProposals(state.tree, withSenders);
   let tree: PublicRatchetTree = applied.tree;
+  if (external) {
+    // The joiner takes the leftmost blank leaf, as an Add would (§12.4.3.2); its UpdatePath fills it in.
+    const free = tree.leftmostBlankLeaf();
+    if (free !== undefined) committer = free;
+    else {
+      committer = tree.leafCount; // the first leaf of the added half
+      tree.extend();
+    }
+  }
   if (state.leafIndex >= tree.leafCount || tree.leaf(state.leafIndex) === undefined) {
     throw new MlsError('removed-from-group', 'the Commit removes this member');
   }
@@ -355,11 +434,17 @@ export function processCommit(
   };
   const psk = pskSecret(suite, pskInputs(state, resolved, options));
   let epochSecrets: EpochSecrets;
+  let initSecret = state.epochSecrets.initSecret;
   try {
-    epochSecrets = nextEpochSecrets(suite, state.epochSecrets.initSecret, commitSecret, psk, encodeGroupContext(groupContext));
+    if (external) {
+      const init = resolved.find((r) => r.proposal.kind === 'external_init')!.proposal;
+      initSecret = externalInitSecret(state, (init as Extract<Proposal, { kind: 'external_init' }>).kemOutput);
+    }
+    epochSecrets = nextEpochSecrets(suite, initSecret, commitSecret, psk, encodeGroupContext(groupContext));
   } finally {
     commitSecret.fill(0);
     psk.fill(0);
+    if (initSecret !== state.epochSecrets.initSecret) initSecret.fill(0);
   }
   const expected = computeConfirmationTag(suite, epochSecrets.confirmationKey, confirmed);
   if (auth.confirmationTag.length !== expected.length || !ctEqual(auth.confirmationTag, expected)) {
