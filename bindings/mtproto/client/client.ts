@@ -111,7 +111,7 @@ export class MtprotoClient {
   #resendTimer: ReturnType<typeof setInterval> | null = null;
   #renewTimer: ReturnType<typeof setTimeout> | null = null;
   /** The previous temporary key and its session, kept after a renewal until its answers are in. */
-  #retiring: { key: AuthKey; session: ClientSession; timer: ReturnType<typeof setTimeout> } | null = null;
+  #retiring: { key: AuthKey; session: ClientSession; timer: ReturnType<typeof setTimeout>; replaced: boolean } | null = null;
   #flushScheduled = false;
   #closed = false;
 
@@ -283,7 +283,7 @@ export class MtprotoClient {
       return; // spec §3 item 7: dropped silently
     }
     await session.receive(message);
-    if (old && session.pendingCount === 0) this.#retire();
+    if (old && retiring.replaced && session.pendingCount === 0) this.#retire();
     this.#scheduleFlush();
   }
 
@@ -594,11 +594,18 @@ export class MtprotoClient {
     const result = await this.#handshake(this.#options.tempKeyLifetime ?? 86_400);
     let release!: () => void;
     this.#ready = new Promise((resolve) => (release = resolve));
+    // The old pair is set aside before the new key takes over, so the answers that arrive under it
+    // while the new key is being bound still reach the old session.
+    const grace = Math.max(0, this.#renewBefore() * 1000 - 1000); // retired a second before the old key expires
+    const retiring = { key: oldKey, session: oldSession, timer: unref(setTimeout(() => this.#retire(), grace)), replaced: false };
+    this.#retiring = retiring;
     try {
       this.#temp = this.#adopt(result);
       const session = this.#newSession(result.serverSalt);
       if (!(await this.#bind(session, result.expiresAt!))) throw new MtprotoError('bind-failed', 'auth.bindTempAuthKey was refused');
     } catch (error) {
+      clearTimeout(retiring.timer);
+      this.#retiring = null;
       this.#temp?.dispose();
       this.#session?.close(error as Error);
       this.#temp = oldKey;
@@ -607,8 +614,7 @@ export class MtprotoClient {
     } finally {
       release();
     }
-    const grace = Math.max(0, this.#renewBefore() * 1000 - 1000); // retired a second before the old key expires
-    this.#retiring = { key: oldKey, session: oldSession, timer: unref(setTimeout(() => this.#retire(), grace)) };
+    retiring.replaced = true; // from now on the old pair goes as soon as its last answer is in
     if (oldSession.pendingCount === 0) this.#retire();
     this.#scheduleRenewal(result.expiresAt!);
     this.#scheduleFlush();
