@@ -1,10 +1,14 @@
 // Processing commits (RFC 9420 §12.4.2) as a passive client, against
-// passive-client-handling-commit.json, the `epochs` of passive-client-welcome.json and the 200 random
-// epochs of passive-client-random.json (suites 1–3,
-// both providers): join from the Welcome, then for each epoch receive its proposals, process its
-// commit, and compare the new epoch's authenticator with the vector's. Negative: a commit whose
-// confirmation tag or signature is altered (the membership tag recomputed, so the check at stake is
-// the one reached) is refused with its code, and the state is unchanged.
+// passive-client-handling-commit.json, the `epochs` of passive-client-welcome.json, the 200 random
+// epochs of passive-client-random.json and the passive-client vectors of the interop suite
+// (interop/*.json, the same format) — suites 1–3, every provider: join from the Welcome, then for
+// each epoch receive its proposals, process its commit, and compare the new epoch's authenticator
+// with the vector's. Negative, per epoch: a PublicMessage commit with its confirmation tag or
+// signature altered is refused with that code and the state unchanged (a member sender's membership
+// tag recomputed, so the check at stake is the one reached; an external joiner's commit carries
+// none, §6.2); a commit referring to proposals is refused without them ('unknown-proposal') and then
+// still processes, also when it is a PrivateMessage (its generation is not spent by the refusal).
+// The interop files add external senders' proposals (§12.1.8.1) and external commits (§12.4.3.2).
 import { afterAll, describe, expect, it } from 'vitest';
 import { cipherSuite } from '../../bindings/mls/crypto/cipher-suite.js';
 import { membershipTag } from '../../bindings/mls/framing/content-auth.js';
@@ -13,33 +17,29 @@ import { type GroupState, joinGroup } from '../../bindings/mls/group/join.js';
 import { type MlsMessage, decodeMlsMessage } from '../../bindings/mls/messages/mls-message.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
+import { passiveInputs } from './passive-vectors.js';
 import { bySuite } from './suites.js';
 
-const FILES = ['mls/passive-client-handling-commit.json', 'mls/passive-client-welcome.json', 'mls/passive-client-random.json'];
+const FILES = [
+  'mls/passive-client-handling-commit.json', 'mls/passive-client-welcome.json', 'mls/passive-client-random.json',
+  'mls/interop/application.json', 'mls/interop/branch.json', 'mls/interop/commit.json', 'mls/interop/external_join.json',
+  'mls/interop/external_proposals.json', 'mls/interop/reinit.json', 'mls/interop/welcome_join.json',
+];
 
 function join(suite: ReturnType<typeof cipherSuite>, v: any) {
-  const welcome = decodeMlsMessage(hex(v.welcome));
-  const keyPackage = decodeMlsMessage(hex(v.key_package));
-  if (welcome.kind !== 'mls_welcome' || keyPackage.kind !== 'mls_key_package') throw new Error('unexpected message kinds');
-  const keys = {
-    keyPackage: keyPackage.keyPackage,
-    initPrivateKey: hex(v.init_priv),
-    encryptionPrivateKey: hex(v.encryption_priv),
-    signaturePrivateKey: hex(v.signature_priv),
-  };
-  const psks = (v.external_psks as { psk_id: string; psk: string }[]).map((p) => ({ id: hex(p.psk_id), secret: hex(p.psk) }));
-  const ratchetTree = v.ratchet_tree == null ? undefined : hex(v.ratchet_tree);
-  const group = joinGroup(suite, welcome.welcome, keys, { ...(ratchetTree !== undefined ? { ratchetTree } : {}), psks });
+  const { welcome, keys, psks, ratchetTree } = passiveInputs(v);
+  const group = joinGroup(suite, welcome, keys, { ...(ratchetTree !== undefined ? { ratchetTree } : {}), psks });
   return { group, psks };
 }
 
-/** The commit with its confirmation tag or signature altered, and the membership tag made valid again. */
+/** The commit with its confirmation tag or signature altered, and a member sender's membership tag made valid again. */
 function tampered(state: GroupState, message: MlsMessage, what: 'confirmationTag' | 'signature'): MlsMessage {
   if (message.kind !== 'mls_public_message') throw new Error('only PublicMessage commits are tampered with here');
   const { content, auth } = message.publicMessage;
   const bytes = (what === 'signature' ? auth.signature : auth.confirmationTag!).slice();
   bytes[bytes.length - 1]! ^= 1;
   const newAuth = { ...auth, [what]: bytes };
+  if (content.sender.kind !== 'member') return { kind: 'mls_public_message', publicMessage: { content, auth: newAuth } };
   const tag = membershipTag(state.suite, state.epochSecrets.membershipKey, state.groupContext, { wireFormat: 1, content, auth: newAuth });
   return { kind: 'mls_public_message', publicMessage: { content, auth: newAuth, membershipTag: tag } };
 }

@@ -8,30 +8,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cipherSuite } from '../../bindings/mls/crypto/cipher-suite.js';
 import { joinGroup } from '../../bindings/mls/group/join.js';
 import { ExtensionType } from '../../bindings/mls/messages/constants.js';
-import { decodeMlsMessage } from '../../bindings/mls/messages/mls-message.js';
 import { type Node, type RatchetTree, decodeRatchetTree } from '../../bindings/mls/messages/ratchet-tree.js';
 import { PublicRatchetTree } from '../../bindings/mls/tree/ratchet-tree.js';
 import { openWelcome } from '../../bindings/mls/welcome.js';
 import { forEachProvider } from '../helpers/providers.js';
-import { hex, loadVectors } from '../helpers/vectors.js';
+import { loadVectors } from '../helpers/vectors.js';
+import { passiveInputs } from './passive-vectors.js';
 import { bySuite } from './suites.js';
 
 const FILE = 'mls/passive-client-welcome.json';
 
-function parse(v: any) {
-  const welcome = decodeMlsMessage(hex(v.welcome));
-  const keyPackage = decodeMlsMessage(hex(v.key_package));
-  if (welcome.kind !== 'mls_welcome' || keyPackage.kind !== 'mls_key_package') throw new Error('unexpected message kinds');
-  const keys = {
-    keyPackage: keyPackage.keyPackage,
-    initPrivateKey: hex(v.init_priv),
-    encryptionPrivateKey: hex(v.encryption_priv),
-    signaturePrivateKey: hex(v.signature_priv),
-  };
-  const psks = (v.external_psks as { psk_id: string; psk: string }[]).map((p) => ({ id: hex(p.psk_id), secret: hex(p.psk) }));
-  const ratchetTree = v.ratchet_tree == null ? undefined : hex(v.ratchet_tree);
-  return { welcome: welcome.welcome, keys, psks, ratchetTree };
-}
+const parse = passiveInputs;
 
 /** The group's tree nodes as the joiner receives them (out of band, or from the GroupInfo). */
 function treeNodes(suite: ReturnType<typeof cipherSuite>, v: any): RatchetTree {
