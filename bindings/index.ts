@@ -37,3 +37,5 @@ export type {
 // loaded when first used. In browsers the namespace has the portable part only (no server, no
 // socket client): scripts/build.mjs points it at mmtls/index.ts.
 export * as mmtls from './mmtls/node.js';
+// MLS (RFC 9420, issue 12) as a namespace; also 'wirecrypt/mls'. Portable: the same in browsers.
+export * as mls from './mls/index.js';

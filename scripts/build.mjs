@@ -103,7 +103,7 @@ const common = { bundle: true, format: 'esm', legalComments: 'none', logLevel: '
 // Always an explicit target: esbuild's default (esnext) emits Uint8Array.fromBase64, absent in Node 20.
 await esbuild.build({
   ...common,
-  entryPoints: { index: 'bindings/index.ts', reference: 'bindings/provider/reference.ts', mtproto: 'bindings/mtproto/node.ts', mmtls: 'bindings/mmtls/node.ts' },
+  entryPoints: { index: 'bindings/index.ts', reference: 'bindings/provider/reference.ts', mtproto: 'bindings/mtproto/node.ts', mmtls: 'bindings/mmtls/node.ts', mls: 'bindings/mls/index.ts' },
   external: ['ws', 'ioredis'],
   platform: 'node',
   target: 'node20',
@@ -123,6 +123,7 @@ const browserBundles = [
   ['bindings/scalar.ts', 'dist/wirecrypt.scalar.browser.js'],
   ['bindings/mtproto/index.ts', 'dist/mtproto.browser.js'],
   ['bindings/mmtls/index.ts', 'dist/mmtls.browser.js'],
+  ['bindings/mls/index.ts', 'dist/mls.browser.js'],
 ];
 for (const [entry, outfile] of browserBundles) {
   await esbuild.build({

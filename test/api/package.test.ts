@@ -35,6 +35,7 @@ describe('package', () => {
       expect(dts).toContain(name);
     }
     expect(existsSync(new URL(pkg.exports['./reference'].types, ROOT))).toBe(true);
+    for (const sub of ['./mtproto', './mmtls', './mls']) expect(existsSync(new URL(pkg.exports[sub].types, ROOT)), sub).toBe(true);
   });
 
   it('ships the wasm builds as files next to the Node entry (read at first use); P-256 works from the package', () => {
@@ -101,5 +102,18 @@ describe('package', () => {
     expect([typeof browser.mmtls.ClientConnection, typeof browser.mmtls.ServerConnection, browser.mmtls.MmtlsServer, browser.mmtls.MmtlsClient]).toEqual(['function', 'function', undefined, undefined]);
     const own = await import(new URL('dist/mmtls.browser.js', ROOT).href);
     expect([typeof own.ClientConnection, own.MmtlsServer]).toEqual(['function', undefined]);
+  });
+
+  it("exports MLS as 'wirecrypt/mls' and as the mls namespace of 'wirecrypt' (one module): a passive client joins and processes an epoch", () => {
+    const out = runNode(
+      "import * as m from 'wirecrypt/mls'; import { mls } from 'wirecrypt'; import { readFileSync } from 'node:fs';"
+      + " const h = (s) => Uint8Array.from(Buffer.from(s, 'hex'));"
+      + " const v = JSON.parse(readFileSync('../shared/vectors/mls/passive-client-handling-commit.json', 'utf8')).find((x) => x.cipher_suite === 3 && x.epochs.length > 0);"
+      + " const secrets = m.keyPackageSecretsFrom({ keyPackage: h(v.key_package), initPrivateKey: h(v.init_priv), encryptionPrivateKey: h(v.encryption_priv), signaturePrivateKey: h(v.signature_priv) });"
+      + " const g = mls.joinGroup(h(v.welcome), secrets, { ratchetTree: v.ratchet_tree ? h(v.ratchet_tree) : undefined, psks: v.external_psks.map((p) => ({ id: h(p.psk_id), secret: h(p.psk) })) });"
+      + " for (const p of v.epochs[0].proposals) g.process(h(p)); const r = g.process(h(v.epochs[0].commit));"
+      + " console.log(mls.Group === m.Group, r.kind, Buffer.from(g.epochAuthenticator).toString('hex') === v.epochs[0].epoch_authenticator);",
+    );
+    expect(out).toBe('true commit true');
   });
 });

@@ -192,6 +192,15 @@ describe('browser bundle in headless Chromium', () => {
     }
   });
 
+  it('MLS: the namespace of the browser bundle joins and follows passive-client-handling-commit vectors of suites 1-3', async () => {
+    const vectors = loadVectors<any[]>('mls/passive-client-handling-commit.json');
+    for (const suite of [1, 2, 3]) {
+      const v = vectors.find((x) => x.cipher_suite === suite && x.epochs.length > 0)!;
+      const got = await page.evaluate((arg) => (window as any).mlsPassive(arg), v);
+      expect(got, `suite ${suite}`).toEqual([v.initial_epoch_authenticator, ...v.epochs.map((e: any) => e.epoch_authenticator)]);
+    }
+  });
+
   it('mmtls: the namespace of the browser bundle runs a 0-RTT ECDH-ECDHE request against MmtlsServer', async () => {
     const keys = generateServerKeys();
     const mmServer = new MmtlsServer({ signingKey: keys.signingKey, handler: (request, info) => Uint8Array.from([...request.slice().reverse(), info.mode.length]) });

@@ -27,6 +27,25 @@ window.mmtlsZeroRtt = async ({ verifyKey, body }) => {
   return { mode: conn.mode, ended, data: toHex(Uint8Array.from(data)) };
 };
 
+// The `mls` namespace of the browser bundle: a passive client joins from a Welcome and processes
+// every epoch of an RFC 9420 passive-client vector, returning each epoch authenticator.
+window.mlsPassive = (v) => {
+  const secrets = w.mls.keyPackageSecretsFrom({
+    keyPackage: fromHex(v.key_package), initPrivateKey: fromHex(v.init_priv), encryptionPrivateKey: fromHex(v.encryption_priv),
+    signaturePrivateKey: fromHex(v.signature_priv),
+  });
+  const psks = v.external_psks.map((p) => ({ id: fromHex(p.psk_id), secret: fromHex(p.psk) }));
+  const group = w.mls.joinGroup(fromHex(v.welcome), secrets, { psks, ...(v.ratchet_tree ? { ratchetTree: fromHex(v.ratchet_tree) } : {}) });
+  const authenticators = [toHex(group.epochAuthenticator)];
+  for (const epoch of v.epochs) {
+    for (const p of epoch.proposals) group.process(fromHex(p));
+    group.process(fromHex(epoch.commit));
+    authenticators.push(toHex(group.epochAuthenticator));
+  }
+  group.dispose();
+  return authenticators;
+};
+
 window.runKats = (inputs, build) => {
   const i = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, fromHex(v)]));
   const info = w.init({ wasm: build });

@@ -1,23 +1,24 @@
 // Processing commits (RFC 9420 §12.4.2) as a passive client, against
 // passive-client-handling-commit.json, the `epochs` of passive-client-welcome.json, the 200 random
 // epochs of passive-client-random.json and the passive-client vectors of the interop suite
-// (interop/*.json, the same format) — suites 1–3, every provider: join from the Welcome, then for
-// each epoch receive its proposals, process its commit, and compare the new epoch's authenticator
-// with the vector's. Negative, per epoch: a PublicMessage commit with its confirmation tag or
-// signature altered is refused with that code and the state unchanged (a member sender's membership
-// tag recomputed, so the check at stake is the one reached; an external joiner's commit carries
-// none, §6.2); a commit referring to proposals is refused without them ('unknown-proposal') and then
-// still processes, also when it is a PrivateMessage (its generation is not spent by the refusal).
-// The interop files add external senders' proposals (§12.1.8.1) and external commits (§12.4.3.2).
+// (interop/*.json, the same format) — suites 1–3, every provider, through the public API: join with
+// keyPackageSecretsFrom + joinGroup, then group.process() each epoch's proposals and commit, and
+// compare group.epochAuthenticator with the vector's. Negative, per epoch: a PublicMessage commit
+// with its confirmation tag or signature altered is refused with that code and the group unchanged (a
+// member sender's membership tag recomputed, so the check at stake is the one reached; an external
+// joiner's commit carries none, §6.2); a commit referring to proposals is refused without them
+// ('unknown-proposal') and then still processes, also when it is a PrivateMessage (its generation is
+// not spent by the refusal). The interop files add external senders' proposals (§12.1.8.1) and
+// external commits (§12.4.3.2).
 import { afterAll, describe, expect, it } from 'vitest';
-import { cipherSuite } from '../../bindings/mls/crypto/cipher-suite.js';
 import { membershipTag } from '../../bindings/mls/framing/content-auth.js';
-import { type CachedProposal, processCommit, receiveProposal } from '../../bindings/mls/group/commit.js';
-import { type GroupState, joinGroup } from '../../bindings/mls/group/join.js';
-import { type MlsMessage, decodeMlsMessage } from '../../bindings/mls/messages/mls-message.js';
+import { processCommit } from '../../bindings/mls/group/commit.js';
+import { type Group, stateOf } from '../../bindings/mls/group/group.js';
+import type { GroupState } from '../../bindings/mls/group/join.js';
+import { type MlsMessage, decodeMlsMessage, encodeMlsMessage } from '../../bindings/mls/messages/mls-message.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
-import { passiveInputs } from './passive-vectors.js';
+import { joinAsPassiveClient } from './passive-vectors.js';
 import { bySuite } from './suites.js';
 
 const FILES = [
@@ -25,12 +26,6 @@ const FILES = [
   'mls/interop/application.json', 'mls/interop/branch.json', 'mls/interop/commit.json', 'mls/interop/external_join.json',
   'mls/interop/external_proposals.json', 'mls/interop/reinit.json', 'mls/interop/welcome_join.json',
 ];
-
-function join(suite: ReturnType<typeof cipherSuite>, v: any) {
-  const { welcome, keys, psks, ratchetTree } = passiveInputs(v);
-  const group = joinGroup(suite, welcome, keys, { ...(ratchetTree !== undefined ? { ratchetTree } : {}), psks });
-  return { group, psks };
-}
 
 /** The commit with its confirmation tag or signature altered, and a member sender's membership tag made valid again. */
 function tampered(state: GroupState, message: MlsMessage, what: 'confirmationTag' | 'signature'): MlsMessage {
@@ -44,7 +39,7 @@ function tampered(state: GroupState, message: MlsMessage, what: 'confirmationTag
   return { kind: 'mls_public_message', publicMessage: { content, auth: newAuth, membershipTag: tag } };
 }
 
-const snapshot = (s: GroupState) => ({ epoch: s.epoch, authenticator: toHex(s.epochAuthenticator), tree: toHex(s.tree.encode()) });
+const snapshot = (g: Group) => ({ epoch: g.epoch, authenticator: toHex(g.epochAuthenticator), tree: toHex(stateOf(g).tree.encode()) });
 const code = (c: string) => expect.objectContaining({ code: c });
 
 forEachProvider((provider) => {
@@ -58,42 +53,46 @@ forEachProvider((provider) => {
       afterAll(() => console.log(`${file} [${provider.name}]: ${withEpochs} of ${tally.vectors.length} vectors of suites 1-3 have epochs; ${epochs} commits processed; ${negatives} tampered commits refused; ${unknownRefs} commits refused without their proposals`));
       tally.vectors.forEach((v, i) => {
         it(`#${i} suite ${v.cipher_suite}: ${v.epochs.length} epochs`, () => {
-          const suite = cipherSuite(v.cipher_suite, provider);
-          let { group, psks } = join(suite, v);
+          // Resumption PSKs of every epoch are kept: the vectors may name any earlier one.
+          const group = joinAsPassiveClient(v, provider, { keptResumptionPsks: v.epochs.length });
           expect(toHex(group.epochAuthenticator)).toBe(v.initial_epoch_authenticator);
-          // The member's store of resumption PSKs (§8.6), one per epoch it was in.
-          const resumption = new Map<bigint, Uint8Array>([[group.epoch, group.epochSecrets.resumptionPsk]]);
-          const options = () => ({ psks, resumptionPsk: (id: Uint8Array, e: bigint) => (toHex(id) === toHex(group.groupId) ? resumption.get(e) : undefined) });
           for (const [e, epoch] of (v.epochs as any[]).entries()) {
-            const cached: CachedProposal[] = (epoch.proposals as string[]).map((p) => receiveProposal(group, decodeMlsMessage(hex(p))));
-            const commit = decodeMlsMessage(hex(epoch.commit));
+            const proposals = (epoch.proposals as string[]).map(hex);
+            for (const p of proposals) expect(group.process(p).kind).toBe('proposal');
+            const bytes = hex(epoch.commit);
+            const commit = decodeMlsMessage(bytes);
+            const state = stateOf(group);
 
-            // Tampered commits are refused and leave the state as it was.
+            // Tampered commits are refused and leave the group as it was.
             if (commit.kind === 'mls_public_message') {
               const before = snapshot(group);
-              expect(() => processCommit(group, tampered(group, commit, 'confirmationTag'), cached, options())).toThrow(code('invalid-confirmation-tag'));
-              expect(() => processCommit(group, tampered(group, commit, 'signature'), cached, options())).toThrow(code('invalid-signature'));
+              for (const [what, c] of [['confirmationTag', 'invalid-confirmation-tag'], ['signature', 'invalid-signature']] as const) {
+                expect(() => group.process(encodeMlsMessage(tampered(state, commit, what)))).toThrow(code(c));
+              }
               expect(snapshot(group)).toEqual(before);
               negatives += 2;
             }
 
             // A commit referring to proposals that were not received is refused.
-            if (cached.length > 0) {
-              expect(() => processCommit(group, commit, [], options())).toThrow(code('unknown-proposal'));
+            if (proposals.length > 0) {
+              expect(() => processCommit(state, commit, [])).toThrow(code('unknown-proposal'));
               unknownRefs++;
             }
 
-            const next = processCommit(group, commit, cached, options());
+            const result = group.process(bytes);
+            expect(result.kind).toBe('commit');
             // This epoch's proposals belong to the old epoch: the new one refuses them.
-            for (const p of epoch.proposals as string[]) expect(() => receiveProposal(next, decodeMlsMessage(hex(p)))).toThrow(code('wrong-epoch'));
-            expect(next.epoch, `epoch ${e}`).toBe(group.epoch + 1n);
-            expect(toHex(next.epochAuthenticator), `epoch ${e}`).toBe(epoch.epoch_authenticator);
+            for (const p of proposals) expect(() => group.process(p)).toThrow(code('wrong-epoch'));
+            expect(group.epoch, `epoch ${e}`).toBe(state.epoch + 1n);
+            expect(result.kind === 'commit' && result.epoch).toBe(group.epoch);
+            expect(toHex(group.epochAuthenticator), `epoch ${e}`).toBe(epoch.epoch_authenticator);
+            const next = stateOf(group);
             expect(next.privateState.inconsistentNodes(next.tree)).toEqual([]);
             expect(next.secretTree.nLeaves).toBe(next.tree.leafCount);
-            resumption.set(next.epoch, next.epochSecrets.resumptionPsk);
-            group = next;
             epochs++;
           }
+          group.dispose();
+          expect(() => group.epoch).toThrow(code('disposed'));
           tally.pass();
         });
       });

@@ -1,11 +1,12 @@
 // Joining a group from a Welcome (RFC 9420 §12.4.3.1) against passive-client-welcome.json, suites
-// 1–3, both providers: joinGroup builds the member's state (tree from the out-of-band option or the
+// 1–3, both providers: the public joinGroup (after keyPackageSecretsFrom) builds the member's state (tree from the out-of-band option or the
 // GroupInfo's ratchet_tree extension, external PSKs) and its epoch authenticator is the vector's
 // initial_epoch_authenticator. The vectors' `epochs` are not processed here. Altered inputs are
 // refused with their codes: a tree with another tree hash, a missing PSK, a missing tree, private
 // keys that are not the KeyPackage's.
 import { afterAll, describe, expect, it } from 'vitest';
 import { cipherSuite } from '../../bindings/mls/crypto/cipher-suite.js';
+import { stateOf } from '../../bindings/mls/group/group.js';
 import { joinGroup } from '../../bindings/mls/group/join.js';
 import { ExtensionType } from '../../bindings/mls/messages/constants.js';
 import { type Node, type RatchetTree, decodeRatchetTree } from '../../bindings/mls/messages/ratchet-tree.js';
@@ -13,7 +14,7 @@ import { PublicRatchetTree } from '../../bindings/mls/tree/ratchet-tree.js';
 import { openWelcome } from '../../bindings/mls/welcome.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { loadVectors } from '../helpers/vectors.js';
-import { passiveInputs } from './passive-vectors.js';
+import { joinAsPassiveClient, passiveInputs } from './passive-vectors.js';
 import { bySuite } from './suites.js';
 
 const FILE = 'mls/passive-client-welcome.json';
@@ -59,7 +60,7 @@ forEachProvider((provider) => {
         const { welcome, keys, psks, ratchetTree } = parse(v);
         const options = { ...(ratchetTree !== undefined ? { ratchetTree } : {}), psks };
 
-        const group = joinGroup(suite, welcome, keys, options);
+        const group = stateOf(joinAsPassiveClient(v, provider));
         expect(Buffer.from(group.epochAuthenticator).toString('hex')).toBe(v.initial_epoch_authenticator);
         expect(group.epoch).toBe(group.groupContext.epoch);
         expect(group.tree.leaf(group.leafIndex)!.encryptionKey).toEqual(keys.keyPackage.leafNode.encryptionKey);

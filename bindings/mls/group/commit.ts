@@ -115,7 +115,8 @@ function unprotectIn(state: GroupState, message: MlsMessage): AuthenticatedConte
   return unprotect(state.suite, unprotectParams(state), message);
 }
 
-function unprotectParams(state: GroupState): UnprotectParams {
+/** The framing layer's view of `state`: keys and senders of its epoch (§6). */
+export function unprotectParams(state: GroupState): UnprotectParams {
   return {
     groupContext: state.groupContext,
     membershipKey: state.epochSecrets.membershipKey,
@@ -328,11 +329,29 @@ function pskInputs(state: GroupState, resolved: readonly Resolved[], options: Pr
 export function processCommit(
   state: GroupState, message: MlsMessage, cached: readonly CachedProposal[] = [], options: ProcessCommitOptions = {},
 ): GroupState {
+  return processCommitSummarized(state, message, cached, options).state;
+}
+
+/** What an accepted Commit changed in the tree (leaf indexes of the new epoch's tree). */
+export interface CommitSummary {
+  /** The committer's leaf (an external joiner's new leaf). */
+  readonly committer: number;
+  /** Leaves filled by Add proposals, and an external joiner's leaf. */
+  readonly added: readonly number[];
+  readonly removed: readonly number[];
+  /** Leaves replaced by Update proposals (not the committer's path). */
+  readonly updated: readonly number[];
+}
+
+/** processCommit, also saying which leaves the Commit added, removed and updated. */
+export function processCommitSummarized(
+  state: GroupState, message: MlsMessage, cached: readonly CachedProposal[] = [], options: ProcessCommitOptions = {},
+): { state: GroupState; summary: CommitSummary } {
   requireFramed(message);
   // A PrivateMessage's generation is spent only once the whole Commit is accepted: a Commit refused
   // here (e.g. for want of a proposal it refers to) can be processed again once that is remedied.
   const pending = unprotectDeferred(state.suite, unprotectParams(state), message);
-  let next: GroupState;
+  let next: { state: GroupState; summary: CommitSummary };
   try {
     next = processAuthenticatedCommit(state, pending.authenticated, cached, options);
   } catch (e) {
@@ -345,7 +364,7 @@ export function processCommit(
 
 function processAuthenticatedCommit(
   state: GroupState, authenticated: AuthenticatedContent, cached: readonly CachedProposal[], options: ProcessCommitOptions,
-): GroupState {
+): { state: GroupState; summary: CommitSummary } {
   const { suite } = state;
   const { content, auth } = authenticated;
   if (content.body.kind !== 'commit') throw new MlsError('not-a-commit', `the message carries ${content.body.kind} content, not a commit`);
@@ -458,7 +477,17 @@ function processAuthenticatedCommit(
 
   const secretTree = new SecretTree(suite, epochSecrets.encryptionSecret, tree.leafCount, options.secretTree);
   const finalSecrets = epochSecrets;
-  return {
+  const leavesOf = (kind: 'remove' | 'update') => resolved.flatMap((r) => {
+    if (r.proposal.kind !== kind) return [];
+    return [r.proposal.kind === 'remove' ? r.proposal.removed : r.senderLeaf!];
+  });
+  const summary: CommitSummary = {
+    committer,
+    added: external ? [...applied.added, committer] : applied.added,
+    removed: leavesOf('remove'),
+    updated: leavesOf('update'),
+  };
+  const nextState: GroupState = {
     suite,
     groupId: state.groupId,
     epoch: nextEpoch,
@@ -475,6 +504,7 @@ function processAuthenticatedCommit(
     interimTranscriptHash: interimTranscriptHash(suite, confirmed, auth.confirmationTag),
     exportSecret: (label, exportContext, length) => exportSecret(suite, finalSecrets.exporterSecret, label, exportContext, length),
   };
+  return { state: nextState, summary };
 }
 
 /**
