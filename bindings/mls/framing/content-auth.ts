@@ -15,7 +15,7 @@
 // by the caller (a content that does not belong to the group context it is protected under, a
 // missing confirmation tag on a commit…) is a TypeError or RangeError.
 
-import { encode, writeOpaque } from '../../codec/tls.js';
+import { encode } from '../../codec/tls.js';
 import { ctEqual } from '../../compare.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
 import { signWithLabel, verifyWithLabel } from '../crypto/labels.js';

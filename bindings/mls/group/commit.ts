@@ -34,32 +34,32 @@
 // types, commits from external (external_senders) senders. Resumption PSKs
 // of earlier epochs come from the caller (options.resumptionPsk); the current epoch's from the state.
 
-import { encode, writeOpaque } from '../../codec/tls.js';
+import { encode } from '../../codec/tls.js';
 import { DecodeError } from '../../codec/reader.js';
 import { ctEqual } from '../../compare.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
 import { refHash, verifyWithLabel } from '../crypto/labels.js';
 import { MlsError } from '../errors.js';
-import { type Extension, type GroupContext, encodeGroupContext } from '../group-context.js';
-import { type EpochSecrets, exportSecret, externalKeyPair, nextEpochSecrets, wipeEpochSecrets } from '../key-schedule.js';
+import type { Extension } from '../group-context.js';
+import { externalKeyPair, wipeEpochSecrets } from '../key-schedule.js';
 import { type UnprotectParams, unprotect, unprotectDeferred } from '../framing/protect.js';
 import type { ProposalOrRef } from '../messages/commit.js';
 import { ExtensionType } from '../messages/constants.js';
 import { type RequiredCapabilities, decodeExternalSenders, decodeRequiredCapabilities } from '../messages/extensions.js';
-import { type Sender, writeFramedContent } from '../messages/framing.js';
+import type { Sender } from '../messages/framing.js';
 import { type AuthenticatedContent, encodeAuthenticatedContent } from '../messages/framing-inner.js';
 import { encodeKeyPackageTbs } from '../messages/key-package.js';
 import type { MlsMessage } from '../messages/mls-message.js';
 import type { Proposal } from '../messages/proposal.js';
-import { type PreSharedKeyId, PskType, pskSecret, writePskId } from '../psk.js';
-import { SecretTree, type SecretTreeOptions } from '../secret-tree.js';
-import { confirmationTag as computeConfirmationTag, confirmedTranscriptHash, interimTranscriptHash } from '../transcript.js';
+import { type PreSharedKeyId, PskType, writePskId } from '../psk.js';
+import type { SecretTreeOptions } from '../secret-tree.js';
+import { confirmationTag as computeConfirmationTag } from '../transcript.js';
 import { type ProposalWithSender, applyProposals } from '../tree/edits.js';
 import type { PublicRatchetTree } from '../tree/ratchet-tree.js';
-import { treeHash } from '../tree/tree-hash.js';
 import { validateLeafNode } from '../tree/validate.js';
 import { applyUpdatePath } from '../treekem/apply.js';
 import { type TreeKemPrivateState, wipeReplacedKeys } from '../treekem/private-state.js';
+import { type NextEpoch, groupStateOf, nextEpoch } from './epoch.js';
 import type { ExternalPsk, GroupState } from './join.js';
 
 const PROPOSAL_REF_LABEL = 'MLS 1.0 Proposal Reference';
@@ -149,14 +149,15 @@ export function receiveProposal(state: GroupState, message: MlsMessage): CachedP
   return { ref: proposalRef(state.suite, authenticated), proposal: body.proposal, sender: authenticated.content.sender, epoch: state.epoch };
 }
 
-interface Resolved {
+/** A proposal of a Commit's list with who proposed it. */
+export interface Resolved {
   readonly proposal: Proposal;
   /** The proposer's leaf index, for a member proposer. */
   readonly senderLeaf?: number;
   readonly sender: Sender;
 }
 
-function invalid(message: string): never {
+export function invalid(message: string): never {
   throw new MlsError('invalid-commit', message);
 }
 
@@ -170,7 +171,7 @@ function pskKey(id: PreSharedKeyId): string {
   return keyString(encode((w) => writePskId(w, id)));
 }
 
-function requiredCapabilitiesOf(extensions: readonly Extension[]): RequiredCapabilities | undefined {
+export function requiredCapabilitiesOf(extensions: readonly Extension[]): RequiredCapabilities | undefined {
   const found = extensions.filter((e) => e.type === ExtensionType.required_capabilities);
   if (found.length > 1) invalid('more than one required_capabilities extension');
   if (found.length === 0) return undefined;
@@ -193,7 +194,7 @@ function resolveProposals(state: GroupState, committer: number, list: readonly P
 }
 
 /** §12.2 / §12.4 validity of the resolved list, plus the §7.3 / §10.1 checks of the leaves it brings in. */
-function validateProposals(
+export function validateProposals(
   state: GroupState, committer: number, resolved: readonly Resolved[], hasPath: boolean, now: bigint | undefined, external = false,
 ): void {
   const { suite, tree } = state;
@@ -274,6 +275,22 @@ function validateProposals(
   if (pathRequired && !hasPath) invalid('the Commit needs a path (§12.4)');
 }
 
+/** Every member of `tree` must support the GroupContext extensions `extensions` and its required capabilities (§12.1.7). */
+export function requireSupportOf(tree: PublicRatchetTree, extensions: readonly Extension[]): void {
+  const required = requiredCapabilitiesOf(extensions);
+  for (const m of tree.members()) {
+    const caps = tree.leaf(m)!.capabilities;
+    for (const e of extensions) {
+      if (e.type > 5 && !caps.extensions.includes(e.type)) invalid(`member ${m} does not support extension ${e.type} of the new GroupContext`);
+    }
+    if (required !== undefined) {
+      for (const t of required.extensionTypes) if (t > 5 && !caps.extensions.includes(t)) invalid(`member ${m} does not support required extension ${t}`);
+      for (const t of required.proposalTypes) if (t > 7 && !caps.proposals.includes(t)) invalid(`member ${m} does not support required proposal ${t}`);
+      for (const t of required.credentialTypes) if (!caps.credentials.includes(t)) invalid(`member ${m} does not support required credential ${t}`);
+    }
+  }
+}
+
 /** The init_secret of an external commit (§8.3): kem_output opened with the epoch's external key pair. */
 function externalInitSecret(state: GroupState, kemOutput: Uint8Array): Uint8Array {
   const { suite } = state;
@@ -297,7 +314,7 @@ function externalInitSecret(state: GroupState, kemOutput: Uint8Array): Uint8Arra
 }
 
 /** The PSKs of the list, in order, with their secrets. */
-function pskInputs(state: GroupState, resolved: readonly Resolved[], options: ProcessCommitOptions): { id: PreSharedKeyId; secret: Uint8Array }[] {
+export function pskInputs(state: GroupState, resolved: readonly Resolved[], options: ProcessCommitOptions): { id: PreSharedKeyId; secret: Uint8Array }[] {
   const psks = options.psks ?? [];
   const out: { id: PreSharedKeyId; secret: Uint8Array }[] = [];
   for (const { proposal } of resolved) {
@@ -398,24 +415,9 @@ function processAuthenticatedCommit(
   }
   const gce = resolved.find((r) => r.proposal.kind === 'group_context_extensions')?.proposal;
   const extensions = gce?.kind === 'group_context_extensions' ? gce.extensions : state.groupContext.extensions;
-  if (gce !== undefined) {
-    // Every member must support the new required capabilities (§12.1.7).
-    const required = requiredCapabilitiesOf(extensions);
-    for (const m of tree.members()) {
-      const caps = tree.leaf(m)!.capabilities;
-      for (const e of extensions) {
-        if (e.type > 5 && !caps.extensions.includes(e.type)) invalid(`member ${m} does not support extension ${e.type} of the new GroupContext`);
-      }
-      if (required !== undefined) {
-        for (const t of required.extensionTypes) if (t > 5 && !caps.extensions.includes(t)) invalid(`member ${m} does not support required extension ${t}`);
-        for (const t of required.proposalTypes) if (t > 7 && !caps.proposals.includes(t)) invalid(`member ${m} does not support required proposal ${t}`);
-        for (const t of required.credentialTypes) if (!caps.credentials.includes(t)) invalid(`member ${m} does not support required credential ${t}`);
-      }
-    }
-  }
+  if (gce !== undefined) requireSupportOf(tree, extensions);
 
   // The path (§12.4.2) or commit_secret = 0
-  const nextEpoch = state.epoch + 1n;
   let privateState: TreeKemPrivateState;
   let commitSecret: Uint8Array;
   if (commit.path !== undefined) {
@@ -423,7 +425,7 @@ function processAuthenticatedCommit(
     const result = applyUpdatePath(suite, tree, state.privateState, committer, commit.path, {
       cipherSuite: state.groupContext.cipherSuite,
       groupId: state.groupId,
-      epoch: nextEpoch,
+      epoch: state.epoch + 1n,
       confirmedTranscriptHash: state.groupContext.confirmedTranscriptHash,
       extensions,
     }, applied.added, { ...(options.now !== undefined ? { now: options.now } : {}), ...(required !== undefined ? { requiredCapabilities: required } : {}) });
@@ -437,35 +439,20 @@ function processAuthenticatedCommit(
   }
 
   // Transcript, GroupContext, key schedule (§8, §8.2)
-  const confirmedInput = encode((w) => {
-    w.u16(authenticated.wireFormat);
-    writeFramedContent(w, content);
-    writeOpaque(w, auth.signature);
-  });
-  const confirmed = confirmedTranscriptHash(suite, state.interimTranscriptHash, confirmedInput);
-  const groupContext: GroupContext = {
-    cipherSuite: state.groupContext.cipherSuite,
-    groupId: state.groupId,
-    epoch: nextEpoch,
-    treeHash: treeHash(tree),
-    confirmedTranscriptHash: confirmed,
-    extensions,
-  };
-  const psk = pskSecret(suite, pskInputs(state, resolved, options));
-  let epochSecrets: EpochSecrets;
+  const psks = pskInputs(state, resolved, options);
   let initSecret = state.epochSecrets.initSecret;
+  let epoch: NextEpoch;
   try {
     if (external) {
       const init = resolved.find((r) => r.proposal.kind === 'external_init')!.proposal;
       initSecret = externalInitSecret(state, (init as Extract<Proposal, { kind: 'external_init' }>).kemOutput);
     }
-    epochSecrets = nextEpochSecrets(suite, initSecret, commitSecret, psk, encodeGroupContext(groupContext));
+    epoch = nextEpoch(state, { wireFormat: authenticated.wireFormat, content, signature: auth.signature }, { tree, extensions, commitSecret, psks, initSecret });
   } finally {
-    commitSecret.fill(0);
-    psk.fill(0);
     if (initSecret !== state.epochSecrets.initSecret) initSecret.fill(0);
   }
-  const expected = computeConfirmationTag(suite, epochSecrets.confirmationKey, confirmed);
+  const { epochSecrets } = epoch;
+  const expected = computeConfirmationTag(suite, epochSecrets.confirmationKey, epoch.confirmedTranscriptHash);
   if (auth.confirmationTag.length !== expected.length || !ctEqual(auth.confirmationTag, expected)) {
     wipeEpochSecrets(epochSecrets);
     for (const x of privateState.nodes()) {
@@ -475,8 +462,6 @@ function processAuthenticatedCommit(
     throw new MlsError('invalid-confirmation-tag', 'the confirmation tag does not verify');
   }
 
-  const secretTree = new SecretTree(suite, epochSecrets.encryptionSecret, tree.leafCount, options.secretTree);
-  const finalSecrets = epochSecrets;
   const leavesOf = (kind: 'remove' | 'update') => resolved.flatMap((r) => {
     if (r.proposal.kind !== kind) return [];
     return [r.proposal.kind === 'remove' ? r.proposal.removed : r.senderLeaf!];
@@ -487,23 +472,11 @@ function processAuthenticatedCommit(
     removed: leavesOf('remove'),
     updated: leavesOf('update'),
   };
-  const nextState: GroupState = {
-    suite,
-    groupId: state.groupId,
-    epoch: nextEpoch,
-    groupContext,
-    groupInfoExtensions: state.groupInfoExtensions,
-    tree,
-    leafIndex: state.leafIndex,
-    privateState,
-    signaturePrivateKey: state.signaturePrivateKey,
-    epochSecrets: finalSecrets,
-    secretTree,
-    epochAuthenticator: finalSecrets.epochAuthenticator,
-    confirmationTag: auth.confirmationTag,
-    interimTranscriptHash: interimTranscriptHash(suite, confirmed, auth.confirmationTag),
-    exportSecret: (label, exportContext, length) => exportSecret(suite, finalSecrets.exporterSecret, label, exportContext, length),
-  };
+  const nextState = groupStateOf({
+    suite, groupContext: epoch.groupContext, groupInfoExtensions: state.groupInfoExtensions, tree, leafIndex: state.leafIndex, privateState,
+    signaturePrivateKey: state.signaturePrivateKey, epochSecrets, confirmationTag: auth.confirmationTag,
+    ...(options.secretTree !== undefined ? { secretTreeOptions: options.secretTree } : {}),
+  });
   return { state: nextState, summary };
 }
 

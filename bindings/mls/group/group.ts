@@ -5,6 +5,8 @@
 //   const group = mls.joinGroup(welcome, secrets, { ratchetTree?, psks? });
 //   group.process(bytes)  → { kind: 'application' | 'proposal' | 'commit', … }
 //   group.epoch, group.epochAuthenticator, group.exportSecret(label, context, length)
+//   mls.createKeyPackage / mls.createGroup; group.commit(…) → pending until applyPendingCommit()
+//   (once the delivery service accepted it) or discardPendingCommit(); group.encrypt(…)
 //
 // Processing is atomic: a message that is refused throws an MlsError and leaves the group exactly
 // as it was (the layers below work on copies; see group/commit.ts). On a Commit the old epoch is
@@ -15,12 +17,22 @@
 // Welcomes that name them; older ones are wiped.
 
 import { DecodeError } from '../../codec/reader.js';
+import type { CryptoProvider } from '../../provider/types.js';
+import { wasmProvider } from '../../provider/wasm.js';
+import { type CipherSuite, cipherSuite } from '../crypto/cipher-suite.js';
 import { MlsError } from '../errors.js';
+import type { Extension } from '../group-context.js';
+import { PskType } from '../psk.js';
 import type { SecretTreeOptions } from '../secret-tree.js';
-import type { CipherSuite } from '../crypto/cipher-suite.js';
+import { protectPrivate } from '../framing/private-message.js';
+import type { Credential } from '../messages/credential.js';
+import type { Lifetime } from '../messages/leaf-node.js';
+import { encodeMlsMessage } from '../messages/mls-message.js';
+import { type CreatedCommit, createCommit } from './create-commit.js';
+import { createGroupState, createKeyPackage as createKeyPackageKeys } from './create.js';
 import { type CachedProposal, type CommitSummary, processCommitSummarized, receiveProposal, retireEpoch, unprotectParams } from './commit.js';
 import { type ExternalPsk, type GroupState, joinGroup as joinFromWelcome } from './join.js';
-import type { KeyPackageSecrets } from './key-package-secrets.js';
+import { KeyPackageSecrets, decodeKeyPackageBytes } from './key-package-secrets.js';
 import { unprotect } from '../framing/protect.js';
 import type { Sender } from '../messages/framing.js';
 import { type MlsMessage, decodeMlsMessage } from '../messages/mls-message.js';
@@ -49,6 +61,23 @@ export type ProcessResult =
   | { readonly kind: 'proposal'; readonly sender: Sender; readonly proposal: Proposal; readonly ref: Uint8Array }
   | ({ readonly kind: 'commit'; readonly sender: Sender; readonly epoch: bigint } & CommitSummary);
 
+export interface CommitRequest {
+  /** KeyPackages to add (MLSMessage or bare). */
+  readonly add?: readonly Uint8Array[];
+  /** Leaf indexes to remove. */
+  readonly remove?: readonly number[];
+  /** Include a path (a full-path update of this member's keys). */
+  readonly update?: boolean;
+  /** External PSKs to inject (a PreSharedKey proposal each). */
+  readonly psks?: readonly ExternalPsk[];
+  /** New GroupContext extensions (a GroupContextExtensions proposal). */
+  readonly extensions?: readonly Extension[];
+  /** 'public' (default) or 'private' (a PrivateMessage). */
+  readonly wireFormat?: 'public' | 'private';
+  /** Default true: the GroupInfo and the Welcome carry the ratchet tree. */
+  readonly ratchetTreeInGroupInfo?: boolean;
+}
+
 const DEFAULT_KEPT_RESUMPTION_PSKS = 8;
 const STATE = Symbol('wirecrypt.mls.state');
 
@@ -58,6 +87,7 @@ export class Group {
   /** epoch → a copy of that epoch's resumption_psk, oldest first. */
   readonly #resumption = new Map<bigint, Uint8Array>();
   readonly #options: GroupOptions;
+  #pending: CreatedCommit | undefined;
 
   /** @internal Use joinGroup (or, later, createGroup / loadGroup). */
   constructor(state: GroupState, options: GroupOptions) {
@@ -91,6 +121,16 @@ export class Group {
   /** Our own leaf index. */
   get leafIndex(): number {
     return this.#live().leafIndex;
+  }
+
+  /** The leaf indexes of the members, in increasing order. */
+  get members(): number[] {
+    return this.#live().tree.members();
+  }
+
+  /** The ratchet tree (the TLS encoding of the ratchet_tree extension's data), for joiners who get it out of band (§12.4.3.3). */
+  get ratchetTree(): Uint8Array {
+    return this.#live().tree.encode();
   }
 
   /** MLS-Exporter(label, context, length) of the current epoch (§8.5). */
@@ -135,12 +175,95 @@ export class Group {
       ...(now !== undefined ? { now } : {}),
       resumptionPsk: (groupId, epoch) => (equalBytes(groupId, state.groupId) ? this.#resumption.get(epoch) : undefined),
     });
-    retireEpoch(state, next);
+    this.discardPendingCommit(); // another member's Commit of this epoch won
+    this.#enter(state, next);
+    const sender: Sender = message.kind === 'mls_public_message' ? message.publicMessage.content.sender : { kind: 'member', leafIndex: summary.committer };
+    return { kind: 'commit', sender, epoch: next.epoch, ...summary };
+  }
+
+  #enter(old: GroupState, next: GroupState): void {
+    retireEpoch(old, next);
     this.#state = next;
     this.#proposals = [];
     this.#keepResumptionPsk(next);
-    const sender: Sender = message.kind === 'mls_public_message' ? message.publicMessage.content.sender : { kind: 'member', leafIndex: summary.committer };
-    return { kind: 'commit', sender, epoch: next.epoch, ...summary };
+  }
+
+  /**
+   * Creates a Commit of the current epoch (§12.4.1) with every proposal received in it by
+   * reference, plus Adds of `add` (KeyPackages, as MLSMessages or bare), Removes of `remove` (leaf
+   * indexes), PreSharedKey proposals for `psks` (external PSKs, which must also be among the
+   * group's `psks` option… or given here), a GroupContextExtensions proposal for `extensions`, and a
+   * path when one is required or `update` is set. The group stays in the current epoch until
+   * applyPendingCommit(); a Commit of another member processed meanwhile discards this one.
+   * Returns MLSMessage bytes (the GroupInfo as an MLSMessage of wire format mls_group_info).
+   */
+  commit(request: CommitRequest = {}): { commit: Uint8Array; welcome?: Uint8Array; groupInfo: Uint8Array } {
+    const state = this.#live();
+    if (this.#pending !== undefined) throw new MlsError('commit-pending', 'a Commit of this epoch is pending: apply or discard it first');
+    const suite = state.suite;
+    const psks = [...(this.#options.psks ?? []), ...(request.psks ?? [])];
+    const byValue = [
+      ...(request.add ?? []).map((kp) => ({ kind: 'add', keyPackage: decodeKeyPackageBytes(kp) }) as const),
+      ...(request.remove ?? []).map((removed) => ({ kind: 'remove', removed }) as const),
+      ...(request.psks ?? []).map((p) => ({ kind: 'psk', psk: { type: PskType.external, pskId: p.id.slice(), nonce: suite.provider.randomBytes(suite.hashLength) } }) as const),
+      ...(request.extensions !== undefined ? [{ kind: 'group_context_extensions', extensions: request.extensions } as const] : []),
+    ];
+    const now = this.#options.now?.();
+    const created = createCommit(state, {
+      byReference: this.#proposals, byValue, path: request.update === true, psks,
+      wireFormat: request.wireFormat ?? 'public',
+      ...(request.ratchetTreeInGroupInfo !== undefined ? { ratchetTreeInGroupInfo: request.ratchetTreeInGroupInfo } : {}),
+      ...(this.#options.secretTree !== undefined ? { secretTree: this.#options.secretTree } : {}),
+      ...(now !== undefined ? { now } : {}),
+      resumptionPsk: (groupId, epoch) => (equalBytes(groupId, state.groupId) ? this.#resumption.get(epoch) : undefined),
+    });
+    this.#pending = created;
+    return {
+      commit: encodeMlsMessage(created.message),
+      ...(created.welcome !== undefined ? { welcome: encodeMlsMessage({ kind: 'mls_welcome', welcome: created.welcome }) } : {}),
+      groupInfo: encodeMlsMessage({ kind: 'mls_group_info', groupInfo: created.groupInfo }),
+    };
+  }
+
+  /** Moves to the epoch of the pending Commit (§12.4.1: once the delivery service accepted it). */
+  applyPendingCommit(): { kind: 'commit'; epoch: bigint } & CommitSummary {
+    const state = this.#live();
+    const pending = this.#pending;
+    if (pending === undefined) throw new MlsError('no-pending-commit', 'there is no pending Commit');
+    this.#pending = undefined;
+    this.#enter(state, pending.next);
+    return { kind: 'commit', epoch: pending.next.epoch, ...pending.summary };
+  }
+
+  /** Forgets the pending Commit (its new epoch's secrets and keys are wiped). */
+  discardPendingCommit(): void {
+    const pending = this.#pending;
+    if (pending === undefined) return;
+    this.#pending = undefined;
+    const { next } = pending;
+    const state = this.#state;
+    if (state !== undefined) {
+      for (const x of next.privateState.nodes()) {
+        const kp = next.privateState.keyPair(x)!;
+        if (state.privateState.keyPair(x) !== kp) kp.secretKey.fill(0);
+      }
+    }
+    next.secretTree.dispose();
+    wipeEpochSecrets(next.epochSecrets);
+  }
+
+  /** Encrypts application data as a PrivateMessage of the current epoch (§6.3), signed by this member. */
+  encrypt(plaintext: Uint8Array, aad: Uint8Array = new Uint8Array(0), paddingLength = 0): Uint8Array {
+    const state = this.#live();
+    const privateMessage = protectPrivate(state.suite, {
+      groupContext: state.groupContext, signatureKey: state.signaturePrivateKey, secretTree: state.secretTree,
+      senderDataSecret: state.epochSecrets.senderDataSecret, paddingLength,
+      content: {
+        groupId: state.groupId, epoch: state.epoch, sender: { kind: 'member', leafIndex: state.leafIndex },
+        authenticatedData: aad, body: { kind: 'application', applicationData: plaintext },
+      },
+    });
+    return encodeMlsMessage({ kind: 'mls_private_message', privateMessage });
   }
 
   #keepResumptionPsk(state: GroupState): void {
@@ -162,6 +285,7 @@ export class Group {
   dispose(): void {
     const state = this.#state;
     if (state === undefined) return;
+    this.discardPendingCommit();
     for (const x of state.privateState.nodes()) state.privateState.keyPair(x)!.secretKey.fill(0);
     state.secretTree.dispose();
     wipeEpochSecrets(state.epochSecrets);
@@ -225,4 +349,48 @@ export function joinGroup(welcome: Uint8Array, secrets: KeyPackageSecrets, optio
     signaturePrivateKey.fill(0);
     throw e;
   }
+}
+
+/** Who a new member or group creator is. */
+export interface IdentityOptions {
+  /** Cipher suite 1, 2 or 3 (default 3, X25519 / ChaCha20-Poly1305 / Ed25519). */
+  readonly suite?: number;
+  /** The identity of a basic credential; or give `credential`. */
+  readonly identity?: Uint8Array;
+  readonly credential?: Credential;
+  /** The signature private key; generated when absent. */
+  readonly signatureKey?: Uint8Array;
+  readonly provider?: CryptoProvider;
+}
+
+function identityOf(o: IdentityOptions): { suite: CipherSuite; credential: Credential } {
+  const suite = cipherSuite(o.suite ?? 3, o.provider ?? wasmProvider);
+  if (o.credential !== undefined) return { suite, credential: o.credential };
+  if (o.identity === undefined) throw new TypeError('an identity or a credential is required');
+  return { suite, credential: { kind: 'basic', identity: o.identity.slice() } };
+}
+
+/** A new KeyPackage (§10) as MLSMessage bytes, and the secrets to join with. */
+export function createKeyPackage(options: IdentityOptions & { readonly lifetime?: Lifetime; readonly extensions?: readonly Extension[] }): { keyPackage: Uint8Array; secrets: KeyPackageSecrets } {
+  const { suite, credential } = identityOf(options);
+  const keys = createKeyPackageKeys(suite, {
+    credential,
+    ...(options.signatureKey !== undefined ? { signaturePrivateKey: options.signatureKey } : {}),
+    ...(options.lifetime !== undefined ? { lifetime: options.lifetime } : {}),
+    ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
+  });
+  return { keyPackage: encodeMlsMessage({ kind: 'mls_key_package', keyPackage: keys.keyPackage }), secrets: new KeyPackageSecrets(suite, keys) };
+}
+
+/** A new group whose only member is its creator, in epoch 0 (§11). */
+export function createGroup(options: IdentityOptions & GroupOptions & { readonly groupId?: Uint8Array; readonly extensions?: readonly Extension[] }): Group {
+  const { suite, credential } = identityOf(options);
+  const state = createGroupState(suite, {
+    credential,
+    ...(options.signatureKey !== undefined ? { signaturePrivateKey: options.signatureKey } : {}),
+    ...(options.groupId !== undefined ? { groupId: options.groupId } : {}),
+    ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
+    ...(options.secretTree !== undefined ? { secretTree: options.secretTree } : {}),
+  });
+  return new Group(state, options);
 }

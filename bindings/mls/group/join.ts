@@ -22,7 +22,7 @@ import { DecodeError } from '../../codec/reader.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
 import { MlsError } from '../errors.js';
 import type { GroupContext } from '../group-context.js';
-import { type EpochSecrets, exportSecret, wipeEpochSecrets } from '../key-schedule.js';
+import { type EpochSecrets, wipeEpochSecrets } from '../key-schedule.js';
 import { decodeRequiredCapabilities } from '../messages/extensions.js';
 import { ExtensionType } from '../messages/constants.js';
 import type { GroupInfo } from '../messages/group-info.js';
@@ -30,13 +30,13 @@ import type { KeyPackage } from '../messages/key-package.js';
 import type { RatchetTree } from '../messages/ratchet-tree.js';
 import type { Welcome } from '../messages/welcome.js';
 import { PskType, type PreSharedKeyId } from '../psk.js';
-import { SecretTree, type SecretTreeOptions } from '../secret-tree.js';
-import { interimTranscriptHash } from '../transcript.js';
+import type { SecretTree, SecretTreeOptions } from '../secret-tree.js';
 import { PublicRatchetTree } from '../tree/ratchet-tree.js';
 import { validateRatchetTree } from '../tree/validate.js';
 import { applyWelcomePathSecret } from '../treekem/apply.js';
 import { TreeKemPrivateState } from '../treekem/private-state.js';
 import { openWelcome } from '../welcome.js';
+import { groupStateOf } from './epoch.js';
 
 /** The private keys behind the KeyPackage a Welcome was made for. */
 export interface JoinKeys {
@@ -195,26 +195,11 @@ export function joinGroup(suite: CipherSuite, welcome: Welcome, keys: JoinKeys, 
       privateState = applyWelcomePathSecret(suite, tree, privateState, groupInfo.signer, groupSecrets.pathSecret);
     }
 
-    const secretTree = new SecretTree(suite, epochSecrets.encryptionSecret, tree.leafCount, options.secretTree);
-    const interim = interimTranscriptHash(suite, context.confirmedTranscriptHash, groupInfo.confirmationTag);
-    const finalTree = tree;
-    return {
-      suite,
-      groupId: context.groupId,
-      epoch: context.epoch,
-      groupContext: context,
-      groupInfoExtensions: groupInfo.extensions,
-      tree: finalTree,
-      leafIndex,
-      privateState,
-      signaturePrivateKey: keys.signaturePrivateKey,
-      epochSecrets,
-      secretTree,
-      epochAuthenticator: epochSecrets.epochAuthenticator,
-      confirmationTag: groupInfo.confirmationTag,
-      interimTranscriptHash: interim,
-      exportSecret: (label, exportContext, length) => exportSecret(suite, epochSecrets.exporterSecret, label, exportContext, length),
-    };
+    return groupStateOf({
+      suite, groupContext: context, groupInfoExtensions: groupInfo.extensions, tree, leafIndex, privateState,
+      signaturePrivateKey: keys.signaturePrivateKey, epochSecrets, confirmationTag: groupInfo.confirmationTag,
+      ...(options.secretTree !== undefined ? { secretTreeOptions: options.secretTree } : {}),
+    });
   } catch (e) {
     wipeEpochSecrets(epochSecrets);
     throw e;

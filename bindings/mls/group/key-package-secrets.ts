@@ -66,7 +66,8 @@ export class KeyPackageSecrets {
   }
 }
 
-function decodeEither(bytes: Uint8Array): KeyPackage {
+/** A KeyPackage from MLSMessage bytes (wire format mls_key_package) or its bare encoding; MlsError 'invalid-key-package'. */
+export function decodeKeyPackageBytes(bytes: Uint8Array): KeyPackage {
   try {
     // MLSMessage: version (2) ‖ wire_format 0x0005; a bare KeyPackage: version (2) ‖ cipher_suite.
     // Suite 5 (P-521) is not supported, so the two cannot be confused.
@@ -84,7 +85,7 @@ function decodeEither(bytes: Uint8Array): KeyPackage {
 
 /** Checks a KeyPackage against its private keys (see the module comment); MlsError 'invalid-key-package', 'unsupported-cipher-suite', 'invalid-signature' or 'private-key-mismatch'. */
 export function keyPackageSecretsFrom(input: KeyPackageSecretsInput): KeyPackageSecrets {
-  const keyPackage = decodeEither(input.keyPackage);
+  const keyPackage = decodeKeyPackageBytes(input.keyPackage);
   if (keyPackage.version !== 1) throw new MlsError('invalid-key-package', `protocol version ${keyPackage.version}, expected mls10 (1)`);
   const suite = cipherSuite(keyPackage.cipherSuite, input.provider ?? wasmProvider);
   if (!verifyWithLabel(suite, keyPackage.leafNode.signatureKey, 'KeyPackageTBS', encodeKeyPackageTbs(keyPackage), keyPackage.signature)) {

@@ -1,0 +1,110 @@
+// The step from one epoch to the next that a Commit's sender and its receivers compute alike
+// (RFC 9420 §8, §8.2, §12.4.1 steps 8–10, §12.4.2):
+//
+//   confirmed_transcript_hash = Hash(interim_transcript_hash[n-1] ‖ ConfirmedTranscriptHashInput)
+//   GroupContext[n]           = (suite, group_id, epoch + 1, tree_hash(new tree), confirmed hash, extensions)
+//   epoch secrets             = key schedule(init_secret[n-1] (or an external commit's), commit_secret, psk_secret, GroupContext[n])
+//   confirmation_tag          = MAC(confirmation_key, confirmed_transcript_hash)
+//   interim_transcript_hash   = Hash(confirmed_transcript_hash ‖ confirmation_tag)
+//
+// and the GroupState of the new epoch built from it (also for a group's first epoch, §11).
+
+import { encode, writeOpaque } from '../../codec/tls.js';
+import type { CipherSuite } from '../crypto/cipher-suite.js';
+import { type Extension, type GroupContext, encodeGroupContext } from '../group-context.js';
+import { type EpochSecrets, exportSecret, nextEpochSecrets } from '../key-schedule.js';
+import type { GroupInfo } from '../messages/group-info.js';
+import { type FramedContent, writeFramedContent } from '../messages/framing.js';
+import { type PreSharedKeyId, pskSecret } from '../psk.js';
+import { SecretTree, type SecretTreeOptions } from '../secret-tree.js';
+import { confirmedTranscriptHash, interimTranscriptHash } from '../transcript.js';
+import type { PublicRatchetTree } from '../tree/ratchet-tree.js';
+import { treeHash } from '../tree/tree-hash.js';
+import type { TreeKemPrivateState } from '../treekem/private-state.js';
+import type { GroupState } from './join.js';
+
+/** The signed part of a Commit that the confirmed transcript hash covers (§8.2). */
+export interface SignedCommit {
+  readonly wireFormat: number;
+  readonly content: FramedContent;
+  readonly signature: Uint8Array;
+}
+
+export interface EpochInputs {
+  /** The new epoch's tree (proposals applied, path merged). */
+  readonly tree: PublicRatchetTree;
+  readonly extensions: readonly Extension[];
+  /** Wiped here. */
+  readonly commitSecret: Uint8Array;
+  readonly psks: readonly { readonly id: PreSharedKeyId; readonly secret: Uint8Array }[];
+  /** init_secret[n-1], or an external commit's init secret (§8.3). Not wiped here. */
+  readonly initSecret: Uint8Array;
+}
+
+export interface NextEpoch {
+  readonly groupContext: GroupContext;
+  readonly epochSecrets: EpochSecrets;
+  readonly confirmedTranscriptHash: Uint8Array;
+}
+
+/** GroupContext and key schedule of the epoch `signed` starts, from `state`'s (see the module comment). */
+export function nextEpoch(state: GroupState, signed: SignedCommit, inputs: EpochInputs): NextEpoch {
+  const { suite } = state;
+  const confirmedInput = encode((w) => {
+    w.u16(signed.wireFormat);
+    writeFramedContent(w, signed.content);
+    writeOpaque(w, signed.signature);
+  });
+  const confirmed = confirmedTranscriptHash(suite, state.interimTranscriptHash, confirmedInput);
+  const groupContext: GroupContext = {
+    cipherSuite: state.groupContext.cipherSuite,
+    groupId: state.groupId,
+    epoch: state.epoch + 1n,
+    treeHash: treeHash(inputs.tree),
+    confirmedTranscriptHash: confirmed,
+    extensions: inputs.extensions,
+  };
+  const psk = pskSecret(suite, inputs.psks);
+  try {
+    const epochSecrets = nextEpochSecrets(suite, inputs.initSecret, inputs.commitSecret, psk, encodeGroupContext(groupContext));
+    return { groupContext, epochSecrets, confirmedTranscriptHash: confirmed };
+  } finally {
+    inputs.commitSecret.fill(0);
+    psk.fill(0);
+  }
+}
+
+export interface EpochState {
+  readonly suite: CipherSuite;
+  readonly groupContext: GroupContext;
+  readonly groupInfoExtensions: GroupInfo['extensions'];
+  readonly tree: PublicRatchetTree;
+  readonly leafIndex: number;
+  readonly privateState: TreeKemPrivateState;
+  readonly signaturePrivateKey: Uint8Array;
+  readonly epochSecrets: EpochSecrets;
+  readonly confirmationTag: Uint8Array;
+  readonly secretTreeOptions?: SecretTreeOptions;
+}
+
+/** The GroupState of an epoch whose secrets and confirmation tag are known: its secret tree, interim transcript hash, exporter. */
+export function groupStateOf(e: EpochState): GroupState {
+  const { suite, groupContext, epochSecrets } = e;
+  return {
+    suite,
+    groupId: groupContext.groupId,
+    epoch: groupContext.epoch,
+    groupContext,
+    groupInfoExtensions: e.groupInfoExtensions,
+    tree: e.tree,
+    leafIndex: e.leafIndex,
+    privateState: e.privateState,
+    signaturePrivateKey: e.signaturePrivateKey,
+    epochSecrets,
+    secretTree: new SecretTree(suite, epochSecrets.encryptionSecret, e.tree.leafCount, e.secretTreeOptions),
+    epochAuthenticator: epochSecrets.epochAuthenticator,
+    confirmationTag: e.confirmationTag,
+    interimTranscriptHash: interimTranscriptHash(suite, groupContext.confirmedTranscriptHash, e.confirmationTag),
+    exportSecret: (label, context, length) => exportSecret(suite, epochSecrets.exporterSecret, label, context, length),
+  };
+}

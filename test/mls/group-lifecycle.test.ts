@@ -1,0 +1,128 @@
+// Groups made and run entirely by wirecrypt's active side (RFC 9420 §10–§12), suites 1–3, both
+// providers: create a group, add members by Welcome (with the tree in the GroupInfo and out of
+// band), full-path updates, removes, PSK injection, GroupContextExtensions, commits as PublicMessage
+// and PrivateMessage, application messages; every member agrees on the epoch authenticator and the
+// exporter after each step. Concurrent commits: the one processed first wins and the loser's
+// pending Commit is discarded.
+import { describe, expect, it } from 'vitest';
+import { mls } from '../../bindings/index.js';
+import type { CryptoProvider } from '../../bindings/index.js';
+import { forEachProvider } from '../helpers/providers.js';
+import { toHex } from '../helpers/vectors.js';
+
+const code = (c: string) => expect.objectContaining({ code: c });
+const text = (s: string) => new TextEncoder().encode(s);
+
+function agree(groups: readonly mls.Group[]): void {
+  const [first, ...rest] = groups;
+  for (const g of rest) {
+    expect(g.epoch).toBe(first!.epoch);
+    expect(toHex(g.epochAuthenticator)).toBe(toHex(first!.epochAuthenticator));
+    expect(toHex(g.exportSecret('agree', new Uint8Array(0), 32))).toBe(toHex(first!.exportSecret('agree', new Uint8Array(0), 32)));
+    expect(g.members).toEqual(first!.members);
+  }
+}
+
+function newMember(provider: CryptoProvider, suite: number, name: string) {
+  return mls.createKeyPackage({ suite, identity: text(name), provider });
+}
+
+forEachProvider((provider) => {
+  for (const suite of [1, 2, 3]) {
+    describe(`suite ${suite}`, () => {
+      it('create, add by Welcome, update, remove, PSK, extensions, application messages', () => {
+        const psk = { id: text('psk-1'), secret: provider.randomBytes(32) };
+        const alice = mls.createGroup({ suite, identity: text('alice'), provider, psks: [psk] });
+        expect([alice.epoch, alice.members, alice.leafIndex]).toEqual([0n, [0], 0]);
+        const bob = newMember(provider, suite, 'bob');
+        const carol = newMember(provider, suite, 'carol');
+
+        // Alice adds Bob and Carol in one Commit; they join from the Welcome (tree in the GroupInfo).
+        const added = alice.commit({ add: [bob.keyPackage, carol.keyPackage] });
+        expect(alice.epoch).toBe(0n); // pending until applied
+        expect(alice.applyPendingCommit()).toMatchObject({ kind: 'commit', epoch: 1n, added: [1, 2], removed: [] });
+        const b = mls.joinGroup(added.welcome!, bob.secrets, {});
+        const c = mls.joinGroup(added.welcome!, carol.secrets, { psks: [psk] });
+        agree([alice, b, c]);
+        expect([b.leafIndex, c.leafIndex]).toEqual([1, 2]);
+
+        // Bob updates his path in a PrivateMessage; the others follow.
+        const update = b.commit({ update: true, wireFormat: 'private' });
+        b.applyPendingCommit();
+        expect(alice.process(update.commit)).toMatchObject({ kind: 'commit', epoch: 2n, sender: { kind: 'member', leafIndex: 1 } });
+        expect(c.process(update.commit).kind).toBe('commit');
+        agree([alice, b, c]);
+
+        // Application messages both ways, with authenticated data.
+        const m1 = c.encrypt(text('hello from carol'), text('aad'));
+        for (const g of [alice, b]) expect(g.process(m1)).toEqual({ kind: 'application', sender: 2, plaintext: text('hello from carol'), aad: text('aad') });
+        expect(() => alice.process(m1)).toThrow(code('generation-reused'));
+
+        // Dave joins with the tree out of band (no ratchet_tree in the GroupInfo); a PSK that Alice
+        // and Carol hold is injected, so Bob, who lacks it, refuses the Commit and stays as he was.
+        const dave = newMember(provider, suite, 'dave');
+        const addDave = alice.commit({ add: [dave.keyPackage], psks: [psk], ratchetTreeInGroupInfo: false });
+        alice.applyPendingCommit();
+        expect(() => b.process(addDave.commit)).toThrow(code('missing-psk'));
+        expect(b.epoch).toBe(2n);
+        expect(c.process(addDave.commit)).toMatchObject({ kind: 'commit', added: [3] });
+        expect(() => mls.joinGroup(addDave.welcome!, dave.secrets, { ratchetTree: alice.ratchetTree })).toThrow(code('missing-psk'));
+        expect(() => mls.joinGroup(addDave.welcome!, dave.secrets, { psks: [psk] })).toThrow(code('missing-ratchet-tree'));
+        const d = mls.joinGroup(addDave.welcome!, dave.secrets, { ratchetTree: alice.ratchetTree, psks: [psk] });
+        expect(d.leafIndex).toBe(3);
+        agree([alice, c, d]);
+      });
+
+      it('removes: the removed member is told, the others move on and it cannot read them', () => {
+        const alice = mls.createGroup({ suite, identity: text('alice'), provider });
+        const kps = ['bob', 'carol', 'dave'].map((n) => newMember(provider, suite, n));
+        const { welcome } = alice.commit({ add: kps.map((k) => k.keyPackage) });
+        alice.applyPendingCommit();
+        const [b, c, d] = kps.map((k) => mls.joinGroup(welcome!, k.secrets));
+        agree([alice, b!, c!, d!]);
+
+        const removal = c!.commit({ remove: [1] });
+        c!.applyPendingCommit();
+        expect(alice.process(removal.commit)).toMatchObject({ kind: 'commit', removed: [1] });
+        expect(d!.process(removal.commit).kind).toBe('commit');
+        expect(() => b!.process(removal.commit)).toThrow(code('removed-from-group'));
+        agree([alice, c!, d!]);
+        expect(alice.members).toEqual([0, 2, 3]);
+        const secret = alice.encrypt(text('after bob left'));
+        expect(() => b!.process(secret)).toThrow(code('wrong-epoch'));
+        expect(d!.process(secret)).toMatchObject({ kind: 'application', plaintext: text('after bob left') });
+
+        // A new member takes the blank leaf; GroupContextExtensions change the context for all.
+        const erin = newMember(provider, suite, 'erin');
+        d!.commit({ update: true });
+        expect(() => d!.commit({})).toThrow(code('commit-pending'));
+        d!.discardPendingCommit();
+        // Members do not list extension 0x0a0a (a GREASE value is not in their capabilities): refused before sending.
+        expect(() => d!.commit({ extensions: [{ type: 0x0a0a, data: Uint8Array.of(1) }] })).toThrow(code('invalid-commit'));
+        const addErin = d!.commit({ add: [erin.keyPackage] });
+        d!.applyPendingCommit();
+        for (const g of [alice, c!]) expect(g.process(addErin.commit)).toMatchObject({ added: [1] });
+        const e = mls.joinGroup(addErin.welcome!, erin.secrets);
+        expect(e.leafIndex).toBe(1);
+        agree([alice, c!, d!, e]);
+      });
+
+      it('concurrent commits: the first processed wins, the loser discards its pending Commit and follows', () => {
+        const alice = mls.createGroup({ suite, identity: text('alice'), provider });
+        const kps = ['bob', 'carol'].map((n) => newMember(provider, suite, n));
+        const { welcome } = alice.commit({ add: kps.map((k) => k.keyPackage) });
+        alice.applyPendingCommit();
+        const [b, c] = kps.map((k) => mls.joinGroup(welcome!, k.secrets));
+        const fromB = b!.commit({ update: true });
+        const fromC = c!.commit({ update: true });
+        // The delivery service orders B's first.
+        alice.process(fromB.commit);
+        b!.applyPendingCommit();
+        c!.process(fromB.commit); // C's own pending Commit is discarded
+        expect(() => c!.applyPendingCommit()).toThrow(code('no-pending-commit'));
+        expect(() => alice.process(fromC.commit)).toThrow(code('wrong-epoch'));
+        agree([alice, b!, c!]);
+      });
+    });
+  }
+});
