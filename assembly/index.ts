@@ -100,6 +100,13 @@ export { ratchetSha256 as ratchet_sha256, ratchetWorkLen as ratchet_work_len } f
 /** 4 in the SIMD build (multi-buffer SHA-256), 1 in the scalar build. */
 export const RATCHET_MAX_LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
 
+// ---- TreeKEM path derivation (RFC 9420 §7.4): path secrets, node key pairs and the next secret ----
+// kem: 0 = X25519 (public keys 32 bytes) or 1 = P-256 (65 bytes, uncompressed); start 32
+// bytes; outputs length × 32 (path secrets), length × 32 (secret keys), length × pkLen, and 32
+// (next). 1, or 0 if a P-256 DeriveKeyPair found no candidate (outputs then unspecified).
+
+export { treekemPath as treekem_path } from './kdf/treekem_path';
+
 // ---- ChaCha20-Poly1305 / XChaCha20-Poly1305 (RFC 8439, draft-irtf-cfrg-xchacha) ------------------
 // Streaming: init → aad* → encrypt* → finish, or init → aad* → absorb* → verify → decrypt*.
 // Chunks of encrypt/decrypt are multiples of 64 bytes except the last. `xchacha` is 0 or 1.

@@ -22,7 +22,7 @@ import { randomBytes } from '../random.js';
 import { referenceAesCtr, referenceAesIge } from './reference-aes.js';
 import {
   type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
-  type SignatureName, type SignatureScheme, known,
+  type SignatureName, type SignatureScheme, type TreeKemPath, known, treeKemArgs,
 } from './types.js';
 
 const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-512': sha512 } as const;
@@ -200,6 +200,62 @@ const P256_SIG: SignatureScheme = {
   verifyBatch: (items) => items.map((i) => p256Verify(i.publicKey, i.message, i.signature)),
 };
 
+// ---- TreeKEM path (RFC 9420 §7.4) -------------------------------------------------------------
+// Written out step by step from the RFCs, on noble's HKDF and the DH schemes above.
+
+const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const cat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+};
+
+/** RFC 9420 §8 DeriveSecret(secret, label) = HKDF-Expand(secret, KDFLabel, 32), KDFLabel = uint16 32 ‖ label<V> ‖ context<V> (""). */
+function deriveSecret(secret: Uint8Array, label: string): Uint8Array {
+  const full = ascii(`MLS 1.0 ${label}`); // < 64 bytes: its QUIC varint length is one byte
+  return expand(sha256, secret, cat(Uint8Array.of(0, 32, full.length), full, Uint8Array.of(0)), 32);
+}
+
+/** RFC 9180 §7.1.3 DeriveKeyPair(ikm) for DHKEM(X25519 | P-256, HKDF-SHA256), suite_id = "KEM" ‖ I2OSP(kem_id, 2). */
+function deriveKeyPair(kem: DhName, ikm: Uint8Array): { secretKey: Uint8Array; publicKey: Uint8Array } {
+  const suiteId = cat(ascii('KEM'), kem === 'X25519' ? Uint8Array.of(0x00, 0x20) : Uint8Array.of(0x00, 0x10));
+  const labeledExpand = (prk: Uint8Array, label: string, info: Uint8Array) =>
+    expand(sha256, prk, cat(Uint8Array.of(0, 32), ascii('HPKE-v1'), suiteId, ascii(label), info), 32);
+  const dkpPrk = extract(sha256, cat(ascii('HPKE-v1'), suiteId, ascii('dkp_prk'), ikm), new Uint8Array(0));
+  try {
+    if (kem === 'X25519') {
+      const secretKey = labeledExpand(dkpPrk, 'sk', new Uint8Array(0));
+      return { secretKey, publicKey: X25519.publicKey(secretKey) };
+    }
+    for (let counter = 0; counter < 256; counter++) {
+      const candidate = labeledExpand(dkpPrk, 'candidate', Uint8Array.of(counter)); // bitmask 0xff: unchanged
+      if (nobleP256.utils.isValidSecretKey(candidate)) return { secretKey: candidate, publicKey: P256_DH.publicKey(candidate) };
+    }
+    throw new Error('treeKemPath: no valid P-256 candidate in 256 tries');
+  } finally {
+    dkpPrk.fill(0);
+  }
+}
+
+function treeKemPath(kem: DhName, start: Uint8Array, length: number): TreeKemPath {
+  const args = treeKemArgs(kem, start, length);
+  const pathSecrets: Uint8Array[] = [], secretKeys: Uint8Array[] = [], publicKeys: Uint8Array[] = [];
+  let secret = args.start;
+  for (let i = 0; i < args.length; i++) {
+    pathSecrets.push(secret);
+    const nodeSecret = deriveSecret(secret, 'node');
+    try {
+      const { secretKey, publicKey } = deriveKeyPair(args.kem, nodeSecret);
+      secretKeys.push(secretKey);
+      publicKeys.push(publicKey);
+    } finally {
+      nodeSecret.fill(0);
+    }
+    secret = deriveSecret(secret, 'path');
+  }
+  return { pathSecrets, secretKeys, publicKeys, next: secret };
+}
+
 const DH: Record<DhName, DhScheme> = { X25519, 'P-256': P256_DH };
 const SIGNATURES: Record<SignatureName, SignatureScheme> = { Ed25519: ED25519, 'P-256': P256_SIG };
 
@@ -224,4 +280,5 @@ export const referenceProvider: CryptoProvider = Object.freeze({
   aesCtr: referenceAesCtr,
   dh: (name: DhName) => DH[known(name, Object.keys(DH) as DhName[], 'dh', 'curve')],
   signature: (name: SignatureName) => SIGNATURES[known(name, Object.keys(SIGNATURES) as SignatureName[], 'signature', 'algorithm')],
+  treeKemPath,
 });

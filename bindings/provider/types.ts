@@ -11,6 +11,8 @@
 import type { Aead } from '../aead.js';
 import type { AesCtr, AesIge } from '../aes.js';
 import type { SignedMessage } from '../ed25519.js';
+import { copyOf } from '../bytes.js';
+import { bytesOfLength } from '../errors.js';
 import type { KeyPair } from '../x25519.js';
 
 export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-512';
@@ -43,6 +45,21 @@ export interface SignatureScheme {
   verifyBatch(items: readonly SignedMessage[]): boolean[];
 }
 
+/** The output of CryptoProvider.treeKemPath: `length` entries in each list, and the secret after them. */
+export interface TreeKemPath {
+  /** path_secret[0..length): the first is a copy of `start`, each next DeriveSecret(previous, "path"). */
+  readonly pathSecrets: Uint8Array[];
+  /** The node secret key of each path secret, as DHKEM's DeriveKeyPair returns it (32 bytes). */
+  readonly secretKeys: Uint8Array[];
+  /** The matching public keys, as DhScheme.publicKey returns them (X25519: 32 bytes; P-256: 65, uncompressed SEC1). */
+  readonly publicKeys: Uint8Array[];
+  /** DeriveSecret(last path secret, "path") (the commit_secret when the chain ends at the root); a copy of `start` for length 0. */
+  readonly next: Uint8Array;
+}
+
+/** The longest chain treeKemPath derives in one call (a ratchet tree of 2^32 leaves has depth 32). */
+export const TREEKEM_MAX_PATH = 256;
+
 export interface CryptoProvider {
   readonly name: string;
   randomBytes(length: number): Uint8Array;
@@ -58,10 +75,36 @@ export interface CryptoProvider {
   aesCtr(key: Uint8Array, iv: Uint8Array): AesCtr;
   dh(name: DhName): DhScheme;
   signature(name: SignatureName): SignatureScheme;
+  /**
+   * TreeKEM path derivation (RFC 9420 §7.4, §12.4.2) for the SHA-256 suites, with HPKE's
+   * DHKEM(`kem`, HKDF-SHA256): from path_secret[0] = `start`, for each of `length` steps
+   *   node_secret      = DeriveSecret(path_secret[i], "node")          (§8: ExpandWithLabel(s, label, "", 32))
+   *   sk[i], pk[i]     = DHKEM.DeriveKeyPair(node_secret)              (RFC 9180 §7.1.3)
+   *   path_secret[i+1] = DeriveSecret(path_secret[i], "path")
+   * and `next` = path_secret[length]. The node secrets (and DeriveKeyPair's dkp_prk) are
+   * temporaries, wiped as soon as the key pair exists. Every output is a fresh array (none shares
+   * memory with another or with `start`); `start` is not modified. RangeError if `start` is not
+   * 32 bytes or `length` is not an integer in [0, TREEKEM_MAX_PATH]; TypeError for an unknown `kem`.
+   */
+  treeKemPath(kem: DhName, start: Uint8Array, length: number): TreeKemPath;
 }
 
 /** Throws a TypeError for a name outside `names` (providers check their arguments like the rest). */
 export function known<T extends string>(value: unknown, names: readonly T[], fn: string, param: string): T {
   if (!names.includes(value as T)) throw new TypeError(`${fn}: unknown ${param} ${String(value)}; expected ${names.join(', ')}`);
   return value as T;
+}
+
+/**
+ * treeKemPath's argument checks, shared by the providers so that they fail alike: the KEM name
+ * (TypeError), `start` a Uint8Array of 32 bytes (TypeError / RangeError) and `length` an integer in
+ * [0, TREEKEM_MAX_PATH] (TypeError for a non-number, RangeError otherwise). Returns a private copy of `start`.
+ */
+export function treeKemArgs(kem: unknown, start: unknown, length: unknown): { kem: DhName; start: Uint8Array; length: number } {
+  const name = known(kem, ['X25519', 'P-256'] as const, 'treeKemPath', 'kem');
+  if (typeof length !== 'number') throw new TypeError(`treeKemPath: length must be an integer, got ${typeof length}`);
+  if (!Number.isInteger(length) || length < 0 || length > TREEKEM_MAX_PATH) {
+    throw new RangeError(`treeKemPath: length must be an integer in [0, ${TREEKEM_MAX_PATH}], got ${length}`);
+  }
+  return { kem: name, start: copyOf(bytesOfLength(start, 32, 'treeKemPath', 'start')), length };
 }

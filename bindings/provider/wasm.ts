@@ -1,5 +1,6 @@
 // The crypto provider backed by wirecrypt's wasm engine, P-256 included (ECDH and ECDSA in wasm,
-// see p256.ts), so HPKE's DHKEM(P-256) runs on it.
+// see p256.ts), so HPKE's DHKEM(P-256) runs on it. treeKemPath runs a whole TreeKEM path in one
+// wasm call (assembly/kdf/treekem_path.ts).
 
 import type { Aead } from '../aead.js';
 import { aesCtr, aesGcm, aesIge } from '../aes.js';
@@ -12,9 +13,11 @@ import { p256 } from '../p256.js';
 import { randomBytes } from '../random.js';
 import { x25519 } from '../x25519.js';
 import { bytesOfLength } from '../errors.js';
+import { engine } from '../wasm/select.js';
+import { stage, unstage } from '../wasm/staging.js';
 import {
   type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
-  type SignatureName, type SignatureScheme, known,
+  type SignatureName, type SignatureScheme, type TreeKemPath, known, treeKemArgs,
 } from './types.js';
 
 const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-512': sha512 } as const;
@@ -51,6 +54,35 @@ const AEADS: Record<AeadName, (key: Uint8Array) => Aead> = {
   'ChaCha20-Poly1305': chacha20Poly1305,
 };
 
+/**
+ * One wasm call for the whole chain: `start` and the output areas are staged in the I/O window
+ * (TREEKEM_MAX_PATH steps of P-256 need 33 KiB of its 64), and the window is wiped before returning.
+ */
+function treeKemPath(kem: DhName, start: Uint8Array, length: number): TreeKemPath {
+  const args = treeKemArgs(kem, start, length);
+  const n = args.length;
+  const pkLen = args.kem === 'X25519' ? 32 : 65;
+  const e = engine();
+  const s = stage(e, [args.start], n * (64 + pkLen) + 32);
+  args.start.fill(0);
+  try {
+    const pathAt = s.out, skAt = pathAt + 32 * n, pkAt = skAt + 32 * n, nextAt = pkAt + pkLen * n;
+    if (e.abi.treekem_path(args.kem === 'X25519' ? 0 : 1, s.at[0], n, pathAt, skAt, pkAt, nextAt) !== 1) {
+      // RFC 9180's DeriveKeyPairError: 256 P-256 candidates out of range (probability about 2^-8192)
+      throw new Error('treeKemPath: no valid P-256 candidate in 256 tries');
+    }
+    const pathSecrets: Uint8Array[] = [], secretKeys: Uint8Array[] = [], publicKeys: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      pathSecrets.push(e.read(pathAt + 32 * i, 32));
+      secretKeys.push(e.read(skAt + 32 * i, 32));
+      publicKeys.push(e.read(pkAt + pkLen * i, pkLen));
+    }
+    return { pathSecrets, secretKeys, publicKeys, next: e.read(nextAt, 32) };
+  } finally {
+    unstage(e, s);
+  }
+}
+
 export const wasmProvider: CryptoProvider = Object.freeze({
   name: 'wirecrypt-wasm',
   randomBytes,
@@ -69,4 +101,5 @@ export const wasmProvider: CryptoProvider = Object.freeze({
   aesCtr,
   dh: (name: DhName) => DH[known(name, Object.keys(DH) as DhName[], 'dh', 'curve')],
   signature: (name: SignatureName) => SIGNATURES[known(name, Object.keys(SIGNATURES) as SignatureName[], 'signature', 'algorithm')],
+  treeKemPath,
 });

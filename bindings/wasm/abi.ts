@@ -49,6 +49,13 @@ export interface WasmAbi {
   ratchet_work_len(infoLen: number, lanes: number): number;
   RATCHET_MAX_LANES: WebAssembly.Global;
 
+  /**
+   * TreeKEM path (RFC 9420 §7.4): kem 0 = X25519 (32-byte public keys), 1 = P-256 (65); start 32 B;
+   * writes length × 32 B path secrets, length × 32 B secret keys, length × pkLen public keys and the
+   * 32-byte next secret. 1, or 0 if a P-256 DeriveKeyPair found no valid candidate.
+   */
+  treekem_path(kem: number, start: Ptr, length: number, pathSecrets: Ptr, secretKeys: Ptr, publicKeys: Ptr, next: Ptr): number;
+
   CHACHA_AEAD_CTX_LEN: WebAssembly.Global;
   chacha_aead_init(ctx: Ptr, key: Ptr, nonce: Ptr, xchacha: number): void;
   chacha_aead_aad(ctx: Ptr, aad: Ptr, len: number): void;

@@ -57,6 +57,7 @@ export function capturingProvider(base: CryptoProvider): { provider: CryptoProvi
     aesIge: (key) => base.aesIge(key),
     aesCtr: (key, iv) => base.aesCtr(key, iv),
     signature: (name) => base.signature(name),
+    treeKemPath: (kem, start, length) => base.treeKemPath(kem, start, length),
     dh(name) {
       const scheme = base.dh(name);
       if (name !== 'P-256') return scheme;

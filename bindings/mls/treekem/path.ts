@@ -39,22 +39,14 @@ export interface DerivedPath {
 
 /**
  * The chain of `length` path secrets from `start`, their node key pairs, and the secret that follows
- * (§7.4). `start` is not modified; every returned array is fresh.
- *
- * Batched provider operation (future work): the chain is sequential in the KDF, but the `length`
- * DeriveKeyPair calls (one fixed-base scalar multiplication each) are independent — one batched
- * wasm call "derive these node key pairs" would replace the loop's deriveKeyPair calls below.
+ * (§7.4), in one provider call (CryptoProvider.treeKemPath: on the wasm provider, one wasm call for
+ * the whole chain). `start` is not modified; every returned array is fresh. RangeError for a
+ * `length` that is not an integer in [0, TREEKEM_MAX_PATH] or a `start` that is not Nh bytes.
  */
 export function derivePath(suite: CipherSuite, start: Uint8Array, length: number): DerivedPath {
   if (!Number.isInteger(length) || length < 0) throw new RangeError(`derivePath: length must be a non-negative integer, got ${length}`);
   if (start.length !== suite.hashLength) throw new RangeError(`derivePath: a path secret has ${suite.hashLength} bytes, got ${start.length}`);
-  const pathSecrets: Uint8Array[] = [];
-  const keyPairs: KeyPair[] = [];
-  let secret: Uint8Array = start.slice();
-  for (let i = 0; i < length; i++) {
-    pathSecrets.push(secret);
-    keyPairs.push(nodeKeyPair(suite, secret));
-    secret = deriveSecret(suite, secret, 'path');
-  }
-  return { pathSecrets, keyPairs, next: secret };
+  const { pathSecrets, secretKeys, publicKeys, next } = suite.provider.treeKemPath(suite.dh, start, length);
+  const keyPairs: KeyPair[] = secretKeys.map((secretKey, i) => ({ secretKey, publicKey: publicKeys[i]! }));
+  return { pathSecrets, keyPairs, next };
 }
