@@ -25,11 +25,17 @@
 // at most `maxForward` generations past its next one, so that a peer cannot make a receiver derive
 // billions of keys. Every request is checked in full before anything changes, so a refused request
 // leaves the tree as it was.
+//
+// Saving (group/persist.ts): toState() copies out everything the tree holds — the node secrets not
+// yet consumed, and per leaf whose ratchets exist the two ratchets' next generation, floor, current
+// ratchet secret and held skipped keys — and fromState() rebuilds a tree that behaves exactly as the
+// saved one would have, after checking that the state is one a tree can be in (MlsError
+// 'secret-tree-state' otherwise).
 
 import type { CipherSuite } from './crypto/cipher-suite.js';
 import { deriveSecret, deriveTreeSecret, expandWithLabel } from './crypto/labels.js';
 import { MlsError } from './errors.js';
-import { left, right, root } from './tree/math.js';
+import { left, level, right, root } from './tree/math.js';
 
 /** Which of a leaf's two sender ratchets (§9): handshake (proposals, commits) or application. */
 export type RatchetType = 'handshake' | 'application';
@@ -62,6 +68,55 @@ export interface RatchetState {
   readonly nextGeneration: number;
   /** The skipped generations whose key and nonce are still held, ascending. */
   readonly skippedGenerations: readonly number[];
+}
+
+/** One held key of a skipped generation, in a saved ratchet. */
+export interface SkippedKeyState extends KeyNonce {
+  readonly generation: number;
+}
+
+/** A sender ratchet's full state, secrets included (SecretTree.toState / fromState). */
+export interface RatchetSecretState {
+  /** The lowest generation not derived yet, in [0, 2^32] (2^32: every uint32 generation was used). */
+  readonly nextGeneration: number;
+  /** Below this every generation is gone (consumed or dropped unused); floor ≤ every skipped ≤ next. */
+  readonly floorGeneration: number;
+  /** ratchet_secret_[N]_[nextGeneration] (Nh bytes). */
+  readonly secret: Uint8Array;
+  /** The held keys of skipped generations, strictly ascending, at most maxSkipped of them. */
+  readonly skipped: readonly SkippedKeyState[];
+}
+
+/** A leaf whose node secret has been turned into its two ratchets. */
+export interface LeafRatchetState {
+  readonly leaf: number;
+  readonly handshake: RatchetSecretState;
+  readonly application: RatchetSecretState;
+}
+
+/**
+ * A secret tree's full state, secrets included: what SecretTree.toState() returns and
+ * SecretTree.fromState() takes. Lists are in ascending order (nodes by node index, leaves by leaf
+ * index), so equal trees give equal states.
+ */
+export interface SecretTreeState {
+  readonly nLeaves: number;
+  readonly maxForward: number;
+  readonly maxSkipped: number;
+  /** tree_node_[node]_secret of the nodes held (derived and not yet consumed). */
+  readonly nodes: readonly { readonly node: number; readonly secret: Uint8Array }[];
+  readonly leaves: readonly LeafRatchetState[];
+}
+
+/** Wipes (fills with zeros) every secret of a state from SecretTree.toState(). */
+export function wipeSecretTreeState(state: SecretTreeState): void {
+  for (const n of state.nodes) n.secret.fill(0);
+  for (const l of state.leaves) {
+    for (const r of [l.handshake, l.application]) {
+      r.secret.fill(0);
+      for (const k of r.skipped) wipeKeyNonce(k);
+    }
+  }
 }
 
 export const DEFAULT_MAX_FORWARD = 1000;
@@ -114,6 +169,22 @@ class SenderRatchet {
 
   state(): RatchetState {
     return { nextGeneration: this.next, skippedGenerations: [...this.skipped.keys()] };
+  }
+
+  /** A copy of everything the ratchet holds (skipped keys ascending). */
+  toState(): RatchetSecretState {
+    const skipped = [...this.skipped].sort(([a], [b]) => a - b).map(([generation, k]) => ({ generation, key: k.key.slice(), nonce: k.nonce.slice() }));
+    return { nextGeneration: this.next, floorGeneration: this.floor, secret: this.secret.slice(), skipped };
+  }
+
+  /** A ratchet holding copies of a state's secrets; the state must have passed checkRatchetState. */
+  static restore(suite: CipherSuite, s: RatchetSecretState): SenderRatchet {
+    const r = new SenderRatchet(suite, s.secret.slice());
+    r.next = s.nextGeneration;
+    r.floor = s.floorGeneration;
+    // Ascending, as commit() relies on (the oldest skipped key is evicted first).
+    for (const k of s.skipped) r.skipped.set(k.generation, { key: k.key.slice(), nonce: k.nonce.slice() });
+    return r;
   }
 
   /** The next unused generation, for encrypting (§6.3.1: the sender picks an unused generation). */
@@ -286,6 +357,74 @@ function checkLimit(value: number, name: string): number {
   return value;
 }
 
+function badState(message: string): never {
+  throw new MlsError('secret-tree-state', message);
+}
+
+const isUint = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+
+function checkBytes(v: unknown, length: number, what: string): void {
+  if (!(v instanceof Uint8Array) || v.length !== length) badState(`${what} is not ${length} bytes`);
+}
+
+/** That `s` is a state a ratchet can be in (see RatchetSecretState). */
+function checkRatchetState(suite: CipherSuite, s: RatchetSecretState, limits: Limits, where: string): void {
+  if (!isUint(s.nextGeneration, MAX_GENERATION + 1)) badState(`${where}: next generation ${s.nextGeneration} is not in [0, 2^32]`);
+  if (!isUint(s.floorGeneration, s.nextGeneration)) badState(`${where}: floor ${s.floorGeneration} is not in [0, next generation ${s.nextGeneration}]`);
+  checkBytes(s.secret, suite.hashLength, `${where}: the ratchet secret`);
+  if (s.skipped.length > limits.maxSkipped) badState(`${where}: ${s.skipped.length} skipped keys, more than maxSkipped = ${limits.maxSkipped}`);
+  let previous = -1;
+  for (const k of s.skipped) {
+    if (!isUint(k.generation, MAX_GENERATION) || k.generation <= previous || k.generation < s.floorGeneration || k.generation >= s.nextGeneration) {
+      badState(`${where}: skipped generation ${k.generation} is out of order or outside [floor ${s.floorGeneration}, next ${s.nextGeneration})`);
+    }
+    previous = k.generation;
+    checkBytes(k.key, suite.keyLength, `${where}: the key of generation ${k.generation}`);
+    checkBytes(k.nonce, suite.nonceLength, `${where}: the nonce of generation ${k.generation}`);
+  }
+}
+
+/**
+ * That `s` is a state a tree can be in: every leaf's secret is held exactly once, either by one
+ * held node on its path from the root or by the leaf's ratchets — i.e. the held nodes and the
+ * ratchet leaves' nodes are disjoint subtrees which together cover every leaf.
+ */
+function checkTreeState(suite: CipherSuite, s: SecretTreeState): void {
+  const n = s.nLeaves;
+  if (!isUint(n, 2 ** 31) || n < 1 || (n & (n - 1)) !== 0) badState(`a secret tree has a power-of-two number of leaves, not ${n}`);
+  if (!isUint(s.maxForward, Number.MAX_SAFE_INTEGER) || !isUint(s.maxSkipped, Number.MAX_SAFE_INTEGER)) badState('maxForward and maxSkipped must be non-negative integers');
+  const limits: Limits = { maxForward: s.maxForward, maxSkipped: s.maxSkipped };
+  const spans: Array<{ readonly node: number; readonly first: number; readonly last: number; readonly leaves: number }> = [];
+  const span = (x: number) => {
+    const half = 2 ** level(x) - 1; // a level-l node's subtree is the nodes [x − (2^l − 1), x + (2^l − 1)]
+    return { node: x, first: x - half, last: x + half, leaves: half + 1 };
+  };
+  let previous = -1;
+  for (const { node, secret } of s.nodes) {
+    if (!isUint(node, 2 * n - 2) || node <= previous) badState(`held node ${node} is out of order or outside a ${n}-leaf tree`);
+    previous = node;
+    checkBytes(secret, suite.hashLength, `the secret of node ${node}`);
+    spans.push(span(node));
+  }
+  previous = -1;
+  for (const l of s.leaves) {
+    if (!isUint(l.leaf, n - 1) || l.leaf <= previous) badState(`ratchet leaf ${l.leaf} is out of order or outside a ${n}-leaf tree`);
+    previous = l.leaf;
+    checkRatchetState(suite, l.handshake, limits, `leaf ${l.leaf} handshake`);
+    checkRatchetState(suite, l.application, limits, `leaf ${l.leaf} application`);
+    spans.push(span(2 * l.leaf));
+  }
+  spans.sort((a, b) => a.first - b.first);
+  let covered = 0;
+  let end = -1;
+  for (const sp of spans) {
+    if (sp.first <= end) badState(`node ${sp.node}'s secret overlaps another held secret`);
+    end = sp.last;
+    covered += sp.leaves;
+  }
+  if (covered !== n) badState(`the held secrets cover ${covered} of the tree's ${n} leaves`);
+}
+
 /**
  * The secret tree of one epoch (§9), built from that epoch's encryption_secret (§8) over the
  * ratchet tree's leaf count, which RFC 9420 keeps a power of two (§7.8).
@@ -318,6 +457,36 @@ export class SecretTree {
     this.nodes.set(root(nLeaves), Uint8Array.from(encryptionSecret));
   }
 
+  /**
+   * A tree in the state `state` (from toState(), e.g. of a saved group): it holds copies of the
+   * state's secrets (the caller wipes the state when done with it) and behaves exactly as the tree
+   * the state was taken from. MlsError 'secret-tree-state' if the state is not one a tree can be
+   * in (see checkTreeState, checkRatchetState), nothing kept.
+   */
+  static fromState(suite: CipherSuite, state: SecretTreeState): SecretTree {
+    checkTreeState(suite, state);
+    // The constructor's root secret is a placeholder (zeros, no secret) replaced by the state's nodes.
+    const tree = new SecretTree(suite, new Uint8Array(suite.hashLength), state.nLeaves, { maxForward: state.maxForward, maxSkipped: state.maxSkipped });
+    tree.nodes.clear();
+    for (const { node, secret } of state.nodes) tree.nodes.set(node, secret.slice());
+    for (const l of state.leaves) {
+      tree.ratchets.set(l.leaf, { handshake: SenderRatchet.restore(suite, l.handshake), application: SenderRatchet.restore(suite, l.application) });
+    }
+    return tree;
+  }
+
+  /**
+   * A copy of the tree's whole state, secrets included, in a canonical order (see SecretTreeState):
+   * the caller owns it and wipes it (wipeSecretTreeState). Changes nothing.
+   */
+  toState(): SecretTreeState {
+    this.checkAlive();
+    const nodes = [...this.nodes].sort(([a], [b]) => a - b).map(([node, secret]) => ({ node, secret: secret.slice() }));
+    const leaves = [...this.ratchets].sort(([a], [b]) => a - b)
+      .map(([leaf, r]) => ({ leaf, handshake: r.handshake.toState(), application: r.application.toState() }));
+    return { nLeaves: this.nLeaves, maxForward: this.limits.maxForward, maxSkipped: this.limits.maxSkipped, nodes, leaves };
+  }
+
   /** The next generation of `leaf`'s ratchet, with its key and nonce, for encrypting (§6.3.1, §9.1). */
   keyForSend(leaf: number, type: RatchetType): GenerationKey {
     this.checkRequest(leaf, type);
@@ -345,7 +514,45 @@ export class SecretTree {
     this.checkRequest(leaf, type);
     checkGeneration(generation);
     checkReceivable(this.ratchets.get(leaf)?.[type] ?? UNTOUCHED, generation, this.limits);
-    return this.leafRatchets(leaf)[type].receiveTentatively(generation, this.limits);
+    if (this.ratchets.has(leaf)) return this.ratchets.get(leaf)![type].receiveTentatively(generation, this.limits);
+    // The leaf's first message: its ratchets are derived on the side, so that discard() leaves the
+    // tree exactly as it was (no node split); commit() derives them in the tree for good.
+    const detached = this.detachedLeafRatchets(leaf);
+    const tentative = detached[type].receiveTentatively(generation, this.limits);
+    let settled = false;
+    const settle = (keep: boolean) => {
+      if (settled) return;
+      settled = true;
+      tentative.discard();
+      detached.handshake.wipe();
+      detached.application.wipe();
+      if (keep) wipeKeyNonce(this.keyForReceive(leaf, type, generation));
+    };
+    return { key: tentative.key, nonce: tentative.nonce, commit: () => settle(true), discard: () => settle(false) };
+  }
+
+  /** The ratchets leafRatchets(leaf) would create, derived from the held ancestor without changing the tree. */
+  private detachedLeafRatchets(leaf: number): LeafRatchets {
+    const target = 2 * leaf;
+    let x = root(this.nLeaves);
+    while (!this.nodes.has(x)) {
+      if (x === target) throw new MlsError('secret-tree-state', `node ${target}'s secret is neither held nor derivable`);
+      x = target < x ? left(x) : right(x, this.nLeaves);
+    }
+    let secret: Uint8Array = this.nodes.get(x)!.slice();
+    try {
+      while (x !== target) {
+        const goLeft = target < x;
+        const child = expandWithLabel(this.suite, secret, 'tree', goLeft ? LEFT : RIGHT, this.suite.hashLength);
+        secret.fill(0);
+        secret = child;
+        x = goLeft ? left(x) : right(x, this.nLeaves);
+      }
+      const handshake = deriveSecret(this.suite, secret, 'handshake');
+      return { handshake: new SenderRatchet(this.suite, handshake), application: new SenderRatchet(this.suite, deriveSecret(this.suite, secret, 'application')) };
+    } finally {
+      secret.fill(0);
+    }
   }
 
   /** Where `leaf`'s ratchet stands; derives nothing. */

@@ -9,6 +9,10 @@
 // states share the unchanged KeyPair objects with the old one; once the new epoch is accepted,
 // wipeReplacedKeys(old, new) erases the secret keys the new state no longer holds (§7.5: "delete
 // ... each outdated node key pair that was replaced by the update").
+//
+// Saving (group/persist.ts): toState() copies out the leaf index and each held node's HPKE secret
+// key; fromState() rebuilds the state against the tree it belongs to, deriving each public key from
+// its secret key and checking it as fromSecrets does.
 
 import { ctEqual } from '../../compare.js';
 import type { KeyPair } from '../../x25519.js';
@@ -23,6 +27,13 @@ export function nodePublicKey(tree: PublicRatchetTree, x: number): Uint8Array | 
   const node = tree.node(x);
   if (node === undefined) return undefined;
   return node.kind === 'leaf' ? node.leaf.encryptionKey : node.parent.encryptionKey;
+}
+
+/** A private state's contents, secret keys included (TreeKemPrivateState.toState / fromState). */
+export interface TreeKemPrivateStateData {
+  readonly leafIndex: number;
+  /** The HPKE secret key held for each node, by ascending node index (the leaf's node among them). */
+  readonly keys: readonly { readonly node: number; readonly secretKey: Uint8Array }[];
 }
 
 export class TreeKemPrivateState {
@@ -65,6 +76,56 @@ export class TreeKemPrivateState {
     const bad = state.inconsistentNodes(tree);
     if (bad.length > 0) throw new MlsError('private-key-mismatch', `the private keys of node${bad.length > 1 ? 's' : ''} ${bad.join(', ')} do not match the tree`);
     return state;
+  }
+
+  /**
+   * The state of `data` (from toState(), e.g. of a saved group) for `tree`: each public key is
+   * derived from its secret key, and the state is checked against the tree as fromSecrets checks it
+   * — the leaf is in the tree ('leaf-out-of-range'), its key is held, every other node is on the
+   * leaf's direct path and each node shows the derived public key ('private-key-mismatch'). The new
+   * state holds copies of the secret keys (wiped again if a check fails); the caller keeps `data`.
+   */
+  static fromState(suite: CipherSuite, tree: PublicRatchetTree, data: TreeKemPrivateStateData): TreeKemPrivateState {
+    const { leafIndex } = data;
+    if (!Number.isInteger(leafIndex) || leafIndex < 0 || leafIndex >= tree.leafCount) {
+      throw new MlsError('leaf-out-of-range', `leaf ${leafIndex} is outside the tree's ${tree.leafCount} leaves`);
+    }
+    const leafNode = leafToNode(leafIndex);
+    const path = tree.leafCount > 1 ? new Set(directPath(leafNode, tree.leafCount)) : new Set<number>();
+    let previous = -1;
+    for (const { node } of data.keys) {
+      if (!Number.isInteger(node) || node <= previous) throw new MlsError('private-key-mismatch', `node ${node} is out of order`);
+      if (node !== leafNode && !path.has(node)) throw new MlsError('private-key-mismatch', `node ${node} is not leaf ${leafIndex}'s or on its direct path`);
+      previous = node;
+    }
+    if (!data.keys.some((k) => k.node === leafNode)) throw new MlsError('private-key-mismatch', `the key of leaf ${leafIndex} is missing`);
+    const dh = suite.provider.dh(suite.dh);
+    const keys = new Map<number, KeyPair>();
+    try {
+      for (const { node, secretKey } of data.keys) {
+        const copy = secretKey.slice();
+        keys.set(node, { secretKey: copy, publicKey: new Uint8Array(0) }); // set first, so a failure below wipes it
+        let publicKey: Uint8Array;
+        try {
+          publicKey = dh.publicKey(copy);
+        } catch (e) {
+          throw new MlsError('private-key-mismatch', `the secret key of node ${node} is not a ${suite.dh} key: ${(e as Error).message}`);
+        }
+        keys.set(node, { secretKey: copy, publicKey });
+      }
+      const state = new TreeKemPrivateState(leafIndex, keys);
+      const bad = state.inconsistentNodes(tree);
+      if (bad.length > 0) throw new MlsError('private-key-mismatch', `the private keys of node${bad.length > 1 ? 's' : ''} ${bad.join(', ')} do not match the tree`);
+      return state;
+    } catch (e) {
+      for (const kp of keys.values()) kp.secretKey.fill(0);
+      throw e;
+    }
+  }
+
+  /** A copy of the leaf index and the secret keys held, by ascending node (the caller wipes the keys). */
+  toState(): TreeKemPrivateStateData {
+    return { leafIndex: this.leafIndex, keys: this.nodes().map((node) => ({ node, secretKey: this.#keys.get(node)!.secretKey.slice() })) };
   }
 
   /** The node indices this state holds a key pair for, in increasing order. */
