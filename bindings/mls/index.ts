@@ -4,8 +4,8 @@
 export { MlsError } from './errors.js';
 export { KeyPackageSecrets, keyPackageSecretsFrom } from './group/key-package-secrets.js';
 export type { KeyPackageSecretsInput } from './group/key-package-secrets.js';
-export { Group, createGroup, createKeyPackage, joinGroup } from './group/group.js';
-export type { CommitRequest, GroupOptions, IdentityOptions, JoinGroupOptions, ProcessResult } from './group/group.js';
+export { Group, createGroup, createKeyPackage, joinGroup, loadGroup } from './group/group.js';
+export type { CommitRequest, ProposalRequest, GroupOptions, IdentityOptions, JoinGroupOptions, ProcessResult } from './group/group.js';
 export type { CommitSummary } from './group/commit.js';
 export type { ExternalPsk } from './group/join.js';
 export type { Sender } from './messages/framing.js';

@@ -54,7 +54,7 @@ export interface CreateCommitOptions extends ProcessCommitOptions {
   readonly byReference?: readonly CachedProposal[];
   /** The committer's own proposals, committed by value. */
   readonly byValue?: readonly Proposal[];
-  /** Include a path even when none is required (a full-path update, §12.4). */
+  /** true: include a path even when none is required (a full-path update, §12.4); false: none (refused when one is required). Default: when required. */
   readonly path?: boolean;
   /** PublicMessage (default) or PrivateMessage. */
   readonly wireFormat?: 'public' | 'private';
@@ -95,7 +95,7 @@ export function createCommit(state: GroupState, options: CreateCommitOptions = {
     ...references.map((c) => ({ proposal: c.proposal, sender: c.sender, ...(c.sender.kind === 'member' ? { senderLeaf: c.sender.leafIndex } : {}) })),
     ...(options.byValue ?? []).map((proposal) => ({ proposal, senderLeaf: own, sender: { kind: 'member', leafIndex: own } as const })),
   ];
-  const withPath = options.path === true || needsPath(resolved);
+  const withPath = options.path ?? needsPath(resolved);
   if (options.unvalidated !== true) validateProposals(state, own, resolved, withPath, options.now);
 
   const applied = applyProposals(state.tree, resolved.map((r) => (r.senderLeaf !== undefined ? { proposal: r.proposal, sender: r.senderLeaf } : { proposal: r.proposal })));

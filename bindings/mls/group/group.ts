@@ -24,15 +24,18 @@ import { MlsError } from '../errors.js';
 import type { Extension } from '../group-context.js';
 import { PskType } from '../psk.js';
 import type { SecretTreeOptions } from '../secret-tree.js';
-import { protectPrivate } from '../framing/private-message.js';
+import { PRIVATE_MESSAGE, PUBLIC_MESSAGE, authenticateContent } from '../framing/content-auth.js';
+import { protectPrivate, toPrivateMessage } from '../framing/private-message.js';
+import { toPublicMessage } from '../framing/public-message.js';
 import type { Credential } from '../messages/credential.js';
 import type { Lifetime } from '../messages/leaf-node.js';
 import { encodeMlsMessage } from '../messages/mls-message.js';
 import { type CreatedCommit, createCommit } from './create-commit.js';
 import { createGroupState, createKeyPackage as createKeyPackageKeys } from './create.js';
-import { type CachedProposal, type CommitSummary, processCommitSummarized, receiveProposal, retireEpoch, unprotectParams } from './commit.js';
+import { type CachedProposal, type CommitSummary, processCommitSummarized, proposalRef, receiveProposal, retireEpoch, unprotectParams } from './commit.js';
 import { type ExternalPsk, type GroupState, joinGroup as joinFromWelcome } from './join.js';
 import { KeyPackageSecrets, decodeKeyPackageBytes } from './key-package-secrets.js';
+import { loadGroupState, saveGroupState } from './persist.js';
 import { unprotect } from '../framing/protect.js';
 import type { Sender } from '../messages/framing.js';
 import { type MlsMessage, decodeMlsMessage } from '../messages/mls-message.js';
@@ -60,6 +63,19 @@ export type ProcessResult =
   /** A proposal kept for a later Commit of this epoch to refer to. */
   | { readonly kind: 'proposal'; readonly sender: Sender; readonly proposal: Proposal; readonly ref: Uint8Array }
   | ({ readonly kind: 'commit'; readonly sender: Sender; readonly epoch: bigint } & CommitSummary);
+
+/** One proposal for propose(): exactly one field. */
+export interface ProposalRequest {
+  readonly add?: Uint8Array;
+  readonly remove?: number;
+  /** The psk_id of an external PSK. */
+  readonly psk?: Uint8Array;
+  readonly extensions?: readonly Extension[];
+}
+
+function invalidRequest(): never {
+  throw new TypeError('propose: give one of add, remove, psk or extensions');
+}
 
 export interface CommitRequest {
   /** KeyPackages to add (MLSMessage or bare). */
@@ -89,11 +105,21 @@ export class Group {
   readonly #options: GroupOptions;
   #pending: CreatedCommit | undefined;
 
-  /** @internal Use joinGroup (or, later, createGroup / loadGroup). */
-  constructor(state: GroupState, options: GroupOptions) {
+  /** @internal Use joinGroup, createGroup or loadGroup. */
+  constructor(state: GroupState, options: GroupOptions, proposals: CachedProposal[] = []) {
     this.#state = state;
     this.#options = options;
+    this.#proposals = proposals;
     this.#keepResumptionPsk(state);
+  }
+
+  /**
+   * The group's state as bytes (group/persist.ts), for loadGroup in this or another process. It holds
+   * every secret of the epoch in the clear: encrypt it at rest. Not in it: a pending Commit, the
+   * resumption PSKs of past epochs, and the options (give them to loadGroup again).
+   */
+  save(): Uint8Array {
+    return saveGroupState(this.#live(), this.#proposals);
   }
 
   /** @internal The current epoch's state, for the tests and the layers beside this one. */
@@ -210,7 +236,7 @@ export class Group {
     ];
     const now = this.#options.now?.();
     const created = createCommit(state, {
-      byReference: this.#proposals, byValue, path: request.update === true, psks,
+      byReference: this.#proposals, byValue, ...(request.update === true ? { path: true } : {}), psks,
       wireFormat: request.wireFormat ?? 'public',
       ...(request.ratchetTreeInGroupInfo !== undefined ? { ratchetTreeInGroupInfo: request.ratchetTreeInGroupInfo } : {}),
       ...(this.#options.secretTree !== undefined ? { secretTree: this.#options.secretTree } : {}),
@@ -250,6 +276,33 @@ export class Group {
     }
     next.secretTree.dispose();
     wipeEpochSecrets(next.epochSecrets);
+  }
+
+  /**
+   * Proposes one change by reference (§12.1): an Add of a KeyPackage, a Remove of a leaf, an external
+   * PSK, or new GroupContext extensions. The proposal is kept for this member's next Commit, like
+   * those received from others. (Update proposals are not offered: a member re-keys with
+   * commit({ update: true }).)
+   */
+  propose(request: ProposalRequest, wireFormat: 'public' | 'private' = 'public'): Uint8Array {
+    const state = this.#live();
+    const suite = state.suite;
+    const proposal: Proposal = request.add !== undefined ? { kind: 'add', keyPackage: decodeKeyPackageBytes(request.add) }
+      : request.remove !== undefined ? { kind: 'remove', removed: request.remove }
+      : request.psk !== undefined ? { kind: 'psk', psk: { type: PskType.external, pskId: request.psk.slice(), nonce: suite.provider.randomBytes(suite.hashLength) } }
+      : request.extensions !== undefined ? { kind: 'group_context_extensions', extensions: request.extensions }
+      : invalidRequest();
+    const content = {
+      groupId: state.groupId, epoch: state.epoch, sender: { kind: 'member', leafIndex: state.leafIndex } as const,
+      authenticatedData: new Uint8Array(0), body: { kind: 'proposal', proposal } as const,
+    };
+    const params = { groupContext: state.groupContext, signatureKey: state.signaturePrivateKey };
+    const authenticated = authenticateContent(suite, params, wireFormat === 'public' ? PUBLIC_MESSAGE : PRIVATE_MESSAGE, content);
+    const message: MlsMessage = wireFormat === 'public'
+      ? { kind: 'mls_public_message', publicMessage: toPublicMessage(suite, { groupContext: state.groupContext, membershipKey: state.epochSecrets.membershipKey }, authenticated) }
+      : { kind: 'mls_private_message', privateMessage: toPrivateMessage(suite, { secretTree: state.secretTree, senderDataSecret: state.epochSecrets.senderDataSecret }, authenticated) };
+    this.#proposals.push({ ref: proposalRef(suite, authenticated), proposal, sender: content.sender, epoch: state.epoch });
+    return encodeMlsMessage(message);
   }
 
   /** Encrypts application data as a PrivateMessage of the current epoch (§6.3), signed by this member. */
@@ -393,4 +446,10 @@ export function createGroup(options: IdentityOptions & GroupOptions & { readonly
     ...(options.secretTree !== undefined ? { secretTree: options.secretTree } : {}),
   });
   return new Group(state, options);
+}
+
+/** A group saved with group.save(); MlsError 'invalid-saved-state' for anything else, nothing half-loaded. */
+export function loadGroup(saved: Uint8Array, options: GroupOptions & { readonly provider?: CryptoProvider } = {}): Group {
+  const { state, proposals } = loadGroupState(saved, options.provider ?? wasmProvider);
+  return new Group(state, options, proposals);
 }
