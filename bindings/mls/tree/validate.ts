@@ -25,7 +25,7 @@
 // 'invalid-parent-hash', 'invalid-leaf-signature', 'invalid-leaf-node', 'duplicate-key'.
 
 import type { CipherSuite } from '../crypto/cipher-suite.js';
-import { verifyWithLabel } from '../crypto/labels.js';
+import { verifyWithLabel, verifyWithLabelBatch } from '../crypto/labels.js';
 import { MlsError } from '../errors.js';
 import { credentialTypeOf } from '../messages/credential.js';
 import type { RequiredCapabilities } from '../messages/extensions.js';
@@ -230,11 +230,13 @@ export function validateRatchetTree(tree: PublicRatchetTree, options: TreeValida
       if (!leaf.capabilities.credentials.includes(t)) throw new MlsError('invalid-leaf-node', `leaf ${m} does not support credential type ${t}, which is in use`);
     }
   }
-  for (const m of members) {
+  // Every leaf signature in one batched provider call (the O(n) part of loading a tree, §12.4.3.1).
+  const verdicts = verifyWithLabelBatch(tree.suite, 'LeafNodeTBS', members.map((m) => {
     const leaf = tree.leaf(m)!;
-    if (!verifyLeafNodeSignature(tree.suite, leaf, { groupId: options.groupId, leafIndex: m })) {
-      throw new MlsError('invalid-leaf-signature', `the signature of leaf ${m} does not verify`);
-    }
-  }
+    const tbs = encodeLeafNodeTbs(leaf, leaf.source.kind === 'key_package' ? undefined : { groupId: options.groupId, leafIndex: m });
+    return { publicKey: leaf.signatureKey, content: tbs, signature: leaf.signature };
+  }));
+  const unverified = verdicts.indexOf(false);
+  if (unverified >= 0) throw new MlsError('invalid-leaf-signature', `the signature of leaf ${members[unverified]} does not verify`);
 }
 
