@@ -164,6 +164,14 @@ const CASES: Case[] = [
   { rule: '§12.1.7: every member supports the new GroupContext extensions', code: 'invalid-commit', commit: () => ({ byValue: [{ kind: 'group_context_extensions', extensions: [{ type: 0x0a0a, data: new Uint8Array(1) }] }] }) },
   { rule: "§12.2: no ExternalInit in a member's Commit", code: 'invalid-commit', commit: () => ({ byValue: [{ kind: 'external_init', kemOutput: new Uint8Array(32) }] }) },
   { rule: '§12.2: a proposal type the group does not support is refused', code: 'unsupported-proposal', commit: () => ({ byValue: [{ kind: 'unknown', proposalType: 0xf0f0, data: new Uint8Array(3) }] }) },
+  { rule: '§12.2: a ReInit is the only proposal of its Commit', code: 'invalid-commit', commit: (m) => ({ byValue: [{ kind: 'reinit', groupId: text('next'), version: 1, cipherSuite: stateOf(m.bob).suite.id, extensions: [] }, { kind: 'remove', removed: 3 }] }) },
+  {
+    rule: '§12.1.4: no reinit or branch PSK outside a new group', code: 'invalid-commit',
+    commit: (m) => {
+      const state = stateOf(m.bob);
+      return { byValue: [{ kind: 'psk', psk: { type: 2, usage: 3, groupId: state.groupId, epoch: state.epoch, nonce: new Uint8Array(32) } }] };
+    },
+  },
   { rule: '§12.4: a Remove requires a path', code: 'invalid-commit', private: true, commit: () => ({ byValue: [{ kind: 'remove', removed: 3 }], path: false }) },
   { rule: '§12.4: an empty Commit requires a path', code: 'invalid-commit', commit: () => ({ path: false }) },
   { rule: '§12.4: a GroupContextExtensions requires a path', code: 'invalid-commit', commit: () => ({ byValue: [{ kind: 'group_context_extensions', extensions: [] }], path: false }) },

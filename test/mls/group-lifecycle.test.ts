@@ -92,19 +92,69 @@ forEachProvider((provider) => {
         expect(() => b!.process(secret)).toThrow(code('wrong-epoch'));
         expect(d!.process(secret)).toMatchObject({ kind: 'application', plaintext: text('after bob left') });
 
-        // A new member takes the blank leaf; GroupContextExtensions change the context for all.
+        // One Commit removing Dave and adding Frank, who takes Dave's leaf: Dave is told he was removed.
+        const frank = newMember(provider, suite, 'frank');
+        const swap = alice.commit({ remove: [3], add: [frank.keyPackage] });
+        alice.applyPendingCommit();
+        expect(() => d!.process(swap.commit)).toThrow(code('removed-from-group'));
+        expect(c!.process(swap.commit)).toMatchObject({ removed: [3], added: [1] });
+        const f = mls.joinGroup(swap.welcome!, frank.secrets);
+        agree([alice, c!, f]);
+
+        // A new member takes the blank leaf; a pending Commit blocks the next one until discarded.
         const erin = newMember(provider, suite, 'erin');
-        d!.commit({ update: true });
-        expect(() => d!.commit({})).toThrow(code('commit-pending'));
-        d!.discardPendingCommit();
+        c!.commit({ update: true });
+        expect(() => c!.commit({})).toThrow(code('commit-pending'));
+        c!.discardPendingCommit();
         // Members do not list extension 0x0a0a (a GREASE value is not in their capabilities): refused before sending.
-        expect(() => d!.commit({ extensions: [{ type: 0x0a0a, data: Uint8Array.of(1) }] })).toThrow(code('invalid-commit'));
-        const addErin = d!.commit({ add: [erin.keyPackage] });
-        d!.applyPendingCommit();
-        for (const g of [alice, c!]) expect(g.process(addErin.commit)).toMatchObject({ added: [1] });
+        expect(() => c!.commit({ extensions: [{ type: 0x0a0a, data: Uint8Array.of(1) }] })).toThrow(code('invalid-commit'));
+        const addErin = c!.commit({ add: [erin.keyPackage] });
+        c!.applyPendingCommit();
+        for (const g of [alice, f]) expect(g.process(addErin.commit)).toMatchObject({ added: [3] });
         const e = mls.joinGroup(addErin.welcome!, erin.secrets);
-        expect(e.leafIndex).toBe(1);
-        agree([alice, c!, d!, e]);
+        expect(e.leafIndex).toBe(3);
+        agree([alice, c!, f, e]);
+      });
+
+      it('proposals by reference: an Update, an Add and a Remove proposed by members and committed by another', () => {
+        const alice = mls.createGroup({ suite, identity: text('alice'), provider });
+        const kps = ['bob', 'carol', 'dave'].map((n) => newMember(provider, suite, n));
+        const { welcome } = alice.commit({ add: kps.map((k) => k.keyPackage) });
+        alice.applyPendingCommit();
+        const [b, c, d] = kps.map((k) => mls.joinGroup(welcome!, k.secrets));
+        const all = [alice, b!, c!, d!];
+
+        // Carol proposes an Update of her leaf, Dave proposes to add Erin; everyone receives both.
+        const erin = newMember(provider, suite, 'erin');
+        const update = c!.propose({ update: true });
+        const add = d!.propose({ add: erin.keyPackage }, 'private');
+        for (const g of all) {
+          if (g !== c) expect(g.process(update)).toMatchObject({ kind: 'proposal', proposal: { kind: 'update' }, sender: { kind: 'member', leafIndex: 2 } });
+          if (g !== d) expect(g.process(add)).toMatchObject({ kind: 'proposal', proposal: { kind: 'add' } });
+        }
+        // Bob commits them (with a path: an Update requires one); Carol takes her new leaf key.
+        const committed = b!.commit({});
+        b!.applyPendingCommit();
+        for (const g of [alice, c!, d!]) expect(g.process(committed.commit)).toMatchObject({ kind: 'commit', updated: [2], added: [4] });
+        const e = mls.joinGroup(committed.welcome!, erin.secrets);
+        agree([...all, e]);
+        // Carol's new leaf key works: a later path from Erin is encrypted to it, among others.
+        const next = e.commit({ update: true });
+        e.applyPendingCommit();
+        for (const g of all) g.process(next.commit);
+        agree([...all, e]);
+
+        // A Remove by reference; the committer's own Update proposal is left out of its own Commit.
+        const remove = alice.propose({ remove: 3 });
+        const own = c!.propose({ update: true });
+        for (const g of [b!, c!, d!, e]) if (g !== c) { g.process(own); }
+        for (const g of [b!, c!, d!, e]) g.process(remove);
+        alice.process(own);
+        const fromCarol = c!.commit({});
+        c!.applyPendingCommit();
+        for (const g of [alice, b!, e]) expect(g.process(fromCarol.commit)).toMatchObject({ kind: 'commit', removed: [3], updated: [] });
+        expect(() => d!.process(fromCarol.commit)).toThrow(code('removed-from-group'));
+        agree([alice, b!, c!, e]);
       });
 
       it('concurrent commits: the first processed wins, the loser discards its pending Commit and follows', () => {

@@ -30,11 +30,15 @@
 // External commits (§12.4.3.2, sender new_member_commit): signed with the UpdatePath's leaf key, all
 // proposals by value (one ExternalInit; Removes and PSKs), the joiner placed at the leftmost blank
 // leaf, init_secret from the ExternalInit's kem_output and the epoch's external key pair (§8.3).
-// Not supported (MlsError 'unsupported-proposal' / 'unsupported-sender'): ReInit, unknown proposal
-// types, commits from external (external_senders) senders. Resumption PSKs
-// of earlier epochs come from the caller (options.resumptionPsk); the current epoch's from the state.
+// A ReInit (alone in its Commit, §12.2) closes the group (§11.2): the next state records it, and
+// that state refuses every further proposal and Commit ('group-reinitialized').
+// Refused: unknown proposal types ('unsupported-proposal'), and Commits from external_senders
+// senders, who may only propose (§6: a Commit comes from a member or an external joiner;
+// 'invalid-sender'). Resumption PSKs of earlier epochs come from the
+// caller (options.resumptionPsk); the current epoch's from the state.
 
 import { encode } from '../../codec/tls.js';
+import type { KeyPair } from '../../x25519.js';
 import { DecodeError } from '../../codec/reader.js';
 import { ctEqual } from '../../compare.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
@@ -51,7 +55,7 @@ import { type AuthenticatedContent, encodeAuthenticatedContent } from '../messag
 import { encodeKeyPackageTbs } from '../messages/key-package.js';
 import type { MlsMessage } from '../messages/mls-message.js';
 import type { Proposal } from '../messages/proposal.js';
-import { type PreSharedKeyId, PskType, writePskId } from '../psk.js';
+import { type PreSharedKeyId, PskType, ResumptionUsage, writePskId } from '../psk.js';
 import type { SecretTreeOptions } from '../secret-tree.js';
 import { confirmationTag as computeConfirmationTag } from '../transcript.js';
 import { type ProposalWithSender, applyProposals } from '../tree/edits.js';
@@ -86,6 +90,11 @@ export interface ProcessCommitOptions {
   readonly now?: bigint;
   /** Limits of the new epoch's secret tree. */
   readonly secretTree?: SecretTreeOptions;
+  /**
+   * The key pair behind one of this member's own Update proposals (§12.1.2), by the leaf's new
+   * encryption key: a Commit that includes the Update gives this member that leaf key.
+   */
+  readonly ownUpdateKey?: (encryptionKey: Uint8Array) => KeyPair | undefined;
 }
 
 /** ProposalRef of an authenticated proposal (§5.2). */
@@ -102,6 +111,11 @@ function externalSenderKey(state: GroupState, senderIndex: number): Uint8Array |
     if (e instanceof DecodeError) return undefined;
     throw e;
   }
+}
+
+/** §11.2: after a ReInit Commit the group takes no more proposals or Commits. */
+export function requireOpen(state: GroupState): void {
+  if (state.reinit !== undefined) throw new MlsError('group-reinitialized', 'the group was reinitialized: it continues as a new group');
 }
 
 function requireFramed(message: MlsMessage): void {
@@ -143,6 +157,7 @@ export function unprotectParams(state: GroupState): UnprotectParams {
  * 'not-framed-content'. The state is not changed (except the generation a PrivateMessage spends).
  */
 export function receiveProposal(state: GroupState, message: MlsMessage): CachedProposal {
+  requireOpen(state);
   const authenticated = unprotectIn(state, message);
   const body = authenticated.content.body;
   if (body.kind !== 'proposal') throw new MlsError('not-a-proposal', `the message carries ${body.kind} content, not a proposal`);
@@ -196,6 +211,7 @@ function resolveProposals(state: GroupState, committer: number, list: readonly P
 /** §12.2 / §12.4 validity of the resolved list, plus the §7.3 / §10.1 checks of the leaves it brings in. */
 export function validateProposals(
   state: GroupState, committer: number, resolved: readonly Resolved[], hasPath: boolean, now: bigint | undefined, external = false,
+  resuming = false,
 ): void {
   const { suite, tree } = state;
   const touched = new Set<number>(); // leaves updated or removed
@@ -248,6 +264,10 @@ export function validateProposals(
         if (psks.has(k)) invalid('two PreSharedKey proposals with the same PreSharedKeyID');
         psks.add(k);
         if (proposal.psk.nonce.length !== suite.hashLength) invalid(`a psk_nonce of ${proposal.psk.nonce.length} bytes, not ${suite.hashLength}`);
+        // §12.1.4: reinit and branch PSKs belong to the first Commit of a new group, which only its creator processes.
+        if (proposal.psk.type === PskType.resumption && proposal.psk.usage !== ResumptionUsage.application && !resuming) {
+          invalid('a resumption PSK of usage reinit or branch outside a reinitialization or branch (§12.1.4)');
+        }
         break;
       }
       case 'group_context_extensions':
@@ -260,7 +280,9 @@ export function validateProposals(
         if (++externalInits > 1) invalid('more than one ExternalInit');
         break;
       case 'reinit':
-        throw new MlsError('unsupported-proposal', `${proposal.kind} proposals are not supported`);
+        // §12.1.5: the new group may not use an older protocol version (the only one is mls10).
+        if (proposal.version < 1) invalid(`a ReInit to protocol version ${proposal.version}`);
+        break;
       default:
         throw new MlsError('unsupported-proposal', `proposal type ${proposal.proposalType} is not supported`);
     }
@@ -338,7 +360,7 @@ export function pskInputs(state: GroupState, resolved: readonly Resolved[], opti
  * Processes a Commit of the current epoch of `state` (§12.4.2; see the module comment) with the
  * proposals received in this epoch, and returns the GroupState of the next epoch. MlsError on any
  * failure, `state` unchanged: the framing codes, 'not-a-commit', 'not-framed-content',
- * 'unsupported-sender', 'own-commit', 'unknown-proposal', 'invalid-commit', 'unsupported-proposal',
+ * 'invalid-sender', 'own-commit', 'unknown-proposal', 'invalid-commit', 'unsupported-proposal',
  * 'missing-psk', 'removed-from-group', the leaf-node and UpdatePath codes ('invalid-leaf-node',
  * 'duplicate-key', 'invalid-parent-hash', 'path-secret-decryption-failed', …),
  * 'invalid-confirmation-tag'.
@@ -364,6 +386,7 @@ export interface CommitSummary {
 export function processCommitSummarized(
   state: GroupState, message: MlsMessage, cached: readonly CachedProposal[] = [], options: ProcessCommitOptions = {},
 ): { state: GroupState; summary: CommitSummary } {
+  requireOpen(state);
   requireFramed(message);
   // A PrivateMessage's generation is spent only once the whole Commit is accepted: a Commit refused
   // here (e.g. for want of a proposal it refers to) can be processed again once that is remedied.
@@ -386,7 +409,9 @@ function processAuthenticatedCommit(
   const { content, auth } = authenticated;
   if (content.body.kind !== 'commit') throw new MlsError('not-a-commit', `the message carries ${content.body.kind} content, not a commit`);
   const external = content.sender.kind === 'new_member_commit';
-  if (content.sender.kind !== 'member' && !external) throw new MlsError('unsupported-sender', `commits from a ${content.sender.kind} sender are not supported`);
+  if (content.sender.kind !== 'member' && !external) {
+    throw new MlsError('invalid-sender', `a Commit comes from a member or an external joiner (§6, §12.4.3.2), not a ${content.sender.kind} sender`);
+  }
   const commit = content.body.commit;
   let committer = content.sender.kind === 'member' ? content.sender.leafIndex : -1;
   if (committer === state.leafIndex) throw new MlsError('own-commit', 'a member applies its own Commit from the state it kept when creating it');
@@ -410,19 +435,31 @@ function processAuthenticatedCommit(
       tree.extend();
     }
   }
-  if (state.leafIndex >= tree.leafCount || tree.leaf(state.leafIndex) === undefined) {
+  // Removed: decided by the list, as an Add of the same Commit may fill the freed leaf (§12.3, §12.4.2).
+  const removesUs = resolved.some((r) => r.proposal.kind === 'remove' && r.proposal.removed === state.leafIndex);
+  if (removesUs || state.leafIndex >= tree.leafCount || tree.leaf(state.leafIndex) === undefined) {
     throw new MlsError('removed-from-group', 'the Commit removes this member');
   }
   const gce = resolved.find((r) => r.proposal.kind === 'group_context_extensions')?.proposal;
   const extensions = gce?.kind === 'group_context_extensions' ? gce.extensions : state.groupContext.extensions;
   if (gce !== undefined) requireSupportOf(tree, extensions);
 
+  // Our own Update, if committed, replaces our leaf key with the one kept for it.
+  const ownLeaf = tree.leaf(state.leafIndex)!;
+  const updatedSelf = resolved.some((r) => r.proposal.kind === 'update' && r.senderLeaf === state.leafIndex);
+  let base = state.privateState;
+  if (updatedSelf) {
+    const kp = options.ownUpdateKey?.(ownLeaf.encryptionKey);
+    if (kp === undefined) throw new MlsError('missing-update-key', "the Commit includes an Update of this member's that it does not hold the key of");
+    base = base.withChanges([], [[2 * state.leafIndex, kp]]);
+  }
+
   // The path (§12.4.2) or commit_secret = 0
   let privateState: TreeKemPrivateState;
   let commitSecret: Uint8Array;
   if (commit.path !== undefined) {
     const required = requiredCapabilitiesOf(extensions);
-    const result = applyUpdatePath(suite, tree, state.privateState, committer, commit.path, {
+    const result = applyUpdatePath(suite, tree, base, committer, commit.path, {
       cipherSuite: state.groupContext.cipherSuite,
       groupId: state.groupId,
       epoch: state.epoch + 1n,
@@ -434,7 +471,7 @@ function processAuthenticatedCommit(
     privateState = result.privateState;
     commitSecret = result.commitSecret;
   } else {
-    privateState = state.privateState.withChanges(state.privateState.inconsistentNodes(tree), []);
+    privateState = base.withChanges(base.inconsistentNodes(tree), []);
     commitSecret = new Uint8Array(suite.hashLength);
   }
 
@@ -457,7 +494,7 @@ function processAuthenticatedCommit(
     wipeEpochSecrets(epochSecrets);
     for (const x of privateState.nodes()) {
       const kp = privateState.keyPair(x)!;
-      if (state.privateState.keyPair(x) !== kp) kp.secretKey.fill(0); // keys derived from the rejected path
+      if (base.keyPair(x) !== kp) kp.secretKey.fill(0); // keys derived from the rejected path
     }
     throw new MlsError('invalid-confirmation-tag', 'the confirmation tag does not verify');
   }
@@ -472,10 +509,12 @@ function processAuthenticatedCommit(
     removed: leavesOf('remove'),
     updated: leavesOf('update'),
   };
+  const reinit = resolved.find((r) => r.proposal.kind === 'reinit')?.proposal;
   const nextState = groupStateOf({
     suite, groupContext: epoch.groupContext, groupInfoExtensions: state.groupInfoExtensions, tree, leafIndex: state.leafIndex, privateState,
     signaturePrivateKey: state.signaturePrivateKey, epochSecrets, confirmationTag: auth.confirmationTag,
     ...(options.secretTree !== undefined ? { secretTreeOptions: options.secretTree } : {}),
+    ...(reinit?.kind === 'reinit' ? { reinit: { groupId: reinit.groupId, version: reinit.version, cipherSuite: reinit.cipherSuite, extensions: reinit.extensions } } : {}),
   });
   return { state: nextState, summary };
 }

@@ -44,7 +44,7 @@ import { type CreatedUpdatePath, createUpdatePath, pathSecretForNewMember } from
 import type { TreeKemPrivateState } from '../treekem/private-state.js';
 import { keyPackageRef } from '../welcome.js';
 import {
-  type CachedProposal, type CommitSummary, type ProcessCommitOptions, type Resolved, pskInputs, requireSupportOf, validateProposals,
+  type CachedProposal, type CommitSummary, type ProcessCommitOptions, type Resolved, pskInputs, requireOpen, requireSupportOf, validateProposals,
 } from './commit.js';
 import { type NextEpoch, groupStateOf, nextEpoch } from './epoch.js';
 import type { GroupState } from './join.js';
@@ -63,6 +63,8 @@ export interface CreateCommitOptions extends ProcessCommitOptions {
   readonly paddingLength?: number;
   /** Put the ratchet_tree extension in the GroupInfo (default true; without it joiners need the tree out of band). */
   readonly ratchetTreeInGroupInfo?: boolean;
+  /** The first Commit of a group reinitialized or branched from another (§11.2, §11.3): allows its resumption PSK of usage reinit or branch. */
+  readonly resuming?: boolean;
   /**
    * Skip the §12.2 list rules (and the §12.1.7 support check). Only for tests that must produce the
    * invalid Commits receivers are to refuse; never set otherwise.
@@ -88,6 +90,8 @@ function needsPath(resolved: readonly Resolved[]): boolean {
 /** Creates a Commit of `state`'s epoch (see the module comment). MlsError for an invalid list ('invalid-commit', …) or a missing PSK. */
 export function createCommit(state: GroupState, options: CreateCommitOptions = {}): CreatedCommit {
   const { suite } = state;
+  requireOpen(state);
+  if (options.resuming === true && state.epoch !== 0n) throw new MlsError('invalid-resumption', 'only a new group (epoch 0) resumes another (§11.2, §11.3)');
   const own = state.leafIndex;
   const references = options.byReference ?? [];
   for (const c of references) if (c.epoch !== state.epoch) throw new MlsError('wrong-epoch', `a proposal of epoch ${c.epoch} cannot be committed in epoch ${state.epoch}`);
@@ -96,7 +100,7 @@ export function createCommit(state: GroupState, options: CreateCommitOptions = {
     ...(options.byValue ?? []).map((proposal) => ({ proposal, senderLeaf: own, sender: { kind: 'member', leafIndex: own } as const })),
   ];
   const withPath = options.path ?? needsPath(resolved);
-  if (options.unvalidated !== true) validateProposals(state, own, resolved, withPath, options.now);
+  if (options.unvalidated !== true) validateProposals(state, own, resolved, withPath, options.now, false, options.resuming === true);
 
   const applied = applyProposals(state.tree, resolved.map((r) => (r.senderLeaf !== undefined ? { proposal: r.proposal, sender: r.senderLeaf } : { proposal: r.proposal })));
   const gce = resolved.find((r) => r.proposal.kind === 'group_context_extensions')?.proposal;
@@ -157,10 +161,12 @@ export function createCommit(state: GroupState, options: CreateCommitOptions = {
     })), psks.map((p) => p.id));
     for (const p of created?.pathSecrets ?? []) p.pathSecret.fill(0);
 
+    const reinit = resolved.find((r) => r.proposal.kind === 'reinit')?.proposal;
     const next = groupStateOf({
       suite, groupContext, groupInfoExtensions: infoExtensions, tree, leafIndex: own, privateState,
       signaturePrivateKey: state.signaturePrivateKey, epochSecrets, confirmationTag: tag,
       ...(options.secretTree !== undefined ? { secretTreeOptions: options.secretTree } : {}),
+      ...(reinit?.kind === 'reinit' ? { reinit: { groupId: reinit.groupId, version: reinit.version, cipherSuite: reinit.cipherSuite, extensions: reinit.extensions } } : {}),
     });
     const of = (kind: 'remove' | 'update') => resolved.flatMap((r) => (r.proposal.kind !== kind ? [] : [r.proposal.kind === 'remove' ? r.proposal.removed : r.senderLeaf!]));
     return { message, ...(welcome !== undefined ? { welcome } : {}), groupInfo, next, summary: { committer: own, added: applied.added, removed: of('remove'), updated: of('update') } };

@@ -14,6 +14,7 @@ import type { CipherSuite } from '../crypto/cipher-suite.js';
 import { type Extension, type GroupContext, encodeGroupContext } from '../group-context.js';
 import { type EpochSecrets, exportSecret, nextEpochSecrets } from '../key-schedule.js';
 import type { GroupInfo } from '../messages/group-info.js';
+import type { ReInit } from '../messages/proposal.js';
 import { type FramedContent, writeFramedContent } from '../messages/framing.js';
 import { type PreSharedKeyId, pskSecret } from '../psk.js';
 import { SecretTree, type SecretTreeOptions } from '../secret-tree.js';
@@ -85,6 +86,7 @@ export interface EpochState {
   readonly epochSecrets: EpochSecrets;
   readonly confirmationTag: Uint8Array;
   readonly secretTreeOptions?: SecretTreeOptions;
+  readonly reinit?: ReInit;
 }
 
 /** The GroupState of an epoch whose secrets and confirmation tag are known: its secret tree, interim transcript hash, exporter. */
@@ -106,5 +108,6 @@ export function groupStateOf(e: EpochState): GroupState {
     confirmationTag: e.confirmationTag,
     interimTranscriptHash: interimTranscriptHash(suite, groupContext.confirmedTranscriptHash, e.confirmationTag),
     exportSecret: (label, context, length) => exportSecret(suite, epochSecrets.exporterSecret, label, context, length),
+    ...(e.reinit !== undefined ? { reinit: e.reinit } : {}),
   };
 }

@@ -22,18 +22,24 @@ import { wasmProvider } from '../../provider/wasm.js';
 import { type CipherSuite, cipherSuite } from '../crypto/cipher-suite.js';
 import { MlsError } from '../errors.js';
 import type { Extension } from '../group-context.js';
-import { PskType } from '../psk.js';
+import { PskType, ResumptionUsage } from '../psk.js';
+import { encode, writeVector } from '../../codec/tls.js';
+import { writeExtension } from '../group-context.js';
 import type { SecretTreeOptions } from '../secret-tree.js';
 import { PRIVATE_MESSAGE, PUBLIC_MESSAGE, authenticateContent } from '../framing/content-auth.js';
 import { protectPrivate, toPrivateMessage } from '../framing/private-message.js';
 import { toPublicMessage } from '../framing/public-message.js';
 import type { Credential } from '../messages/credential.js';
-import type { Lifetime } from '../messages/leaf-node.js';
+import { type LeafNode, type Lifetime, encodeLeafNodeTbs } from '../messages/leaf-node.js';
+import { signWithLabel } from '../crypto/labels.js';
+import type { KeyPair } from '../../x25519.js';
 import { encodeMlsMessage } from '../messages/mls-message.js';
 import { type CreatedCommit, createCommit } from './create-commit.js';
 import { createGroupState, createKeyPackage as createKeyPackageKeys } from './create.js';
-import { type CachedProposal, type CommitSummary, processCommitSummarized, proposalRef, receiveProposal, retireEpoch, unprotectParams } from './commit.js';
-import { type ExternalPsk, type GroupState, joinGroup as joinFromWelcome } from './join.js';
+import {
+  type CachedProposal, type CommitSummary, processCommitSummarized, proposalRef, receiveProposal, requireOpen, retireEpoch, unprotectParams,
+} from './commit.js';
+import { type ExternalPsk, type GroupState, type ResumptionSource, joinGroup as joinFromWelcome } from './join.js';
 import { KeyPackageSecrets, decodeKeyPackageBytes } from './key-package-secrets.js';
 import { loadGroupState, saveGroupState } from './persist.js';
 import { unprotect } from '../framing/protect.js';
@@ -56,6 +62,8 @@ export interface GroupOptions {
 export interface JoinGroupOptions extends GroupOptions {
   /** The ratchet tree delivered out of band: the TLS encoding of the ratchet_tree extension's data. */
   readonly ratchetTree?: Uint8Array;
+  /** The group this one reinitializes or branches from, for a Welcome with its resumption PSK (§11.2, §11.3). */
+  readonly resumeFrom?: Group;
 }
 
 export type ProcessResult =
@@ -66,6 +74,8 @@ export type ProcessResult =
 
 /** One proposal for propose(): exactly one field. */
 export interface ProposalRequest {
+  /** An Update of this member's leaf: a new encryption key (§12.1.2). */
+  readonly update?: true;
   readonly add?: Uint8Array;
   readonly remove?: number;
   /** The psk_id of an external PSK. */
@@ -74,7 +84,13 @@ export interface ProposalRequest {
 }
 
 function invalidRequest(): never {
-  throw new TypeError('propose: give one of add, remove, psk or extensions');
+  throw new TypeError('propose: give one of update, add, remove, psk or extensions');
+}
+
+function hexOf(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
 }
 
 export interface CommitRequest {
@@ -92,6 +108,16 @@ export interface CommitRequest {
   readonly wireFormat?: 'public' | 'private';
   /** Default true: the GroupInfo and the Welcome carry the ratchet tree. */
   readonly ratchetTreeInGroupInfo?: boolean;
+  /**
+   * Close this group with a ReInit (§11.2), alone in the Commit: the new group's id (default random),
+   * suite and extensions (default this group's).
+   */
+  readonly reinit?: { readonly groupId?: Uint8Array; readonly suite?: number; readonly extensions?: readonly Extension[] };
+  /**
+   * In a new group's first Commit: resume `from` (a reinitialized group, or the group a branch is taken
+   * from, §11.2, §11.3) with its current resumption PSK; the Welcome's joiners need it too (joinGroup's resumeFrom).
+   */
+  readonly resume?: { readonly from: Group; readonly usage: 'reinit' | 'branch' };
 }
 
 const DEFAULT_KEPT_RESUMPTION_PSKS = 8;
@@ -104,6 +130,8 @@ export class Group {
   readonly #resumption = new Map<bigint, Uint8Array>();
   readonly #options: GroupOptions;
   #pending: CreatedCommit | undefined;
+  /** The key pairs of this epoch's own Update proposals, by their leaf's new encryption key (hex). */
+  #ownUpdates = new Map<string, KeyPair>();
 
   /** @internal Use joinGroup, createGroup or loadGroup. */
   constructor(state: GroupState, options: GroupOptions, proposals: CachedProposal[] = []) {
@@ -149,6 +177,25 @@ export class Group {
     return this.#live().leafIndex;
   }
 
+  /**
+   * The parameters of the new group this one continues as, once a ReInit Commit closed it (§11.2);
+   * undefined while the group is open. A closed group refuses every message and operation
+   * ('group-reinitialized') but can still be resumed from (commit({ resume }), joinGroup's resumeFrom).
+   */
+  get reinit(): { groupId: Uint8Array; cipherSuite: number; extensions: readonly Extension[] } | undefined {
+    const r = this.#live().reinit;
+    return r === undefined ? undefined : { groupId: r.groupId.slice(), cipherSuite: r.cipherSuite, extensions: r.extensions };
+  }
+
+  /** @internal What a group resuming this one needs of it (§8.6): its id, suite, resumption PSKs and ReInit. */
+  static resumptionSourceOf(group: Group): ResumptionSource {
+    const state = group.#live();
+    return {
+      groupId: state.groupId, cipherSuite: state.suite.id, psk: (epoch) => group.#resumption.get(epoch),
+      ...(state.reinit !== undefined ? { reinit: state.reinit } : {}),
+    };
+  }
+
   /** The leaf indexes of the members, in increasing order. */
   get members(): number[] {
     return this.#live().tree.members();
@@ -172,7 +219,7 @@ export class Group {
    * processCommit ('unknown-proposal', 'invalid-commit', 'invalid-confirmation-tag', 'removed-from-group', …).
    */
   process(bytes: Uint8Array): ProcessResult {
-    const state = this.#live();
+    const state = this.#open();
     const message = decode(bytes);
     const contentType = message.kind === 'mls_public_message'
       ? message.publicMessage.content.body.kind
@@ -200,6 +247,7 @@ export class Group {
       ...(options.secretTree !== undefined ? { secretTree: options.secretTree } : {}),
       ...(now !== undefined ? { now } : {}),
       resumptionPsk: (groupId, epoch) => (equalBytes(groupId, state.groupId) ? this.#resumption.get(epoch) : undefined),
+      ownUpdateKey: (key) => this.#ownUpdates.get(hexOf(key)),
     });
     this.discardPendingCommit(); // another member's Commit of this epoch won
     this.#enter(state, next);
@@ -209,6 +257,9 @@ export class Group {
 
   #enter(old: GroupState, next: GroupState): void {
     retireEpoch(old, next);
+    const kept = new Set(next.privateState.nodes().map((x) => next.privateState.keyPair(x)));
+    for (const kp of this.#ownUpdates.values()) if (!kept.has(kp)) kp.secretKey.fill(0);
+    this.#ownUpdates.clear();
     this.#state = next;
     this.#proposals = [];
     this.#keepResumptionPsk(next);
@@ -224,11 +275,18 @@ export class Group {
    * Returns MLSMessage bytes (the GroupInfo as an MLSMessage of wire format mls_group_info).
    */
   commit(request: CommitRequest = {}): { commit: Uint8Array; welcome?: Uint8Array; groupInfo: Uint8Array } {
-    const state = this.#live();
+    const state = this.#open();
     if (this.#pending !== undefined) throw new MlsError('commit-pending', 'a Commit of this epoch is pending: apply or discard it first');
     const suite = state.suite;
     const psks = [...(this.#options.psks ?? []), ...(request.psks ?? [])];
+    const resume = request.resume === undefined ? undefined : this.#resumptionProposal(state, request.resume);
+    const reinit = request.reinit === undefined ? [] : [{
+      kind: 'reinit', groupId: request.reinit.groupId?.slice() ?? suite.provider.randomBytes(32), version: 1,
+      cipherSuite: request.reinit.suite ?? suite.id, extensions: request.reinit.extensions ?? state.groupContext.extensions,
+    } as const];
     const byValue = [
+      ...reinit,
+      ...(resume !== undefined ? [resume.proposal] : []),
       ...(request.add ?? []).map((kp) => ({ kind: 'add', keyPackage: decodeKeyPackageBytes(kp) }) as const),
       ...(request.remove ?? []).map((removed) => ({ kind: 'remove', removed }) as const),
       ...(request.psks ?? []).map((p) => ({ kind: 'psk', psk: { type: PskType.external, pskId: p.id.slice(), nonce: suite.provider.randomBytes(suite.hashLength) } }) as const),
@@ -236,12 +294,15 @@ export class Group {
     ];
     const now = this.#options.now?.();
     const created = createCommit(state, {
-      byReference: this.#proposals, byValue, ...(request.update === true ? { path: true } : {}), psks,
+      // A ReInit stands alone (§12.2): the proposals received this epoch wait for the new group.
+      // Our own Updates are not committed by us: the path re-keys our leaf (§12.2).
+      byReference: reinit.length > 0 ? [] : this.#proposals.filter((p) => !(p.proposal.kind === 'update' && p.sender.kind === 'member' && p.sender.leafIndex === state.leafIndex)), byValue, ...(request.update === true ? { path: true } : {}), psks,
+      ...(resume !== undefined ? { resuming: true } : {}),
       wireFormat: request.wireFormat ?? 'public',
       ...(request.ratchetTreeInGroupInfo !== undefined ? { ratchetTreeInGroupInfo: request.ratchetTreeInGroupInfo } : {}),
       ...(this.#options.secretTree !== undefined ? { secretTree: this.#options.secretTree } : {}),
       ...(now !== undefined ? { now } : {}),
-      resumptionPsk: (groupId, epoch) => (equalBytes(groupId, state.groupId) ? this.#resumption.get(epoch) : undefined),
+      resumptionPsk: (groupId, epoch) => (equalBytes(groupId, state.groupId) ? this.#resumption.get(epoch) : resume?.source.psk(epoch)),
     });
     this.#pending = created;
     return {
@@ -249,6 +310,30 @@ export class Group {
       ...(created.welcome !== undefined ? { welcome: encodeMlsMessage({ kind: 'mls_welcome', welcome: created.welcome }) } : {}),
       groupInfo: encodeMlsMessage({ kind: 'mls_group_info', groupInfo: created.groupInfo }),
     };
+  }
+
+  /**
+   * The PreSharedKey proposal of a resumption PSK of `from` (§8.6) for this new group's first Commit,
+   * after the checks of §11.2 (reinit: this group has the ReInit's id, suite and extensions) and
+   * §11.3 (branch: the same suite). MlsError 'invalid-resumption'.
+   */
+  #resumptionProposal(state: GroupState, resume: NonNullable<CommitRequest['resume']>) {
+    const source = Group.resumptionSourceOf(resume.from);
+    if (resume.usage === 'reinit') {
+      const r = source.reinit;
+      if (r === undefined) throw new MlsError('invalid-resumption', 'the group to resume was not reinitialized');
+      if (!equalBytes(r.groupId, state.groupId) || r.cipherSuite !== state.suite.id || !equalBytes(encodeExtensions(r.extensions), encodeExtensions(state.groupContext.extensions))) {
+        throw new MlsError('invalid-resumption', "this group's id, suite or extensions are not the ReInit's");
+      }
+    } else if (source.cipherSuite !== state.suite.id) {
+      throw new MlsError('invalid-resumption', 'a branch keeps the cipher suite of its group');
+    }
+    const epoch = resume.from.epoch;
+    const proposal: Proposal = {
+      kind: 'psk',
+      psk: { type: PskType.resumption, usage: ResumptionUsage[resume.usage], groupId: source.groupId.slice(), epoch, nonce: state.suite.provider.randomBytes(state.suite.hashLength) },
+    };
+    return { proposal, source };
   }
 
   /** Moves to the epoch of the pending Commit (§12.4.1: once the delivery service accepted it). */
@@ -279,15 +364,16 @@ export class Group {
   }
 
   /**
-   * Proposes one change by reference (§12.1): an Add of a KeyPackage, a Remove of a leaf, an external
-   * PSK, or new GroupContext extensions. The proposal is kept for this member's next Commit, like
-   * those received from others. (Update proposals are not offered: a member re-keys with
-   * commit({ update: true }).)
+   * Proposes one change by reference (§12.1): an Update of this member's leaf, an Add of a
+   * KeyPackage, a Remove of a leaf, an external PSK, or new GroupContext extensions. The proposal is
+   * kept for this member's next Commit, like those received from others (its own Update excepted: a
+   * committer re-keys with its path).
    */
   propose(request: ProposalRequest, wireFormat: 'public' | 'private' = 'public'): Uint8Array {
-    const state = this.#live();
+    const state = this.#open();
     const suite = state.suite;
-    const proposal: Proposal = request.add !== undefined ? { kind: 'add', keyPackage: decodeKeyPackageBytes(request.add) }
+    const proposal: Proposal = request.update === true ? { kind: 'update', leafNode: this.#updateLeaf(state) }
+      : request.add !== undefined ? { kind: 'add', keyPackage: decodeKeyPackageBytes(request.add) }
       : request.remove !== undefined ? { kind: 'remove', removed: request.remove }
       : request.psk !== undefined ? { kind: 'psk', psk: { type: PskType.external, pskId: request.psk.slice(), nonce: suite.provider.randomBytes(suite.hashLength) } }
       : request.extensions !== undefined ? { kind: 'group_context_extensions', extensions: request.extensions }
@@ -305,9 +391,19 @@ export class Group {
     return encodeMlsMessage(message);
   }
 
+  /** A new leaf for an Update proposal (§12.1.2): a fresh encryption key, kept until the epoch ends. */
+  #updateLeaf(state: GroupState): LeafNode {
+    const current = state.tree.leaf(state.leafIndex)!;
+    const kp = state.suite.hpke.generateKeyPair();
+    const unsigned: LeafNode = { ...current, encryptionKey: kp.publicKey, source: { kind: 'update' }, signature: new Uint8Array(0) };
+    const tbs = encodeLeafNodeTbs(unsigned, { groupId: state.groupId, leafIndex: state.leafIndex });
+    this.#ownUpdates.set(hexOf(kp.publicKey), kp);
+    return { ...unsigned, signature: signWithLabel(state.suite, state.signaturePrivateKey, 'LeafNodeTBS', tbs) };
+  }
+
   /** Encrypts application data as a PrivateMessage of the current epoch (§6.3), signed by this member. */
   encrypt(plaintext: Uint8Array, aad: Uint8Array = new Uint8Array(0), paddingLength = 0): Uint8Array {
-    const state = this.#live();
+    const state = this.#open();
     const privateMessage = protectPrivate(state.suite, {
       groupContext: state.groupContext, signatureKey: state.signaturePrivateKey, secretTree: state.secretTree,
       senderDataSecret: state.epochSecrets.senderDataSecret, paddingLength,
@@ -329,6 +425,13 @@ export class Group {
     }
   }
 
+  /** The state of a group that is neither disposed nor closed by a ReInit. */
+  #open(): GroupState {
+    const state = this.#live();
+    requireOpen(state);
+    return state;
+  }
+
   #live(): GroupState {
     if (this.#state === undefined) throw new MlsError('disposed', 'this group was disposed');
     return this.#state;
@@ -345,6 +448,8 @@ export class Group {
     state.signaturePrivateKey.fill(0);
     for (const psk of this.#resumption.values()) psk.fill(0);
     this.#resumption.clear();
+    for (const kp of this.#ownUpdates.values()) kp.secretKey.fill(0);
+    this.#ownUpdates.clear();
     this.#proposals = [];
     this.#state = undefined;
   }
@@ -362,6 +467,10 @@ function decode(bytes: Uint8Array): MlsMessage {
     if (e instanceof DecodeError) throw new MlsError('malformed-message', `the MLSMessage does not decode: ${e.message}`);
     throw e;
   }
+}
+
+function encodeExtensions(extensions: readonly Extension[]): Uint8Array {
+  return encode((w) => writeVector(w, extensions, writeExtension));
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -396,6 +505,7 @@ export function joinGroup(welcome: Uint8Array, secrets: KeyPackageSecrets, optio
       ...(options.psks !== undefined ? { psks: options.psks } : {}),
       ...(options.secretTree !== undefined ? { secretTree: options.secretTree } : {}),
       ...(now !== undefined ? { now } : {}),
+      ...(options.resumeFrom !== undefined ? { resumption: Group.resumptionSourceOf(options.resumeFrom) } : {}),
     });
     return new Group(state, options);
   } catch (e) {

@@ -21,7 +21,8 @@ import { ctEqual } from '../../compare.js';
 import { DecodeError } from '../../codec/reader.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
 import { MlsError } from '../errors.js';
-import type { GroupContext } from '../group-context.js';
+import { encode, writeVector } from '../../codec/tls.js';
+import { type Extension, type GroupContext, writeExtension } from '../group-context.js';
 import { type EpochSecrets, wipeEpochSecrets } from '../key-schedule.js';
 import { decodeRequiredCapabilities } from '../messages/extensions.js';
 import { ExtensionType } from '../messages/constants.js';
@@ -29,7 +30,8 @@ import type { GroupInfo } from '../messages/group-info.js';
 import type { KeyPackage } from '../messages/key-package.js';
 import type { RatchetTree } from '../messages/ratchet-tree.js';
 import type { Welcome } from '../messages/welcome.js';
-import { PskType, type PreSharedKeyId } from '../psk.js';
+import type { ReInit } from '../messages/proposal.js';
+import { PskType, type PreSharedKeyId, ResumptionUsage } from '../psk.js';
 import type { SecretTree, SecretTreeOptions } from '../secret-tree.js';
 import { PublicRatchetTree } from '../tree/ratchet-tree.js';
 import { validateRatchetTree } from '../tree/validate.js';
@@ -68,6 +70,21 @@ export interface JoinOptions {
   readonly now?: bigint;
   /** Limits of the epoch's secret tree. */
   readonly secretTree?: SecretTreeOptions;
+  /**
+   * The group this one resumes (§11.2 reinitialization, §11.3 branch, §8.6): the resumption PSKs a
+   * Welcome names come from it, and a Welcome with a reinit or branch PSK is checked against it.
+   */
+  readonly resumption?: ResumptionSource;
+}
+
+/** What a joiner knows of an earlier group it was in (§8.6). */
+export interface ResumptionSource {
+  readonly groupId: Uint8Array;
+  readonly cipherSuite: number;
+  /** The group's resumption_psk of `epoch`, if kept. */
+  psk(epoch: bigint): Uint8Array | undefined;
+  /** The ReInit the group's last Commit carried, if any. */
+  readonly reinit?: ReInit;
 }
 
 /** A member's state in one epoch of a group. */
@@ -88,6 +105,11 @@ export interface GroupState {
   readonly epochAuthenticator: Uint8Array;
   readonly confirmationTag: Uint8Array;
   readonly interimTranscriptHash: Uint8Array;
+  /**
+   * The ReInit this epoch's Commit carried (§11.2): the group is then closed — no more messages —
+   * and continues as a new group with these parameters.
+   */
+  readonly reinit?: ReInit;
   /** MLS-Exporter(label, context, length) of this epoch (§8.5). */
   exportSecret(label: string | Uint8Array, context: Uint8Array, length: number): Uint8Array;
 }
@@ -116,6 +138,38 @@ function groupTree(suite: CipherSuite, groupInfo: GroupInfo, outOfBand: JoinOpti
   if (outOfBand !== undefined) return treeFromOption(suite, outOfBand);
   if (found.length === 0) throw new MlsError('missing-ratchet-tree', 'no ratchet tree: neither given out of band nor in the GroupInfo');
   return decodeTree(suite, found[0]!.data);
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && ctEqual(a, b);
+}
+
+/**
+ * §12.4.3.1: a Welcome's resumption PSK of usage reinit or branch starts a group's epoch 1; for
+ * reinit, the old group's last Commit carried a ReInit that the new group's group_id, version,
+ * cipher suite and extensions match; for branch, the new group has the old one's version and suite.
+ * MlsError 'invalid-resumption'.
+ */
+function checkResumption(id: Extract<PreSharedKeyId, { type: 2 }>, groupInfo: GroupInfo, from: ResumptionSource | undefined): void {
+  if (id.usage === ResumptionUsage.application) return;
+  const context = groupInfo.groupContext;
+  if (context.epoch !== 1n) throw new MlsError('invalid-resumption', `a ${id.usage === ResumptionUsage.reinit ? 'reinit' : 'branch'} PSK in a group at epoch ${context.epoch}, not 1`);
+  if (from === undefined) throw new MlsError('invalid-resumption', 'no earlier group to resume from');
+  if (id.usage === ResumptionUsage.reinit) {
+    const r = from.reinit;
+    if (r === undefined) throw new MlsError('invalid-resumption', 'the old group was not reinitialized');
+    const same = bytesEqual(r.groupId, context.groupId) && r.version === 1 && r.cipherSuite === context.cipherSuite
+      && bytesEqual(encodeExtensions(r.extensions), encodeExtensions(context.extensions));
+    if (!same) throw new MlsError('invalid-resumption', "the new group's parameters are not the ReInit's");
+  } else if (id.usage === ResumptionUsage.branch) {
+    if (context.cipherSuite !== from.cipherSuite) throw new MlsError('invalid-resumption', 'a branch keeps the cipher suite of its group');
+  } else {
+    throw new MlsError('invalid-resumption', `resumption usage ${id.usage} is not one of RFC 9420's`);
+  }
+}
+
+function encodeExtensions(extensions: readonly Extension[]): Uint8Array {
+  return encode((w) => writeVector(w, extensions, writeExtension));
 }
 
 function requiredCapabilities(context: GroupContext) {
@@ -161,8 +215,9 @@ export function joinGroup(suite: CipherSuite, welcome: Welcome, keys: JoinKeys, 
     if (signer === undefined) throw new MlsError('invalid-signer', `GroupInfo signer ${groupInfo.signer} is a blank leaf`);
     return signer.signatureKey;
   };
+  const from = options.resumption;
   const pskLookup = (id: PreSharedKeyId): Uint8Array | undefined => {
-    if (id.type !== PskType.external) return undefined;
+    if (id.type !== PskType.external) return from !== undefined && bytesEqual(id.groupId, from.groupId) ? from.psk(id.epoch) : undefined;
     return options.psks?.find((p) => p.id.length === id.pskId.length && ctEqual(p.id, id.pskId))?.secret;
   };
 
@@ -170,6 +225,7 @@ export function joinGroup(suite: CipherSuite, welcome: Welcome, keys: JoinKeys, 
   try {
     if (tree === undefined) throw new Error('joinGroup: openWelcome did not ask for the signer key'); // cannot happen
     const context = groupInfo.groupContext;
+    for (const id of groupSecrets.psks) if (id.type === PskType.resumption) checkResumption(id, groupInfo, from);
     const required = requiredCapabilities(context);
     validateRatchetTree(tree, {
       groupId: context.groupId,

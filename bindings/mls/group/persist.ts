@@ -29,6 +29,7 @@
 //     struct { uint32 node; opaque secret_key<V>; } treekem_keys<V>;      // ascending node
 //     SecretTree secret_tree;                                              // below
 //     struct { opaque ref<V>; uint64 epoch; Sender sender; Proposal proposal; } proposals<V>;
+//     optional<ReInit> reinit;                     // the ReInit that closed the group (§11.2)
 //   } body;
 //   opaque check[32];                              // SHA-256 of everything before it
 //
@@ -64,7 +65,7 @@ import { MlsError } from '../errors.js';
 import { encodeGroupContext, readExtension, readGroupContext, writeExtension } from '../group-context.js';
 import { type EpochSecrets, exportSecret, wipeEpochSecrets } from '../key-schedule.js';
 import { readSender, writeSender } from '../messages/framing.js';
-import { readProposal, writeProposal } from '../messages/proposal.js';
+import { type ReInit, readProposal, readReInit, writeProposal, writeReInit } from '../messages/proposal.js';
 import {
   type RatchetSecretState, SecretTree, type SecretTreeState, type SkippedKeyState, wipeSecretTreeState,
 } from '../secret-tree.js';
@@ -165,6 +166,8 @@ export function saveGroupState(state: GroupState, proposals: readonly CachedProp
       writeSender(v, p.sender);
       writeProposal(v, p.proposal);
     });
+    w.u8(state.reinit === undefined ? 0 : 1);
+    if (state.reinit !== undefined) writeReInit(w, state.reinit);
     const body = w.finish();
     const out = new Uint8Array(body.length + CHECK_LENGTH);
     out.set(body);
@@ -193,6 +196,7 @@ interface Decoded {
   readonly privateKeys: TreeKemPrivateStateData;
   readonly secretTree: SecretTreeState;
   readonly proposals: CachedProposal[];
+  readonly reinit?: ReInit;
 }
 
 function readSafeU64(r: ByteReader, what: string): number {
@@ -245,8 +249,12 @@ function decodeBody(r: ByteReader, provider: CryptoProvider): Decoded {
     const sender = readSender(v);
     return { ref, epoch, sender, proposal: readProposal(v) };
   });
+  const present = r.u8('reinit present');
+  if (present > 1) invalid(`optional<ReInit> presence byte ${present}`);
+  const reinit = present === 1 ? readReInit(r) : undefined;
   r.done('saved group state');
   return {
+    ...(reinit !== undefined ? { reinit } : {}),
     suite, groupContext, groupInfoExtensions, tree, leafIndex, signaturePrivateKey, epochSecrets, confirmationTag,
     interimTranscriptHash: interim, privateKeys: { leafIndex, keys }, secretTree, proposals,
   };
@@ -340,6 +348,7 @@ function load(bytes: Uint8Array, provider: CryptoProvider): { state: GroupState;
       confirmationTag: d.confirmationTag.slice(),
       interimTranscriptHash: d.interimTranscriptHash.slice(),
       exportSecret: (label, exportContext, length) => exportSecret(suite, finalSecrets.exporterSecret, label, exportContext, length),
+      ...(d.reinit !== undefined ? { reinit: d.reinit } : {}),
     };
     return { state, proposals: d.proposals };
   } catch (e) {
