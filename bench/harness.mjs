@@ -9,17 +9,17 @@ import Benchmark from 'benchmark';
 
 const toHex = (v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : JSON.stringify(v, (_, x) => (x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x)));
 
-function hz(fn, maxTime) {
-  const b = new Benchmark(fn, { maxTime, minSamples: 5, initCount: 1 });
+function hz(fn, maxTime, minSamples = 5) {
+  const b = new Benchmark(fn, { maxTime, minSamples, initCount: 1 });
   b.run({ async: false });
   if (b.error) throw b.error;
   return b.hz;
 }
 
 /** hz() for an implementation that returns a promise (WebCrypto-based peers): a deferred benchmark. */
-function hzAsync(fn, maxTime) {
+function hzAsync(fn, maxTime, minSamples = 5) {
   return new Promise((resolve, reject) => {
-    const b = new Benchmark((deferred) => fn().then(() => deferred.resolve(), reject), { defer: true, maxTime, minSamples: 5 });
+    const b = new Benchmark((deferred) => fn().then(() => deferred.resolve(), reject), { defer: true, maxTime, minSamples });
     b.on('complete', () => (b.error ? reject(b.error) : resolve(b.hz)));
     b.run({ async: true });
   });
@@ -29,13 +29,13 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
  * Runs `fn` in short measurements until two in a row agree within 5 % (at least `minMs` of running
- * in all, at most 20 measurements): its optimised tier is then in place.
+ * in all, at most `tries` more measurements): its optimised tier is then in place.
  */
-async function warm(p, maxTime, minMs = 300) {
-  const measure = () => (p.async ? hzAsync(p.run, maxTime) : hz(p.run, maxTime));
+async function warm(p, maxTime, minSamples, tries, minMs = 300) {
+  const measure = () => (p.async ? hzAsync(p.run, maxTime, minSamples) : hz(p.run, maxTime, minSamples));
   const start = performance.now();
   let last = await measure();
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < tries; i++) {
     const next = await measure();
     const stable = Math.abs(next - last) <= 0.05 * Math.max(next, last);
     last = next;
@@ -46,7 +46,9 @@ async function warm(p, maxTime, minMs = 300) {
 /**
  * group: { title, unit: 'MB/s' | 'ops/s', sizes: [{ label, bytes, perCall }], impls: [{ name, setup(size) -> { run, output?, async? } }] }
  * The first impl is wirecrypt. `perCall` scales ops/s (e.g. ratchet steps per call). With `async`,
- * run() and output() return promises.
+ * run() and output() return promises. `slow: true` is for runs of seconds (a peer processing a whole
+ * vector file): one run per sample and at most three warming measurements, so the group ends in
+ * minutes; a round is still one sample of every implementation.
  */
 export async function runGroup(group, { rounds, maxTime, log, only = null }) {
   const impls = group.impls.filter((impl) => only === null || impl.name === only);
@@ -59,10 +61,11 @@ export async function runGroup(group, { rounds, maxTime, log, only = null }) {
     for (const [i, p] of prepared.entries()) {
       if (toHex(await (p.output ? p.output() : p.run())) !== reference) throw new Error(`${group.title} ${size.label}: ${impls[i].name} disagrees with ${group.impls[0].name}`);
     }
-    for (const p of prepared) await warm(p, maxTime);
+    const minSamples = group.slow ? 1 : 5;
+    for (const p of prepared) await warm(p, maxTime, minSamples, group.slow ? 3 : 20);
     const samples = prepared.map(() => []);
     for (let r = 0; r < rounds; r++) {
-      for (const [i, p] of prepared.entries()) samples[i].push(p.async ? await hzAsync(p.run, maxTime) : hz(p.run, maxTime));
+      for (const [i, p] of prepared.entries()) samples[i].push(p.async ? await hzAsync(p.run, maxTime, minSamples) : hz(p.run, maxTime, minSamples));
     }
     const scale = (perSecond) => (group.unit === 'MB/s' ? (perSecond * size.bytes) / 1e6 : perSecond * (size.perCall ?? 1));
     prepared.forEach((p, i) => {

@@ -15,7 +15,9 @@ import { coldStart } from './cold-start.mjs';
 import { cipherGroups, cipherTargets } from './groups/ciphers.mjs';
 import { curveGroups, curveTargets } from './groups/curves.mjs';
 import { hashGroups, hashTargets } from './groups/hash.mjs';
+import { mlsTreekemGroups, mlsTreekemTargets } from './groups/mls-treekem.mjs';
 import { mmtlsCleanup, mmtlsGroups, mmtlsTargets } from './groups/mmtls.mjs';
+import { mlsPassiveGroups, mlsPassiveTargets } from './groups/mls-passive.mjs';
 import { LOOPBACK_TITLE, mtprotoGroups, mtprotoLoopback, mtprotoTargets } from './groups/mtproto.mjs';
 import { evaluateTarget, format, markdown, runGroup } from './harness.mjs';
 
@@ -34,7 +36,7 @@ const { values: args } = parseArgs({
 
 init({ wasm: args.wasm });
 const settings = args.quick ? { rounds: 3, maxTime: 0.15 } : { rounds: 5, maxTime: 0.3 };
-const allGroups = [...hashGroups, ...cipherGroups, ...curveGroups, ...mtprotoGroups, ...mmtlsGroups];
+const allGroups = [...hashGroups, ...cipherGroups, ...curveGroups, ...mtprotoGroups, ...mmtlsGroups, ...mlsPassiveGroups, ...mlsTreekemGroups];
 const groups = allGroups.filter((g) => !args.only || g.title.toLowerCase().includes(args.only.toLowerCase()));
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -58,7 +60,7 @@ await mmtlsCleanup();
 // MTProto loopback RPC: a server and its clients over sockets, measured outside the harness like cold start
 const loopback = !args.only || LOOPBACK_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await mtprotoLoopback({ quick: args.quick, log }) : null;
 const cold = coldStart();
-const targets = [...hashTargets, ...cipherTargets, ...curveTargets, ...mtprotoTargets, ...mmtlsTargets].filter((t) => results.some((g) => g.title === t.group)).map((t) => evaluateTarget(t, results));
+const targets = [...hashTargets, ...cipherTargets, ...curveTargets, ...mtprotoTargets, ...mmtlsTargets, ...mlsPassiveTargets, ...mlsTreekemTargets].filter((t) => results.some((g) => g.title === t.group)).map((t) => evaluateTarget(t, results));
 targets.push({
   text: "import + instantiate ≤ @mtcute/wasm's (import + initSync) in a fresh Node process",
   measured: `${cold.totalMs.toFixed(1)} ms vs ${cold.mtcuteTotalMs.toFixed(1)} ms`,
