@@ -28,11 +28,17 @@ export function readVarint(r: ByteReader, what: string): number {
   throw new DecodeError(`${what}: length prefix 0b11 is reserved`);
 }
 
-export function writeVarint(w: ByteWriter, n: number): ByteWriter {
+/** The minimal varint encoding of `n` (1, 2 or 4 bytes). */
+function varintBytes(n: number): number[] {
   if (!Number.isInteger(n) || n < 0 || n > MAX_VARINT) throw new RangeError(`writeVarint: ${n} is not in [0, 2^30)`);
-  if (n < 0x40) return w.u8(n);
-  if (n < 0x4000) return w.u16(0x4000 | n);
-  return w.u32((0x80000000 | n) >>> 0);
+  if (n < 0x40) return [n];
+  if (n < 0x4000) return [0x40 | (n >>> 8), n & 0xff];
+  return [0x80 | (n >>> 24), (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+}
+
+export function writeVarint(w: ByteWriter, n: number): ByteWriter {
+  for (const b of varintBytes(n)) w.u8(b);
+  return w;
 }
 
 /** opaque data<V>: a view into the input. */
@@ -53,9 +59,8 @@ export function readVector<T>(r: ByteReader, what: string, item: (r: ByteReader)
 }
 
 export function writeVector<T>(w: ByteWriter, items: readonly T[], item: (w: ByteWriter, value: T) => void): ByteWriter {
-  const body = new ByteWriter();
-  for (const value of items) item(body, value);
-  return writeOpaque(w, body.finish());
+  // Written in place: 4 bytes held for the varint, the items after them, then the length put in front.
+  return w.prefixed(4, (body) => { for (const value of items) item(body, value); }, varintBytes);
 }
 
 /** optional<T>: 0 (absent) or 1 then the value; any other presence byte is malformed. */

@@ -78,6 +78,24 @@ export class ByteWriter {
     return this;
   }
 
+  /**
+   * Runs `body`, then puts `prefix(n)` in front of the n bytes it wrote, in `room` bytes held for it
+   * (moving the body left when the prefix is shorter): a length prefix whose size depends on the
+   * length, such as a TLS varint, without encoding the body into a second buffer first.
+   */
+  prefixed(room: number, body: (w: this) => void, prefix: (n: number) => readonly number[]): this {
+    const at = this.#room(room);
+    body(this);
+    const p = prefix(this.#len - at - room);
+    if (p.length > room) throw new RangeError(`ByteWriter: a ${p.length}-byte prefix in ${room} bytes`);
+    if (p.length < room) {
+      this.#buf.copyWithin(at + p.length, at + room, this.#len);
+      this.#len -= room - p.length;
+    }
+    this.#buf.set(p, at);
+    return this;
+  }
+
   /** The bytes written, as a fresh array. */
   finish(): Uint8Array {
     return this.#buf.slice(0, this.#len);

@@ -110,15 +110,20 @@ export function authenticateContent(suite: CipherSuite, params: AuthenticatePara
 }
 
 /** Whether the signature of `authenticated` verifies under `publicKey` (§6.1). */
-export function verifyContentSignature(suite: CipherSuite, groupContext: GroupContext, authenticated: AuthenticatedContent, publicKey: Uint8Array): boolean {
-  const tbs = framedContentTbs(authenticated.wireFormat, authenticated.content, groupContext);
+export function verifyContentSignature(
+  suite: CipherSuite, groupContext: GroupContext, authenticated: AuthenticatedContent, publicKey: Uint8Array,
+  tbs = framedContentTbs(authenticated.wireFormat, authenticated.content, groupContext),
+): boolean {
   return verifyWithLabel(suite, publicKey, FRAMED_CONTENT_TBS, tbs, authenticated.auth.signature);
 }
 
 /** membership_tag = MAC(membership_key, AuthenticatedContentTBM) (§6.2), for a PublicMessage. */
-export function membershipTag(suite: CipherSuite, membershipKey: Uint8Array, groupContext: GroupContext, authenticated: AuthenticatedContent): Uint8Array {
+export function membershipTag(
+  suite: CipherSuite, membershipKey: Uint8Array, groupContext: GroupContext, authenticated: AuthenticatedContent,
+  tbs = framedContentTbs(authenticated.wireFormat, authenticated.content, groupContext),
+): Uint8Array {
   const tbm = encode((w) => {
-    w.bytes(framedContentTbs(authenticated.wireFormat, authenticated.content, groupContext));
+    w.bytes(tbs);
     writeFramedContentAuthData(w, authenticated.auth, authenticated.content.body.kind);
   });
   return suite.provider.hmac('SHA-256', membershipKey, tbm);
@@ -133,8 +138,10 @@ export function checkGroupAndEpoch(groupId: Uint8Array, epoch: bigint, groupCont
 }
 
 /** The signature check of an unprotected message: 'invalid-signature' if it does not verify. */
-export function requireValidSignature(suite: CipherSuite, groupContext: GroupContext, authenticated: AuthenticatedContent, publicKey: Uint8Array): void {
-  if (!verifyContentSignature(suite, groupContext, authenticated, publicKey)) {
+export function requireValidSignature(
+  suite: CipherSuite, groupContext: GroupContext, authenticated: AuthenticatedContent, publicKey: Uint8Array, tbs?: Uint8Array,
+): void {
+  if (!verifyContentSignature(suite, groupContext, authenticated, publicKey, tbs)) {
     throw new MlsError('invalid-signature', 'the FramedContentTBS signature does not verify');
   }
 }

@@ -15,7 +15,7 @@ import type { GroupContext } from '../group-context.js';
 import type { FramedContent, PublicMessage, Sender } from '../messages/framing.js';
 import type { AuthenticatedContent } from '../messages/framing-inner.js';
 import {
-  type AuthenticateParams, PUBLIC_MESSAGE, authenticateContent, checkGroupAndEpoch, membershipTag, requireValidSignature,
+  type AuthenticateParams, PUBLIC_MESSAGE, authenticateContent, checkGroupAndEpoch, framedContentTbs, membershipTag, requireValidSignature,
 } from './content-auth.js';
 
 export interface ProtectPublicParams extends AuthenticateParams {
@@ -76,15 +76,16 @@ export function unprotectPublic(suite: CipherSuite, params: UnprotectPublicParam
   if (publicKey === undefined) throw new MlsError('unknown-sender', `no signature key for the ${describe(sender)}`);
 
   const authenticated: AuthenticatedContent = { wireFormat: PUBLIC_MESSAGE, content, auth };
+  const tbs = framedContentTbs(PUBLIC_MESSAGE, content, params.groupContext); // covered by the tag and the signature
   if (sender.kind === 'member') {
     // The decoder guarantees the tag's presence for a member sender; a hand-built message may lack it.
     const tag = message.membershipTag;
-    const expected = membershipTag(suite, params.membershipKey, params.groupContext, authenticated);
+    const expected = membershipTag(suite, params.membershipKey, params.groupContext, authenticated, tbs);
     if (tag === undefined || !ctEqual(tag, expected)) throw new MlsError('invalid-membership-tag', 'the membership tag does not verify');
   } else if (message.membershipTag !== undefined) {
     throw new MlsError('invalid-membership-tag', `a ${sender.kind} sender's PublicMessage carries no membership tag`);
   }
-  requireValidSignature(suite, params.groupContext, authenticated, publicKey);
+  requireValidSignature(suite, params.groupContext, authenticated, publicKey, tbs);
   return authenticated;
 }
 

@@ -42,7 +42,7 @@ import type { KeyPair } from '../../x25519.js';
 import { DecodeError } from '../../codec/reader.js';
 import { ctEqual } from '../../compare.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
-import { refHash, verifyWithLabel } from '../crypto/labels.js';
+import { refHash, verifyWithLabel, verifyWithLabelBatch } from '../crypto/labels.js';
 import { MlsError } from '../errors.js';
 import type { Extension } from '../group-context.js';
 import { externalKeyPair, wipeEpochSecrets } from '../key-schedule.js';
@@ -53,6 +53,7 @@ import { type RequiredCapabilities, decodeExternalSenders, decodeRequiredCapabil
 import type { Sender } from '../messages/framing.js';
 import { type AuthenticatedContent, encodeAuthenticatedContent } from '../messages/framing-inner.js';
 import { encodeKeyPackageTbs } from '../messages/key-package.js';
+import { encodeLeafNodeTbs } from '../messages/leaf-node.js';
 import type { MlsMessage } from '../messages/mls-message.js';
 import type { Proposal } from '../messages/proposal.js';
 import { type PreSharedKeyId, PskType, ResumptionUsage, writePskId } from '../psk.js';
@@ -60,7 +61,7 @@ import type { SecretTreeOptions } from '../secret-tree.js';
 import { confirmationTag as computeConfirmationTag } from '../transcript.js';
 import { type ProposalWithSender, applyProposals } from '../tree/edits.js';
 import type { PublicRatchetTree } from '../tree/ratchet-tree.js';
-import { validateLeafNode } from '../tree/validate.js';
+import { memberIndex, validateLeafNode } from '../tree/validate.js';
 import { applyUpdatePath } from '../treekem/apply.js';
 import { type TreeKemPrivateState, wipeReplacedKeys } from '../treekem/private-state.js';
 import { type NextEpoch, groupStateOf, nextEpoch } from './epoch.js';
@@ -214,6 +215,8 @@ export function validateProposals(
   resuming = false,
 ): void {
   const { suite, tree } = state;
+  const members = memberIndex(tree);
+  const batchVerified = signaturesVerifyInBatch(state, resolved);
   const touched = new Set<number>(); // leaves updated or removed
   const addKeys = new Set<string>();
   const psks = new Set<string>();
@@ -232,10 +235,10 @@ export function validateProposals(
         if (kp.cipherSuite !== suite.id) invalid(`an Add's KeyPackage is of cipher suite ${kp.cipherSuite}`);
         if (kp.version !== 1) invalid(`an Add's KeyPackage is of protocol version ${kp.version}`);
         if (ctEqual(kp.initKey, kp.leafNode.encryptionKey)) invalid("an Add's KeyPackage has init_key = encryption_key (§10.1)");
-        if (!verifyWithLabel(suite, kp.leafNode.signatureKey, 'KeyPackageTBS', encodeKeyPackageTbs(kp), kp.signature)) {
+        if (!batchVerified && !verifyWithLabel(suite, kp.leafNode.signatureKey, 'KeyPackageTBS', encodeKeyPackageTbs(kp), kp.signature)) {
           throw new MlsError('invalid-signature', "an Add's KeyPackage signature does not verify");
         }
-        validateLeafNode(tree, kp.leafNode, { groupId: state.groupId, source: 'key_package', now, requiredCapabilities: required });
+        validateLeafNode(tree, kp.leafNode, { groupId: state.groupId, source: 'key_package', now, requiredCapabilities: required, members, signatureVerified: batchVerified });
         const k = keyString(kp.leafNode.signatureKey);
         if (addKeys.has(k)) invalid('two Adds of the same signature key');
         addKeys.add(k);
@@ -246,7 +249,7 @@ export function validateProposals(
         if (senderLeaf === committer) invalid('the Commit holds an Update by the committer');
         if (touched.has(senderLeaf)) invalid(`more than one Update / Remove for leaf ${senderLeaf}`);
         touched.add(senderLeaf);
-        validateLeafNode(tree, proposal.leafNode, { groupId: state.groupId, source: 'update', leafIndex: senderLeaf, now, requiredCapabilities: required });
+        validateLeafNode(tree, proposal.leafNode, { groupId: state.groupId, source: 'update', leafIndex: senderLeaf, now, requiredCapabilities: required, signatureVerified: batchVerified });
         pathRequired = true;
         break;
       }
@@ -310,6 +313,33 @@ export function requireSupportOf(tree: PublicRatchetTree, extensions: readonly E
       for (const t of required.proposalTypes) if (t > 7 && !caps.proposals.includes(t)) invalid(`member ${m} does not support required proposal ${t}`);
       for (const t of required.credentialTypes) if (!caps.credentials.includes(t)) invalid(`member ${m} does not support required credential ${t}`);
     }
+  }
+}
+
+/**
+ * Whether every signature the list's new leaves bring in verifies — each Add's KeyPackage and leaf
+ * node, each Update's leaf node (§7.3, §10.1) — checked in one batched provider call. On false the
+ * caller checks them one by one, which also names the one that fails.
+ */
+function signaturesVerifyInBatch(state: GroupState, resolved: readonly Resolved[]): boolean {
+  const kps: { publicKey: Uint8Array; content: Uint8Array; signature: Uint8Array }[] = [];
+  const leaves: { publicKey: Uint8Array; content: Uint8Array; signature: Uint8Array }[] = [];
+  for (const { proposal, senderLeaf } of resolved) {
+    if (proposal.kind === 'add') {
+      const kp = proposal.keyPackage;
+      if (kp.leafNode.source.kind !== 'key_package') return false; // refused below with its own code
+      kps.push({ publicKey: kp.leafNode.signatureKey, content: encodeKeyPackageTbs(kp), signature: kp.signature });
+      leaves.push({ publicKey: kp.leafNode.signatureKey, content: encodeLeafNodeTbs(kp.leafNode), signature: kp.leafNode.signature });
+    } else if (proposal.kind === 'update' && senderLeaf !== undefined) {
+      const leaf = proposal.leafNode;
+      leaves.push({ publicKey: leaf.signatureKey, content: encodeLeafNodeTbs(leaf, { groupId: state.groupId, leafIndex: senderLeaf }), signature: leaf.signature });
+    }
+  }
+  if (kps.length + leaves.length < 2) return false; // nothing to gain over the one-by-one checks
+  try {
+    return verifyWithLabelBatch(state.suite, 'KeyPackageTBS', kps).every(Boolean) && verifyWithLabelBatch(state.suite, 'LeafNodeTBS', leaves).every(Boolean);
+  } catch {
+    return false; // e.g. a key of the wrong length: the one-by-one checks report it
   }
 }
 

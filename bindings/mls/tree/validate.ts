@@ -99,6 +99,39 @@ export interface LeafNodeValidationOptions {
   readonly now?: bigint;
   /** The group's required_capabilities extension, if it has one. */
   readonly requiredCapabilities?: RequiredCapabilities;
+  /**
+   * The members' keys and credential types, computed once (memberIndex) when many leaves are
+   * checked against one tree, e.g. the Adds of a Commit: each check is then O(1), not O(members).
+   */
+  readonly members?: MemberIndex;
+  /** The leaf's signature was verified already (a batch verification of the whole Commit). */
+  readonly signatureVerified?: boolean;
+}
+
+/** What validateLeafNode compares a new leaf with, for a tree's members. */
+export interface MemberIndex {
+  /** Leaf index by signature key / encryption key (as keyOf strings). */
+  readonly signatureKeys: ReadonlyMap<string, number>;
+  readonly encryptionKeys: ReadonlyMap<string, number>;
+  /** The credential types the members use, and those every member supports. */
+  readonly typesInUse: ReadonlySet<number>;
+  readonly supportedByAll: ReadonlySet<number>;
+}
+
+export function memberIndex(tree: PublicRatchetTree): MemberIndex {
+  const signatureKeys = new Map<string, number>();
+  const encryptionKeys = new Map<string, number>();
+  const typesInUse = new Set<number>();
+  let supportedByAll: Set<number> | undefined;
+  for (const m of tree.members()) {
+    const leaf = tree.leaf(m)!;
+    signatureKeys.set(keyOf(leaf.signatureKey), m);
+    encryptionKeys.set(keyOf(leaf.encryptionKey), m);
+    typesInUse.add(credentialTypeOf(leaf.credential));
+    const supported = leaf.capabilities.credentials;
+    supportedByAll = supportedByAll === undefined ? new Set(supported) : new Set(supported.filter((t) => supportedByAll!.has(t)));
+  }
+  return { signatureKeys, encryptionKeys, typesInUse, supportedByAll: supportedByAll ?? new Set() };
 }
 
 /**
@@ -124,9 +157,26 @@ export function validateLeafNode(tree: PublicRatchetTree, leaf: LeafNode, option
   const problem = selfProblem(leaf, options.now, options.requiredCapabilities);
   if (problem !== undefined) throw new MlsError('invalid-leaf-node', `the leaf node ${problem}`);
   const group = source === 'key_package' ? undefined : { groupId: options.groupId, leafIndex: leafIndex! };
-  if (!verifyLeafNodeSignature(tree.suite, leaf, group)) throw new MlsError('invalid-leaf-signature', 'the leaf node signature does not verify');
+  if (options.signatureVerified !== true && !verifyLeafNodeSignature(tree.suite, leaf, group)) {
+    throw new MlsError('invalid-leaf-signature', 'the leaf node signature does not verify');
+  }
 
   const ownType = credentialTypeOf(leaf.credential);
+  const index = options.members;
+  if (index !== undefined && source === 'key_package') {
+    // The same checks as the loop below, against the precomputed index (a new leaf replaces nobody).
+    const sameSig = index.signatureKeys.get(keyOf(leaf.signatureKey));
+    if (sameSig !== undefined) throw new MlsError('duplicate-key', `leaf ${sameSig} has the same signature_key`);
+    const sameEnc = index.encryptionKeys.get(keyOf(leaf.encryptionKey));
+    if (sameEnc !== undefined) throw new MlsError('duplicate-key', `leaf ${sameEnc} has the same encryption_key`);
+    if (index.signatureKeys.size > 0 && !index.supportedByAll.has(ownType)) {
+      throw new MlsError('invalid-leaf-node', `a member does not support credential type ${ownType}`);
+    }
+    for (const t of index.typesInUse) {
+      if (!leaf.capabilities.credentials.includes(t)) throw new MlsError('invalid-leaf-node', `the leaf node does not support credential type ${t}, which a member uses`);
+    }
+    return;
+  }
   for (const m of tree.members()) {
     if (source !== 'key_package' && m === leafIndex) continue;
     const other = tree.leaf(m)!;
