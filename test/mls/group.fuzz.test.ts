@@ -1,0 +1,97 @@
+// The group layer on hostile input: mutated MLSMessages (test/helpers/mutate.ts) fed to
+// group.process, mutated Welcomes to joinGroup, mutated KeyPackages to keyPackageSecretsFrom. What
+// must hold: only MlsError escapes (never a TypeError, RangeError or DecodeError), and a refused
+// message leaves the group's saved bytes exactly as they were. A mutation the group accepts (one that
+// leaves a message valid) is allowed; the group is then restored for the next input. Fixed seed and
+// RUNS inputs per message in `npm test`; under `npm run fuzz`, FUZZ_MIN_RUNS each, then more as the
+// time budget allows.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mls } from '../../bindings/index.js';
+import { FUZZ_SEED, fuzzing, runParameters } from '../diff/property.js';
+import { mutate, mutation } from '../helpers/mutate.js';
+import { toHex } from '../helpers/vectors.js';
+
+const RUNS = 150;
+const FUZZ_MIN_RUNS = 10_000;
+const TIMEOUT = fuzzing ? 0 : 120_000;
+const text = (s: string) => new TextEncoder().encode(s);
+
+/** A three-member group (suite 3) and one message of each kind Bob can receive in its epoch. */
+function fixture() {
+  const alice = mls.createGroup({ identity: text('alice') });
+  const kps = ['bob', 'carol'].map((n) => mls.createKeyPackage({ identity: text(n) }));
+  const { welcome } = alice.commit({ add: kps.map((k) => k.keyPackage) });
+  alice.applyPendingCommit();
+  const bob = mls.joinGroup(welcome!, kps[0]!.secrets);
+  const carol = mls.joinGroup(welcome!, kps[1]!.secrets);
+  const saved = bob.save();
+  const proposal = carol.propose({ remove: 0 });
+  const application = carol.encrypt(text('a message to mutate'), text('aad'));
+  const publicCommit = alice.commit({ update: true }).commit;
+  alice.discardPendingCommit();
+  const privateCommit = alice.commit({ update: true, wireFormat: 'private' }).commit;
+  alice.discardPendingCommit();
+  const fresh = mls.createKeyPackage({ identity: text('dave') });
+  const addDave = alice.commit({ add: [fresh.keyPackage] });
+  return { saved, messages: { proposal, application, 'public commit': publicCommit, 'private commit': privateCommit }, welcome: addDave.welcome!, dave: fresh };
+}
+
+function run(property: fc.IProperty<any>): number {
+  const fail = (d: fc.RunDetails<unknown>) => { if (d.failed) expect.fail(fc.defaultReportMessage(d) ?? 'property failed'); };
+  if (!fuzzing) {
+    const d = fc.check(property, { seed: FUZZ_SEED, numRuns: RUNS });
+    fail(d);
+    expect(d.numRuns).toBe(RUNS);
+    return d.numRuns;
+  }
+  const first = fc.check(property, { seed: FUZZ_SEED, numRuns: FUZZ_MIN_RUNS });
+  fail(first);
+  const more = fc.check(property, { ...runParameters(8), seed: FUZZ_SEED + 1 });
+  fail(more);
+  return first.numRuns + more.numRuns;
+}
+
+const edits = fc.array(mutation, { minLength: 1, maxLength: 4 });
+
+describe('MLS group layer under fast-check', () => {
+  const f = fixture();
+  const counts: Record<string, string> = {};
+
+  for (const [kind, bytes] of Object.entries(f.messages)) {
+    it(`group.process: mutated ${kind}`, () => {
+      let group = mls.loadGroup(f.saved);
+      let before = toHex(group.save());
+      let accepted = 0;
+      const n = run(fc.property(edits, (e) => {
+        const input = mutate(bytes, e);
+        try {
+          group.process(input);
+        } catch (error) {
+          if (!(error instanceof mls.MlsError)) throw new Error(`process threw ${String(error)} on ${toHex(input)}`);
+          if (toHex(group.save()) !== before) throw new Error(`a refused message changed the group: ${toHex(input)}`);
+          return;
+        }
+        accepted++; // still a valid message: start the next input from the saved group
+        group.dispose();
+        group = mls.loadGroup(f.saved);
+        before = toHex(group.save());
+      }));
+      counts[kind] = `${n} (${accepted} accepted)`;
+    }, TIMEOUT);
+  }
+
+  it('joinGroup: mutated Welcome; keyPackageSecretsFrom: mutated KeyPackage', () => {
+    const keys = f.dave.secrets.keys();
+    const kpBytes = mls.createKeyPackage({ identity: text('erin') }).keyPackage;
+    const n = run(fc.property(edits, fc.boolean(), (e, onWelcome) => {
+      try {
+        if (onWelcome) mls.joinGroup(mutate(f.welcome, e), f.dave.secrets).dispose();
+        else mls.keyPackageSecretsFrom({ keyPackage: mutate(kpBytes, e), initPrivateKey: keys.initPrivateKey, encryptionPrivateKey: keys.encryptionPrivateKey, signaturePrivateKey: keys.signaturePrivateKey });
+      } catch (error) {
+        if (!(error instanceof mls.MlsError)) throw new Error(`${onWelcome ? 'joinGroup' : 'keyPackageSecretsFrom'} threw ${String(error)}`);
+      }
+    }));
+    console.log(`mls group fuzz (seed ${FUZZ_SEED}): ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}, Welcome/KeyPackage ${n}; only MlsError escaped, refusals left the state unchanged`);
+  }, TIMEOUT);
+});
