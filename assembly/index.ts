@@ -107,6 +107,11 @@ export const RATCHET_MAX_LANES: i32 = ASC_FEATURE_SIMD ? 4 : 1;
 
 export { treekemPath as treekem_path } from './kdf/treekem_path';
 
+// ---- MLS secret-tree ratchet (RFC 9420 §9.1): count generations from `first` --------------------
+// start 32 bytes; writes count × keyLen keys, count × nonceLen nonces and the 32-byte next secret.
+
+export { mlsRatchet as mls_ratchet } from './kdf/mls_ratchet';
+
 // ---- ChaCha20-Poly1305 / XChaCha20-Poly1305 (RFC 8439, draft-irtf-cfrg-xchacha) ------------------
 // Streaming: init → aad* → encrypt* → finish, or init → aad* → absorb* → verify → decrypt*.
 // Chunks of encrypt/decrypt are multiples of 64 bytes except the last. `xchacha` is 0 or 1.

@@ -9,6 +9,8 @@
 //   ratchet_key_[N]_[j]      = DeriveTreeSecret(ratchet_secret_[N]_[j], "key",    j, Nk)  (§9.1)
 //   ratchet_nonce_[N]_[j]    = DeriveTreeSecret(ratchet_secret_[N]_[j], "nonce",  j, Nn)
 //   ratchet_secret_[N]_[j+1] = DeriveTreeSecret(ratchet_secret_[N]_[j], "secret", j, Nh)
+//   (the steps from one generation to another are one provider call, secretTreeRatchet: in wasm, a
+//   whole run of generations without leaving it)
 //
 // (DeriveSecret(s, label) is ExpandWithLabel(s, label, "", Nh), which is what §9 writes.)
 //
@@ -33,7 +35,8 @@
 // 'secret-tree-state' otherwise).
 
 import type { CipherSuite } from './crypto/cipher-suite.js';
-import { deriveSecret, deriveTreeSecret, expandWithLabel } from './crypto/labels.js';
+import { RATCHET_MAX_STEPS_PER_CALL } from '../provider/types.js';
+import { deriveSecret, expandWithLabel } from './crypto/labels.js';
 import { MlsError } from './errors.js';
 import { left, level, right, root } from './tree/math.js';
 
@@ -138,15 +141,6 @@ interface Step extends KeyNonce {
   readonly secret: Uint8Array;
 }
 
-/** One step of a ratchet at generation j (§9.1): its key, its nonce and the next ratchet secret. */
-function ratchetStep(suite: CipherSuite, secret: Uint8Array, j: number): Step {
-  return {
-    key: deriveTreeSecret(suite, secret, 'key', j, suite.keyLength),
-    nonce: deriveTreeSecret(suite, secret, 'nonce', j, suite.nonceLength),
-    secret: deriveTreeSecret(suite, secret, 'secret', j, suite.hashLength),
-  };
-}
-
 function wipeKeyNonce(k: KeyNonce): void {
   k.key.fill(0);
   k.nonce.fill(0);
@@ -230,24 +224,29 @@ class SenderRatchet {
    */
   private derive(target: number, keep: number): { fresh: Array<[number, KeyNonce]>; last: Step } {
     const fresh: Array<[number, KeyNonce]> = [];
+    const { suite } = this;
     let current = this.secret;
-    let last: Step;
+    let last: KeyNonce | undefined;
     try {
-      for (let j = this.next; j < target; j++) {
-        const s = ratchetStep(this.suite, current, j);
+      // Generations next … target, up to RATCHET_MAX_STEPS_PER_CALL per provider call (§9.1).
+      for (let j = this.next; j <= target;) {
+        const count = Math.min(target - j + 1, RATCHET_MAX_STEPS_PER_CALL);
+        const steps = suite.provider.secretTreeRatchet(current, j, count, suite.keyLength, suite.nonceLength);
         if (current !== this.secret) current.fill(0); // an intermediate ratchet secret, consumed (§9.2)
-        current = s.secret;
-        if (target - j <= keep) fresh.push([j, s]);
-        else wipeKeyNonce(s); // would be dropped at once for maxSkipped: never stored
+        current = steps.next;
+        for (let i = 0; i < count; i++, j++) {
+          const k: KeyNonce = { key: steps.keys[i]!, nonce: steps.nonces[i]! };
+          if (j === target) last = k;
+          else if (target - j <= keep) fresh.push([j, k]);
+          else wipeKeyNonce(k); // would be dropped at once for maxSkipped: never stored
+        }
       }
-      last = ratchetStep(this.suite, current, target);
     } catch (e) {
       if (current !== this.secret) current.fill(0);
       for (const [, k] of fresh) wipeKeyNonce(k);
       throw e;
     }
-    if (current !== this.secret) current.fill(0);
-    return { fresh, last };
+    return { fresh, last: { ...last!, secret: current } };
   }
 
   /**

@@ -22,7 +22,7 @@ import { randomBytes } from '../random.js';
 import { referenceAesCtr, referenceAesIge } from './reference-aes.js';
 import {
   type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
-  type SignatureName, type SignatureScheme, type TreeKemPath, known, treeKemArgs,
+  type SignatureName, type SignatureScheme, type RatchetSteps, type TreeKemPath, known, ratchetArgs, treeKemArgs,
 } from './types.js';
 
 const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-512': sha512 } as const;
@@ -256,6 +256,26 @@ function treeKemPath(kem: DhName, start: Uint8Array, length: number): TreeKemPat
   return { pathSecrets, secretKeys, publicKeys, next: secret };
 }
 
+/** DeriveTreeSecret(secret, label, generation, length) (RFC 9420 §9.1): ExpandWithLabel with a uint32 context. */
+function deriveTreeSecret(secret: Uint8Array, label: string, generation: number, length: number): Uint8Array {
+  const full = ascii(`MLS 1.0 ${label}`);
+  const j = Uint8Array.of(generation >>> 24, generation >>> 16, generation >>> 8, generation);
+  return expand(sha256, secret, cat(Uint8Array.of(length >> 8, length & 0xff, full.length), full, Uint8Array.of(4), j), length);
+}
+
+function secretTreeRatchet(start: Uint8Array, first: number, count: number, keyLength: number, nonceLength: number): RatchetSteps {
+  let secret = ratchetArgs(start, first, count, keyLength, nonceLength);
+  const keys: Uint8Array[] = [], nonces: Uint8Array[] = [];
+  for (let j = first; j < first + count; j++) {
+    keys.push(deriveTreeSecret(secret, 'key', j, keyLength));
+    nonces.push(deriveTreeSecret(secret, 'nonce', j, nonceLength));
+    const next = deriveTreeSecret(secret, 'secret', j, 32);
+    secret.fill(0);
+    secret = next;
+  }
+  return { keys, nonces, next: secret };
+}
+
 const DH: Record<DhName, DhScheme> = { X25519, 'P-256': P256_DH };
 const SIGNATURES: Record<SignatureName, SignatureScheme> = { Ed25519: ED25519, 'P-256': P256_SIG };
 
@@ -281,4 +301,5 @@ export const referenceProvider: CryptoProvider = Object.freeze({
   dh: (name: DhName) => DH[known(name, Object.keys(DH) as DhName[], 'dh', 'curve')],
   signature: (name: SignatureName) => SIGNATURES[known(name, Object.keys(SIGNATURES) as SignatureName[], 'signature', 'algorithm')],
   treeKemPath,
+  secretTreeRatchet,
 });

@@ -57,6 +57,17 @@ export interface TreeKemPath {
   readonly next: Uint8Array;
 }
 
+/** The output of CryptoProvider.secretTreeRatchet: one key and nonce per generation, and the secret after them. */
+export interface RatchetSteps {
+  readonly keys: Uint8Array[];
+  readonly nonces: Uint8Array[];
+  /** The ratchet secret of generation first + count. */
+  readonly next: Uint8Array;
+}
+
+/** The most generations secretTreeRatchet derives in one call. */
+export const RATCHET_MAX_STEPS_PER_CALL = 1024;
+
 /** The longest chain treeKemPath derives in one call (a ratchet tree of 2^32 leaves has depth 32). */
 export const TREEKEM_MAX_PATH = 256;
 
@@ -87,6 +98,15 @@ export interface CryptoProvider {
    * 32 bytes or `length` is not an integer in [0, TREEKEM_MAX_PATH]; TypeError for an unknown `kem`.
    */
   treeKemPath(kem: DhName, start: Uint8Array, length: number): TreeKemPath;
+  /**
+   * An MLS secret-tree ratchet (RFC 9420 §9.1, SHA-256 suites) over `count` generations from
+   * `first`, whose ratchet secret is `start`: for each generation j, key[j] = DeriveTreeSecret(
+   * secret[j], "key", j, keyLength), nonce[j] = DeriveTreeSecret(secret[j], "nonce", j, nonceLength),
+   * secret[j+1] = DeriveTreeSecret(secret[j], "secret", j, 32); `next` = secret[first + count]. The
+   * intermediate secrets are wiped. RangeError for `start` not 32 bytes, lengths outside [1, 32],
+   * count outside [0, RATCHET_MAX_STEPS_PER_CALL] or first + count > 2^32.
+   */
+  secretTreeRatchet(start: Uint8Array, first: number, count: number, keyLength: number, nonceLength: number): RatchetSteps;
 }
 
 /** Throws a TypeError for a name outside `names` (providers check their arguments like the rest). */
@@ -100,6 +120,20 @@ export function known<T extends string>(value: unknown, names: readonly T[], fn:
  * (TypeError), `start` a Uint8Array of 32 bytes (TypeError / RangeError) and `length` an integer in
  * [0, TREEKEM_MAX_PATH] (TypeError for a non-number, RangeError otherwise). Returns a private copy of `start`.
  */
+/** secretTreeRatchet's argument checks, shared by the providers; returns a private copy of `start`. */
+export function ratchetArgs(start: unknown, first: unknown, count: unknown, keyLength: unknown, nonceLength: unknown): Uint8Array {
+  const int = (v: unknown, min: number, max: number, what: string) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new RangeError(`secretTreeRatchet: ${what} must be an integer in [${min}, ${max}], got ${String(v)}`);
+    return v;
+  };
+  int(first, 0, 2 ** 32 - 1, 'first');
+  int(count, 0, RATCHET_MAX_STEPS_PER_CALL, 'count');
+  if ((first as number) + (count as number) > 2 ** 32) throw new RangeError('secretTreeRatchet: generations past 2^32 - 1');
+  int(keyLength, 1, 32, 'keyLength');
+  int(nonceLength, 1, 32, 'nonceLength');
+  return copyOf(bytesOfLength(start, 32, 'secretTreeRatchet', 'start'));
+}
+
 export function treeKemArgs(kem: unknown, start: unknown, length: unknown): { kem: DhName; start: Uint8Array; length: number } {
   const name = known(kem, ['X25519', 'P-256'] as const, 'treeKemPath', 'kem');
   if (typeof length !== 'number') throw new TypeError(`treeKemPath: length must be an integer, got ${typeof length}`);

@@ -17,7 +17,7 @@ import { engine } from '../wasm/select.js';
 import { stage, unstage } from '../wasm/staging.js';
 import {
   type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
-  type SignatureName, type SignatureScheme, type TreeKemPath, known, treeKemArgs,
+  type SignatureName, type SignatureScheme, type RatchetSteps, type TreeKemPath, known, ratchetArgs, treeKemArgs,
 } from './types.js';
 
 const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-512': sha512 } as const;
@@ -83,6 +83,26 @@ function treeKemPath(kem: DhName, start: Uint8Array, length: number): TreeKemPat
   }
 }
 
+/** The whole ratchet run in one wasm call; the staging window (secrets included) is wiped after. */
+function secretTreeRatchet(start: Uint8Array, first: number, count: number, keyLength: number, nonceLength: number): RatchetSteps {
+  const s0 = ratchetArgs(start, first, count, keyLength, nonceLength);
+  const e = engine();
+  const s = stage(e, [s0], count * (keyLength + nonceLength) + 32);
+  s0.fill(0);
+  try {
+    const keysAt = s.out, noncesAt = keysAt + count * keyLength, nextAt = noncesAt + count * nonceLength;
+    e.abi.mls_ratchet(s.at[0], first, count, keyLength, nonceLength, keysAt, noncesAt, nextAt);
+    const keys: Uint8Array[] = [], nonces: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      keys.push(e.read(keysAt + keyLength * i, keyLength));
+      nonces.push(e.read(noncesAt + nonceLength * i, nonceLength));
+    }
+    return { keys, nonces, next: e.read(nextAt, 32) };
+  } finally {
+    unstage(e, s);
+  }
+}
+
 export const wasmProvider: CryptoProvider = Object.freeze({
   name: 'wirecrypt-wasm',
   randomBytes,
@@ -102,4 +122,5 @@ export const wasmProvider: CryptoProvider = Object.freeze({
   dh: (name: DhName) => DH[known(name, Object.keys(DH) as DhName[], 'dh', 'curve')],
   signature: (name: SignatureName) => SIGNATURES[known(name, Object.keys(SIGNATURES) as SignatureName[], 'signature', 'algorithm')],
   treeKemPath,
+  secretTreeRatchet,
 });

@@ -56,6 +56,9 @@ export interface WasmAbi {
    */
   treekem_path(kem: number, start: Ptr, length: number, pathSecrets: Ptr, secretKeys: Ptr, publicKeys: Ptr, next: Ptr): number;
 
+  /** MLS secret-tree ratchet (RFC 9420 §9.1): count steps from generation `first`; keys, nonces, next secret. */
+  mls_ratchet(start: Ptr, first: number, count: number, keyLen: number, nonceLen: number, keys: Ptr, nonces: Ptr, next: Ptr): void;
+
   CHACHA_AEAD_CTX_LEN: WebAssembly.Global;
   chacha_aead_init(ctx: Ptr, key: Ptr, nonce: Ptr, xchacha: number): void;
   chacha_aead_aad(ctx: Ptr, aad: Ptr, len: number): void;

@@ -79,8 +79,15 @@ function recordingSuite(provider: CryptoProvider) {
     outputs.push({ live: out, value: toHex(out) });
     return out;
   };
-  // The providers are frozen: the override is defined on an object inheriting from one.
-  const recording: CryptoProvider = Object.create(provider, { hkdfExpand: { value: hkdfExpand } });
+  // A ratchet run comes back from one provider call: its keys and nonces, generation by generation, then the next secret.
+  const secretTreeRatchet: CryptoProvider['secretTreeRatchet'] = (start, first, count, keyLength, nonceLength) => {
+    const out = provider.secretTreeRatchet(start, first, count, keyLength, nonceLength);
+    out.keys.forEach((key, i) => outputs.push({ live: key, value: toHex(key) }, { live: out.nonces[i]!, value: toHex(out.nonces[i]!) }));
+    outputs.push({ live: out.next, value: toHex(out.next) });
+    return out;
+  };
+  // The providers are frozen: the overrides are defined on an object inheriting from one.
+  const recording: CryptoProvider = Object.create(provider, { hkdfExpand: { value: hkdfExpand }, secretTreeRatchet: { value: secretTreeRatchet } });
   const suite: CipherSuite = { ...cipherSuite(1, provider), provider: recording };
   return { suite, outputs };
 }
@@ -260,24 +267,28 @@ forEachProvider((provider) => {
         expect(found, name).toHaveLength(1); // each value was derived exactly once
         return found[0].live;
       };
-      for (const name of ['F', 'D', 'AR0', 'AR1'] as const) expect(zero(live(name)), `${name} wiped`).toBe(true);
+      for (const name of ['F', 'D', 'AR0'] as const) expect(zero(live(name)), `${name} wiped`).toBe(true);
       for (const name of ['E', 'C', 'HR0', 'AR2', 'K0', 'N0'] as const) expect(zero(live(name)), `${name} kept`).toBe(false);
-      expect(outputs).toHaveLength(12); // E F C D HR0 AR0 K0 N0 AR1 K1 N1 AR2: nothing more was derived
+      // AR1, between the two generations derived in one provider call, never leaves the provider.
+      expect(outputs.filter((o) => o.value === named.AR1)).toHaveLength(0);
+      expect(outputs).toHaveLength(11); // E F C D HR0 AR0 K0 N0 K1 N1 AR2: nothing more was derived
 
       // Taking K0/N0 hands them over (the tree drops them, the caller owns them).
       const k0 = tree.keyForReceive(3, 'application', 0);
       expect(hexKN(k0)).toEqual({ key: named.K0, nonce: named.N0 });
       expect(tree.ratchetState(3, 'application').skippedGenerations).toEqual([]);
 
-      // Three steps at once on D's handshake ratchet: HR1 and HR2 are intermediate secrets, wiped
-      // as soon as their successor exists; HR3 and the skipped keys of generations 0 and 1 are kept.
+      // Three steps at once on D's handshake ratchet, in one provider call: HR1 and HR2 are
+      // intermediate secrets that never leave it, HR0 is wiped; HR3 and the skipped keys of
+      // generations 0 and 1 are kept.
       const hr = (j: number) => refRatchetSecret(suite, d, 'handshake', j);
       const hk = (j: number) => toHex(deriveTreeSecret(suite, hr(j), 'key', j, 16));
       const hrLive = (j: number) => outputs.find((o) => o.value === toHex(hr(j)))!.live;
       const hkLive = (j: number) => outputs.find((o) => o.value === hk(j))!.live;
       expect(hexKN(tree.keyForReceive(3, 'handshake', 2))).toEqual(refKey(suite, enc, 4, 3, 'handshake', 2));
-      expect(outputs).toHaveLength(12 + 9); // three steps of key, nonce and next secret
-      for (const j of [0, 1, 2]) expect(zero(hrLive(j)), `HR${j} wiped`).toBe(true);
+      expect(outputs).toHaveLength(11 + 7); // three keys and nonces, and the next secret
+      expect(zero(hrLive(0)), 'HR0 wiped').toBe(true);
+      for (const j of [1, 2]) expect(outputs.some((o) => o.value === toHex(hr(j))), `HR${j} never out`).toBe(false);
       expect(zero(hrLive(3)), 'HR3 kept').toBe(false);
       for (const j of [0, 1]) expect(zero(hkLive(j)), `skipped HK${j} kept`).toBe(false);
 

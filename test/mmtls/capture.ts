@@ -58,6 +58,7 @@ export function capturingProvider(base: CryptoProvider): { provider: CryptoProvi
     aesCtr: (key, iv) => base.aesCtr(key, iv),
     signature: (name) => base.signature(name),
     treeKemPath: (kem, start, length) => base.treeKemPath(kem, start, length),
+    secretTreeRatchet: (start, first, count, k, n) => base.secretTreeRatchet(start, first, count, k, n),
     dh(name) {
       const scheme = base.dh(name);
       if (name !== 'P-256') return scheme;
