@@ -15,6 +15,10 @@
 //
 // Resumption PSKs (§8.6) of the last `keptResumptionPsks` epochs are kept (copies), for commits and
 // Welcomes that name them; older ones are wiped.
+//
+// An application profile's rules (`options.policy`, a GroupPolicy such as xmtp/policy.ts) are
+// consulted before this member creates a proposal or Commit and before it accepts a received one
+// (authenticated, but with nothing spent: the group is unchanged when the policy refuses).
 
 import { DecodeError } from '../../codec/reader.js';
 import type { CryptoProvider } from '../../provider/types.js';
@@ -42,7 +46,8 @@ import {
 import { type ExternalPsk, type GroupState, type ResumptionSource, joinGroup as joinFromWelcome } from './join.js';
 import { KeyPackageSecrets, decodeKeyPackageBytes } from './key-package-secrets.js';
 import { loadGroupState, saveGroupState } from './persist.js';
-import { unprotect } from '../framing/protect.js';
+import { unprotect, unprotectDeferred } from '../framing/protect.js';
+import { ctEqual } from '../../compare.js';
 import type { Sender } from '../messages/framing.js';
 import { type MlsMessage, decodeMlsMessage } from '../messages/mls-message.js';
 import type { Proposal } from '../messages/proposal.js';
@@ -57,6 +62,32 @@ export interface GroupOptions {
   readonly secretTree?: SecretTreeOptions;
   /** The clock for lifetime checks of new leaves, in seconds since the Unix epoch (default: none is checked). */
   readonly now?: () => bigint;
+  /** An application profile's rules for proposals, Commits and handshake framing (e.g. bindings/mls/xmtp). */
+  readonly policy?: GroupPolicy;
+}
+
+/**
+ * An application profile's rules, consulted by the Group: `check` before this member sends a
+ * proposal or a Commit (nothing is created when it throws) and before a received one is accepted
+ * (after authentication; the group is left unchanged when it throws). It refuses by throwing,
+ * MlsError 'forbidden-by-policy' by convention.
+ */
+export interface GroupPolicy {
+  /** 'private': every handshake message is a PrivateMessage (§6.3), sent and received; a PublicMessage one is refused. */
+  readonly handshakeWireFormat?: 'private';
+  check(change: PolicyChange): void;
+}
+
+/** What a GroupPolicy is asked about: one proposal, or a Commit with its whole proposal list. */
+export interface PolicyChange {
+  readonly kind: 'proposal' | 'commit';
+  /** Whether this member is creating it ('send') or received it ('receive'). */
+  readonly direction: 'send' | 'receive';
+  readonly sender: Sender;
+  /** The proposal, or the Commit's proposals (by value and those by reference this member holds), each with its proposer. */
+  readonly proposals: readonly { readonly proposal: Proposal; readonly sender: Sender }[];
+  /** The group's members before the change. */
+  readonly members: readonly { readonly leafIndex: number; readonly credential: Credential }[];
 }
 
 export interface JoinGroupOptions extends GroupOptions {
@@ -104,7 +135,7 @@ export interface CommitRequest {
   readonly psks?: readonly ExternalPsk[];
   /** New GroupContext extensions (a GroupContextExtensions proposal). */
   readonly extensions?: readonly Extension[];
-  /** 'public' (default) or 'private' (a PrivateMessage). */
+  /** 'public' or 'private' (a PrivateMessage); default: what the policy requires, else 'public'. */
   readonly wireFormat?: 'public' | 'private';
   /** Default true: the GroupInfo and the Welcome carry the ratchet tree. */
   readonly ratchetTreeInGroupInfo?: boolean;
@@ -216,7 +247,8 @@ export class Group {
    * the group unchanged: 'malformed-message' (does not decode), 'not-framed-content' (a Welcome,
    * GroupInfo or KeyPackage), the framing codes ('wrong-group', 'wrong-epoch', 'invalid-signature',
    * 'invalid-membership-tag', 'decryption-failed', generation codes, …) and the Commit codes of
-   * processCommit ('unknown-proposal', 'invalid-commit', 'invalid-confirmation-tag', 'removed-from-group', …).
+   * processCommit ('unknown-proposal', 'invalid-commit', 'invalid-confirmation-tag', 'removed-from-group', …),
+   * and what the policy refuses ('forbidden-by-policy').
    */
   process(bytes: Uint8Array): ProcessResult {
     const state = this.#open();
@@ -228,15 +260,61 @@ export class Group {
       case undefined:
         throw new MlsError('not-framed-content', `an MLSMessage of wire format ${message.kind} is not a group message`);
       case 'proposal': {
+        this.#admit(state, message);
         const cached = receiveProposal(state, message);
         this.#proposals.push(cached);
         return { kind: 'proposal', sender: cached.sender, proposal: cached.proposal, ref: cached.ref.slice() };
       }
       case 'commit':
+        this.#admit(state, message);
         return this.#commit(state, message);
       case 'application':
         return application(state, message);
     }
+  }
+
+  /**
+   * The policy's verdict on a received proposal or Commit (GroupPolicy). A PublicMessage is refused
+   * when handshakes must be private; otherwise the message is authenticated without spending its
+   * generation (unprotectDeferred, then discard) and its proposals are shown to the policy.
+   * Processing authenticates it again: a second decryption and signature check, paid only with a policy.
+   */
+  #admit(state: GroupState, message: MlsMessage): void {
+    const policy = this.#options.policy;
+    if (policy === undefined) return;
+    if (policy.handshakeWireFormat === 'private' && message.kind === 'mls_public_message') {
+      throw new MlsError('forbidden-by-policy', 'handshake messages must be PrivateMessages in this group');
+    }
+    const pending = unprotectDeferred(state.suite, unprotectParams(state), message);
+    try {
+      const { sender, body } = pending.authenticated.content;
+      if (body.kind === 'proposal') {
+        policy.check({ kind: 'proposal', direction: 'receive', sender, proposals: [{ proposal: body.proposal, sender }], members: membersOf(state) });
+      } else if (body.kind === 'commit') {
+        const proposals = body.commit.proposals.flatMap((p) => {
+          if (p.kind === 'proposal') return [{ proposal: p.proposal, sender }];
+          const hit = this.#proposals.find((c) => c.epoch === state.epoch && c.ref.length === p.reference.length && ctEqual(c.ref, p.reference));
+          return hit === undefined ? [] : [{ proposal: hit.proposal, sender: hit.sender }]; // an unknown reference is processCommit's to refuse
+        });
+        policy.check({ kind: 'commit', direction: 'receive', sender, proposals, members: membersOf(state) });
+      }
+    } finally {
+      pending.discard();
+    }
+  }
+
+  /** The policy's verdict on a proposal or Commit this member is about to create. */
+  #checkSend(state: GroupState, kind: 'proposal' | 'commit', proposals: readonly { proposal: Proposal; sender: Sender }[]): void {
+    this.#options.policy?.check({ kind, direction: 'send', sender: { kind: 'member', leafIndex: state.leafIndex }, proposals, members: membersOf(state) });
+  }
+
+  /** The wire format of a handshake message this member sends: as requested, else the policy's, else 'public'. */
+  #handshakeWireFormat(requested: 'public' | 'private' | undefined): 'public' | 'private' {
+    const required = this.#options.policy?.handshakeWireFormat;
+    if (required !== undefined && requested !== undefined && requested !== required) {
+      throw new MlsError('forbidden-by-policy', `handshake messages must be PrivateMessages in this group, not ${requested}`);
+    }
+    return requested ?? required ?? 'public';
   }
 
   #commit(state: GroupState, message: MlsMessage): ProcessResult {
@@ -292,13 +370,17 @@ export class Group {
       ...(request.psks ?? []).map((p) => ({ kind: 'psk', psk: { type: PskType.external, pskId: p.id.slice(), nonce: suite.provider.randomBytes(suite.hashLength) } }) as const),
       ...(request.extensions !== undefined ? [{ kind: 'group_context_extensions', extensions: request.extensions } as const] : []),
     ];
+    // A ReInit stands alone (§12.2): the proposals received this epoch wait for the new group.
+    // Our own Updates are not committed by us: the path re-keys our leaf (§12.2).
+    const byReference = reinit.length > 0 ? [] : this.#proposals.filter((p) => !(p.proposal.kind === 'update' && p.sender.kind === 'member' && p.sender.leafIndex === state.leafIndex));
+    const wireFormat = this.#handshakeWireFormat(request.wireFormat);
+    const self: Sender = { kind: 'member', leafIndex: state.leafIndex };
+    this.#checkSend(state, 'commit', [...byReference.map((p) => ({ proposal: p.proposal, sender: p.sender })), ...byValue.map((proposal) => ({ proposal, sender: self }))]);
     const now = this.#options.now?.();
     const created = createCommit(state, {
-      // A ReInit stands alone (§12.2): the proposals received this epoch wait for the new group.
-      // Our own Updates are not committed by us: the path re-keys our leaf (§12.2).
-      byReference: reinit.length > 0 ? [] : this.#proposals.filter((p) => !(p.proposal.kind === 'update' && p.sender.kind === 'member' && p.sender.leafIndex === state.leafIndex)), byValue, ...(request.update === true ? { path: true } : {}), psks,
+      byReference, byValue, ...(request.update === true ? { path: true } : {}), psks,
       ...(resume !== undefined ? { resuming: true } : {}),
-      wireFormat: request.wireFormat ?? 'public',
+      wireFormat,
       ...(request.ratchetTreeInGroupInfo !== undefined ? { ratchetTreeInGroupInfo: request.ratchetTreeInGroupInfo } : {}),
       ...(this.#options.secretTree !== undefined ? { secretTree: this.#options.secretTree } : {}),
       ...(now !== undefined ? { now } : {}),
@@ -367,17 +449,27 @@ export class Group {
    * Proposes one change by reference (§12.1): an Update of this member's leaf, an Add of a
    * KeyPackage, a Remove of a leaf, an external PSK, or new GroupContext extensions. The proposal is
    * kept for this member's next Commit, like those received from others (its own Update excepted: a
-   * committer re-keys with its path).
+   * committer re-keys with its path). Sent as `requestedWireFormat`, else as the policy requires,
+   * else as a PublicMessage.
    */
-  propose(request: ProposalRequest, wireFormat: 'public' | 'private' = 'public'): Uint8Array {
+  propose(request: ProposalRequest, requestedWireFormat?: 'public' | 'private'): Uint8Array {
     const state = this.#open();
     const suite = state.suite;
-    const proposal: Proposal = request.update === true ? { kind: 'update', leafNode: this.#updateLeaf(state) }
+    const wireFormat = this.#handshakeWireFormat(requestedWireFormat);
+    const update = request.update === true ? this.#updateLeaf(state) : undefined;
+    const proposal: Proposal = update !== undefined ? { kind: 'update', leafNode: update.leafNode }
       : request.add !== undefined ? { kind: 'add', keyPackage: decodeKeyPackageBytes(request.add) }
       : request.remove !== undefined ? { kind: 'remove', removed: request.remove }
       : request.psk !== undefined ? { kind: 'psk', psk: { type: PskType.external, pskId: request.psk.slice(), nonce: suite.provider.randomBytes(suite.hashLength) } }
       : request.extensions !== undefined ? { kind: 'group_context_extensions', extensions: request.extensions }
       : invalidRequest();
+    try {
+      this.#checkSend(state, 'proposal', [{ proposal, sender: { kind: 'member', leafIndex: state.leafIndex } }]);
+    } catch (e) {
+      update?.keyPair.secretKey.fill(0);
+      throw e;
+    }
+    if (update !== undefined) this.#ownUpdates.set(hexOf(update.keyPair.publicKey), update.keyPair);
     const content = {
       groupId: state.groupId, epoch: state.epoch, sender: { kind: 'member', leafIndex: state.leafIndex } as const,
       authenticatedData: new Uint8Array(0), body: { kind: 'proposal', proposal } as const,
@@ -391,14 +483,13 @@ export class Group {
     return encodeMlsMessage(message);
   }
 
-  /** A new leaf for an Update proposal (§12.1.2): a fresh encryption key, kept until the epoch ends. */
-  #updateLeaf(state: GroupState): LeafNode {
+  /** A new leaf for an Update proposal (§12.1.2) and its fresh encryption key pair, which propose() keeps until the epoch ends. */
+  #updateLeaf(state: GroupState): { leafNode: LeafNode; keyPair: KeyPair } {
     const current = state.tree.leaf(state.leafIndex)!;
-    const kp = state.suite.hpke.generateKeyPair();
-    const unsigned: LeafNode = { ...current, encryptionKey: kp.publicKey, source: { kind: 'update' }, signature: new Uint8Array(0) };
+    const keyPair = state.suite.hpke.generateKeyPair();
+    const unsigned: LeafNode = { ...current, encryptionKey: keyPair.publicKey, source: { kind: 'update' }, signature: new Uint8Array(0) };
     const tbs = encodeLeafNodeTbs(unsigned, { groupId: state.groupId, leafIndex: state.leafIndex });
-    this.#ownUpdates.set(hexOf(kp.publicKey), kp);
-    return { ...unsigned, signature: signWithLabel(state.suite, state.signaturePrivateKey, 'LeafNodeTBS', tbs) };
+    return { leafNode: { ...unsigned, signature: signWithLabel(state.suite, state.signaturePrivateKey, 'LeafNodeTBS', tbs) }, keyPair };
   }
 
   /** Encrypts application data as a PrivateMessage of the current epoch (§6.3), signed by this member. */
@@ -467,6 +558,10 @@ function decode(bytes: Uint8Array): MlsMessage {
     if (e instanceof DecodeError) throw new MlsError('malformed-message', `the MLSMessage does not decode: ${e.message}`);
     throw e;
   }
+}
+
+function membersOf(state: GroupState): { leafIndex: number; credential: Credential }[] {
+  return state.tree.members().map((leafIndex) => ({ leafIndex, credential: state.tree.leaf(leafIndex)!.credential }));
 }
 
 function encodeExtensions(extensions: readonly Extension[]): Uint8Array {

@@ -76,8 +76,11 @@ function selfProblem(leaf: LeafNode, now: bigint | undefined, required: Required
     if (now < notBefore || now > notAfter) return `its lifetime [${notBefore}, ${notAfter}] does not include ${now}`;
   }
   if (required !== undefined) {
-    for (const t of required.extensionTypes) if (!caps.extensions.includes(t)) return `does not support required extension ${t}`;
-    for (const t of required.proposalTypes) if (!caps.proposals.includes(t)) return `does not support required proposal ${t}`;
+    // Capabilities list only non-default types (§7.2): the default ones are supported by everyone.
+    for (const t of required.extensionTypes) {
+      if (!DEFAULT_EXTENSION_TYPES.includes(t) && !caps.extensions.includes(t)) return `does not support required extension ${t}`;
+    }
+    for (const t of required.proposalTypes) if (t > 7 && !caps.proposals.includes(t)) return `does not support required proposal ${t}`;
     for (const t of required.credentialTypes) if (!caps.credentials.includes(t)) return `does not support required credential type ${t}`;
   }
   return undefined;
