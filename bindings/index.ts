@@ -37,5 +37,6 @@ export type {
 // loaded when first used. In browsers the namespace has the portable part only (no server, no
 // socket client): scripts/build.mjs points it at mmtls/index.ts.
 export * as mmtls from './mmtls/node.js';
-// MLS (RFC 9420, issue 12) as a namespace; also 'wirecrypt/mls'. Portable: the same in browsers.
-export * as mls from './mls/index.js';
+// MLS (RFC 9420, issues 12 and 13) as a namespace; also 'wirecrypt/mls'. In browsers the namespace
+// has no delivery service (server) or Node-side stores: scripts/build.mjs points it at mls/index.ts.
+export * as mls from './mls/node.js';

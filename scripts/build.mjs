@@ -94,6 +94,7 @@ const browserOnly = {
   setup(build) {
     build.onResolve({ filter: /^\.\/(tcp|ws-node)\.js$/ }, (args) => (args.importer.includes('/mtproto/client/') ? { path: args.path, namespace: 'node-only' } : undefined));
     build.onResolve({ filter: /^\.\/mmtls\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/mmtls/index.ts' }));
+    build.onResolve({ filter: /^\.\/mls\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/mls/index.ts' }));
     build.onLoad({ filter: /.*/, namespace: 'node-only' }, () => ({ loader: 'js', contents: "throw new Error('Node only');" }));
   },
 };
@@ -103,7 +104,7 @@ const common = { bundle: true, format: 'esm', legalComments: 'none', logLevel: '
 // Always an explicit target: esbuild's default (esnext) emits Uint8Array.fromBase64, absent in Node 20.
 await esbuild.build({
   ...common,
-  entryPoints: { index: 'bindings/index.ts', reference: 'bindings/provider/reference.ts', mtproto: 'bindings/mtproto/node.ts', mmtls: 'bindings/mmtls/node.ts', mls: 'bindings/mls/index.ts' },
+  entryPoints: { index: 'bindings/index.ts', reference: 'bindings/provider/reference.ts', mtproto: 'bindings/mtproto/node.ts', mmtls: 'bindings/mmtls/node.ts', mls: 'bindings/mls/node.ts' },
   external: ['ws', 'ioredis'],
   platform: 'node',
   target: 'node20',

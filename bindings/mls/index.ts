@@ -5,10 +5,19 @@ export { MlsError } from './errors.js';
 export { KeyPackageSecrets, keyPackageSecretsFrom } from './group/key-package-secrets.js';
 export type { KeyPackageSecretsInput } from './group/key-package-secrets.js';
 export { Group, createGroup, createKeyPackage, joinGroup, loadGroup } from './group/group.js';
-export type { CommitRequest, ProposalRequest, GroupOptions, IdentityOptions, JoinGroupOptions, ProcessResult } from './group/group.js';
+export type { CommitRequest, GroupPolicy, PolicyChange, ProposalRequest, GroupOptions, IdentityOptions, JoinGroupOptions, ProcessResult } from './group/group.js';
 export type { CommitSummary } from './group/commit.js';
 export type { ExternalPsk } from './group/join.js';
 export type { Sender } from './messages/framing.js';
 export type { Proposal } from './messages/proposal.js';
 export { isSupportedSuite } from './crypto/cipher-suite.js';
 export type { CipherSuiteId } from './crypto/cipher-suite.js';
+// The delivery service's client side (browser-safe); the service itself is in node.ts.
+export * from './ds/index.js';
+// Application profiles and building blocks (issue 13).
+export { xmtp } from './xmtp/index.js';
+export type {
+  XmtpCreateGroupOptions, XmtpGroupOptions, XmtpIdentityOptions, XmtpKeyPackage, XmtpKeyPackageOptions, XmtpPolicyOptions,
+  WelcomeRecipient, WrapWelcomeOptions, WrappedWelcome, WelcomeWrapperEncryption,
+} from './xmtp/index.js';
+export * as dmls from './dmls/index.js';

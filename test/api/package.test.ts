@@ -115,5 +115,14 @@ describe('package', () => {
       + " console.log(mls.Group === m.Group, r.kind, Buffer.from(g.epochAuthenticator).toString('hex') === v.epochs[0].epoch_authenticator);",
     );
     expect(out).toBe('true commit true');
+    const services = runNode("import * as m from 'wirecrypt/mls'; import { mls } from 'wirecrypt'; console.log(typeof m.DeliveryService, mls.RedisDeliveryStore === m.RedisDeliveryStore, typeof m.DeliveryClient, typeof m.xmtp.wrapWelcome, typeof m.dmls.Pprf);");
+    expect(services).toBe('function true function function function');
+  });
+
+  it('browsers get the MLS client side only: no delivery service or Node-side stores', async () => {
+    const browser = await import(new URL('dist/wirecrypt.browser.js', ROOT).href);
+    expect([typeof browser.mls.joinGroup, typeof browser.mls.DeliveryClient, browser.mls.DeliveryService, browser.mls.RedisDeliveryStore]).toEqual(['function', 'function', undefined, undefined]);
+    const own = await import(new URL('dist/mls.browser.js', ROOT).href);
+    expect([typeof own.GroupChannel, own.DeliveryService]).toEqual(['function', undefined]);
   });
 });
