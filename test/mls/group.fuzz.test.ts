@@ -1,7 +1,8 @@
 // The group layer on hostile input: mutated MLSMessages (test/helpers/mutate.ts) fed to
 // group.process, mutated Welcomes to joinGroup, mutated KeyPackages to keyPackageSecretsFrom. What
 // must hold: only MlsError escapes (never a TypeError, RangeError or DecodeError), and a refused
-// message leaves the group's saved bytes exactly as they were. A mutation the group accepts (one that
+// message leaves the group's saved bytes exactly as they were. (The group's keys are fresh each run;
+// the Welcome and KeyPackage come from a conformance vector, so a failure there replays exactly.) A mutation the group accepts (one that
 // leaves a message valid) is allowed; the group is then restored for the next input. Fixed seed and
 // RUNS inputs per message in `npm test`; under `npm run fuzz`, FUZZ_MIN_RUNS each, then more as the
 // time budget allows.
@@ -10,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { mls } from '../../bindings/index.js';
 import { FUZZ_SEED, fuzzing, runParameters } from '../diff/property.js';
 import { mutate, mutation } from '../helpers/mutate.js';
-import { toHex } from '../helpers/vectors.js';
+import { hex, loadVectors, toHex } from '../helpers/vectors.js';
 
 const RUNS = 150;
 const FUZZ_MIN_RUNS = 10_000;
@@ -32,9 +33,7 @@ function fixture() {
   alice.discardPendingCommit();
   const privateCommit = alice.commit({ update: true, wireFormat: 'private' }).commit;
   alice.discardPendingCommit();
-  const fresh = mls.createKeyPackage({ identity: text('dave') });
-  const addDave = alice.commit({ add: [fresh.keyPackage] });
-  return { saved, messages: { proposal, application, 'public commit': publicCommit, 'private commit': privateCommit }, welcome: addDave.welcome!, dave: fresh };
+  return { saved, messages: { proposal, application, 'public commit': publicCommit, 'private commit': privateCommit } };
 }
 
 function run(property: fc.IProperty<any>): number {
@@ -81,13 +80,15 @@ describe('MLS group layer under fast-check', () => {
     }, TIMEOUT);
   }
 
-  it('joinGroup: mutated Welcome; keyPackageSecretsFrom: mutated KeyPackage', () => {
-    const keys = f.dave.secrets.keys();
-    const kpBytes = mls.createKeyPackage({ identity: text('erin') }).keyPackage;
+  it('joinGroup: mutated Welcome; keyPackageSecretsFrom: mutated KeyPackage (a passive-client vector: reproducible)', () => {
+    const v = loadVectors<any[]>('mls/passive-client-welcome.json').find((x) => x.cipher_suite === 3)!;
+    const keys = { initPrivateKey: hex(v.init_priv), encryptionPrivateKey: hex(v.encryption_priv), signaturePrivateKey: hex(v.signature_priv) };
+    const secrets = mls.keyPackageSecretsFrom({ keyPackage: hex(v.key_package), ...keys });
+    const options = { psks: v.external_psks.map((p: any) => ({ id: hex(p.psk_id), secret: hex(p.psk) })), ...(v.ratchet_tree == null ? {} : { ratchetTree: hex(v.ratchet_tree) }) };
     const n = run(fc.property(edits, fc.boolean(), (e, onWelcome) => {
       try {
-        if (onWelcome) mls.joinGroup(mutate(f.welcome, e), f.dave.secrets).dispose();
-        else mls.keyPackageSecretsFrom({ keyPackage: mutate(kpBytes, e), initPrivateKey: keys.initPrivateKey, encryptionPrivateKey: keys.encryptionPrivateKey, signaturePrivateKey: keys.signaturePrivateKey });
+        if (onWelcome) mls.joinGroup(mutate(hex(v.welcome), e), secrets, options).dispose();
+        else mls.keyPackageSecretsFrom({ keyPackage: mutate(hex(v.key_package), e), ...keys });
       } catch (error) {
         if (!(error instanceof mls.MlsError)) throw new Error(`${onWelcome ? 'joinGroup' : 'keyPackageSecretsFrom'} threw ${String(error)}`);
       }

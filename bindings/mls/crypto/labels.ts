@@ -75,8 +75,10 @@ export function signWithLabel(suite: CipherSuite, secretKey: Uint8Array, label: 
 /** False for any signature that does not verify, including a malformed DER one. */
 export function verifyWithLabel(suite: CipherSuite, publicKey: Uint8Array, label: string, content: Uint8Array, signature: Uint8Array): boolean {
   const raw = suite.signature === 'P-256' ? rawFromDer(signature) : signature;
-  if (raw === null) return false;
-  return suite.provider.signature(suite.signature).verify(publicKey, labelled(label, content), raw);
+  const scheme = suite.provider.signature(suite.signature);
+  // A peer's key of the wrong size is a signature that does not verify, not a programmer error.
+  if (raw === null || publicKey.length !== scheme.publicKeyLength) return false;
+  return scheme.verify(publicKey, labelled(label, content), raw);
 }
 
 /**
@@ -89,9 +91,10 @@ export function verifyWithLabelBatch(
   const results = new Array<boolean>(items.length).fill(false);
   const batch: { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array }[] = [];
   const at: number[] = [];
+  const keyLength = suite.provider.signature(suite.signature).publicKeyLength;
   items.forEach((item, i) => {
     const raw = suite.signature === 'P-256' ? rawFromDer(item.signature) : item.signature;
-    if (raw === null) return;
+    if (raw === null || item.publicKey.length !== keyLength) return;
     batch.push({ publicKey: item.publicKey, message: labelled(label, item.content), signature: raw });
     at.push(i);
   });

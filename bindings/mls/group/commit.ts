@@ -235,6 +235,8 @@ export function validateProposals(
         if (kp.cipherSuite !== suite.id) invalid(`an Add's KeyPackage is of cipher suite ${kp.cipherSuite}`);
         if (kp.version !== 1) invalid(`an Add's KeyPackage is of protocol version ${kp.version}`);
         if (ctEqual(kp.initKey, kp.leafNode.encryptionKey)) invalid("an Add's KeyPackage has init_key = encryption_key (§10.1)");
+        const keyLength = suite.provider.dh(suite.dh).publicKeyLength;
+        if (kp.initKey.length !== keyLength) invalid(`an Add's KeyPackage has an init_key of ${kp.initKey.length} bytes, not ${keyLength}`);
         if (!batchVerified && !verifyWithLabel(suite, kp.leafNode.signatureKey, 'KeyPackageTBS', encodeKeyPackageTbs(kp), kp.signature)) {
           throw new MlsError('invalid-signature', "an Add's KeyPackage signature does not verify");
         }

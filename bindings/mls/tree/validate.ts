@@ -62,7 +62,13 @@ export function verifyLeafNodeSignature(suite: CipherSuite, leaf: LeafNode, grou
 }
 
 /** The leaf's problem with itself (§7.2, §7.3), or undefined. */
-function selfProblem(leaf: LeafNode, now: bigint | undefined, required: RequiredCapabilities | undefined): string | undefined {
+function selfProblem(leaf: LeafNode, now: bigint | undefined, required: RequiredCapabilities | undefined, suite?: CipherSuite): string | undefined {
+  if (suite !== undefined) {
+    const dh = suite.provider.dh(suite.dh).publicKeyLength;
+    const sig = suite.provider.signature(suite.signature).publicKeyLength;
+    if (leaf.encryptionKey.length !== dh) return `has an encryption key of ${leaf.encryptionKey.length} bytes, not ${dh}`;
+    if (leaf.signatureKey.length !== sig) return `has a signature key of ${leaf.signatureKey.length} bytes, not ${sig}`;
+  }
   const caps = leaf.capabilities;
   for (const e of leaf.extensions) {
     if (!DEFAULT_EXTENSION_TYPES.includes(e.type) && !caps.extensions.includes(e.type)) {
@@ -157,7 +163,7 @@ export function validateLeafNode(tree: PublicRatchetTree, leaf: LeafNode, option
       }
     }
   }
-  const problem = selfProblem(leaf, options.now, options.requiredCapabilities);
+  const problem = selfProblem(leaf, options.now, options.requiredCapabilities, tree.suite);
   if (problem !== undefined) throw new MlsError('invalid-leaf-node', `the leaf node ${problem}`);
   const group = source === 'key_package' ? undefined : { groupId: options.groupId, leafIndex: leafIndex! };
   if (options.signatureVerified !== true && !verifyLeafNodeSignature(tree.suite, leaf, group)) {
@@ -277,7 +283,7 @@ export function validateRatchetTree(tree: PublicRatchetTree, options: TreeValida
   for (const m of members) typesInUse.add(credentialTypeOf(tree.leaf(m)!.credential));
   for (const m of members) {
     const leaf = tree.leaf(m)!;
-    const problem = selfProblem(leaf, options.now, options.requiredCapabilities);
+    const problem = selfProblem(leaf, options.now, options.requiredCapabilities, tree.suite);
     if (problem !== undefined) throw new MlsError('invalid-leaf-node', `leaf ${m} ${problem}`);
     for (const t of typesInUse) {
       if (!leaf.capabilities.credentials.includes(t)) throw new MlsError('invalid-leaf-node', `leaf ${m} does not support credential type ${t}, which is in use`);
