@@ -34,6 +34,12 @@ export interface DhScheme {
   sharedSecret(secretKey: Uint8Array, peerPublic: Uint8Array): Uint8Array;
 }
 
+/** A secret key prepared once for signing many messages (Ed25519: the expanded key); dispose() wipes it. */
+export interface MessageSigner {
+  sign(message: Uint8Array): Uint8Array;
+  dispose(): void;
+}
+
 /** Signatures with one algorithm (Ed25519: pure EdDSA; P-256: ECDSA-SHA256, raw r ‖ s). */
 export interface SignatureScheme {
   readonly name: SignatureName;
@@ -43,6 +49,8 @@ export interface SignatureScheme {
   sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array;
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
   verifyBatch(items: readonly SignedMessage[]): boolean[];
+  /** Optional: a signer for many messages under one key (same signatures as sign()). */
+  signer?(secretKey: Uint8Array): MessageSigner;
 }
 
 /** The output of CryptoProvider.treeKemPath: `length` entries in each list, and the secret after them. */

@@ -14,6 +14,7 @@
 import { derFromRaw, rawFromDer } from '../../codec/der.js';
 import { encode, writeOpaque } from '../../codec/tls.js';
 import type { CipherSuite } from './cipher-suite.js';
+import type { MessageSigner } from '../../provider/types.js';
 
 const utf8 = new TextEncoder();
 const PREFIX = utf8.encode('MLS 1.0 ');
@@ -67,8 +68,20 @@ export function refHash(suite: CipherSuite, label: string, value: Uint8Array): U
   }));
 }
 
-export function signWithLabel(suite: CipherSuite, secretKey: Uint8Array, label: string, content: Uint8Array): Uint8Array {
-  const signature = suite.provider.signature(suite.signature).sign(secretKey, labelled(label, content));
+/**
+ * A signer for `secretKey` when the provider offers one (Ed25519 on the wasm provider: the key is
+ * expanded once, not per signature), else the key itself. The caller disposes a signer.
+ */
+export function signingKeyFor(suite: CipherSuite, secretKey: Uint8Array): SigningKey {
+  return suite.provider.signature(suite.signature).signer?.(secretKey) ?? secretKey;
+}
+
+/** A signature private key, or a signer prepared from one (signingKeyFor) when many messages are signed. */
+export type SigningKey = Uint8Array | MessageSigner;
+
+export function signWithLabel(suite: CipherSuite, key: SigningKey, label: string, content: Uint8Array): Uint8Array {
+  const message = labelled(label, content);
+  const signature = key instanceof Uint8Array ? suite.provider.signature(suite.signature).sign(key, message) : key.sign(message);
   return suite.signature === 'P-256' ? derFromRaw(signature) : signature;
 }
 

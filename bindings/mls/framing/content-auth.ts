@@ -18,6 +18,7 @@
 import { encode } from '../../codec/tls.js';
 import { ctEqual } from '../../compare.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
+import type { SigningKey } from '../crypto/labels.js';
 import { signWithLabel, verifyWithLabel } from '../crypto/labels.js';
 import { MlsError } from '../errors.js';
 import type { GroupContext } from '../group-context.js';
@@ -68,7 +69,7 @@ export type ConfirmationTagSource = Uint8Array | ((signed: SignedContent) => Uin
 export interface AuthenticateParams {
   readonly groupContext: GroupContext;
   /** The sender's signature private key (Ed25519 seed, or the P-256 scalar). */
-  readonly signatureKey: Uint8Array;
+  readonly signatureKey: SigningKey;
   /** Required exactly when the content is a commit. */
   readonly confirmationTag?: ConfirmationTagSource;
 }
