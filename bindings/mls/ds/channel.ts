@@ -27,8 +27,22 @@
 // A message the group refuses (a forged or broken message in the log; the service cannot check
 // signatures) is reported to onError and skipped. A Commit that removes this member ends the
 // channel: onRemoved is called and nothing more is processed.
+//
+// Automatic post-compromise security (option `selfUpdate`, issue 13). The channel counts the
+// application messages this member sent and received (or only sent: `count: 'sent'`) and the time
+// since this member's leaf was last updated; once `afterMessages` or `afterMs` is reached it updates
+// its leaf: 'commit' mode commits { update: true } through commit() (so a lost epoch is retried like
+// any Commit), 'propose' mode publishes an Update proposal for the next member's Commit to carry
+// (once per epoch: proposed again only if an epoch ends without it). Both counters restart when the
+// leaf is updated: by this member's own Commit with a path (one made through commit(), whatever
+// asked for it — `update: true`, a Remove, a received Update…; a Commit published with
+// publishCommit() is not inspected and restarts nothing), or by another member's Commit that
+// carries this member's Update (`updated` holds its leaf). The clock starts when the channel is
+// attached (the channel cannot know how old a joiner's KeyPackage leaf is). The timer is unref'd
+// (it never keeps a Node process alive) and stops with close() or removal. A failed automatic update
+// goes to onError with no log message and is tried again at the next message or after `afterMs`.
 
-import type { CommitRequest, ProcessResult } from '../group/group.js';
+import type { CommitRequest, ProcessResult, ProposalRequest } from '../group/group.js';
 import type { DeliveryClient, LogMessage, Subscription } from './client.js';
 import { DeliveryError } from './errors.js';
 import { toBase64, toHex } from './wire.js';
@@ -42,6 +56,42 @@ export interface GroupLike {
   applyPendingCommit(): unknown;
   discardPendingCommit(): void;
   encrypt(plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
+  /** This member's leaf (needed by `selfUpdate`). */
+  readonly leafIndex?: number;
+  /** A proposal by reference (needed by `selfUpdate` in 'propose' mode). */
+  propose?(request: ProposalRequest, wireFormat?: 'public' | 'private'): Uint8Array;
+}
+
+/** Automatic post-compromise security: update this member's leaf after so many messages or so much time. */
+export interface SelfUpdateOptions {
+  /** Update once this many application messages (see `count`) went by since the leaf was last updated. */
+  readonly afterMessages?: number;
+  /** Update once this many milliseconds passed since the leaf was last updated (or the channel was attached). */
+  readonly afterMs?: number;
+  /**
+   * 'commit' (default): commit { update: true } (a full-path update) through commit(), retried on a
+   * lost epoch. 'propose': publish an Update proposal (§12.1.2) for another member's Commit to carry.
+   */
+  readonly mode?: 'commit' | 'propose';
+  /** Which messages count: 'all' (default) those this member sent and those it received; 'sent' only its own. */
+  readonly count?: 'all' | 'sent';
+  /** Retries of an automatic Commit after losing the epoch (default: CommitOptions' default, 3). */
+  readonly retries?: number;
+  /** This member's leaf was updated (the counters restarted). */
+  readonly onUpdated?: (event: SelfUpdateEvent) => void;
+}
+
+export interface SelfUpdateEvent {
+  /** 'commit': this member's own Commit with a path; 'proposal': another member's Commit carried its Update. */
+  readonly by: 'commit' | 'proposal';
+  /** Whether the automatic self-update made it (or the application's own Commit). */
+  readonly automatic: boolean;
+  /** The epoch entered and the log entry of the Commit. */
+  readonly epoch: bigint;
+  readonly seq: number;
+  /** What the counters held when they restarted. */
+  readonly messages: number;
+  readonly elapsedMs: number;
 }
 
 export interface GroupChannelOptions {
@@ -54,10 +104,15 @@ export interface GroupChannelOptions {
   readonly live?: boolean;
   /** Each entry of another member the group processed, with what process() returned. */
   readonly onMessage?: (result: ProcessResult, message: LogMessage) => void;
-  /** An entry the group refused (skipped); the error is the group's (MlsError) or a DeliveryError. */
-  readonly onError?: (error: unknown, message: LogMessage) => void;
+  /**
+   * An entry the group refused (skipped), with that entry; or an automatic self-update that failed
+   * (message undefined; it is tried again later). The error is the group's (MlsError) or a DeliveryError.
+   */
+  readonly onError?: (error: unknown, message: LogMessage | undefined) => void;
   /** This member was removed from the group: the channel has stopped. */
   readonly onRemoved?: (message: LogMessage) => void;
+  /** Update this member's leaf automatically (post-compromise security); see SelfUpdateOptions. */
+  readonly selfUpdate?: SelfUpdateOptions;
 }
 
 export interface CommitOptions {
@@ -82,6 +137,19 @@ export class GroupChannel {
   #removed = false;
   #closed = false;
   readonly #waiters: { seq: number; resolve: () => void }[] = [];
+  // ---- selfUpdate ----
+  readonly #selfUpdate: SelfUpdateOptions | undefined;
+  /** Own Commits (base64, as in #own) that carry a path, i.e. update this member's leaf → made by the automatic self-update? */
+  readonly #rekeys = new Map<string, boolean>();
+  /** Kinds of the proposals received in epoch #proposalsEpoch (a Commit of ours refers to them: do they force a path?). */
+  #proposalsEpoch: bigint | undefined;
+  readonly #proposalKinds = new Set<string>();
+  #messages = 0;
+  #updatedAt = 0;
+  #selfUpdating = false;
+  /** The epoch of the Update proposal the automatic self-update published ('propose' mode). */
+  #proposedEpoch: bigint | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** @internal Use DeliveryClient.attach. */
   constructor(client: DeliveryClient, group: GroupLike, options: GroupChannelOptions) {
@@ -90,6 +158,11 @@ export class GroupChannel {
     this.#groupHex = toHex(group.groupId);
     this.#options = options;
     this.#cursor = options.cursor ?? 0;
+    this.#selfUpdate = options.selfUpdate === undefined ? undefined : checkSelfUpdate(options.selfUpdate, group);
+    if (this.#selfUpdate !== undefined) {
+      this.#updatedAt = Date.now();
+      if (this.#selfUpdate.afterMs !== undefined) this.#arm(this.#selfUpdate.afterMs);
+    }
     if (options.live ?? true) {
       this.#subscription = client.subscribe(this.#groupHex, this.#cursor, (messages) => void this.#locked(() => this.#pushed(messages)).catch(() => {}));
     }
@@ -107,6 +180,19 @@ export class GroupChannel {
   /** Whether a Commit removed this member (the channel has stopped). */
   get removed(): boolean {
     return this.#removed;
+  }
+
+  /**
+   * With `selfUpdate`: the messages counted and the milliseconds elapsed since this member's leaf was
+   * last updated, and whether an automatic update is under way (or, in 'propose' mode, proposed in this epoch).
+   */
+  get selfUpdateStatus(): { messages: number; elapsedMs: number; pending: boolean } | undefined {
+    if (this.#selfUpdate === undefined) return undefined;
+    return {
+      messages: this.#messages,
+      elapsedMs: Date.now() - this.#updatedAt,
+      pending: this.#selfUpdating || (this.#proposedEpoch !== undefined && this.#proposedEpoch === this.#group.epoch),
+    };
   }
 
   /** Fetches and processes everything after the cursor, in order, up to the end of the log. */
@@ -127,18 +213,7 @@ export class GroupChannel {
    * 'epoch-conflict'.
    */
   commit(request: CommitRequest = {}, options: CommitOptions = {}): Promise<{ seq: number; epoch: bigint }> {
-    return this.#locked(async () => {
-      const retries = options.retries ?? 3;
-      for (let attempt = 0; ; attempt++) {
-        await this.#catchUp(); // build on the newest epoch the service has
-        const created = this.#group.commit(request);
-        try {
-          return await this.#publishCommit(created, options.welcomeTo);
-        } catch (e) {
-          if (!(e instanceof DeliveryError) || e.code !== 'epoch-conflict' || attempt >= retries) throw e;
-        }
-      }
-    });
+    return this.#locked(() => this.#commit(request, options, false));
   }
 
   /**
@@ -149,7 +224,7 @@ export class GroupChannel {
    * the service did accept it, or processes the Commit that won instead (which discards it).
    */
   publishCommit(created: { commit: Uint8Array; welcome?: Uint8Array }, welcomeTo?: readonly string[]): Promise<{ seq: number; epoch: bigint }> {
-    return this.#locked(() => this.#publishCommit(created, welcomeTo));
+    return this.#locked(() => this.#publishCommit(created, welcomeTo, undefined));
   }
 
   /**
@@ -175,6 +250,7 @@ export class GroupChannel {
         this.#own.set(key, 'message');
         try {
           const { seq } = await this.#client.publish(this.#groupHex, message);
+          this.#counted();
           return { seq };
         } catch (e) {
           if (e instanceof DeliveryError && (e.code === 'stale-epoch' || e.code === 'epoch-conflict' || e.code === 'epoch-ahead' || e.code === 'invalid-message')) this.#own.delete(key);
@@ -188,6 +264,7 @@ export class GroupChannel {
   /** Stops pushes; the group is the caller's (save or dispose it). */
   close(): void {
     this.#closed = true;
+    this.#disarm();
     this.#subscription?.close();
     this.#subscription = undefined;
     for (const w of this.#waiters.splice(0)) w.resolve();
@@ -207,7 +284,42 @@ export class GroupChannel {
     if (this.#removed) throw new DeliveryError('closed', 'this member was removed from the group');
   }
 
-  async #publishCommit(created: { commit: Uint8Array; welcome?: Uint8Array }, welcomeTo?: readonly string[]): Promise<{ seq: number; epoch: bigint }> {
+  async #commit(request: CommitRequest, options: CommitOptions, automatic: boolean): Promise<{ seq: number; epoch: bigint }> {
+    const retries = options.retries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      await this.#catchUp(); // build on the newest epoch the service has
+      this.#open();
+      const rekeys = this.#pathRequired(request);
+      const created = this.#group.commit(request);
+      try {
+        return await this.#publishCommit(created, options.welcomeTo, rekeys ? automatic : undefined);
+      } catch (e) {
+        if (!(e instanceof DeliveryError) || e.code !== 'epoch-conflict' || attempt >= retries) throw e;
+      }
+    }
+  }
+
+  /**
+   * Whether group.commit(request) carries a path (§12.4: unless every proposal, by value or by
+   * reference, is an Add, a PreSharedKey or a ReInit), i.e. updates this member's leaf. By reference:
+   * those this channel processed in this epoch (this member's own Updates are left out by the group).
+   */
+  #pathRequired(request: CommitRequest): boolean {
+    if (request.update === true) return true;
+    if (request.reinit !== undefined) return false; // a ReInit stands alone
+    const kinds = [
+      ...(request.add ?? []).map(() => 'add'),
+      ...(request.remove ?? []).map(() => 'remove'),
+      ...(request.psks ?? []).map(() => 'psk'),
+      ...(request.resume !== undefined ? ['psk'] : []),
+      ...(request.extensions !== undefined ? ['group_context_extensions'] : []),
+      ...(this.#proposalsEpoch === this.#group.epoch ? this.#proposalKinds : []),
+    ];
+    return kinds.length === 0 || kinds.some((k) => k !== 'add' && k !== 'psk' && k !== 'reinit');
+  }
+
+  /** `rekeys`: the Commit updates this member's leaf (made by the automatic self-update: true). */
+  async #publishCommit(created: { commit: Uint8Array; welcome?: Uint8Array }, welcomeTo: readonly string[] | undefined, rekeys: boolean | undefined): Promise<{ seq: number; epoch: bigint }> {
     this.#open();
     if (created.welcome !== undefined && (welcomeTo === undefined || welcomeTo.length === 0)) {
       this.#group.discardPendingCommit();
@@ -215,6 +327,7 @@ export class GroupChannel {
     }
     const key = toBase64(created.commit);
     this.#own.set(key, 'commit');
+    if (rekeys !== undefined) this.#rekeys.set(key, rekeys);
     let accepted: { seq: number; epoch: bigint };
     try {
       accepted = await this.#client.publish(this.#groupHex, created.commit, created.welcome !== undefined ? { data: created.welcome, to: welcomeTo! } : undefined);
@@ -222,6 +335,7 @@ export class GroupChannel {
       if (e instanceof DeliveryError && (e.code === 'epoch-conflict' || e.code === 'stale-epoch' || e.code === 'epoch-ahead' || e.code === 'invalid-message' || e.code === 'invalid-welcome')) {
         // Refused for certain: forget it, and take in the Commit that won (if any).
         this.#own.delete(key);
+        this.#rekeys.delete(key);
         this.#group.discardPendingCommit();
         await this.#catchUp().catch(() => {});
       }
@@ -255,6 +369,7 @@ export class GroupChannel {
   /** Applies the entries that follow on from the cursor; false if one was missing before an entry (nothing after the gap is applied). */
   #applyAll(messages: readonly LogMessage[]): boolean {
     let complete = true;
+    let applied = false;
     for (const m of messages) {
       if (this.#removed || this.#closed) break;
       if (m.seq <= this.#cursor) continue; // seen (a push and a catch-up overlapped)
@@ -264,7 +379,9 @@ export class GroupChannel {
       }
       this.#apply(m);
       this.#cursor = m.seq;
+      applied = true;
     }
+    if (applied) this.#check();
     for (let i = this.#waiters.length - 1; i >= 0; i--) {
       const w = this.#waiters[i]!;
       if (w.seq <= this.#cursor || this.#removed || this.#closed) {
@@ -279,7 +396,14 @@ export class GroupChannel {
     const own = this.#own.get(m.encoded);
     if (own !== undefined) {
       this.#own.delete(m.encoded);
-      if (own === 'commit') this.#group.applyPendingCommit();
+      if (own === 'commit') {
+        this.#group.applyPendingCommit();
+        const automatic = this.#rekeys.get(m.encoded);
+        if (automatic !== undefined) {
+          this.#rekeys.delete(m.encoded);
+          this.#leafUpdated('commit', automatic, m);
+        }
+      }
       return;
     }
     let result: ProcessResult;
@@ -288,6 +412,7 @@ export class GroupChannel {
     } catch (e) {
       if ((e as { code?: unknown }).code === 'removed-from-group') {
         this.#removed = true;
+        this.#disarm();
         this.#subscription?.close();
         this.#subscription = undefined;
         this.#options.onRemoved?.(m);
@@ -296,6 +421,136 @@ export class GroupChannel {
       this.#options.onError?.(e, m);
       return;
     }
+    if (this.#selfUpdate !== undefined) {
+      if (result.kind === 'application') {
+        if (this.#selfUpdate.count !== 'sent') this.#counted();
+      } else if (result.kind === 'proposal') {
+        if (this.#proposalsEpoch !== this.#group.epoch) {
+          this.#proposalsEpoch = this.#group.epoch;
+          this.#proposalKinds.clear();
+        }
+        this.#proposalKinds.add(result.proposal.kind);
+      } else if (result.kind === 'commit' && result.updated.includes(this.#group.leafIndex!)) {
+        this.#leafUpdated('proposal', this.#proposedEpoch === result.epoch - 1n, m);
+      }
+    }
     this.#options.onMessage?.(result, m);
   }
+
+  // ---- selfUpdate ----------------------------------------------------------------------------------
+
+  /** One application message sent or received. */
+  #counted(): void {
+    if (this.#selfUpdate === undefined) return;
+    this.#messages++;
+    this.#check();
+  }
+
+  /** This member's leaf was updated at entry `m`: the counters restart. */
+  #leafUpdated(by: 'commit' | 'proposal', automatic: boolean, m: LogMessage): void {
+    const options = this.#selfUpdate;
+    if (options === undefined) return;
+    const now = Date.now();
+    const event: SelfUpdateEvent = { by, automatic, epoch: this.#group.epoch, seq: m.seq, messages: this.#messages, elapsedMs: now - this.#updatedAt };
+    this.#messages = 0;
+    this.#updatedAt = now;
+    this.#proposedEpoch = undefined;
+    if (options.afterMs !== undefined) this.#arm(options.afterMs);
+    try {
+      options.onUpdated?.(event);
+    } catch (e) {
+      // The entry is processed (the group is in its epoch): a throwing callback must not undo that.
+      this.#options.onError?.(e, m);
+    }
+  }
+
+  /** Starts the automatic update if a threshold is reached and none is under way. Never throws. */
+  #check(): void {
+    const options = this.#selfUpdate;
+    if (options === undefined || this.#selfUpdating || this.#closed || this.#removed) return;
+    if (!this.#due()) return;
+    this.#selfUpdating = true;
+    // Queued behind whatever runs now (this may be called under the lock): never awaited here.
+    const run = this.#locked(async () => {
+      await this.#catchUp();
+      if (!this.#due()) return; // the leaf was updated meanwhile (e.g. the application's own Commit)
+      if (options.mode === 'propose') await this.#proposeUpdate(options.retries ?? 3);
+      else await this.#commit({ update: true }, options.retries !== undefined ? { retries: options.retries } : {}, true);
+    });
+    run.then(
+      () => {
+        this.#selfUpdating = false;
+        // Nothing was due after all, or an Update waits for a Commit: keep the clock running.
+        if (options.afterMs !== undefined && this.#timer === undefined) this.#arm(this.#updatedAt + options.afterMs - Date.now());
+      },
+      (e: unknown) => {
+        this.#selfUpdating = false;
+        if (this.#closed || this.#removed) return; // stopped meanwhile: nothing to report
+        if (options.afterMs !== undefined) this.#arm(options.afterMs); // try again later
+        this.#options.onError?.(e, undefined);
+      },
+    );
+  }
+
+  /** A threshold is reached, and (in 'propose' mode) no Update of ours is waiting in this epoch. */
+  #due(): boolean {
+    const options = this.#selfUpdate;
+    if (options === undefined || this.#closed || this.#removed) return false;
+    if (options.mode === 'propose' && this.#proposedEpoch === this.#group.epoch) return false; // wait for a Commit to carry it
+    return (options.afterMessages !== undefined && this.#messages >= options.afterMessages)
+      || (options.afterMs !== undefined && Date.now() - this.#updatedAt >= options.afterMs);
+  }
+
+  /** Publishes an Update proposal of this member's leaf at the current epoch (again after 'stale-epoch'). */
+  async #proposeUpdate(retries: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await this.#catchUp();
+      this.#open();
+      const epoch = this.#group.epoch;
+      if (this.#proposedEpoch === epoch) return;
+      const message = this.#group.propose!({ update: true });
+      const key = toBase64(message);
+      this.#own.set(key, 'message');
+      try {
+        await this.#client.publish(this.#groupHex, message);
+        this.#proposedEpoch = epoch;
+        return;
+      } catch (e) {
+        if (e instanceof DeliveryError && (e.code === 'stale-epoch' || e.code === 'epoch-conflict' || e.code === 'epoch-ahead' || e.code === 'invalid-message')) this.#own.delete(key);
+        if (!(e instanceof DeliveryError) || e.code !== 'stale-epoch' || attempt >= retries) throw e;
+      }
+    }
+  }
+
+  #arm(delayMs: number): void {
+    this.#disarm();
+    if (this.#closed || this.#removed) return;
+    const timer = setTimeout(() => {
+      this.#timer = undefined;
+      const options = this.#selfUpdate!;
+      const left = this.#updatedAt + options.afterMs! - Date.now();
+      if (left > 0) this.#arm(left);
+      else this.#check();
+    }, Math.max(0, delayMs));
+    (timer as { unref?: () => void }).unref?.(); // Node: never keeps the process alive
+    this.#timer = timer;
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+function checkSelfUpdate(options: SelfUpdateOptions, group: GroupLike): SelfUpdateOptions {
+  const { afterMessages, afterMs, mode, count } = options;
+  if (afterMessages === undefined && afterMs === undefined) throw new TypeError('selfUpdate: give afterMessages, afterMs or both');
+  if (afterMessages !== undefined && !(Number.isSafeInteger(afterMessages) && afterMessages > 0)) throw new RangeError('selfUpdate.afterMessages: a positive integer');
+  if (afterMs !== undefined && !(Number.isFinite(afterMs) && afterMs > 0)) throw new RangeError('selfUpdate.afterMs: a positive number of milliseconds');
+  if (mode !== undefined && mode !== 'commit' && mode !== 'propose') throw new TypeError("selfUpdate.mode: 'commit' or 'propose'");
+  if (count !== undefined && count !== 'all' && count !== 'sent') throw new TypeError("selfUpdate.count: 'all' or 'sent'");
+  if (options.retries !== undefined && !(Number.isSafeInteger(options.retries) && options.retries >= 0)) throw new RangeError('selfUpdate.retries: a non-negative integer');
+  if (typeof group.leafIndex !== 'number') throw new TypeError('selfUpdate: the group has no leafIndex');
+  if (mode === 'propose' && typeof group.propose !== 'function') throw new TypeError("selfUpdate: mode 'propose' needs group.propose");
+  return { ...options };
 }

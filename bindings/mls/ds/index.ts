@@ -4,7 +4,7 @@
 export { DeliveryClient } from './client.js';
 export type { DeliveryClientOptions, LogMessage, Subscription, WebSocketConstructor, WebSocketLike, WelcomeMessage } from './client.js';
 export { GroupChannel } from './channel.js';
-export type { CommitOptions, GroupChannelOptions, GroupLike } from './channel.js';
+export type { CommitOptions, GroupChannelOptions, GroupLike, SelfUpdateEvent, SelfUpdateOptions } from './channel.js';
 export { DeliveryError } from './errors.js';
 export type { DeliveryErrorCode } from './errors.js';
 export type { MessageType } from './wire.js';
