@@ -37,6 +37,8 @@ export interface ScheduleInput {
   readonly info: Uint8Array;
   readonly psk: Uint8Array;
   readonly pskId: Uint8Array;
+  /** info_hash (§5.1) when the caller computed it once for many contexts with the same info. */
+  readonly infoHash?: Uint8Array;
 }
 
 export class Context {
@@ -59,7 +61,7 @@ export class Context {
     this.#kdf = kdf;
     this.#labeled = labeled;
     const pskIdHash = labeled.extract(EMPTY, 'psk_id_hash', pskId);
-    const infoHash = labeled.extract(EMPTY, 'info_hash', info);
+    const infoHash = input.infoHash ?? labeled.extract(EMPTY, 'info_hash', info);
     const context = concat(Uint8Array.of(mode), pskIdHash, infoHash);
     const secret = labeled.extract(sharedSecret, 'secret', psk);
     sharedSecret.fill(0);

@@ -104,3 +104,28 @@ forEachProvider((provider: CryptoProvider) => {
     });
   });
 });
+
+// sealMany: base-mode seals to many recipients under one info, hashed once; each opens with open()
+// under the same info and aad, and a recipient's wrong key or a changed info fails.
+forEachProvider((provider: CryptoProvider) => {
+  describe('hpke sealMany', () => {
+    for (const kem of ['DHKEM(X25519, HKDF-SHA256)', 'DHKEM(P-256, HKDF-SHA256)'] as const) {
+      it(`${kem}: every item opens with its recipient's key`, () => {
+        const suite = hpke.suite({ kem, kdf: 'HKDF-SHA256', aead: 'ChaCha20Poly1305' }, provider);
+        const recipients = Array.from({ length: 5 }, () => suite.generateKeyPair());
+        const info = provider.randomBytes(5000); // long, as an MLS Welcome's context is
+        const aad = Uint8Array.of(1, 2, 3);
+        const plaintexts = recipients.map((_, i) => Uint8Array.from({ length: 10 + i }, (_, j) => i * 16 + j));
+        const sealed = suite.sealMany(recipients.map((r, i) => ({ publicKey: r.publicKey, plaintext: plaintexts[i]! })), { info, aad });
+        expect(sealed).toHaveLength(5);
+        sealed.forEach(({ enc, ciphertext }, i) => {
+          expect(suite.open(enc, recipients[i]!.secretKey, ciphertext, { info, aad })).toEqual(plaintexts[i]);
+          expect(() => suite.open(enc, recipients[(i + 1) % 5]!.secretKey, ciphertext, { info, aad })).toThrow(AuthenticationError);
+          expect(() => suite.open(enc, recipients[i]!.secretKey, ciphertext, { info: info.subarray(1), aad })).toThrow(AuthenticationError);
+        });
+        expect(new Set(sealed.map((s) => Buffer.from(s.enc).toString('hex'))).size).toBe(5); // a fresh ephemeral key each
+        expect(suite.sealMany([], { info })).toEqual([]);
+      });
+    }
+  });
+});

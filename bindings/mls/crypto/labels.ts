@@ -125,6 +125,17 @@ export function encryptWithLabel(suite: CipherSuite, publicKey: Uint8Array, labe
   return { kemOutput: enc, ciphertext };
 }
 
+/**
+ * EncryptWithLabel of each plaintext to its public key under one label and context (§5.1.3): the
+ * EncryptContext is built and hashed once for all (HPKE's info_hash), which is what makes sealing a
+ * Welcome to N joiners — context = the encrypted GroupInfo, O(N) bytes — O(N) rather than O(N²).
+ */
+export function encryptWithLabelMany(
+  suite: CipherSuite, label: string, context: Uint8Array, items: readonly { readonly publicKey: Uint8Array; readonly plaintext: Uint8Array }[],
+): HpkeCiphertext[] {
+  return suite.hpke.sealMany(items, { info: labelled(label, context) }).map(({ enc, ciphertext }) => ({ kemOutput: enc, ciphertext }));
+}
+
 /** The plaintext, or AuthenticationError. */
 export function decryptWithLabel(suite: CipherSuite, secretKey: Uint8Array, label: string, context: Uint8Array, sealed: HpkeCiphertext): Uint8Array {
   return suite.hpke.open(sealed.kemOutput, secretKey, sealed.ciphertext, { info: labelled(label, context) });

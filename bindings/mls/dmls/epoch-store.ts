@@ -129,6 +129,34 @@ export class DmlsEpochStore<T> {
   }
 
   /**
+   * A store holding exactly `entries` (e.g. restored from a saved state; the store owns their PPRFs
+   * from now on), in any order. Unlike add() it takes several roots, which after an eviction keep
+   * the parent they name although it is gone. Nothing is evicted. MlsError 'dmls-invalid-store'
+   * (and nothing kept: the PPRFs are left to the caller) if the entries are not a store's: more than
+   * maxEpochs, a duplicate, a dmls_epoch not Nh bytes, a child whose epoch is not its held
+   * parent's + 1, roots that are not siblings (different parents, or more than one without one).
+   */
+  static restore<T>(suite: CipherSuite, entries: readonly DmlsEpochEntry<T>[], options: DmlsEpochStoreOptions<T> = {}): DmlsEpochStore<T> {
+    const store = new DmlsEpochStore<T>(suite, options);
+    const bad = (why: string): never => { throw new MlsError('dmls-invalid-store', `not a DMLS epoch store: ${why}`); };
+    if (entries.length > store.maxEpochs) bad(`${entries.length} epochs, more than maxEpochs ${store.maxEpochs}`);
+    for (const e of entries) {
+      if (e.dmlsEpoch.length !== suite.hashLength) bad(`a dmls_epoch of ${e.dmlsEpoch.length} bytes`);
+      const id = hexOf(e.dmlsEpoch);
+      if (store.#entries.has(id)) bad(`epoch ${id} twice`);
+      store.#entries.set(id, e);
+    }
+    const roots = store.#roots();
+    const parents = new Set(roots.map((r) => (r.parent === undefined ? '' : hexOf(r.parent))));
+    if (parents.size > 1 || (parents.has('') && roots.length > 1)) bad('its roots are not siblings');
+    for (const e of entries) {
+      const parent = e.parent === undefined ? undefined : store.get(e.parent);
+      if (parent !== undefined && e.epoch !== parent.epoch + 1n) bad(`epoch ${e.epoch} under a parent of epoch ${parent.epoch}`);
+    }
+    return store;
+  }
+
+  /**
    * init_secret_[n] for a Commit against the kept epoch `parent` (key-schedule.ts
    * deriveChildInitSecret: the point is punctured, a second derivation is MlsError
    * 'pprf-punctured'). MlsError 'dmls-unknown-epoch' if `parent` is not held (never was, or evicted).

@@ -36,6 +36,13 @@
 // senders, who may only propose (§6: a Commit comes from a member or an external joiner;
 // 'invalid-sender'). Resumption PSKs of earlier epochs come from the
 // caller (options.resumptionPsk); the current epoch's from the state.
+//
+// DMLS (options.dmls, draft-kohbrok-mls-dmls §4): the init secret is not state's init_secret but
+// the child's, from the parent epoch's parent_init PPRF at the input that commit_confirmation (of the
+// committer's root path secret, or Nh zeros without a path) and the new GroupContext name. It is
+// derived tentatively and its point punctured only once the confirmation tag verifies, so a copy
+// with an altered tag leaves the genuine Commit processable; a Commit already processed (its point
+// punctured) is refused with 'pprf-punctured'. An external commit keeps its §8.3 init secret.
 
 import { encode } from '../../codec/tls.js';
 import type { KeyPair } from '../../x25519.js';
@@ -64,6 +71,8 @@ import type { PublicRatchetTree } from '../tree/ratchet-tree.js';
 import { memberIndex, validateLeafNode } from '../tree/validate.js';
 import { applyUpdatePath } from '../treekem/apply.js';
 import { type TreeKemPrivateState, wipeReplacedKeys } from '../treekem/private-state.js';
+import { commitConfirmation, deriveChildInitSecretTentatively, type TentativeInitSecret } from '../dmls/key-schedule.js';
+import type { Pprf } from '../dmls/pprf.js';
 import { type NextEpoch, groupStateOf, nextEpoch } from './epoch.js';
 import type { ExternalPsk, GroupState } from './join.js';
 
@@ -96,6 +105,12 @@ export interface ProcessCommitOptions {
    * encryption key: a Commit that includes the Update gives this member that leaf key.
    */
   readonly ownUpdateKey?: (encryptionKey: Uint8Array) => KeyPair | undefined;
+  /**
+   * DMLS: the parent epoch's parent_init PPRF (dmls/key-schedule.ts), from which the new epoch's
+   * init secret comes instead of state's init_secret; its point is punctured once the Commit is
+   * accepted (see the module comment).
+   */
+  readonly dmls?: { readonly parentInit: Pprf };
 }
 
 /** ProposalRef of an authenticated proposal (§5.2). */
@@ -489,6 +504,7 @@ function processAuthenticatedCommit(
   // The path (§12.4.2) or commit_secret = 0
   let privateState: TreeKemPrivateState;
   let commitSecret: Uint8Array;
+  let rootPathSecret: Uint8Array | undefined;
   if (commit.path !== undefined) {
     const required = requiredCapabilitiesOf(extensions);
     const result = applyUpdatePath(suite, tree, base, committer, commit.path, {
@@ -502,27 +518,56 @@ function processAuthenticatedCommit(
     tree = result.tree;
     privateState = result.privateState;
     commitSecret = result.commitSecret;
+    rootPathSecret = result.rootPathSecret;
   } else {
     privateState = base.withChanges(base.inconsistentNodes(tree), []);
     commitSecret = new Uint8Array(suite.hashLength);
   }
 
   // Transcript, GroupContext, key schedule (§8, §8.2)
-  const psks = pskInputs(state, resolved, options);
+  // DMLS: commit_confirmation of the root path secret (Nh zeros without a path), then no copy of it.
+  const dmls = options.dmls !== undefined && !external ? options.dmls : undefined;
+  let psks: ReturnType<typeof pskInputs>;
+  let confirmation: Uint8Array | undefined;
+  try {
+    psks = pskInputs(state, resolved, options);
+    if (dmls !== undefined) confirmation = commitConfirmation(suite, rootPathSecret);
+  } finally {
+    rootPathSecret?.fill(0);
+  }
   let initSecret = state.epochSecrets.initSecret;
   let epoch: NextEpoch;
+  let tentative: TentativeInitSecret | undefined;
   try {
     if (external) {
       const init = resolved.find((r) => r.proposal.kind === 'external_init')!.proposal;
       initSecret = externalInitSecret(state, (init as Extract<Proposal, { kind: 'external_init' }>).kemOutput);
     }
-    epoch = nextEpoch(state, { wireFormat: authenticated.wireFormat, content, signature: auth.signature }, { tree, extensions, commitSecret, psks, initSecret });
+    const signed = { wireFormat: authenticated.wireFormat, content, signature: auth.signature };
+    epoch = dmls !== undefined
+      ? nextEpoch(state, signed, {
+        tree, extensions, commitSecret, psks,
+        initSecretFor: (childContext) => {
+          tentative = deriveChildInitSecretTentatively(suite, dmls.parentInit, confirmation!, childContext);
+          return tentative.initSecret;
+        },
+      })
+      : nextEpoch(state, signed, { tree, extensions, commitSecret, psks, initSecret });
+  } catch (e) {
+    tentative?.discard();
+    tentative = undefined;
+    throw e;
   } finally {
     if (initSecret !== state.epochSecrets.initSecret) initSecret.fill(0);
+    tentative?.initSecret.fill(0); // the key schedule is done with it
+    confirmation?.fill(0);
+    commitSecret.fill(0);
   }
   const { epochSecrets } = epoch;
   const expected = computeConfirmationTag(suite, epochSecrets.confirmationKey, epoch.confirmedTranscriptHash);
   if (auth.confirmationTag.length !== expected.length || !ctEqual(auth.confirmationTag, expected)) {
+    // The tag is outside the transcript: the genuine Commit maps to the same PPRF point, keep it.
+    (tentative as TentativeInitSecret | undefined)?.discard();
     wipeEpochSecrets(epochSecrets);
     for (const x of privateState.nodes()) {
       const kp = privateState.keyPair(x)!;
@@ -548,6 +593,7 @@ function processAuthenticatedCommit(
     ...(options.secretTree !== undefined ? { secretTreeOptions: options.secretTree } : {}),
     ...(reinit?.kind === 'reinit' ? { reinit: { groupId: reinit.groupId, version: reinit.version, cipherSuite: reinit.cipherSuite, extensions: reinit.extensions } } : {}),
   });
+  (tentative as TentativeInitSecret | undefined)?.commit(); // accepted: this child can never be derived again
   return { state: nextState, summary };
 }
 

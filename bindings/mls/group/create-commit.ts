@@ -19,9 +19,13 @@
 // The current state is not changed, except that a PrivateMessage spends a generation of this
 // epoch's handshake ratchet. The result's `next` is the committer's state in the new epoch, to be
 // used once the delivery service accepted the Commit (and wiped otherwise).
+//
+// DMLS (options.dmls): the new epoch's init secret is the child's, from the current epoch's
+// parent_init PPRF (as processCommit does, commit.ts), derived tentatively: `dmlsInit` is punctured
+// (commit()) when the Commit is applied and left evaluable (discard()) when it is discarded.
 
 import type { CipherSuite } from '../crypto/cipher-suite.js';
-import { encryptWithLabel, expandWithLabel, signWithLabel } from '../crypto/labels.js';
+import { encryptWithLabelMany, expandWithLabel, signWithLabel } from '../crypto/labels.js';
 import { MlsError } from '../errors.js';
 import type { Extension } from '../group-context.js';
 import { type EpochSecrets, externalKeyPair, wipeEpochSecrets } from '../key-schedule.js';
@@ -46,10 +50,14 @@ import { keyPackageRef } from '../welcome.js';
 import {
   type CachedProposal, type CommitSummary, type ProcessCommitOptions, type Resolved, pskInputs, requireOpen, requireSupportOf, validateProposals,
 } from './commit.js';
+import { commitConfirmation, deriveChildInitSecretTentatively, type TentativeInitSecret } from '../dmls/key-schedule.js';
+import type { Pprf } from '../dmls/pprf.js';
 import { type NextEpoch, groupStateOf, nextEpoch } from './epoch.js';
 import type { GroupState } from './join.js';
 
-export interface CreateCommitOptions extends ProcessCommitOptions {
+export interface CreateCommitOptions extends Omit<ProcessCommitOptions, 'dmls'> {
+  /** DMLS: the current epoch's parent_init PPRF, from which the new epoch's init secret comes (see the module comment). */
+  readonly dmls?: { readonly parentInit: Pprf };
   /** Proposals received in this epoch (receiveProposal) to commit by reference. */
   readonly byReference?: readonly CachedProposal[];
   /** The committer's own proposals, committed by value. */
@@ -81,6 +89,8 @@ export interface CreatedCommit {
   /** The committer's state in the new epoch. */
   readonly next: GroupState;
   readonly summary: CommitSummary;
+  /** DMLS: the child's init secret (already wiped), whose PPRF point commit() punctures once the Commit is applied. */
+  readonly dmlsInit?: TentativeInitSecret;
 }
 
 function needsPath(resolved: readonly Resolved[]): boolean {
@@ -122,6 +132,13 @@ export function createCommit(state: GroupState, options: CreateCommitOptions = {
     privateState = state.privateState.withChanges(state.privateState.inconsistentNodes(tree), []);
     commitSecret = new Uint8Array(suite.hashLength);
   }
+  const dmls = options.dmls;
+  let confirmation: Uint8Array | undefined;
+  try {
+    if (dmls !== undefined) confirmation = commitConfirmation(suite, created?.rootPathSecret);
+  } finally {
+    created?.rootPathSecret.fill(0);
+  }
 
   const proposals: ProposalOrRef[] = [
     ...references.map((c): ProposalOrRef => ({ kind: 'reference', reference: c.ref })),
@@ -132,17 +149,38 @@ export function createCommit(state: GroupState, options: CreateCommitOptions = {
     authenticatedData: options.authenticatedData ?? new Uint8Array(0),
     body: { kind: 'commit', commit: { proposals, ...(created !== undefined ? { path: created.updatePath } : {}) } },
   };
-  const psks = pskInputs(state, resolved, options);
   let epoch: NextEpoch | undefined;
+  let dmlsInit: TentativeInitSecret | undefined;
   const wireFormat = options.wireFormat === 'private' ? PRIVATE_MESSAGE : PUBLIC_MESSAGE;
-  const authenticated: AuthenticatedContent = authenticateContent(suite, {
-    groupContext: state.groupContext,
-    signatureKey: state.signaturePrivateKey,
-    confirmationTag: (signed) => {
-      epoch = nextEpoch(state, signed, { tree, extensions, commitSecret, psks, initSecret: state.epochSecrets.initSecret });
-      return confirmationTag(suite, epoch.epochSecrets.confirmationKey, epoch.confirmedTranscriptHash);
-    },
-  }, wireFormat, content);
+  let authenticated: AuthenticatedContent;
+  let psks: ReturnType<typeof pskInputs>;
+  try {
+    psks = pskInputs(state, resolved, options);
+    authenticated = authenticateContent(suite, {
+      groupContext: state.groupContext,
+      signatureKey: state.signaturePrivateKey,
+      confirmationTag: (signed) => {
+        epoch = dmls === undefined
+          ? nextEpoch(state, signed, { tree, extensions, commitSecret, psks, initSecret: state.epochSecrets.initSecret })
+          : nextEpoch(state, signed, {
+            tree, extensions, commitSecret, psks,
+            initSecretFor: (childContext) => {
+              dmlsInit = deriveChildInitSecretTentatively(suite, dmls.parentInit, confirmation!, childContext);
+              return dmlsInit.initSecret;
+            },
+          });
+        return confirmationTag(suite, epoch.epochSecrets.confirmationKey, epoch.confirmedTranscriptHash);
+      },
+    }, wireFormat, content);
+  } catch (e) {
+    (dmlsInit as TentativeInitSecret | undefined)?.discard();
+    if (epoch !== undefined) wipeEpochSecrets((epoch as NextEpoch).epochSecrets);
+    throw e;
+  } finally {
+    (dmlsInit as TentativeInitSecret | undefined)?.initSecret.fill(0); // the key schedule is done with it
+    confirmation?.fill(0);
+    commitSecret.fill(0);
+  }
   const { groupContext, epochSecrets } = epoch!;
   const tag = authenticated.auth.confirmationTag!;
   try {
@@ -169,8 +207,12 @@ export function createCommit(state: GroupState, options: CreateCommitOptions = {
       ...(reinit?.kind === 'reinit' ? { reinit: { groupId: reinit.groupId, version: reinit.version, cipherSuite: reinit.cipherSuite, extensions: reinit.extensions } } : {}),
     });
     const of = (kind: 'remove' | 'update') => resolved.flatMap((r) => (r.proposal.kind !== kind ? [] : [r.proposal.kind === 'remove' ? r.proposal.removed : r.senderLeaf!]));
-    return { message, ...(welcome !== undefined ? { welcome } : {}), groupInfo, next, summary: { committer: own, added: applied.added, removed: of('remove'), updated: of('update') } };
+    return {
+      message, ...(welcome !== undefined ? { welcome } : {}), groupInfo, next, summary: { committer: own, added: applied.added, removed: of('remove'), updated: of('update') },
+      ...(dmlsInit !== undefined ? { dmlsInit } : {}),
+    };
   } catch (e) {
+    (dmlsInit as TentativeInitSecret | undefined)?.discard();
     wipeEpochSecrets(epochSecrets);
     throw e;
   }
@@ -193,13 +235,13 @@ function sealWelcome(
     key.fill(0);
     nonce.fill(0);
   }
-  const encrypted = members.map(({ keyPackage, pathSecret }) => {
-    const plaintext = encodeGroupSecrets({ joinerSecret: secrets.joinerSecret, ...(pathSecret !== undefined ? { pathSecret } : {}), psks });
-    try {
-      return { newMember: keyPackageRef(suite, keyPackage), encryptedGroupSecrets: encryptWithLabel(suite, keyPackage.initKey, 'Welcome', encryptedGroupInfo, plaintext) };
-    } finally {
-      plaintext.fill(0);
-    }
-  });
-  return { cipherSuite: suite.id, secrets: encrypted, encryptedGroupInfo };
+  // One batched seal: the context (the encrypted GroupInfo, which holds the tree: O(N) bytes) is hashed once, not per joiner.
+  const plaintexts = members.map(({ pathSecret }) => encodeGroupSecrets({ joinerSecret: secrets.joinerSecret, ...(pathSecret !== undefined ? { pathSecret } : {}), psks }));
+  try {
+    const sealed = encryptWithLabelMany(suite, 'Welcome', encryptedGroupInfo, members.map(({ keyPackage }, i) => ({ publicKey: keyPackage.initKey, plaintext: plaintexts[i]! })));
+    const encrypted = members.map(({ keyPackage }, i) => ({ newMember: keyPackageRef(suite, keyPackage), encryptedGroupSecrets: sealed[i]! }));
+    return { cipherSuite: suite.id, secrets: encrypted, encryptedGroupInfo };
+  } finally {
+    for (const p of plaintexts) p.fill(0);
+  }
 }

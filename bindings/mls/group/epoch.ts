@@ -8,6 +8,9 @@
 //   interim_transcript_hash   = Hash(confirmed_transcript_hash ‖ confirmation_tag)
 //
 // and the GroupState of the new epoch built from it (also for a group's first epoch, §11).
+//
+// Under DMLS the init secret is not init_secret[n-1] but the child's (dmls/key-schedule.ts), whose
+// PPRF input needs GroupContext[n]: EpochInputs.initSecretFor computes it once that context exists.
 
 import { encode, writeOpaque } from '../../codec/tls.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
@@ -39,7 +42,14 @@ export interface EpochInputs {
   readonly commitSecret: Uint8Array;
   readonly psks: readonly { readonly id: PreSharedKeyId; readonly secret: Uint8Array }[];
   /** init_secret[n-1], or an external commit's init secret (§8.3). Not wiped here. */
-  readonly initSecret: Uint8Array;
+  readonly initSecret?: Uint8Array;
+  /**
+   * Instead of initSecret: the init secret computed from the new epoch's GroupContext (its §8.1
+   * encoding), called once that context is built and before the key schedule. DMLS uses it: the
+   * child's init secret is a PPRF output whose input depends on GroupContext_[n]
+   * (dmls/key-schedule.ts). The result is not wiped here.
+   */
+  readonly initSecretFor?: (childGroupContext: Uint8Array) => Uint8Array;
 }
 
 export interface NextEpoch {
@@ -65,13 +75,20 @@ export function nextEpoch(state: GroupState, signed: SignedCommit, inputs: Epoch
     confirmedTranscriptHash: confirmed,
     extensions: inputs.extensions,
   };
-  const psk = pskSecret(suite, inputs.psks);
+  if ((inputs.initSecret === undefined) === (inputs.initSecretFor === undefined)) {
+    inputs.commitSecret.fill(0);
+    throw new TypeError('nextEpoch: give exactly one of initSecret and initSecretFor');
+  }
+  const encodedContext = encodeGroupContext(groupContext);
+  let psk: Uint8Array | undefined;
   try {
-    const epochSecrets = nextEpochSecrets(suite, inputs.initSecret, inputs.commitSecret, psk, encodeGroupContext(groupContext));
+    const initSecret = inputs.initSecret ?? inputs.initSecretFor!(encodedContext);
+    psk = pskSecret(suite, inputs.psks);
+    const epochSecrets = nextEpochSecrets(suite, initSecret, inputs.commitSecret, psk, encodedContext);
     return { groupContext, epochSecrets, confirmedTranscriptHash: confirmed };
   } finally {
     inputs.commitSecret.fill(0);
-    psk.fill(0);
+    psk?.fill(0);
   }
 }
 

@@ -19,6 +19,20 @@
 // An application profile's rules (`options.policy`, a GroupPolicy such as xmtp/policy.ts) are
 // consulted before this member creates a proposal or Commit and before it accepts a received one
 // (authenticated, but with nothing spent: the group is unchanged when the policy refuses).
+//
+// DMLS (`options.dmls`, draft-kohbrok-mls-dmls; docs/mls.md "DMLS"): the group keeps up to
+// `maxEpochs` epochs in a DmlsEpochStore instead of retiring each at once, so a Commit against any
+// kept epoch is accepted (a concurrent Commit: two children of one parent). Every message travels
+// as a DMLSMessage naming its epoch by dmls_epoch, and the state it is processed in is that
+// epoch's ('dmls-unknown-epoch' when it is not kept: too old, evicted, or never seen). Each new
+// epoch's init secret is the child's from its parent's parent_init PPRF, punctured once the Commit
+// is accepted (processed, or applied by its committer), so the same child can never be derived
+// twice ('pprf-punctured'); epoch_secret, init_secret and joiner_secret are wiped as soon as the
+// key schedule (and a Welcome) is done with them. The current epoch is the store's head (the fork
+// rule of dmls/epoch-store.ts): every member holding the same epochs is in the same one, whatever
+// order the Commits came in. An evicted epoch is wiped as retireEpoch would (secret tree, epoch
+// secrets, private keys no kept epoch still holds). Proposals are kept per epoch; a received Commit
+// does not discard this member's pending one (both are children; apply it or discard it).
 
 import { DecodeError } from '../../codec/reader.js';
 import type { CryptoProvider } from '../../provider/types.js';
@@ -35,7 +49,7 @@ import { protectPrivate, toPrivateMessage } from '../framing/private-message.js'
 import { toPublicMessage } from '../framing/public-message.js';
 import type { Credential } from '../messages/credential.js';
 import { type LeafNode, type Lifetime, encodeLeafNodeTbs } from '../messages/leaf-node.js';
-import { signWithLabel } from '../crypto/labels.js';
+import { type SigningKey, signWithLabel, signingKeyFor } from '../crypto/labels.js';
 import type { KeyPair } from '../../x25519.js';
 import { encodeMlsMessage } from '../messages/mls-message.js';
 import { type CreatedCommit, createCommit } from './create-commit.js';
@@ -52,6 +66,12 @@ import type { Sender } from '../messages/framing.js';
 import { type MlsMessage, decodeMlsMessage } from '../messages/mls-message.js';
 import type { Proposal } from '../messages/proposal.js';
 import { wipeEpochSecrets } from '../key-schedule.js';
+import { type DmlsEpochEntry, DmlsEpochStore } from '../dmls/epoch-store.js';
+import { decodeDmlsMessage, encodeDmlsMessage, type DmlsFramedMessage } from '../dmls/epoch.js';
+import { type DmlsEpochKeys, dmlsEpochKeys } from '../dmls/key-schedule.js';
+import { wipePprfState } from '../dmls/pprf.js';
+import type { SavedDmls } from './persist.js';
+import type { Pprf } from '../dmls/pprf.js';
 
 export interface GroupOptions {
   /** External PSKs this member holds (§8.4), for Welcomes and commits that name them. */
@@ -64,6 +84,18 @@ export interface GroupOptions {
   readonly now?: () => bigint;
   /** An application profile's rules for proposals, Commits and handshake framing (e.g. bindings/mls/xmtp). */
   readonly policy?: GroupPolicy;
+  /**
+   * Decentralised MLS (see the module comment): keep up to `maxEpochs` epochs (default 4) and
+   * accept Commits against any of them; messages are DMLSMessages. Off by default (RFC 9420).
+   */
+  readonly dmls?: { readonly maxEpochs?: number };
+}
+
+/** What a DMLS group keeps of each epoch besides its PPRF (dmls/epoch-store.ts). */
+interface DmlsKept {
+  readonly state: GroupState;
+  /** The proposals received in that epoch. */
+  readonly proposals: CachedProposal[];
 }
 
 /**
@@ -101,7 +133,7 @@ export type ProcessResult =
   | { readonly kind: 'application'; readonly sender: number; readonly plaintext: Uint8Array; readonly aad: Uint8Array }
   /** A proposal kept for a later Commit of this epoch to refer to. */
   | { readonly kind: 'proposal'; readonly sender: Sender; readonly proposal: Proposal; readonly ref: Uint8Array }
-  | ({ readonly kind: 'commit'; readonly sender: Sender; readonly epoch: bigint } & CommitSummary);
+  | ({ readonly kind: 'commit'; readonly sender: Sender; readonly epoch: bigint; /** DMLS only: the new epoch's dmls_epoch. */ readonly dmlsEpoch?: Uint8Array } & CommitSummary);
 
 /** One proposal for propose(): exactly one field. */
 export interface ProposalRequest {
@@ -161,15 +193,116 @@ export class Group {
   readonly #resumption = new Map<bigint, Uint8Array>();
   readonly #options: GroupOptions;
   #pending: CreatedCommit | undefined;
+  /** This member's signing key prepared for many signatures (signingKeyFor), made on first use. */
+  #signer: SigningKey | undefined;
   /** The key pairs of this epoch's own Update proposals, by their leaf's new encryption key (hex). */
   #ownUpdates = new Map<string, KeyPair>();
+  /** DMLS: the kept epochs (undefined: an RFC 9420 group). */
+  #dmls: DmlsEpochStore<DmlsKept> | undefined;
+  /** DMLS: the pending Commit's parent epoch and its new epoch's dmls_epoch and PPRF. */
+  #pendingDmls: { readonly parent: Uint8Array; readonly keys: DmlsEpochKeys } | undefined;
 
   /** @internal Use joinGroup, createGroup or loadGroup. */
-  constructor(state: GroupState, options: GroupOptions, proposals: CachedProposal[] = []) {
+  constructor(state: GroupState, options: GroupOptions, proposals: CachedProposal[] = [], restored?: SavedDmls<Pprf>) {
     this.#state = state;
     this.#options = options;
     this.#proposals = proposals;
+    if (restored !== undefined) {
+      const store = DmlsEpochStore.restore<DmlsKept>(state.suite, restored.epochs.map((e) => ({
+        dmlsEpoch: e.dmlsEpoch, ...(e.parent !== undefined ? { parent: e.parent } : {}), epoch: e.state.epoch,
+        confirmedTranscriptHash: e.state.groupContext.confirmedTranscriptHash, parentInit: e.parentInit,
+        state: { state: e.state, proposals: e.head ? proposals : [...e.proposals] },
+      })), { maxEpochs: options.dmls?.maxEpochs ?? restored.maxEpochs, onEvict: (e) => this.#evicted(e) });
+      if (store.head()?.state.state !== state) throw new MlsError('invalid-saved-state', 'the saved head is not the epoch the fork rule selects');
+      this.#dmls = store;
+    } else if (options.dmls !== undefined) {
+      // The first epoch (created or joined): dmls_epoch and parent_init replace epoch_secret and
+      // init_secret, which are wiped with the joiner_secret (dmlsEpochKeys wipes epoch_secret).
+      const store = new DmlsEpochStore<DmlsKept>(state.suite, {
+        ...(options.dmls.maxEpochs !== undefined ? { maxEpochs: options.dmls.maxEpochs } : {}), onEvict: (e) => this.#evicted(e),
+      });
+      const keys = this.#dmlsKeys(state);
+      store.add({
+        dmlsEpoch: keys.dmlsEpoch, epoch: state.epoch, confirmedTranscriptHash: state.groupContext.confirmedTranscriptHash,
+        parentInit: keys.parentInit, state: { state, proposals },
+      });
+      this.#dmls = store;
+    }
     this.#keepResumptionPsk(state);
+  }
+
+  /** DMLS: dmls_epoch and the parent_init PPRF of a new epoch; its epoch_secret, init_secret and joiner_secret are wiped. */
+  #dmlsKeys(state: GroupState): DmlsEpochKeys {
+    state.epochSecrets.initSecret.fill(0);
+    state.epochSecrets.joinerSecret.fill(0);
+    return dmlsEpochKeys(state.suite, state.epochSecrets.epochSecret);
+  }
+
+  /** The private keys some kept epoch (or the pending Commit's new one) still holds. */
+  #heldKeys(): Set<KeyPair> {
+    const held = new Set<KeyPair>();
+    const add = (s: GroupState) => { for (const x of s.privateState.nodes()) held.add(s.privateState.keyPair(x)!); };
+    for (const e of this.#dmls?.entries() ?? []) add(e.state.state);
+    if (this.#pending !== undefined) add(this.#pending.next);
+    return held;
+  }
+
+  /** Wipes `state`'s private keys that nothing kept holds, its secret tree and epoch secrets (retireEpoch for a DMLS epoch). */
+  #wipeUnkept(state: GroupState): void {
+    const held = this.#heldKeys();
+    for (const x of state.privateState.nodes()) {
+      const kp = state.privateState.keyPair(x)!;
+      if (!held.has(kp)) kp.secretKey.fill(0);
+    }
+    state.secretTree.dispose();
+    wipeEpochSecrets(state.epochSecrets);
+  }
+
+  /** The store's onEvict: the epoch's PPRF is disposed already. */
+  #evicted(entry: DmlsEpochEntry<DmlsKept>): void {
+    this.#wipeUnkept(entry.state.state);
+    entry.state.proposals.length = 0;
+  }
+
+  /** DMLS: keeps `next` (a child of `parent`) and moves to the store's head. Returns next's dmls_epoch. */
+  #enterDmls(store: DmlsEpochStore<DmlsKept>, parent: Uint8Array, next: GroupState, keys: DmlsEpochKeys): Uint8Array {
+    try {
+      store.add({
+        dmlsEpoch: keys.dmlsEpoch, parent, epoch: next.epoch, confirmedTranscriptHash: next.groupContext.confirmedTranscriptHash,
+        parentInit: keys.parentInit, state: { state: next, proposals: [] },
+      });
+    } catch (e) {
+      keys.parentInit.dispose();
+      this.#wipeUnkept(next);
+      throw e;
+    }
+    const head = store.head()!.state;
+    if (head.state !== this.#state) {
+      const kept = this.#heldKeys();
+      for (const kp of this.#ownUpdates.values()) if (!kept.has(kp)) kp.secretKey.fill(0);
+      this.#ownUpdates.clear();
+      this.#state = head.state;
+      this.#proposals = head.proposals;
+      this.#keepResumptionPsk(head.state);
+    }
+    return keys.dmlsEpoch.slice();
+  }
+
+  /** DMLS: the current epoch's dmls_epoch (the store's head); undefined for an RFC 9420 group. */
+  get dmlsEpoch(): Uint8Array | undefined {
+    this.#live();
+    return this.#dmls?.head()?.dmlsEpoch.slice();
+  }
+
+  /** @internal DMLS: the kept epochs (tests inspect their PPRFs). */
+  static dmlsStoreOf(group: Group): DmlsEpochStore<DmlsKept> | undefined {
+    return group.#dmls;
+  }
+
+  /** DMLS: wraps an outgoing message of the current epoch, or of the epoch `dmlsEpoch`. */
+  #wrap(message: MlsMessage, dmlsEpoch?: Uint8Array): Uint8Array {
+    if (this.#dmls === undefined) return encodeMlsMessage(message);
+    return encodeDmlsMessage({ message: message as DmlsFramedMessage, dmlsEpoch: dmlsEpoch ?? this.#dmls.head()!.dmlsEpoch });
   }
 
   /**
@@ -178,7 +311,19 @@ export class Group {
    * resumption PSKs of past epochs, and the options (give them to loadGroup again).
    */
   save(): Uint8Array {
-    return saveGroupState(this.#live(), this.#proposals);
+    const state = this.#live();
+    const store = this.#dmls;
+    if (store === undefined) return saveGroupState(state, this.#proposals);
+    const head = store.head()!;
+    const epochs = store.entries().map((e) => ({
+      dmlsEpoch: e.dmlsEpoch, ...(e.parent !== undefined ? { parent: e.parent } : {}), head: e === head,
+      parentInit: e.parentInit.toState(), state: e.state.state, proposals: e.state.proposals,
+    }));
+    try {
+      return saveGroupState(state, this.#proposals, { maxEpochs: store.maxEpochs, epochs });
+    } finally {
+      for (const e of epochs) wipePprfState(e.parentInit);
+    }
   }
 
   /** @internal The current epoch's state, for the tests and the layers beside this one. */
@@ -251,6 +396,7 @@ export class Group {
    * and what the policy refuses ('forbidden-by-policy').
    */
   process(bytes: Uint8Array): ProcessResult {
+    if (this.#dmls !== undefined) return this.#processDmls(this.#dmls, bytes);
     const state = this.#open();
     const message = decode(bytes);
     const contentType = message.kind === 'mls_public_message'
@@ -279,7 +425,7 @@ export class Group {
    * generation (unprotectDeferred, then discard) and its proposals are shown to the policy.
    * Processing authenticates it again: a second decryption and signature check, paid only with a policy.
    */
-  #admit(state: GroupState, message: MlsMessage): void {
+  #admit(state: GroupState, message: MlsMessage, cachedProposals: readonly CachedProposal[] = this.#proposals): void {
     const policy = this.#options.policy;
     if (policy === undefined) return;
     if (policy.handshakeWireFormat === 'private' && message.kind === 'mls_public_message') {
@@ -293,7 +439,7 @@ export class Group {
       } else if (body.kind === 'commit') {
         const proposals = body.commit.proposals.flatMap((p) => {
           if (p.kind === 'proposal') return [{ proposal: p.proposal, sender }];
-          const hit = this.#proposals.find((c) => c.epoch === state.epoch && c.ref.length === p.reference.length && ctEqual(c.ref, p.reference));
+          const hit = cachedProposals.find((c) => c.epoch === state.epoch && c.ref.length === p.reference.length && ctEqual(c.ref, p.reference));
           return hit === undefined ? [] : [{ proposal: hit.proposal, sender: hit.sender }]; // an unknown reference is processCommit's to refuse
         });
         policy.check({ kind: 'commit', direction: 'receive', sender, proposals, members: membersOf(state) });
@@ -331,6 +477,67 @@ export class Group {
     this.#enter(state, next);
     const sender: Sender = message.kind === 'mls_public_message' ? message.publicMessage.content.sender : { kind: 'member', leafIndex: summary.committer };
     return { kind: 'commit', sender, epoch: next.epoch, ...summary };
+  }
+
+  /**
+   * DMLS: one DMLSMessage, processed in the kept epoch it names (see the module comment). MlsError
+   * as process(), plus 'dmls-unknown-epoch', 'dmls-wire-format', 'dmls-epoch-length' and, for a
+   * Commit already processed, 'pprf-punctured'.
+   */
+  #processDmls(store: DmlsEpochStore<DmlsKept>, bytes: Uint8Array): ProcessResult {
+    const suite = this.#open().suite;
+    let decoded;
+    try {
+      decoded = decodeDmlsMessage(bytes, { hashLength: suite.hashLength });
+    } catch (e) {
+      if (e instanceof DecodeError) throw new MlsError('malformed-message', `the DMLSMessage does not decode: ${e.message}`);
+      throw e;
+    }
+    const { message, dmlsEpoch } = decoded;
+    const entry = store.get(dmlsEpoch);
+    if (entry === undefined) throw new MlsError('dmls-unknown-epoch', 'the message is of an epoch this member does not keep (too old, evicted, or never seen)');
+    const { state, proposals } = entry.state;
+    requireOpen(state);
+    const contentType = message.kind === 'mls_public_message' ? message.publicMessage.content.body.kind : message.privateMessage.contentType;
+    switch (contentType) {
+      case 'proposal': {
+        this.#admit(state, message, proposals);
+        const cached = receiveProposal(state, message);
+        proposals.push(cached);
+        return { kind: 'proposal', sender: cached.sender, proposal: cached.proposal, ref: cached.ref.slice() };
+      }
+      case 'commit': {
+        this.#admit(state, message, proposals);
+        const { state: next, summary } = processCommitSummarized(state, message, proposals, {
+          ...this.#commitOptions(state), dmls: { parentInit: entry.parentInit },
+        });
+        let keys: DmlsEpochKeys;
+        try {
+          keys = this.#dmlsKeys(next);
+        } catch (e) {
+          this.#wipeUnkept(next);
+          throw e;
+        }
+        const id = this.#enterDmls(store, entry.dmlsEpoch, next, keys);
+        const sender: Sender = message.kind === 'mls_public_message' ? message.publicMessage.content.sender : { kind: 'member', leafIndex: summary.committer };
+        return { kind: 'commit', sender, epoch: next.epoch, dmlsEpoch: id, ...summary };
+      }
+      case 'application':
+        return application(state, message);
+    }
+  }
+
+  /** processCommit's options for a Commit of `state`'s epoch. */
+  #commitOptions(state: GroupState) {
+    const options = this.#options;
+    const now = options.now?.();
+    return {
+      ...(options.psks !== undefined ? { psks: options.psks } : {}),
+      ...(options.secretTree !== undefined ? { secretTree: options.secretTree } : {}),
+      ...(now !== undefined ? { now } : {}),
+      resumptionPsk: (groupId: Uint8Array, epoch: bigint) => (equalBytes(groupId, state.groupId) ? this.#resumption.get(epoch) : undefined),
+      ownUpdateKey: (key: Uint8Array) => this.#ownUpdates.get(hexOf(key)),
+    };
   }
 
   #enter(old: GroupState, next: GroupState): void {
@@ -385,10 +592,15 @@ export class Group {
       ...(this.#options.secretTree !== undefined ? { secretTree: this.#options.secretTree } : {}),
       ...(now !== undefined ? { now } : {}),
       resumptionPsk: (groupId, epoch) => (equalBytes(groupId, state.groupId) ? this.#resumption.get(epoch) : resume?.source.psk(epoch)),
+      ...(this.#dmls !== undefined ? { dmls: { parentInit: this.#dmls.head()!.parentInit } } : {}),
     });
     this.#pending = created;
+    if (this.#dmls !== undefined) {
+      // The Welcome is sealed: nothing needs the new epoch's joiner, epoch or init secret any more.
+      this.#pendingDmls = { parent: this.#dmls.head()!.dmlsEpoch, keys: this.#dmlsKeys(created.next) };
+    }
     return {
-      commit: encodeMlsMessage(created.message),
+      commit: this.#wrap(created.message),
       ...(created.welcome !== undefined ? { welcome: encodeMlsMessage({ kind: 'mls_welcome', welcome: created.welcome }) } : {}),
       groupInfo: encodeMlsMessage({ kind: 'mls_group_info', groupInfo: created.groupInfo }),
     };
@@ -419,10 +631,23 @@ export class Group {
   }
 
   /** Moves to the epoch of the pending Commit (§12.4.1: once the delivery service accepted it). */
-  applyPendingCommit(): { kind: 'commit'; epoch: bigint } & CommitSummary {
+  applyPendingCommit(): { kind: 'commit'; epoch: bigint; dmlsEpoch?: Uint8Array } & CommitSummary {
     const state = this.#live();
     const pending = this.#pending;
     if (pending === undefined) throw new MlsError('no-pending-commit', 'there is no pending Commit');
+    const store = this.#dmls;
+    if (store !== undefined) {
+      const { parent, keys } = this.#pendingDmls!;
+      if (!store.has(parent)) {
+        this.discardPendingCommit();
+        throw new MlsError('dmls-unknown-epoch', 'the pending Commit\'s epoch was evicted meanwhile: the Commit is discarded');
+      }
+      this.#pending = undefined;
+      this.#pendingDmls = undefined;
+      pending.dmlsInit!.commit(); // applied: this child can never be derived again
+      const dmlsEpoch = this.#enterDmls(store, parent, pending.next, keys);
+      return { kind: 'commit', epoch: pending.next.epoch, dmlsEpoch, ...pending.summary };
+    }
     this.#pending = undefined;
     this.#enter(state, pending.next);
     return { kind: 'commit', epoch: pending.next.epoch, ...pending.summary };
@@ -434,6 +659,13 @@ export class Group {
     if (pending === undefined) return;
     this.#pending = undefined;
     const { next } = pending;
+    if (this.#dmls !== undefined) {
+      pending.dmlsInit?.discard(); // the point stays evaluable: the Commit may still come back
+      this.#pendingDmls?.keys.parentInit.dispose();
+      this.#pendingDmls = undefined;
+      this.#wipeUnkept(next);
+      return;
+    }
     const state = this.#state;
     if (state !== undefined) {
       for (const x of next.privateState.nodes()) {
@@ -480,7 +712,7 @@ export class Group {
       ? { kind: 'mls_public_message', publicMessage: toPublicMessage(suite, { groupContext: state.groupContext, membershipKey: state.epochSecrets.membershipKey }, authenticated) }
       : { kind: 'mls_private_message', privateMessage: toPrivateMessage(suite, { secretTree: state.secretTree, senderDataSecret: state.epochSecrets.senderDataSecret }, authenticated) };
     this.#proposals.push({ ref: proposalRef(suite, authenticated), proposal, sender: content.sender, epoch: state.epoch });
-    return encodeMlsMessage(message);
+    return this.#wrap(message);
   }
 
   /** A new leaf for an Update proposal (§12.1.2) and its fresh encryption key pair, which propose() keeps until the epoch ends. */
@@ -495,18 +727,21 @@ export class Group {
   /** Encrypts application data as a PrivateMessage of the current epoch (§6.3), signed by this member. */
   encrypt(plaintext: Uint8Array, aad: Uint8Array = new Uint8Array(0), paddingLength = 0): Uint8Array {
     const state = this.#open();
+    // The signer is made once: every message is signed (§6.1), and re-expanding the key per message cost half the time.
+    this.#signer ??= signingKeyFor(state.suite, state.signaturePrivateKey);
     const privateMessage = protectPrivate(state.suite, {
-      groupContext: state.groupContext, signatureKey: state.signaturePrivateKey, secretTree: state.secretTree,
+      groupContext: state.groupContext, signatureKey: this.#signer, secretTree: state.secretTree,
       senderDataSecret: state.epochSecrets.senderDataSecret, paddingLength,
       content: {
         groupId: state.groupId, epoch: state.epoch, sender: { kind: 'member', leafIndex: state.leafIndex },
         authenticatedData: aad, body: { kind: 'application', applicationData: plaintext },
       },
     });
-    return encodeMlsMessage({ kind: 'mls_private_message', privateMessage });
+    return this.#wrap({ kind: 'mls_private_message', privateMessage });
   }
 
   #keepResumptionPsk(state: GroupState): void {
+    this.#resumption.get(state.epoch)?.fill(0); // a fork of the same epoch (DMLS) replaces it
     this.#resumption.set(state.epoch, state.epochSecrets.resumptionPsk.slice());
     const keep = (this.#options.keptResumptionPsks ?? DEFAULT_KEPT_RESUMPTION_PSKS) + 1;
     for (const [epoch, psk] of this.#resumption) {
@@ -533,9 +768,16 @@ export class Group {
     const state = this.#state;
     if (state === undefined) return;
     this.discardPendingCommit();
-    for (const x of state.privateState.nodes()) state.privateState.keyPair(x)!.secretKey.fill(0);
-    state.secretTree.dispose();
-    wipeEpochSecrets(state.epochSecrets);
+    if (this.#signer !== undefined && !(this.#signer instanceof Uint8Array)) this.#signer.dispose();
+    this.#signer = undefined;
+    if (this.#dmls !== undefined) {
+      this.#dmls.dispose(); // every kept epoch, the current one included, wiped by #evicted
+      for (const x of state.privateState.nodes()) state.privateState.keyPair(x)!.secretKey.fill(0);
+    } else {
+      for (const x of state.privateState.nodes()) state.privateState.keyPair(x)!.secretKey.fill(0);
+      state.secretTree.dispose();
+      wipeEpochSecrets(state.epochSecrets);
+    }
     state.signaturePrivateKey.fill(0);
     for (const psk of this.#resumption.values()) psk.fill(0);
     this.#resumption.clear();
@@ -655,6 +897,24 @@ export function createGroup(options: IdentityOptions & GroupOptions & { readonly
 
 /** A group saved with group.save(); MlsError 'invalid-saved-state' for anything else, nothing half-loaded. */
 export function loadGroup(saved: Uint8Array, options: GroupOptions & { readonly provider?: CryptoProvider } = {}): Group {
-  const { state, proposals } = loadGroupState(saved, options.provider ?? wasmProvider);
-  return new Group(state, options, proposals);
+  const { state, proposals, dmls } = loadGroupState(saved, options.provider ?? wasmProvider);
+  try {
+    if (options.dmls !== undefined && dmls === undefined) {
+      throw new MlsError('invalid-saved-state', 'the saved group is an RFC 9420 group, not a DMLS one');
+    }
+    return new Group(state, options, proposals, dmls);
+  } catch (e) {
+    // Nothing half-loaded: every secret restored is wiped again.
+    for (const s of new Set([state, ...(dmls?.epochs ?? []).map((x) => x.state)])) {
+      for (const x of s.privateState.nodes()) s.privateState.keyPair(x)!.secretKey.fill(0);
+      s.secretTree.dispose();
+      wipeEpochSecrets(s.epochSecrets);
+    }
+    state.signaturePrivateKey.fill(0);
+    for (const x of dmls?.epochs ?? []) x.parentInit.dispose();
+    if (e instanceof MlsError && e.code === 'invalid-saved-state') throw e;
+    const error = new MlsError('invalid-saved-state', `the saved DMLS epochs are invalid: ${e instanceof Error ? e.message : String(e)}`);
+    (error as { cause?: unknown }).cause = e;
+    throw error;
+  }
 }

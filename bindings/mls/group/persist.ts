@@ -30,8 +30,22 @@
 //     SecretTree secret_tree;                                              // below
 //     struct { opaque ref<V>; uint64 epoch; Sender sender; Proposal proposal; } proposals<V>;
 //     optional<ReInit> reinit;                     // the ReInit that closed the group (§11.2)
+//     [DmlsSection dmls;]                          // only in a DMLS group's save (below)
 //   } body;
 //   opaque check[32];                              // SHA-256 of everything before it
+//
+//   DmlsSection = { uint8 present = 1; uint32 max_epochs;
+//                   struct { opaque dmls_epoch<V>; optional<opaque parent<V>>; uint8 is_head;
+//                            uint32 max_held_secrets;
+//                            struct { uint16 depth; opaque prefix<V>; opaque secret<V>; } pprf_nodes<V>;  // canonical order
+//                            [GroupStateBody state;]    // unless is_head: the body above, without its DmlsSection
+//                   } epochs<V>; }                    // ascending epoch, winner first
+//
+// A DMLS group (group.ts, option `dmls`) keeps several epochs; the body is its head's state and
+// the section lists every kept epoch with its parent_init PPRF (dmls/pprf.ts toState; its held node
+// secrets are secrets too), the others' whole states after it. The section is appended: a save of
+// a non-DMLS group ends after `reinit` exactly as before, so the layout of version 1 is unchanged
+// for them; a loader that predates DMLS refuses a DMLS save (trailing bytes) rather than misread it.
 //
 //   SecretTree = { uint64 max_forward; uint64 max_skipped; uint32 n_leaves;
 //                  struct { uint32 node; opaque secret<V>; } nodes<V>;     // ascending node
@@ -73,8 +87,26 @@ import { interimTranscriptHash } from '../transcript.js';
 import { PublicRatchetTree } from '../tree/ratchet-tree.js';
 import { treeHash } from '../tree/tree-hash.js';
 import { TreeKemPrivateState, type TreeKemPrivateStateData } from '../treekem/private-state.js';
+import { Pprf, type PprfState } from '../dmls/pprf.js';
 import type { CachedProposal } from './commit.js';
 import type { GroupState } from './join.js';
+
+/** One epoch a DMLS group keeps (dmls/epoch-store.ts), as saved: its PPRF state is a copy (wiped by the saver). */
+export interface SavedDmlsEpoch<P> {
+  readonly dmlsEpoch: Uint8Array;
+  readonly parent?: Uint8Array;
+  /** The group's current epoch: its state is the saved body's. */
+  readonly head: boolean;
+  readonly parentInit: P;
+  readonly state: GroupState;
+  readonly proposals: readonly CachedProposal[];
+}
+
+/** A DMLS group's kept epochs (the optional section of the saved form). */
+export interface SavedDmls<P> {
+  readonly maxEpochs: number;
+  readonly epochs: readonly SavedDmlsEpoch<P>[];
+}
 
 const MAGIC = new TextEncoder().encode('WCMLS');
 /** The layout this module writes; see the version policy above. */
@@ -126,7 +158,42 @@ function writeSecretTree(w: ByteWriter, s: SecretTreeState): void {
  * nothing. TypeError if the state is inconsistent with itself (not one join / processCommit
  * built); MlsError 'secret-tree-disposed' for a retired state.
  */
-export function saveGroupState(state: GroupState, proposals: readonly CachedProposal[]): Uint8Array {
+export function saveGroupState(state: GroupState, proposals: readonly CachedProposal[], dmls?: SavedDmls<PprfState>): Uint8Array {
+  const { suite } = state;
+  if (dmls !== undefined) {
+    const heads = dmls.epochs.filter((e) => e.head);
+    if (heads.length !== 1 || heads[0]!.state !== state) throw new TypeError('saveGroupState: the DMLS epochs must hold `state` as their one head');
+    for (const e of dmls.epochs) if (e.state.suite.id !== suite.id) throw new TypeError('saveGroupState: the DMLS epochs mix cipher suites');
+  }
+  const w = new ByteWriter();
+  w.bytes(MAGIC).u8(SAVED_STATE_VERSION);
+  writeBody(w, state, proposals);
+  if (dmls !== undefined) {
+    w.u8(1).u32(dmls.maxEpochs);
+    writeVector(w, dmls.epochs, (v, e) => {
+      writeOpaque(v, e.dmlsEpoch);
+      v.u8(e.parent === undefined ? 0 : 1);
+      if (e.parent !== undefined) writeOpaque(v, e.parent);
+      v.u8(e.head ? 1 : 0);
+      v.u32(e.parentInit.maxHeldSecrets);
+      writeVector(v, e.parentInit.nodes, (x, n) => {
+        x.u16(n.depth);
+        writeOpaque(x, n.prefix);
+        writeOpaque(x, n.secret);
+      });
+      if (!e.head) writeBody(v, e.state, e.proposals);
+    });
+  }
+  const body = w.finish();
+  const out = new Uint8Array(body.length + CHECK_LENGTH);
+  out.set(body);
+  out.set(check(suite, body), body.length);
+  body.fill(0);
+  return out;
+}
+
+/** The body of the saved form for one state (see the module comment). */
+function writeBody(w: ByteWriter, state: GroupState, proposals: readonly CachedProposal[]): void {
   const { suite, groupContext, tree } = state;
   if (groupContext.cipherSuite !== suite.id || tree.suite.id !== suite.id) throw new TypeError('saveGroupState: the state mixes cipher suites');
   if (groupContext.epoch !== state.epoch || !ctEqual(groupContext.groupId, state.groupId)) {
@@ -142,9 +209,7 @@ export function saveGroupState(state: GroupState, proposals: readonly CachedProp
   const privateKeys = state.privateState.toState();
   // The copies this function makes are wiped below; the encoder's own growing buffers (ByteWriter
   // drops a buffer it outgrows, and vectors are encoded into nested writers) are left to the GC.
-  const w = new ByteWriter();
   try {
-    w.bytes(MAGIC).u8(SAVED_STATE_VERSION);
     w.u16(suite.id);
     w.bytes(encodeGroupContext(groupContext));
     writeVector(w, state.groupInfoExtensions, writeExtension);
@@ -168,12 +233,6 @@ export function saveGroupState(state: GroupState, proposals: readonly CachedProp
     });
     w.u8(state.reinit === undefined ? 0 : 1);
     if (state.reinit !== undefined) writeReInit(w, state.reinit);
-    const body = w.finish();
-    const out = new Uint8Array(body.length + CHECK_LENGTH);
-    out.set(body);
-    out.set(check(suite, body), body.length);
-    body.fill(0);
-    return out;
   } finally {
     wipeSecretTreeState(secretTree);
     for (const k of privateKeys.keys) k.secretKey.fill(0);
@@ -224,6 +283,36 @@ function readSecretTree(r: ByteReader): SecretTreeState {
   return { nLeaves, maxForward, maxSkipped, nodes, leaves };
 }
 
+interface DecodedDmlsEpoch {
+  readonly dmlsEpoch: Uint8Array;
+  readonly parent?: Uint8Array;
+  readonly head: boolean;
+  readonly parentInit: PprfState;
+  /** Absent for the head, whose state is the body's. */
+  readonly body?: Decoded;
+}
+
+function decodeDmls(r: ByteReader, provider: CryptoProvider, suiteId: number): { maxEpochs: number; epochs: DecodedDmlsEpoch[] } {
+  const present = r.u8('dmls present');
+  if (present !== 1) invalid(`DMLS section marker ${present}`);
+  const maxEpochs = r.u32('max_epochs');
+  const epochs = readVector(r, 'dmls epochs', (v): DecodedDmlsEpoch => {
+    const dmlsEpoch = readOpaque(v, 'dmls_epoch').slice();
+    const hasParent = v.u8('parent present');
+    if (hasParent > 1) invalid(`optional<parent> presence byte ${hasParent}`);
+    const parent = hasParent === 1 ? readOpaque(v, 'parent').slice() : undefined;
+    const head = v.u8('is_head');
+    if (head > 1) invalid(`is_head ${head}`);
+    const maxHeldSecrets = v.u32('max_held_secrets');
+    const nodes = readVector(v, 'pprf_nodes', (x) => ({ depth: x.u16('depth'), prefix: readOpaque(x, 'prefix'), secret: readOpaque(x, 'pprf secret') }));
+    const body = head === 1 ? undefined : decodeBody(v, provider);
+    if (body !== undefined && body.suite.id !== suiteId) invalid(`a kept epoch is of suite ${body.suite.id}, the state of ${suiteId}`);
+    return { dmlsEpoch, ...(parent !== undefined ? { parent } : {}), head: head === 1, parentInit: { maxHeldSecrets, nodes }, ...(body !== undefined ? { body } : {}) };
+  });
+  if (epochs.filter((e) => e.head).length !== 1) invalid('the DMLS section does not name exactly one head epoch');
+  return { maxEpochs, epochs };
+}
+
 function decodeBody(r: ByteReader, provider: CryptoProvider): Decoded {
   const suite = cipherSuite(r.u16('cipher_suite'), provider);
   const groupContext = readGroupContext(r);
@@ -252,7 +341,6 @@ function decodeBody(r: ByteReader, provider: CryptoProvider): Decoded {
   const present = r.u8('reinit present');
   if (present > 1) invalid(`optional<ReInit> presence byte ${present}`);
   const reinit = present === 1 ? readReInit(r) : undefined;
-  r.done('saved group state');
   return {
     ...(reinit !== undefined ? { reinit } : {}),
     suite, groupContext, groupInfoExtensions, tree, leafIndex, signaturePrivateKey, epochSecrets, confirmationTag,
@@ -293,7 +381,7 @@ function checkDecoded(d: Decoded): void {
  * value (truncation, corruption), trailing bytes, a body that does not decode, or contents that do
  * not agree with each other (see the module comment). TypeError if `bytes` is not a Uint8Array.
  */
-export function loadGroupState(bytes: Uint8Array, provider: CryptoProvider): { state: GroupState; proposals: CachedProposal[] } {
+export function loadGroupState(bytes: Uint8Array, provider: CryptoProvider): LoadedGroupState {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('loadGroupState: bytes must be a Uint8Array'); // a programmer error stays one
   try {
     return load(bytes, provider);
@@ -305,7 +393,14 @@ export function loadGroupState(bytes: Uint8Array, provider: CryptoProvider): { s
   }
 }
 
-function load(bytes: Uint8Array, provider: CryptoProvider): { state: GroupState; proposals: CachedProposal[] } {
+/** What loadGroupState restores; `dmls` for a DMLS group's save (its head's state is `state`). */
+export interface LoadedGroupState {
+  readonly state: GroupState;
+  readonly proposals: CachedProposal[];
+  readonly dmls?: SavedDmls<Pprf>;
+}
+
+function load(bytes: Uint8Array, provider: CryptoProvider): LoadedGroupState {
   const header = MAGIC.length + 1;
   if (bytes.length < header + CHECK_LENGTH) invalid(`${bytes.length} bytes is too short for a saved group state`);
   if (!ctEqual(bytes.subarray(0, MAGIC.length), MAGIC)) invalid('not a saved group state (bad magic)');
@@ -315,8 +410,52 @@ function load(bytes: Uint8Array, provider: CryptoProvider): { state: GroupState;
   const digest = provider.hash('SHA-256', bytes.subarray(0, end));
   if (!ctEqual(digest, bytes.subarray(end))) invalid('the check value does not match: the saved state is truncated or corrupted');
 
-  const d = decodeBody(new ByteReader(bytes, header, end), provider);
+  const r = new ByteReader(bytes, header, end);
+  const d = decodeBody(r, provider);
+  const dmls = r.remaining > 0 ? decodeDmls(r, provider, d.suite.id) : undefined;
+  r.done('saved group state');
   checkDecoded(d);
+  for (const e of dmls?.epochs ?? []) if (e.body !== undefined) checkDecoded(e.body);
+
+  // Build: every secret is copied out of `bytes` from here on, and wiped again if a step fails.
+  const built: GroupState[] = [];
+  const pprfs: Pprf[] = [];
+  try {
+    const state = build(d);
+    built.push(state);
+    if (dmls === undefined) return { state, proposals: d.proposals };
+    const epochs = dmls.epochs.map((e): SavedDmlsEpoch<Pprf> => {
+      const parentInit = Pprf.fromState(d.suite, e.parentInit);
+      pprfs.push(parentInit);
+      let s = state;
+      if (e.body !== undefined) {
+        const own = build(e.body);
+        built.push(own);
+        if (!ctEqual(own.groupId, state.groupId)) invalid('a kept epoch is of another group');
+        if (!ctEqual(own.signaturePrivateKey, state.signaturePrivateKey)) invalid("a kept epoch has another signature key");
+        own.signaturePrivateKey.fill(0);
+        s = { ...own, signaturePrivateKey: state.signaturePrivateKey }; // one key for all epochs, as in the group
+      }
+      return {
+        dmlsEpoch: e.dmlsEpoch, ...(e.parent !== undefined ? { parent: e.parent } : {}), head: e.head, parentInit,
+        state: s, proposals: e.body === undefined ? d.proposals : e.body.proposals,
+      };
+    });
+    return { state, proposals: d.proposals, dmls: { maxEpochs: dmls.maxEpochs, epochs } };
+  } catch (e) {
+    for (const s of built) {
+      for (const x of s.privateState.nodes()) s.privateState.keyPair(x)!.secretKey.fill(0);
+      s.secretTree.dispose();
+      wipeEpochSecrets(s.epochSecrets);
+      s.signaturePrivateKey.fill(0);
+    }
+    for (const p of pprfs) p.dispose();
+    throw e;
+  }
+}
+
+/** A GroupState with its own copies of the decoded secrets; on failure those copied are wiped. */
+function build(d: Decoded): GroupState {
   const { suite, tree } = d;
 
   // Build: every secret is copied out of `bytes` from here on, and wiped again if a step fails.
@@ -350,7 +489,7 @@ function load(bytes: Uint8Array, provider: CryptoProvider): { state: GroupState;
       exportSecret: (label, exportContext, length) => exportSecret(suite, finalSecrets.exporterSecret, label, exportContext, length),
       ...(d.reinit !== undefined ? { reinit: d.reinit } : {}),
     };
-    return { state, proposals: d.proposals };
+    return state;
   } catch (e) {
     if (privateState !== undefined) for (const x of privateState.nodes()) privateState.keyPair(x)!.secretKey.fill(0);
     secretTree?.dispose();

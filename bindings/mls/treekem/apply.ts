@@ -50,6 +50,12 @@ export interface ApplyUpdatePathOptions {
 export interface AppliedUpdatePath {
   /** path_secret[n]: DeriveSecret(last path secret, "path") (§12.4.2). */
   readonly commitSecret: Uint8Array;
+  /**
+   * The path secret of the root end of the sender's filtered direct path, the one whose
+   * DeriveSecret(·, "path") is commitSecret (DMLS's path_secret[n], dmls/key-schedule.ts). A fresh
+   * copy: the caller wipes it.
+   */
+  readonly rootPathSecret: Uint8Array;
   /** The tree with the UpdatePath merged (the given one is unchanged). */
   readonly tree: PublicRatchetTree;
   /** The receiver's new private state: without the sender's old direct path, with the new keys it derived. */
@@ -112,24 +118,27 @@ function openPathSecret(suite: CipherSuite, keyPair: KeyPair, context: Uint8Arra
 /**
  * Derives the path secrets from `secret` at position `k` of the sender's filtered direct path up
  * to the root, checks each node key pair against `publicKeys` (§7.5 step 6), and returns the key
- * pairs (with their node indices) and the secret after the root (the commit_secret).
+ * pairs (with their node indices), the secret after the root (the commit_secret) and the root's
+ * path secret (the caller wipes both).
  */
 function deriveAndCheck(
   suite: CipherSuite, path: ReadonlyArray<{ readonly node: number }>, k: number, secret: Uint8Array, publicKeys: readonly Uint8Array[],
-): { keys: Array<[number, KeyPair]>; next: Uint8Array } {
+): { keys: Array<[number, KeyPair]>; next: Uint8Array; root: Uint8Array } {
   const derived = derivePath(suite, secret, path.length - k);
+  const root = derived.pathSecrets[derived.pathSecrets.length - 1]!.slice();
   for (const s of derived.pathSecrets) s.fill(0);
   const keys: Array<[number, KeyPair]> = [];
   for (let t = 0; t < derived.keyPairs.length; t++) {
     const kp = derived.keyPairs[t]!;
     if (!ctEqual(kp.publicKey, publicKeys[k + t]!)) {
       derived.next.fill(0);
+      root.fill(0);
       for (const d of derived.keyPairs) d.secretKey.fill(0);
       throw new MlsError('path-key-mismatch', `the public key of node ${path[k + t]!.node} is not the one its path secret derives`);
     }
     keys.push([path[k + t]!.node, kp]);
   }
-  return { keys, next: derived.next };
+  return { keys, next: derived.next, root };
 }
 
 /**
@@ -137,7 +146,8 @@ function deriveAndCheck(
  * private state is `privateState` (see the module comment). `tree` is the tree after the Commit's
  * proposals; `groupContext` the provisional GroupContext's fields (its tree_hash, if any, is
  * replaced by the merged tree's); `excludedLeaves` the leaf indices of members added by the same
- * Commit. Returns the commit_secret, the merged tree and the receiver's new private state.
+ * Commit. Returns the commit_secret (and the root path secret it comes from), the merged tree and
+ * the receiver's new private state.
  */
 export function applyUpdatePath(
   suite: CipherSuite, tree: PublicRatchetTree, privateState: TreeKemPrivateState, sender: number, updatePath: UpdatePath,
@@ -209,6 +219,7 @@ export function applyUpdatePath(
   const updated = privateState.withChanges(stale, derived.keys);
   return {
     commitSecret: derived.next,
+    rootPathSecret: derived.root,
     tree: merged.tree,
     privateState: updated.withChanges(updated.inconsistentNodes(merged.tree), []),
     groupContext: provisional,
@@ -238,5 +249,6 @@ export function applyWelcomePathSecret(
   const publicKeys = path.map(({ node }) => nodePublicKey(tree, node) ?? new Uint8Array(0));
   const derived = deriveAndCheck(suite, path, k, pathSecret, publicKeys);
   derived.next.fill(0);
+  derived.root.fill(0);
   return privateState.withChanges([], derived.keys);
 }

@@ -19,7 +19,7 @@
 
 import type { KeyPair } from '../../x25519.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
-import { encryptWithLabel, signWithLabel } from '../crypto/labels.js';
+import { encryptWithLabelMany, signWithLabel } from '../crypto/labels.js';
 import { MlsError } from '../errors.js';
 import { type Extension, type GroupContext, encodeGroupContext } from '../group-context.js';
 import type { UpdatePath, UpdatePathNode } from '../messages/commit.js';
@@ -52,6 +52,12 @@ export interface CreatedUpdatePath {
   readonly updatePath: UpdatePath;
   /** path_secret[n]: DeriveSecret(last path secret, "path") (§12.4.2). */
   readonly commitSecret: Uint8Array;
+  /**
+   * The last secret of the chain, whose DeriveSecret(·, "path") is commitSecret: the root's path
+   * secret (the leaf_secret when the filtered direct path is empty); DMLS's path_secret[n]
+   * (dmls/key-schedule.ts). A copy of its own: the caller wipes it.
+   */
+  readonly rootPathSecret: Uint8Array;
   /** The tree with the UpdatePath merged (the given one is unchanged). */
   readonly tree: PublicRatchetTree;
   /** The committer's new private state: its new leaf key pair and every node of its filtered direct path. */
@@ -88,6 +94,7 @@ export function createUpdatePath(
   const path = senderPath(tree, leafIndex);
   const chain = derivePath(suite, leafSecret, path.length + 1);
   leafSecret.fill(0);
+  const rootPathSecret = chain.pathSecrets[path.length]!.slice();
   chain.pathSecrets[0]!.fill(0); // the leaf_secret's copy: only its key pair is kept
   const leafKeyPair = chain.keyPairs[0]!;
   const nodeKeys = chain.keyPairs.slice(1);
@@ -112,14 +119,12 @@ export function createUpdatePath(
   const provisional: GroupContext = { ...groupContext, treeHash: treeHash(merged.tree) };
   const context = encodeGroupContext(provisional);
 
-  // 4. encrypt each path secret to its copath child's resolution (§7.6). Batched provider
-  // operation (future work): these seals are independent — one batched wasm call "HPKE-seal these
-  // plaintexts to these public keys under these infos" would replace the nested loop.
-  const nodes: UpdatePathNode[] = merged.path.map(({ copathChild }, i) => {
-    const encryptedPathSecret = recipients(merged.tree, copathChild, excluded)
-      .map((x) => encryptWithLabel(suite, nodePublicKey(merged.tree, x)!, 'UpdatePathNode', context, secrets[i]!));
-    return { encryptionKey: nodeKeys[i]!.publicKey, encryptedPathSecret };
-  });
+  // 4. encrypt each path secret to its copath child's resolution (§7.6).
+  // Every seal of the path in one batched call: they share the context, hashed once (encryptWithLabelMany).
+  const targets = merged.path.map(({ copathChild }) => recipients(merged.tree, copathChild, excluded));
+  const sealed = encryptWithLabelMany(suite, 'UpdatePathNode', context, targets.flatMap((xs, i) => xs.map((x) => ({ publicKey: nodePublicKey(merged.tree, x)!, plaintext: secrets[i]! }))));
+  let next = 0;
+  const nodes: UpdatePathNode[] = targets.map((xs, i) => ({ encryptionKey: nodeKeys[i]!.publicKey, encryptedPathSecret: xs.map(() => sealed[next++]!) }));
 
   // The committer now holds exactly its new leaf key and its filtered direct path's keys: the rest
   // of its direct path is blank (§7.4), so nothing of the old state carries over.
@@ -129,6 +134,7 @@ export function createUpdatePath(
   return {
     updatePath: { leafNode, nodes },
     commitSecret: chain.next,
+    rootPathSecret,
     tree: merged.tree,
     privateState: newState,
     groupContext: provisional,
