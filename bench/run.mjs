@@ -19,6 +19,7 @@ import { mlsTreekemGroups, mlsTreekemTargets } from './groups/mls-treekem.mjs';
 import { mmtlsCleanup, mmtlsGroups, mmtlsTargets } from './groups/mmtls.mjs';
 import { mlsPassiveGroups, mlsPassiveTargets } from './groups/mls-passive.mjs';
 import { LOOPBACK_TITLE, mtprotoGroups, mtprotoLoopback, mtprotoTargets } from './groups/mtproto.mjs';
+import { SCALE_TITLE, mlsScale } from './groups/mls-scale.mjs';
 import { evaluateTarget, format, markdown, runGroup } from './harness.mjs';
 
 const { values: args } = parseArgs({
@@ -59,6 +60,8 @@ for (const group of groups) results.push(await runGroup(group, { ...settings, lo
 await mmtlsCleanup();
 // MTProto loopback RPC: a server and its clients over sockets, measured outside the harness like cold start
 const loopback = !args.only || LOOPBACK_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await mtprotoLoopback({ quick: args.quick, log }) : null;
+// MLS groups of 2 … 10 000 members, side by side with ts-mls: prepared states per operation, timed outside the harness
+const scale = !args.only || SCALE_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await mlsScale({ quick: args.quick, log }) : null;
 const cold = coldStart();
 const targets = [...hashTargets, ...cipherTargets, ...curveTargets, ...mtprotoTargets, ...mmtlsTargets, ...mlsPassiveTargets, ...mlsTreekemTargets].filter((t) => results.some((g) => g.title === t.group)).map((t) => evaluateTarget(t, results));
 targets.push({
@@ -67,6 +70,7 @@ targets.push({
   met: cold.totalMs <= cold.mtcuteTotalMs,
 });
 if (loopback) targets.push(loopback.target);
+if (scale) targets.push(...scale.targets);
 
 const out = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}, OpenSSL ${machine.openssl}); wirecrypt wasm build: ${machine.wasm}.`,
@@ -74,6 +78,7 @@ const out = [
   '',
   ...results.flatMap((r) => [markdown(r), '']),
   ...(loopback ? [loopback.markdown, ''] : []),
+  ...(scale ? [scale.markdown, ''] : []),
   `Cold start (fresh \`node\` process, median of ${cold.runs}): import ${cold.importMs.toFixed(1)} ms + instantiate ${cold.instantiateMs.toFixed(1)} ms = ${cold.totalMs.toFixed(1)} ms; first call ${cold.firstCallMs.toFixed(2)} ms. ` +
     `For comparison, importing an empty ES module the same way takes ${cold.emptyModuleImportMs.toFixed(1)} ms (Node's ESM loader bootstrap), so wirecrypt's own share is ${(cold.totalMs - cold.emptyModuleImportMs).toFixed(1)} ms; @mtcute/wasm (import + initSync of its .wasm file) takes ${cold.mtcuteTotalMs.toFixed(1)} ms.`,
   '',
@@ -110,6 +115,6 @@ if (isolation) {
   }
 }
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, mtprotoLoopback: loopback, coldStart: cold, targets, isolation }, null, 2));
+  writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, mtprotoLoopback: loopback, mlsScale: scale, coldStart: cold, targets, isolation }, null, 2));
   log(`wrote ${args.json}`);
 }

@@ -3,7 +3,7 @@
 // emits a truncated count or length prefix.
 
 export class ByteWriter {
-  #buf = new Uint8Array(64);
+  #buf = new Uint8Array(256); // most MLS structs fit: fewer regrowths (each one a copy)
   #len = 0;
 
   get length(): number {

@@ -230,7 +230,7 @@ export function validateProposals(
   resuming = false,
 ): void {
   const { suite, tree } = state;
-  const members = memberIndex(tree);
+  const members = resolved.some((r) => r.proposal.kind === 'add') ? memberIndex(tree) : undefined; // O(members): only for Adds
   const batchVerified = signaturesVerifyInBatch(state, resolved);
   const touched = new Set<number>(); // leaves updated or removed
   const addKeys = new Set<string>();
@@ -255,7 +255,7 @@ export function validateProposals(
         if (!batchVerified && !verifyWithLabel(suite, kp.leafNode.signatureKey, 'KeyPackageTBS', encodeKeyPackageTbs(kp), kp.signature)) {
           throw new MlsError('invalid-signature', "an Add's KeyPackage signature does not verify");
         }
-        validateLeafNode(tree, kp.leafNode, { groupId: state.groupId, source: 'key_package', now, requiredCapabilities: required, members, signatureVerified: batchVerified });
+        validateLeafNode(tree, kp.leafNode, { groupId: state.groupId, source: 'key_package', now, requiredCapabilities: required, ...(members !== undefined ? { members } : {}), signatureVerified: batchVerified });
         const k = keyString(kp.leafNode.signatureKey);
         if (addKeys.has(k)) invalid('two Adds of the same signature key');
         addKeys.add(k);
