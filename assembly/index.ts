@@ -56,6 +56,15 @@ export function sha256_init(ctx: usize): void { mdInit<Sha256>(ctx); }
 export function sha256_update(ctx: usize, data: usize, len: usize): void { mdUpdate<Sha256>(ctx, data, len); }
 export function sha256_final(ctx: usize, out: usize): void { mdFinal<Sha256>(ctx, out); mdWipe<Sha256>(ctx); }
 export function sha256_digest(ctx: usize, data: usize, len: usize, out: usize): void { mdDigest<Sha256>(ctx, data, len, out); }
+/** `count` digests in one call (MLS tree hashes of a tree level): inputs back to back at `data`, their u32 lengths at `lens`, digests to `out`. */
+export function sha256_many(ctx: usize, data: usize, lens: usize, count: u32, out: usize): void {
+  let p = data;
+  for (let i: u32 = 0; i < count; i++) {
+    const n = <usize>load<u32>(lens + (<usize>i << 2));
+    mdDigest<Sha256>(ctx, p, n, out + (<usize>i << 5));
+    p += n;
+  }
+}
 
 export function sha512_init(ctx: usize): void { mdInit<Sha512>(ctx); }
 export function sha512_update(ctx: usize, data: usize, len: usize): void { mdUpdate<Sha512>(ctx, data, len); }

@@ -302,4 +302,9 @@ export const referenceProvider: CryptoProvider = Object.freeze({
   signature: (name: SignatureName) => SIGNATURES[known(name, Object.keys(SIGNATURES) as SignatureName[], 'signature', 'algorithm')],
   treeKemPath,
   secretTreeRatchet,
+  hashMany(name: HashName, inputs: readonly Uint8Array[]) {
+    const hash = HASHES[known(name, HASH_NAMES, 'hashMany', 'hash')];
+    if (!Array.isArray(inputs)) throw new TypeError('hashMany: inputs must be an array');
+    return inputs.map((x) => hash(bytes(x, 'hashMany', 'inputs[i]')));
+  },
 });

@@ -83,6 +83,8 @@ export interface CryptoProvider {
   readonly name: string;
   randomBytes(length: number): Uint8Array;
   hash(name: HashName, data: Uint8Array): Uint8Array;
+  /** hash() of each input, batched (wasm: SHA-256 of many short inputs in one call; for public data such as tree-hash inputs). */
+  hashMany(name: HashName, inputs: readonly Uint8Array[]): Uint8Array[];
   hmac(name: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;
   hkdfExtract(name: HkdfHashName, salt: Uint8Array, ikm: Uint8Array): Uint8Array;
   hkdfExpand(name: HkdfHashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;

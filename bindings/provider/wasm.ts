@@ -6,7 +6,7 @@ import type { Aead } from '../aead.js';
 import { aesCtr, aesGcm, aesIge } from '../aes.js';
 import { chacha20Poly1305 } from '../chacha20poly1305.js';
 import { ed25519 } from '../ed25519.js';
-import { sha1, sha256, sha512 } from '../hash.js';
+import { sha1, sha256, sha256Many, sha512 } from '../hash.js';
 import { hkdfExpand, hkdfExtract } from '../hkdf.js';
 import { hmacSha1, hmacSha256, hmacSha512 } from '../hmac.js';
 import { p256 } from '../p256.js';
@@ -123,4 +123,9 @@ export const wasmProvider: CryptoProvider = Object.freeze({
   signature: (name: SignatureName) => SIGNATURES[known(name, Object.keys(SIGNATURES) as SignatureName[], 'signature', 'algorithm')],
   treeKemPath,
   secretTreeRatchet,
+  hashMany: (name: HashName, inputs: readonly Uint8Array[]) => {
+    const hash = HASHES[known(name, HASH_NAMES, 'hashMany', 'hash')];
+    if (!Array.isArray(inputs)) throw new TypeError('hashMany: inputs must be an array');
+    return hash === sha256 ? sha256Many(inputs) : inputs.map((x) => hash(x));
+  },
 });

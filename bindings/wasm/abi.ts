@@ -22,6 +22,7 @@ export interface WasmAbi {
   sha256_update(ctx: Ptr, data: Ptr, len: number): void;
   sha256_final(ctx: Ptr, out: Ptr): void;
   sha256_digest(ctx: Ptr, data: Ptr, len: number, out: Ptr): void;
+  sha256_many(ctx: Ptr, data: Ptr, lens: Ptr, count: number, out: Ptr): void;
   sha512_init(ctx: Ptr): void;
   sha512_update(ctx: Ptr, data: Ptr, len: number): void;
   sha512_final(ctx: Ptr, out: Ptr): void;

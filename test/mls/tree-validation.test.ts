@@ -53,9 +53,10 @@ function flip(bytes: Uint8Array, i = 0): Uint8Array {
 /** `provider` with its hash calls counted. */
 function counting(provider: CryptoProvider): { provider: CryptoProvider; calls: () => number } {
   let n = 0;
-  // an object inheriting from the provider, with its own counting hash (the provider is frozen)
+  // an object inheriting from the provider, with its own counting hash and hashMany (the provider is frozen)
   const counted = Object.create(provider, {
     hash: { value: (name: never, data: Uint8Array) => { n++; return provider.hash(name, data); } },
+    hashMany: { value: (name: never, inputs: readonly Uint8Array[]) => { n += inputs.length; return provider.hashMany(name, inputs); } },
   }) as CryptoProvider;
   return { provider: counted, calls: () => n };
 }

@@ -59,6 +59,7 @@ export function capturingProvider(base: CryptoProvider): { provider: CryptoProvi
     signature: (name) => base.signature(name),
     treeKemPath: (kem, start, length) => base.treeKemPath(kem, start, length),
     secretTreeRatchet: (start, first, count, k, n) => base.secretTreeRatchet(start, first, count, k, n),
+    hashMany: (name, inputs) => base.hashMany(name, inputs),
     dh(name) {
       const scheme = base.dh(name);
       if (name !== 'P-256') return scheme;

@@ -122,3 +122,19 @@ describe('wasmProvider = referenceProvider', () => {
     }
   });
 });
+
+// hashMany: the digests hash() gives one by one, across wasm window boundaries (inputs packed into
+// the 64 KiB window, one larger than it hashed on its own).
+forEachProvider((provider) => {
+  describe('hashMany', () => {
+    it('equals hash() item by item, for SHA-256 (batched in wasm) and SHA-1 / SHA-512', () => {
+      const sizes = [0, 1, 55, 56, 64, 200, 3000, 40_000, 70_000, 30_000, 5, 0];
+      const inputs = sizes.map((n, i) => Uint8Array.from({ length: n }, (_, j) => (i * 31 + j * 7) & 0xff));
+      const many = Array.from({ length: 900 }, (_, i) => Uint8Array.from({ length: 100 + (i % 50) }, (_, j) => (i + j) & 0xff));
+      for (const name of ['SHA-256', 'SHA-1', 'SHA-512'] as const) {
+        for (const list of [inputs, many, []]) expect(provider.hashMany(name, list)).toEqual(list.map((x) => provider.hash(name, x)));
+      }
+      expect(() => provider.hashMany('MD5' as never, [])).toThrow(TypeError);
+    });
+  });
+});

@@ -13,18 +13,14 @@
 // PPRF input needs GroupContext[n]: EpochInputs.initSecretFor computes it once that context exists.
 
 import { encode, writeOpaque } from '../../codec/tls.js';
-import type { CipherSuite } from '../crypto/cipher-suite.js';
 import { type Extension, type GroupContext, encodeGroupContext } from '../group-context.js';
 import { type EpochSecrets, exportSecret, nextEpochSecrets } from '../key-schedule.js';
-import type { GroupInfo } from '../messages/group-info.js';
-import type { ReInit } from '../messages/proposal.js';
 import { type FramedContent, writeFramedContent } from '../messages/framing.js';
 import { type PreSharedKeyId, pskSecret } from '../psk.js';
 import { SecretTree, type SecretTreeOptions } from '../secret-tree.js';
 import { confirmedTranscriptHash, interimTranscriptHash } from '../transcript.js';
 import type { PublicRatchetTree } from '../tree/ratchet-tree.js';
 import { treeHash } from '../tree/tree-hash.js';
-import type { TreeKemPrivateState } from '../treekem/private-state.js';
 import type { GroupState } from './join.js';
 
 /** The signed part of a Commit that the confirmed transcript hash covers (§8.2). */
@@ -92,19 +88,10 @@ export function nextEpoch(state: GroupState, signed: SignedCommit, inputs: Epoch
   }
 }
 
-export interface EpochState {
-  readonly suite: CipherSuite;
-  readonly groupContext: GroupContext;
-  readonly groupInfoExtensions: GroupInfo['extensions'];
-  readonly tree: PublicRatchetTree;
-  readonly leafIndex: number;
-  readonly privateState: TreeKemPrivateState;
-  readonly signaturePrivateKey: Uint8Array;
-  readonly epochSecrets: EpochSecrets;
-  readonly confirmationTag: Uint8Array;
-  readonly secretTreeOptions?: SecretTreeOptions;
-  readonly reinit?: ReInit;
-}
+/** What an epoch's GroupState is built from: the parts of it that are not derived. */
+export type EpochState = Pick<
+  GroupState, 'suite' | 'groupContext' | 'groupInfoExtensions' | 'tree' | 'leafIndex' | 'privateState' | 'signaturePrivateKey' | 'epochSecrets' | 'confirmationTag' | 'reinit'
+> & { readonly secretTreeOptions?: SecretTreeOptions };
 
 /** The GroupState of an epoch whose secrets and confirmation tag are known: its secret tree, interim transcript hash, exporter. */
 export function groupStateOf(e: EpochState): GroupState {

@@ -46,17 +46,34 @@ export function encodeParentTreeHashInput(parent: ParentNode | undefined, leftHa
 export function treeHashInternal(tree: PublicRatchetTree, x: number): Uint8Array {
   const cached = tree._cachedHash(x);
   if (cached !== undefined) return cached;
-  const node = tree.node(x);
-  let h: Uint8Array;
-  if (level(x) === 0) {
-    h = hash(tree.suite, encodeLeafTreeHashInput(x >>> 1, node?.kind === 'leaf' ? node.leaf : undefined));
-  } else {
-    const l = treeHashInternal(tree, left(x));
-    const r = treeHashInternal(tree, right(x));
-    h = hash(tree.suite, encodeParentTreeHashInput(node?.kind === 'parent' ? node.parent : undefined, l, r));
+  fillHashes(tree, x);
+  return tree._cachedHash(x)!;
+}
+
+/**
+ * Computes every hash missing under node x, level by level from the leaves: a level's hashes depend
+ * only on the level below, so each level is one batched provider call (hashMany) — a whole tree on
+ * join, only the changed path after a commit (the rest is cached).
+ */
+function fillHashes(tree: PublicRatchetTree, x: number): void {
+  const byLevel: number[][] = [];
+  const stack = [x];
+  while (stack.length > 0) {
+    const y = stack.pop()!;
+    if (tree._cachedHash(y) !== undefined) continue;
+    const k = level(y);
+    (byLevel[k] ??= []).push(y);
+    if (k > 0) stack.push(left(y), right(y));
   }
-  tree._cacheHash(x, h);
-  return h;
+  byLevel.forEach((xs, k) => {
+    const inputs = xs.map((y) => {
+      const node = tree.node(y);
+      if (k === 0) return encodeLeafTreeHashInput(y >>> 1, node?.kind === 'leaf' ? node.leaf : undefined);
+      return encodeParentTreeHashInput(node?.kind === 'parent' ? node.parent : undefined, tree._cachedHash(left(y))!, tree._cachedHash(right(y))!);
+    });
+    const hashes = tree.suite.provider.hashMany('SHA-256', inputs); // suites 1-3: SHA-256
+    xs.forEach((y, i) => tree._cacheHash(y, hashes[i]!));
+  });
 }
 
 /** The tree hash of node `x` (default: the root, i.e. the tree hash of the whole tree). */
