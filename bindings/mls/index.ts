@@ -4,8 +4,11 @@
 export { MlsError } from './errors.js';
 export { KeyPackageSecrets, keyPackageSecretsFrom } from './group/key-package-secrets.js';
 export type { KeyPackageSecretsInput } from './group/key-package-secrets.js';
-export { Group, createGroup, createKeyPackage, joinGroup, loadGroup } from './group/group.js';
-export type { CommitRequest, GroupPolicy, PolicyChange, ProposalRequest, GroupOptions, IdentityOptions, JoinGroupOptions, ProcessResult } from './group/group.js';
+export { Group } from './group/group.js';
+export type { CommitRequest, ProposalRequest, GroupOptions, JoinGroupOptions, ProcessResult } from './group/group.js';
+export { createGroup, createKeyPackage, joinGroup, loadGroup } from './group/entry.js';
+export type { IdentityOptions } from './group/entry.js';
+export type { GroupPolicy, PolicyChange } from './group/policy.js';
 export type { CommitSummary } from './group/commit.js';
 export type { ExternalPsk } from './group/join.js';
 export type { Sender } from './messages/framing.js';

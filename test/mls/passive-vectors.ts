@@ -1,7 +1,8 @@
 // The inputs of a passive-client vector (RFC 9420's passive-client-*.json and the interop files):
 // the Welcome, the joiner's KeyPackage and private keys, the external PSKs and the out-of-band tree.
 import type { CryptoProvider } from '../../bindings/index.js';
-import { type GroupOptions, joinGroup } from '../../bindings/mls/group/group.js';
+import { joinGroup } from '../../bindings/mls/group/entry.js';
+import type { GroupOptions } from '../../bindings/mls/group/group.js';
 import { keyPackageSecretsFrom } from '../../bindings/mls/group/key-package-secrets.js';
 import { decodeMlsMessage } from '../../bindings/mls/messages/mls-message.js';
 import { hex } from '../helpers/vectors.js';

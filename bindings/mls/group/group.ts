@@ -35,9 +35,6 @@
 // does not discard this member's pending one (both are children; apply it or discard it).
 
 import { DecodeError } from '../../codec/reader.js';
-import type { CryptoProvider } from '../../provider/types.js';
-import { wasmProvider } from '../../provider/wasm.js';
-import { type CipherSuite, cipherSuite } from '../crypto/cipher-suite.js';
 import { MlsError } from '../errors.js';
 import type { Extension } from '../group-context.js';
 import { PskType, ResumptionUsage } from '../psk.js';
@@ -48,21 +45,21 @@ import { PRIVATE_MESSAGE, PUBLIC_MESSAGE, authenticateContent } from '../framing
 import { protectPrivate, toPrivateMessage } from '../framing/private-message.js';
 import { toPublicMessage } from '../framing/public-message.js';
 import type { Credential } from '../messages/credential.js';
-import { type LeafNode, type Lifetime, encodeLeafNodeTbs } from '../messages/leaf-node.js';
+import { type LeafNode, encodeLeafNodeTbs } from '../messages/leaf-node.js';
 import { type SigningKey, signWithLabel, signingKeyFor } from '../crypto/labels.js';
 import type { KeyPair } from '../../x25519.js';
 import { encodeMlsMessage } from '../messages/mls-message.js';
 import { type CreatedCommit, createCommit } from './create-commit.js';
-import { createGroupState, createKeyPackage as createKeyPackageKeys } from './create.js';
 import {
   type CachedProposal, type CommitSummary, processCommitSummarized, proposalRef, receiveProposal, requireOpen, retireEpoch, unprotectParams,
 } from './commit.js';
-import { type ExternalPsk, type GroupState, type ResumptionSource, joinGroup as joinFromWelcome } from './join.js';
-import { KeyPackageSecrets, decodeKeyPackageBytes } from './key-package-secrets.js';
-import { loadGroupState, saveGroupState } from './persist.js';
+import type { ExternalPsk, GroupState, ResumptionSource } from './join.js';
+import { decodeKeyPackageBytes } from './key-package-secrets.js';
+import { saveGroupState } from './persist.js';
 import { unprotect, unprotectDeferred } from '../framing/protect.js';
 import { ctEqual } from '../../compare.js';
 import type { Sender } from '../messages/framing.js';
+import type { GroupPolicy } from './policy.js';
 import { type MlsMessage, decodeMlsMessage } from '../messages/mls-message.js';
 import type { Proposal } from '../messages/proposal.js';
 import { wipeEpochSecrets } from '../key-schedule.js';
@@ -96,30 +93,6 @@ interface DmlsKept {
   readonly state: GroupState;
   /** The proposals received in that epoch. */
   readonly proposals: CachedProposal[];
-}
-
-/**
- * An application profile's rules, consulted by the Group: `check` before this member sends a
- * proposal or a Commit (nothing is created when it throws) and before a received one is accepted
- * (after authentication; the group is left unchanged when it throws). It refuses by throwing,
- * MlsError 'forbidden-by-policy' by convention.
- */
-export interface GroupPolicy {
-  /** 'private': every handshake message is a PrivateMessage (§6.3), sent and received; a PublicMessage one is refused. */
-  readonly handshakeWireFormat?: 'private';
-  check(change: PolicyChange): void;
-}
-
-/** What a GroupPolicy is asked about: one proposal, or a Commit with its whole proposal list. */
-export interface PolicyChange {
-  readonly kind: 'proposal' | 'commit';
-  /** Whether this member is creating it ('send') or received it ('receive'). */
-  readonly direction: 'send' | 'receive';
-  readonly sender: Sender;
-  /** The proposal, or the Commit's proposals (by value and those by reference this member holds), each with its proposer. */
-  readonly proposals: readonly { readonly proposal: Proposal; readonly sender: Sender }[];
-  /** The group's members before the change. */
-  readonly members: readonly { readonly leafIndex: number; readonly credential: Credential }[];
 }
 
 export interface JoinGroupOptions extends GroupOptions {
@@ -793,7 +766,8 @@ export function stateOf(group: Group): GroupState {
   return group[STATE];
 }
 
-function decode(bytes: Uint8Array): MlsMessage {
+/** @internal MLSMessage bytes decoded; MlsError 'malformed-message' for anything else. */
+export function decode(bytes: Uint8Array): MlsMessage {
   try {
     return decodeMlsMessage(bytes);
   } catch (e) {
@@ -821,100 +795,4 @@ function application(state: GroupState, message: MlsMessage): ProcessResult {
     throw new MlsError('invalid-message', 'application data must come from a member'); // unreachable: PrivateMessage senders are members
   }
   return { kind: 'application', sender: content.sender.leafIndex, plaintext: content.body.applicationData, aad: content.authenticatedData };
-}
-
-/**
- * Joins the group a Welcome (an MLSMessage of wire format mls_welcome) invites `secrets`' KeyPackage
- * to (§12.4.3.1). The secrets stay the caller's (dispose them when no other Welcome is expected);
- * the group keeps its own copies of the keys it needs. MlsError: 'malformed-message',
- * 'not-a-welcome', and joinGroup's codes in group/join.ts.
- */
-export function joinGroup(welcome: Uint8Array, secrets: KeyPackageSecrets, options: JoinGroupOptions = {}): Group {
-  const message = decode(welcome);
-  if (message.kind !== 'mls_welcome') throw new MlsError('not-a-welcome', `an MLSMessage of wire format ${message.kind}, not a Welcome`);
-  const suite: CipherSuite = secrets.suite;
-  const keys = secrets.keys();
-  const now = options.now?.();
-  const signaturePrivateKey = keys.signaturePrivateKey.slice(); // the group's own copy
-  try {
-    const state = joinFromWelcome(suite, message.welcome, { ...keys, signaturePrivateKey }, {
-      ...(options.ratchetTree !== undefined ? { ratchetTree: options.ratchetTree } : {}),
-      ...(options.psks !== undefined ? { psks: options.psks } : {}),
-      ...(options.secretTree !== undefined ? { secretTree: options.secretTree } : {}),
-      ...(now !== undefined ? { now } : {}),
-      ...(options.resumeFrom !== undefined ? { resumption: Group.resumptionSourceOf(options.resumeFrom) } : {}),
-    });
-    return new Group(state, options);
-  } catch (e) {
-    signaturePrivateKey.fill(0);
-    throw e;
-  }
-}
-
-/** Who a new member or group creator is. */
-export interface IdentityOptions {
-  /** Cipher suite 1, 2 or 3 (default 3, X25519 / ChaCha20-Poly1305 / Ed25519). */
-  readonly suite?: number;
-  /** The identity of a basic credential; or give `credential`. */
-  readonly identity?: Uint8Array;
-  readonly credential?: Credential;
-  /** The signature private key; generated when absent. */
-  readonly signatureKey?: Uint8Array;
-  readonly provider?: CryptoProvider;
-}
-
-function identityOf(o: IdentityOptions): { suite: CipherSuite; credential: Credential } {
-  const suite = cipherSuite(o.suite ?? 3, o.provider ?? wasmProvider);
-  if (o.credential !== undefined) return { suite, credential: o.credential };
-  if (o.identity === undefined) throw new TypeError('an identity or a credential is required');
-  return { suite, credential: { kind: 'basic', identity: o.identity.slice() } };
-}
-
-/** A new KeyPackage (§10) as MLSMessage bytes, and the secrets to join with. */
-export function createKeyPackage(options: IdentityOptions & { readonly lifetime?: Lifetime; readonly extensions?: readonly Extension[] }): { keyPackage: Uint8Array; secrets: KeyPackageSecrets } {
-  const { suite, credential } = identityOf(options);
-  const keys = createKeyPackageKeys(suite, {
-    credential,
-    ...(options.signatureKey !== undefined ? { signaturePrivateKey: options.signatureKey } : {}),
-    ...(options.lifetime !== undefined ? { lifetime: options.lifetime } : {}),
-    ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
-  });
-  return { keyPackage: encodeMlsMessage({ kind: 'mls_key_package', keyPackage: keys.keyPackage }), secrets: new KeyPackageSecrets(suite, keys) };
-}
-
-/** A new group whose only member is its creator, in epoch 0 (§11). */
-export function createGroup(options: IdentityOptions & GroupOptions & { readonly groupId?: Uint8Array; readonly extensions?: readonly Extension[] }): Group {
-  const { suite, credential } = identityOf(options);
-  const state = createGroupState(suite, {
-    credential,
-    ...(options.signatureKey !== undefined ? { signaturePrivateKey: options.signatureKey } : {}),
-    ...(options.groupId !== undefined ? { groupId: options.groupId } : {}),
-    ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
-    ...(options.secretTree !== undefined ? { secretTree: options.secretTree } : {}),
-  });
-  return new Group(state, options);
-}
-
-/** A group saved with group.save(); MlsError 'invalid-saved-state' for anything else, nothing half-loaded. */
-export function loadGroup(saved: Uint8Array, options: GroupOptions & { readonly provider?: CryptoProvider } = {}): Group {
-  const { state, proposals, dmls } = loadGroupState(saved, options.provider ?? wasmProvider);
-  try {
-    if (options.dmls !== undefined && dmls === undefined) {
-      throw new MlsError('invalid-saved-state', 'the saved group is an RFC 9420 group, not a DMLS one');
-    }
-    return new Group(state, options, proposals, dmls);
-  } catch (e) {
-    // Nothing half-loaded: every secret restored is wiped again.
-    for (const s of new Set([state, ...(dmls?.epochs ?? []).map((x) => x.state)])) {
-      for (const x of s.privateState.nodes()) s.privateState.keyPair(x)!.secretKey.fill(0);
-      s.secretTree.dispose();
-      wipeEpochSecrets(s.epochSecrets);
-    }
-    state.signaturePrivateKey.fill(0);
-    for (const x of dmls?.epochs ?? []) x.parentInit.dispose();
-    if (e instanceof MlsError && e.code === 'invalid-saved-state') throw e;
-    const error = new MlsError('invalid-saved-state', `the saved DMLS epochs are invalid: ${e instanceof Error ? e.message : String(e)}`);
-    (error as { cause?: unknown }).cause = e;
-    throw error;
-  }
 }

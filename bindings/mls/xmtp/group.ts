@@ -8,7 +8,8 @@
 
 import type { Extension } from '../group-context.js';
 import { createGroupState } from '../group/create.js';
-import { Group, type GroupOptions, type JoinGroupOptions, joinGroup as joinMlsGroup, loadGroup as loadMlsGroup } from '../group/group.js';
+import { Group, type GroupOptions, type JoinGroupOptions } from '../group/group.js';
+import { joinGroup as joinMlsGroup, loadGroup as loadMlsGroup } from '../group/entry.js';
 import { ExtensionType } from '../messages/constants.js';
 import { encodeRequiredCapabilities } from '../messages/extensions.js';
 import type { CryptoProvider } from '../../provider/types.js';

@@ -19,7 +19,7 @@
 // Every refusal is MlsError 'forbidden-by-policy'; the group does not change.
 
 import { MlsError } from '../errors.js';
-import type { GroupPolicy, PolicyChange } from '../group/group.js';
+import type { GroupPolicy, PolicyChange } from '../group/policy.js';
 import type { Credential } from '../messages/credential.js';
 import type { Proposal } from '../messages/proposal.js';
 
