@@ -22,6 +22,7 @@ import { SecretTree } from '../../bindings/mls/secret-tree.js';
 import { FUZZ_SEED } from '../diff/property.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { hex, loadVectors, toHex, utf8 } from '../helpers/vectors.js';
+import { codeOf } from './mls-error.js';
 
 const NH = 32;
 const BITS = 8 * NH;
@@ -67,16 +68,6 @@ function bytes(label: string, n = NH): Uint8Array {
 function isOnPath(node: PprfNode, x: Uint8Array): boolean {
   for (let i = 0; i < node.depth; i++) if (bit(node.prefix, i) !== bit(x, i)) return false;
   return true;
-}
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlsError);
-    return (e as MlsError).code;
-  }
-  throw new Error('expected an MlsError, nothing was thrown');
 }
 
 const isZero = (b: Uint8Array) => b.every((v) => v === 0);

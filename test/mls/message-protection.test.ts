@@ -24,6 +24,7 @@ import { type RatchetType, SecretTree } from '../../bindings/mls/secret-tree.js'
 import { forEachProvider } from '../helpers/providers.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
 import { bySuite } from './suites.js';
+import { codeOf } from './mls-error.js';
 
 interface Vector {
   cipher_suite: number;
@@ -52,17 +53,6 @@ const KINDS = ['proposal', 'commit', 'application'] as const;
 type Kind = (typeof KINDS)[number];
 
 const ALL = loadVectors<Vector[]>('mls/message-protection.json');
-
-/** The MlsError code `f` throws (and that it throws an MlsError at all). */
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof MlsError)) throw e;
-    return e.code;
-  }
-  throw new Error('expected an MlsError, nothing was thrown');
-}
 
 function flip(bytes: Uint8Array, at: number): Uint8Array {
   const out = Uint8Array.from(bytes);

@@ -32,21 +32,11 @@ import { forEachProvider } from '../helpers/providers.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
 import { passiveInputs } from './passive-vectors.js';
 import { bySuite } from './suites.js';
+import { codeOf } from './mls-error.js';
 
 const HEADER = 6; // "WCMLS" + version
 const CHECK = 32;
 const TYPES: readonly RatchetType[] = ['handshake', 'application'];
-
-/** The MlsError code `f` throws (and that it throws an MlsError at all). */
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof MlsError)) throw new Error(`expected an MlsError, got ${String(e)}`);
-    return e.code;
-  }
-  throw new Error('expected an MlsError, nothing was thrown');
-}
 
 const zero = (b: Uint8Array) => b.every((x) => x === 0);
 

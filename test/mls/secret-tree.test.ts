@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { CryptoProvider } from '../../bindings/index.js';
 import { type CipherSuite, cipherSuite } from '../../bindings/mls/crypto/cipher-suite.js';
 import { deriveTreeSecret, expandWithLabel } from '../../bindings/mls/crypto/labels.js';
-import { MlsError } from '../../bindings/mls/errors.js';
 import { type KeyNonce, type RatchetType, SecretTree, senderDataKeyNonce } from '../../bindings/mls/secret-tree.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { hex, loadVectors, toHex, utf8 } from '../helpers/vectors.js';
 import { bySuite } from './suites.js';
+import { codeOf } from './mls-error.js';
 
 interface Generation {
   generation: number;
@@ -28,17 +28,6 @@ interface Vector {
 }
 
 const TYPES: readonly RatchetType[] = ['handshake', 'application'];
-
-/** The MlsError code `f` throws (and that it throws an MlsError at all). */
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlsError);
-    return (e as MlsError).code;
-  }
-  throw new Error('expected an MlsError, nothing was thrown');
-}
 
 const hexKN = (k: KeyNonce) => ({ key: toHex(k.key), nonce: toHex(k.nonce) });
 

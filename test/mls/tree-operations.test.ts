@@ -7,7 +7,6 @@
 // incrementally cached tree hash equal to a fresh one and the tree parent-hash valid.
 import { describe, expect, it } from 'vitest';
 import { cipherSuite } from '../../bindings/mls/crypto/cipher-suite.js';
-import { MlsError } from '../../bindings/mls/errors.js';
 import type { LeafNode } from '../../bindings/mls/messages/leaf-node.js';
 import { type Proposal, decodeProposal } from '../../bindings/mls/messages/proposal.js';
 import { addLeaf, applyProposals, removeLeaf, updateLeaf } from '../../bindings/mls/tree/edits.js';
@@ -20,6 +19,7 @@ import { validateRatchetTree } from '../../bindings/mls/tree/validate.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
 import { bySuite } from './suites.js';
+import { codeOf } from './mls-error.js';
 
 interface Vector {
   cipher_suite: number;
@@ -33,16 +33,6 @@ interface Vector {
 
 const FILE = 'mls/tree-operations.json';
 const ALL = loadVectors<Vector[]>(FILE);
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlsError);
-    return (e as MlsError).code;
-  }
-  throw new Error('expected an MlsError, nothing was thrown');
-}
 
 /** Expects `f` to fail with `code` and the tree to encode, and hash, exactly as before. */
 function rejectsUnchanged(tree: PublicRatchetTree, code: string, f: () => unknown): void {

@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CryptoProvider } from '../../bindings/index.js';
 import { cipherSuite } from '../../bindings/mls/crypto/cipher-suite.js';
-import { MlsError } from '../../bindings/mls/errors.js';
 import type { LeafNode } from '../../bindings/mls/messages/leaf-node.js';
 import type { Node, ParentNode } from '../../bindings/mls/messages/ratchet-tree.js';
 import { directPath, leafToNode, level } from '../../bindings/mls/tree/math.js';
@@ -20,6 +19,7 @@ import { validateLeafNode, validateRatchetTree, verifyLeafNodeSignature } from '
 import { forEachProvider } from '../helpers/providers.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
 import { bySuite } from './suites.js';
+import { codeOf } from './mls-error.js';
 
 interface Vector {
   cipher_suite: number;
@@ -31,17 +31,6 @@ interface Vector {
 
 const FILE = 'mls/tree-validation.json';
 const ALL = loadVectors<Vector[]>(FILE);
-
-/** The MlsError code `f` throws (and that it throws an MlsError at all). */
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MlsError);
-    return (e as MlsError).code;
-  }
-  throw new Error('expected an MlsError, nothing was thrown');
-}
 
 /** A copy of `bytes` with byte `i` flipped. */
 function flip(bytes: Uint8Array, i = 0): Uint8Array {

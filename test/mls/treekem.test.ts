@@ -13,7 +13,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CryptoProvider } from '../../bindings/index.js';
 import { type CipherSuite, cipherSuite } from '../../bindings/mls/crypto/cipher-suite.js';
 import { encryptWithLabel, signWithLabel } from '../../bindings/mls/crypto/labels.js';
-import { MlsError } from '../../bindings/mls/errors.js';
 import { encodeGroupContext } from '../../bindings/mls/group-context.js';
 import { type UpdatePath, decodeUpdatePath, encodeUpdatePath } from '../../bindings/mls/messages/commit.js';
 import { type LeafNode, encodeLeafNodeTbs } from '../../bindings/mls/messages/leaf-node.js';
@@ -32,6 +31,7 @@ import {
 import { forEachProvider } from '../helpers/providers.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
 import { bySuite } from './suites.js';
+import { codeOf } from './mls-error.js';
 
 interface Vector {
   cipher_suite: number;
@@ -67,17 +67,6 @@ function setUp(v: Vector, provider: CryptoProvider) {
 function templateOf(tree: PublicRatchetTree, leafIndex: number): LeafNodeTemplate {
   const leaf = tree.leaf(leafIndex)!;
   return { signatureKey: leaf.signatureKey, credential: leaf.credential, capabilities: leaf.capabilities, extensions: leaf.extensions };
-}
-
-/** The MlsError code `f` throws. */
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof MlsError)) throw e;
-    return e.code;
-  }
-  throw new Error('expected an MlsError, nothing was thrown');
 }
 
 /** A fingerprint of a private state: its nodes and key bytes. */
