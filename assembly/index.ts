@@ -7,6 +7,10 @@ import './runtime/abort'; // the target of --use abort=…, which makes every ab
 import { Sha1, Sha256, Sha512 } from './hash/descriptors';
 import { mdCtxLen, mdDigest, mdFinal, mdInit, mdUpdate, mdWipe } from './hash/md';
 import { sha512WipeScratch } from './hash/sha512';
+import {
+  HMAC_SHA3_CTX, SHA3_CTX, hkdfSha3Expand, hmacSha3Final, hmacSha3Init, hmacSha3Update, hmacSha3Wipe, sha3Digest,
+  sha3Final, sha3Init, sha3Update, sha3Wipe,
+} from './hash/sha3';
 import { hmacCtxLen, hmacFinal, hmacInit, hmacUpdateWiped, hmacWipe } from './mac/hmac';
 import { hkdfExpand } from './kdf/hkdf';
 import {
@@ -73,6 +77,13 @@ export function sha512_digest(ctx: usize, data: usize, len: usize, out: usize): 
 /** Zeroes the SHA-512 schedule of the last block hashed (after hashing a secret); SHA-1 and SHA-256 keep theirs in locals. */
 export function hash_wipe_scratch(): void { sha512WipeScratch(); }
 
+// SHA3-256 (FIPS 202), same contract as the hashes above; Keccak keeps no scratch in memory.
+export const SHA3_256_CTX_LEN = <i32>SHA3_CTX;
+export function sha3_256_init(ctx: usize): void { sha3Init(ctx); }
+export function sha3_256_update(ctx: usize, data: usize, len: usize): void { sha3Update(ctx, data, len); }
+export function sha3_256_final(ctx: usize, out: usize): void { sha3Final(ctx, out); sha3Wipe(ctx); }
+export function sha3_256_digest(ctx: usize, data: usize, len: usize, out: usize): void { sha3Digest(ctx, data, len, out); }
+
 // ---- HMAC: init(key) once, then update / final any number of times; wipe forgets the key -------
 
 export const HMAC_SHA1_CTX_LEN = <i32>hmacCtxLen<Sha1>();
@@ -94,6 +105,13 @@ export function hmac_sha512_update(ctx: usize, data: usize, len: usize): void { 
 export function hmac_sha512_final(ctx: usize, out: usize): void { hmacFinal<Sha512>(ctx, out); }
 export function hmac_sha512_wipe(ctx: usize): void { hmacWipe<Sha512>(ctx); }
 
+// HMAC-SHA3-256: block size 136 (hash/sha3.ts carries its own HMAC: a sponge does not fit mac/hmac.ts)
+export const HMAC_SHA3_256_CTX_LEN = <i32>HMAC_SHA3_CTX;
+export function hmac_sha3_256_init(ctx: usize, key: usize, keyLen: usize): void { hmacSha3Init(ctx, key, keyLen); }
+export function hmac_sha3_256_update(ctx: usize, data: usize, len: usize): void { hmacSha3Update(ctx, data, len); }
+export function hmac_sha3_256_final(ctx: usize, out: usize): void { hmacSha3Final(ctx, out); }
+export function hmac_sha3_256_wipe(ctx: usize): void { hmacSha3Wipe(ctx); }
+
 // ---- HKDF-Expand (RFC 5869 §2.3; Extract is plain HMAC); precondition: len <= 255 * HashLen ---
 
 export function hkdf_sha256_expand(prk: usize, prkLen: usize, info: usize, infoLen: usize, out: usize, len: usize): void {
@@ -101,6 +119,9 @@ export function hkdf_sha256_expand(prk: usize, prkLen: usize, info: usize, infoL
 }
 export function hkdf_sha512_expand(prk: usize, prkLen: usize, info: usize, infoLen: usize, out: usize, len: usize): void {
   hkdfExpand<Sha512>(prk, prkLen, info, infoLen, out, len);
+}
+export function hkdf_sha3_256_expand(prk: usize, prkLen: usize, info: usize, infoLen: usize, out: usize, len: usize): void {
+  hkdfSha3Expand(prk, prkLen, info, infoLen, out, len);
 }
 
 // ---- chain ratchet: 1 chain, or 4 chains in lockstep on the SIMD build -------------------------

@@ -18,7 +18,7 @@ export interface Hash {
   digest(): Uint8Array;
 }
 
-interface HashSpec {
+export interface HashSpec {
   readonly fn: string;
   readonly digestLen: number;
   ctxLen(x: WasmAbi): number;
@@ -59,7 +59,7 @@ const SHA512: HashSpec = {
  * The digest of `data`. With `secret` (a key hashed inside HMAC or the ratchet) the window and the
  * digest are zeroed before returning; public data may leave its last chunk and digest there.
  */
-function oneShot(spec: HashSpec, data: Uint8Array, secret: boolean): Uint8Array {
+export function oneShot(spec: HashSpec, data: Uint8Array, secret: boolean): Uint8Array {
   bytes(data, spec.fn, 'data');
   const e = engine();
   const x = e.abi;
@@ -86,7 +86,7 @@ export function secretDigest(name: 'sha1' | 'sha256' | 'sha512', data: Uint8Arra
   return oneShot(name === 'sha1' ? SHA1 : name === 'sha256' ? SHA256 : SHA512, data, true);
 }
 
-class WasmHash implements Hash {
+export class WasmHash implements Hash {
   readonly #spec: HashSpec;
   readonly #engine: Engine;
   readonly #ctx: number;

@@ -49,7 +49,7 @@ const HMAC_SHA512: HmacSpec = {
   wipe: (x, c) => x.hmac_sha512_wipe(c),
 };
 
-function mac(spec: HmacSpec, key: Uint8Array, data: Uint8Array): Uint8Array {
+export function mac(spec: HmacSpec, key: Uint8Array, data: Uint8Array): Uint8Array {
   bytes(key, spec.fn, 'key');
   bytes(data, spec.fn, 'data');
   const e = engine();

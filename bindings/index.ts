@@ -6,6 +6,9 @@ export { sha1, sha256, sha512, createSha1, createSha256, createSha512 } from './
 export type { Hash } from './hash.js';
 export { hmacSha1, hmacSha256, hmacSha512 } from './hmac.js';
 export { hkdfExtract, hkdfExpand, hkdf, HKDF_SHA256_MAX_LENGTH } from './hkdf.js';
+export {
+  sha3_256, createSha3_256, hmacSha3_256, hkdfSha3_256Extract, hkdfSha3_256Expand, hkdfSha3_256, HKDF_SHA3_256_MAX_LENGTH,
+} from './sha3.js';
 export { ratchetChain, ratchetChains, RATCHET_MAX_STEPS } from './ratchet.js';
 export type { RatchetResult, RatchetChainInput } from './ratchet.js';
 export { AuthenticationError } from './errors.js';

@@ -4,7 +4,8 @@ import { hkdf as nobleHkdf, extract as nobleExtract, expand as nobleExpand } fro
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { createHMAC, createSHA1, createSHA256 } from 'hash-wasm';
+import { sha3_256 as nobleSha3_256 } from '@noble/hashes/sha3.js';
+import { createHMAC, createSHA1, createSHA256, createSHA3 } from 'hash-wasm';
 import * as w from 'wirecrypt';
 
 const SIZES = [
@@ -55,6 +56,7 @@ function chainOf(step) {
 export const hashGroups = [
   hashGroup('SHA-256', 'sha256', w.sha256, nobleSha256, createSHA256),
   hashGroup('SHA-1', 'sha1', w.sha1, nobleSha1, createSHA1),
+  hashGroup('SHA3-256', 'sha3-256', w.sha3_256, nobleSha3_256, () => createSHA3(256)),
   {
     title: 'HMAC-SHA256', unit: 'MB/s', sizes: SIZES,
     notes: ['32-byte key. hash-wasm: one keyed instance reused (init/update/digest per message); the others take the key on every call.'],
@@ -76,6 +78,15 @@ export const hashGroups = [
       { name: 'wirecrypt', setup: () => ({ run: () => w.hkdf(KEY, SALT.subarray(0, 32), INFO, 64) }) },
       { name: 'node:crypto hkdfSync', setup: () => ({ run: () => new Uint8Array(hkdfSync('sha256', KEY, SALT.subarray(0, 32), INFO, 64)) }) },
       { name: '@noble/hashes', setup: () => ({ run: () => nobleHkdf(nobleSha256, KEY, SALT.subarray(0, 32), INFO, 64) }) },
+    ],
+  },
+  {
+    title: 'HKDF-SHA3-256', unit: 'ops/s', sizes: [{ label: 'extract+expand, 32 B out', bytes: 32 }],
+    notes: ['Wesh\'s link key / push reference derivation: ikm 32 B, empty salt (= 32 zero bytes), info 32 B.'],
+    impls: [
+      { name: 'wirecrypt', setup: () => ({ run: () => w.hkdfSha3_256(KEY, new Uint8Array(0), INFO, 32) }) },
+      { name: 'node:crypto hkdfSync', setup: () => ({ run: () => new Uint8Array(hkdfSync('sha3-256', KEY, new Uint8Array(0), INFO, 32)) }) },
+      { name: '@noble/hashes', setup: () => ({ run: () => nobleHkdf(nobleSha3_256, KEY, new Uint8Array(0), INFO, 32) }) },
     ],
   },
   {

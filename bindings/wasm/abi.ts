@@ -29,6 +29,19 @@ export interface WasmAbi {
   sha512_digest(ctx: Ptr, data: Ptr, len: number, out: Ptr): void;
   hash_wipe_scratch(): void;
 
+  SHA3_256_CTX_LEN: WebAssembly.Global;
+  HMAC_SHA3_256_CTX_LEN: WebAssembly.Global;
+  sha3_256_init(ctx: Ptr): void;
+  sha3_256_update(ctx: Ptr, data: Ptr, len: number): void;
+  sha3_256_final(ctx: Ptr, out: Ptr): void;
+  sha3_256_digest(ctx: Ptr, data: Ptr, len: number, out: Ptr): void;
+  hmac_sha3_256_init(ctx: Ptr, key: Ptr, keyLen: number): void;
+  hmac_sha3_256_update(ctx: Ptr, data: Ptr, len: number): void;
+  hmac_sha3_256_final(ctx: Ptr, out: Ptr): void;
+  hmac_sha3_256_wipe(ctx: Ptr): void;
+  /** Precondition: len <= 255 * 32. */
+  hkdf_sha3_256_expand(prk: Ptr, prkLen: number, info: Ptr, infoLen: number, out: Ptr, len: number): void;
+
   hmac_sha1_init(ctx: Ptr, key: Ptr, keyLen: number): void;
   hmac_sha1_update(ctx: Ptr, data: Ptr, len: number): void;
   hmac_sha1_final(ctx: Ptr, out: Ptr): void;

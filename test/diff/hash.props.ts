@@ -5,6 +5,7 @@ import { hkdf as nobleHkdf, extract as nobleExtract, expand as nobleExpand } fro
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
+import { sha3_256 as nobleSha3_256 } from '@noble/hashes/sha3.js';
 import * as w from '../../bindings/index.js';
 import { bytesOfLength, bytesUpTo, integerIn, outcome, splitAt, splitPoints } from './generators.js';
 import type { Property } from './property.js';
@@ -13,6 +14,7 @@ const HASHES = [
   { name: 'sha1', ours: w.sha1, create: w.createSha1, noble: nobleSha1, hmac: w.hmacSha1 },
   { name: 'sha256', ours: w.sha256, create: w.createSha256, noble: nobleSha256, hmac: w.hmacSha256 },
   { name: 'sha512', ours: w.sha512, create: w.createSha512, noble: nobleSha512, hmac: w.hmacSha512 },
+  { name: 'sha3-256', ours: w.sha3_256, create: w.createSha3_256, noble: nobleSha3_256, hmac: w.hmacSha3_256 },
 ] as const;
 
 const node = (alg: string, data: Uint8Array) => new Uint8Array(createHash(alg).update(data).digest());
@@ -62,6 +64,16 @@ export const hashProperties: Property[] = [
       const viaNode = ikm.length === 0 ? ours : outcome(() => new Uint8Array(hkdfSync('sha256', ikm, salt, info, length)));
       const viaNoble = length > 8160 ? 'throws:RangeError' : outcome(() => nobleHkdf(nobleSha256, ikm, salt, info, length));
       return ours === split && ours === viaNode && ours === viaNoble;
+    }),
+  },
+  {
+    name: 'hkdf-sha3-256 (extract, expand, both) = noble',
+    property: fc.property(bytesUpTo(300), bytesUpTo(300), bytesUpTo(600), integerIn(0, 8200), (ikm, salt, info, length) => {
+      const ours = outcome(() => w.hkdfSha3_256(ikm, salt, info, length));
+      const split = outcome(() => w.hkdfSha3_256Expand(w.hkdfSha3_256Extract(salt, ikm), info, length));
+      // noble refuses lengths above 255*32 too, but with its own error class
+      const viaNoble = length > 8160 ? 'throws:RangeError' : outcome(() => nobleHkdf(nobleSha3_256, ikm, salt, info, length));
+      return ours === split && ours === viaNoble;
     }),
   },
   {
