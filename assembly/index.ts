@@ -142,6 +142,13 @@ export { treekemPath as treekem_path } from './kdf/treekem_path';
 
 export { mlsRatchet as mls_ratchet } from './kdf/mls_ratchet';
 
+// ---- HPKE (RFC 9180) Base-mode Seal to many recipients, HKDF-SHA256 (MLS UpdatePath / Welcome) ----
+// kem: 0x0020 X25519 or 0x0010 P-256; aead: 1 AES-128-GCM, 2 AES-256-GCM, 3 ChaCha20-Poly1305.
+// table: HPKE_SEAL_ROW-byte rows [pkR, ikm (32 B, zeroed), enc out, buf (pt → ct ‖ tag), ptLen].
+// 0, or i + 1 for the first refused recipient key, or 0xffffffff (P-256 DeriveKeyPairError).
+
+export { hpkeSealBase as hpke_seal_base } from './hpke/seal_many';
+
 // ---- ChaCha20-Poly1305 / XChaCha20-Poly1305 (RFC 8439, draft-irtf-cfrg-xchacha) ------------------
 // Streaming: init → aad* → encrypt* → finish, or init → aad* → absorb* → verify → decrypt*.
 // Chunks of encrypt/decrypt are multiples of 64 bytes except the last. `xchacha` is 0 or 1.

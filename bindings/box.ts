@@ -5,6 +5,7 @@
 
 import { InvalidKeyError, bytesOfLength } from './errors.js';
 import { type SecretBox, WasmSecretBox } from './secretbox.js';
+import { engine } from './wasm/select.js';
 import { smallCall } from './wasm/staging.js';
 
 const KEY_LEN = 32;
@@ -20,4 +21,21 @@ export function box(secretKey: Uint8Array, peerPublic: Uint8Array): SecretBox {
     const [, ok] = smallCall(e, [secretKey, peerPublic], 0, ([sk, pk]) => e.abi.box_beforenm(key, sk, pk));
     if (ok !== 1) throw new InvalidKeyError('box', 'zero-shared-secret');
   });
+}
+
+/**
+ * crypto_box_beforenm itself: the 32-byte key a box between `secretKey` and `peerPublic` seals with
+ * (HSalsa20 of the X25519 output), for protocols that also sign or hash it (Wesh's contact
+ * handshake signs it). The caller owns, and should wipe, the result. InvalidKeyError as for box().
+ */
+export function boxBeforenm(secretKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
+  bytesOfLength(secretKey, KEY_LEN, 'boxBeforenm', 'secretKey');
+  bytesOfLength(peerPublic, KEY_LEN, 'boxBeforenm', 'peerPublic');
+  const e = engine();
+  const [key, ok] = smallCall(e, [secretKey, peerPublic], KEY_LEN, ([sk, pk], out) => e.abi.box_beforenm(out, sk, pk));
+  if (ok !== 1) {
+    key.fill(0);
+    throw new InvalidKeyError('boxBeforenm', 'zero-shared-secret');
+  }
+  return key;
 }

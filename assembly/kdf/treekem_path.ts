@@ -137,3 +137,23 @@ export function treekemPath(kem: u32, start: usize, length: usize, pathSecrets: 
   hmacWipe<Sha256>(PRK_CTX);
   return ok;
 }
+
+/**
+ * DHKEM(X25519 | P-256, HKDF-SHA256).DeriveKeyPair(ikm) (RFC 9180 §7.1.3) for a 32-byte `ikm`, on
+ * this file's scratch (for HPKE's ephemeral keys, assembly/hpke/seal_many.ts): sk (32 bytes) and pk
+ * (32 bytes for TREEKEM_X25519, 65 for TREEKEM_P256). Returns 1, or 0 if P-256 found no valid
+ * candidate (sk then zeroed). `ikm` is only read; every scratch area is zeroed before returning.
+ */
+export function dhkemDeriveKeyPair(kem: u32, ikm: usize, sk: usize, pk: usize): u32 {
+  copy(NODE, ikm, 32);
+  hmacInit<Sha256>(EXTRACT_CTX, 0, 0);
+  let ok: u32 = 1;
+  if (kem == TREEKEM_P256) ok = deriveP256(sk, pk);
+  else deriveX25519(sk, pk);
+  wipe(NODE, 32);
+  wipe(PRK, 32);
+  wipe(SUFFIX, 16);
+  hmacWipe<Sha256>(EXTRACT_CTX);
+  hmacWipe<Sha256>(PRK_CTX);
+  return ok;
+}

@@ -123,8 +123,16 @@ export class HpkeSuite {
    * is copied and hashed once — its info_hash (§5.1) is the same for every recipient — so sealing to
    * many recipients under a long info (an MLS Welcome's encrypted GroupInfo) costs one hash of it,
    * not one per recipient. The same output as seal() item by item.
+   *
+   * With an AEAD (not Export-only) and HKDF-SHA256 the whole batch is one provider call,
+   * CryptoProvider.hpkeSealBase (on the wasm provider one wasm call per 64 KiB of inputs); its
+   * errors are those of seal() (InvalidKeyError for a refused public key, naming the recipient), and
+   * any error fails the whole batch with nothing returned.
    */
   sealMany(items: readonly { readonly publicKey: Uint8Array; readonly plaintext: Uint8Array }[], options: { info?: Uint8Array; aad?: Uint8Array } = {}): { enc: Uint8Array; ciphertext: Uint8Array }[] {
+    if (this.aead.aead !== null && this.kdf.name === 'HKDF-SHA256') {
+      return this.#provider.hpkeSealBase(this.kem.dh, this.aead.aead, items, options.info ?? EMPTY, options.aad ?? EMPTY);
+    }
     const inputs = checkInputs(Mode.Base, options.info ?? EMPTY, EMPTY, EMPTY);
     const infoHash = this.#labeled.extract(EMPTY, 'info_hash', inputs.info);
     const aad = ownBytes(options.aad ?? EMPTY, 'hpke', 'aad');

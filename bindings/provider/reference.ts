@@ -16,16 +16,21 @@ import { expand, extract } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { sha3_256 } from '@noble/hashes/sha3.js';
 import type { Aead } from '../aead.js';
 import { AuthenticationError, InvalidKeyError, bytes, bytesOfLength, finished, integer } from '../errors.js';
 import { randomBytes } from '../random.js';
 import { referenceAesCtr, referenceAesIge } from './reference-aes.js';
+import { referenceBoxBeforenm, referenceChainRatchet, referenceEd25519ToX25519, referenceSecretbox } from './reference-nacl.js';
 import {
   type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
   type SignatureName, type SignatureScheme, type RatchetSteps, type TreeKemPath, known, ratchetArgs, treeKemArgs,
 } from './types.js';
+import { type HpkeRecipient, type HpkeSealed, hpkeRefusedKey, hpkeSealArgs } from './types.js';
 
-const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-512': sha512 } as const;
+const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-512': sha512, 'SHA3-256': sha3_256 } as const;
+const HKDF_HASHES = { 'SHA-256': sha256, 'SHA3-256': sha3_256 } as const;
+const HKDF_NAMES = Object.keys(HKDF_HASHES) as HkdfHashName[];
 const HASH_NAMES = Object.keys(HASHES) as HashName[];
 
 // ---- AEAD ---------------------------------------------------------------------------------------
@@ -276,6 +281,56 @@ function secretTreeRatchet(start: Uint8Array, first: number, count: number, keyL
   return { keys, nonces, next: secret };
 }
 
+// ---- HPKE Base-mode Seal to many recipients (RFC 9180 §4.1, §5.1, §6.1) --------------------------
+// Written out from the RFC on noble's HKDF and AEADs, and this file's DeriveKeyPair and DH schemes.
+
+const HPKE_KEM_IDS: Record<DhName, number> = { 'P-256': 0x0010, X25519: 0x0020 };
+const HPKE_AEAD_IDS: Record<AeadName, number> = { 'AES-128-GCM': 1, 'AES-256-GCM': 2, 'ChaCha20-Poly1305': 3 };
+const u16 = (v: number) => Uint8Array.of(v >> 8, v & 0xff);
+
+function hpkeSealBase(
+  kem: DhName, aead: AeadName, recipients: readonly HpkeRecipient[], info: Uint8Array, aad: Uint8Array, ephemeralSeeds?: readonly Uint8Array[],
+): HpkeSealed[] {
+  const a = hpkeSealArgs(kem, aead, recipients, info, aad, ephemeralSeeds);
+  const empty = new Uint8Array(0);
+  const kemSuite = cat(ascii('KEM'), u16(HPKE_KEM_IDS[a.kem]));
+  const hpkeSuite = cat(ascii('HPKE'), u16(HPKE_KEM_IDS[a.kem]), u16(0x0001), u16(HPKE_AEAD_IDS[a.aead]));
+  const labeledExtract = (suite: Uint8Array, salt: Uint8Array, label: string, ikm: Uint8Array) =>
+    extract(sha256, cat(ascii('HPKE-v1'), suite, ascii(label), ikm), salt);
+  const labeledExpand = (suite: Uint8Array, prk: Uint8Array, label: string, info: Uint8Array, length: number) =>
+    expand(sha256, prk, cat(u16(length), ascii('HPKE-v1'), suite, ascii(label), info), length);
+  const context = cat(Uint8Array.of(0), labeledExtract(hpkeSuite, empty, 'psk_id_hash', empty), labeledExtract(hpkeSuite, empty, 'info_hash', a.info));
+  const { keyLength, make } = CIPHERS[a.aead];
+  const out: HpkeSealed[] = [];
+  try {
+    a.publicKeys.forEach((pkR, i) => {
+      // Encap (§4.1), the ephemeral key from DeriveKeyPair of 32 random bytes (GenerateKeyPair)
+      const ikm = a.seeds?.[i] ?? randomBytes(32);
+      const e = deriveKeyPair(a.kem, ikm);
+      ikm.fill(0);
+      let dh: Uint8Array;
+      try {
+        dh = DH[a.kem].sharedSecret(e.secretKey, pkR);
+      } catch (err) {
+        throw err instanceof InvalidKeyError ? hpkeRefusedKey(a.kem, i) : err;
+      } finally {
+        e.secretKey.fill(0);
+      }
+      const eaePrk = labeledExtract(kemSuite, empty, 'eae_prk', dh);
+      const sharedSecret = labeledExpand(kemSuite, eaePrk, 'shared_secret', cat(e.publicKey, pkR), 32);
+      // KeyScheduleS (§5.1), mode_base, psk = psk_id = ""; then Seal with seq 0 (§5.2)
+      const secret = labeledExtract(hpkeSuite, sharedSecret, 'secret', empty);
+      const key = labeledExpand(hpkeSuite, secret, 'key', context, keyLength);
+      const nonce = labeledExpand(hpkeSuite, secret, 'base_nonce', context, 12);
+      out.push({ enc: e.publicKey, ciphertext: make(key, nonce, a.aad).encrypt(a.plaintexts[i]!) });
+      for (const secretBytes of [dh, eaePrk, sharedSecret, secret, key, nonce]) secretBytes.fill(0);
+    });
+    return out; // only once every recipient is sealed: an error returns nothing
+  } finally {
+    for (const pt of a.plaintexts) pt.fill(0);
+  }
+}
+
 const DH: Record<DhName, DhScheme> = { X25519, 'P-256': P256_DH };
 const SIGNATURES: Record<SignatureName, SignatureScheme> = { Ed25519: ED25519, 'P-256': P256_SIG };
 
@@ -286,14 +341,14 @@ export const referenceProvider: CryptoProvider = Object.freeze({
   hmac: (name: HashName, key: Uint8Array, data: Uint8Array) =>
     hmac(HASHES[known(name, HASH_NAMES, 'hmac', 'hash')], bytes(key, 'hmac', 'key'), bytes(data, 'hmac', 'data')),
   hkdfExtract(name: HkdfHashName, salt: Uint8Array, ikm: Uint8Array) {
-    known(name, ['SHA-256'], 'hkdfExtract', 'hash');
-    return extract(sha256, bytes(ikm, 'hkdfExtract', 'ikm'), bytes(salt, 'hkdfExtract', 'salt'));
+    const hash = HKDF_HASHES[known(name, HKDF_NAMES, 'hkdfExtract', 'hash')];
+    return extract(hash, bytes(ikm, 'hkdfExtract', 'ikm'), bytes(salt, 'hkdfExtract', 'salt'));
   },
   hkdfExpand(name: HkdfHashName, prk: Uint8Array, info: Uint8Array, length: number) {
-    known(name, ['SHA-256'], 'hkdfExpand', 'hash');
+    const hash = HKDF_HASHES[known(name, HKDF_NAMES, 'hkdfExpand', 'hash')];
     integer(length, 0, 255 * 32, 'hkdfExpand', 'length');
     if (length === 0) return new Uint8Array(0);
-    return expand(sha256, bytes(prk, 'hkdfExpand', 'prk'), bytes(info, 'hkdfExpand', 'info'), length);
+    return expand(hash, bytes(prk, 'hkdfExpand', 'prk'), bytes(info, 'hkdfExpand', 'info'), length);
   },
   aead: (name: AeadName, key: Uint8Array) => new ReferenceAead(known(name, Object.keys(CIPHERS) as AeadName[], 'aead', 'AEAD'), key),
   aesIge: referenceAesIge,
@@ -302,6 +357,11 @@ export const referenceProvider: CryptoProvider = Object.freeze({
   signature: (name: SignatureName) => SIGNATURES[known(name, Object.keys(SIGNATURES) as SignatureName[], 'signature', 'algorithm')],
   treeKemPath,
   secretTreeRatchet,
+  hpkeSealBase,
+  secretbox: referenceSecretbox,
+  boxBeforenm: referenceBoxBeforenm,
+  ed25519ToX25519: referenceEd25519ToX25519,
+  chainRatchet: referenceChainRatchet,
   hashMany(name: HashName, inputs: readonly Uint8Array[]) {
     const hash = HASHES[known(name, HASH_NAMES, 'hashMany', 'hash')];
     if (!Array.isArray(inputs)) throw new TypeError('hashMany: inputs must be an array');

@@ -11,12 +11,13 @@
 import type { Aead } from '../aead.js';
 import type { AesCtr, AesIge } from '../aes.js';
 import type { SignedMessage } from '../ed25519.js';
+import type { SecretBox } from '../secretbox.js';
 import { copyOf } from '../bytes.js';
-import { bytesOfLength } from '../errors.js';
+import { InvalidKeyError, bytes, bytesOfLength } from '../errors.js';
 import type { KeyPair } from '../x25519.js';
 
-export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-512';
-export type HkdfHashName = 'SHA-256';
+export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-512' | 'SHA3-256';
+export type HkdfHashName = 'SHA-256' | 'SHA3-256';
 export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'ChaCha20-Poly1305';
 export type DhName = 'X25519' | 'P-256';
 export type SignatureName = 'Ed25519' | 'P-256';
@@ -73,6 +74,24 @@ export interface RatchetSteps {
   readonly next: Uint8Array;
 }
 
+/** The output of CryptoProvider.chainRatchet: `steps` message keys and the chain key after them. */
+export interface ChainSteps {
+  /** messageKeys[i] is the message key of step i + 1. */
+  readonly messageKeys: Uint8Array[];
+  readonly chainKey: Uint8Array;
+}
+
+/** Ed25519 keys used as X25519 keys (Wesh, libsodium's crypto_sign_ed25519_*_to_curve25519). */
+export interface Ed25519ToX25519 {
+  /** The clamped first half of SHA-512(seed); takes the 32-byte seed or the 64-byte seed ‖ public key. */
+  secretKey(ed25519SecretKey: Uint8Array): Uint8Array;
+  /** u = (1 + y) / (1 − y); InvalidKeyError ('invalid-point', 'small-order') for an unusable key. */
+  publicKey(ed25519PublicKey: Uint8Array): Uint8Array;
+}
+
+/** The most steps chainRatchet takes in one call. */
+export const CHAIN_RATCHET_MAX_STEPS = 1 << 16;
+
 /** The most generations secretTreeRatchet derives in one call. */
 export const RATCHET_MAX_STEPS_PER_CALL = 1024;
 
@@ -117,6 +136,59 @@ export interface CryptoProvider {
    * count outside [0, RATCHET_MAX_STEPS_PER_CALL] or first + count > 2^32.
    */
   secretTreeRatchet(start: Uint8Array, first: number, count: number, keyLength: number, nonceLength: number): RatchetSteps;
+
+  // ---- HPKE Base-mode Seal to many recipients (MLS UpdatePath and Welcome) ----
+  /**
+   * RFC 9180 Base-mode single-shot Seal (§6.1) of each recipient's plaintext to its public key, all
+   * under one `info` and `aad`, with KDF HKDF-SHA256 and KEM DHKEM(`kem`, HKDF-SHA256): per
+   * recipient, GenerateKeyPair as DeriveKeyPair(32 fresh random bytes) (§7.1.3), Encap (§4.1:
+   * kem_context = enc ‖ pkR), KeyScheduleS (§5.1: psk and psk_id empty, info_hash computed once
+   * for all), Seal with sequence number 0. Output i is recipient i's { enc, ciphertext ‖ tag }.
+   * The wasm provider does the whole batch in one wasm call per 64 KiB I/O window.
+   *
+   * Errors (hpkeSealArgs, shared by the providers so that they fail alike, all before any DH):
+   * TypeError for an unknown `kem` / `aead`, a `recipients` that is not an array, or a field that is
+   * not a Uint8Array; RangeError for `ephemeralSeeds` of the wrong count or a seed not 32 bytes;
+   * InvalidKeyError ('invalid-point') for a public key of the wrong length (32 bytes for X25519,
+   * 65 uncompressed for P-256). Then InvalidKeyError for the first recipient whose key the DH
+   * refuses ('zero-shared-secret': X25519 small order; 'invalid-point': not a P-256 point), its
+   * index in the message. Any error fails the whole batch: nothing is returned, no partial output.
+   *
+   * `ephemeralSeeds` (known-answer tests only; never otherwise): the 32-byte DeriveKeyPair ikm of
+   * each recipient's ephemeral key instead of fresh random bytes.
+   */
+  hpkeSealBase(
+    kem: DhName, aead: AeadName, recipients: readonly HpkeRecipient[], info: Uint8Array, aad: Uint8Array, ephemeralSeeds?: readonly Uint8Array[],
+  ): HpkeSealed[];
+
+  // ---- NaCl and the chain ratchet (Wesh) ----
+  /** NaCl secretbox (XSalsa20-Poly1305) keyed with 32 bytes: seal(nonce24, m) → tag ‖ ciphertext; dispose() it. */
+  secretbox(key: Uint8Array): SecretBox;
+  /**
+   * NaCl's crypto_box_beforenm: HSalsa20(X25519(secretKey, peerPublic), 0^16), the 32-byte key a
+   * NaCl box seals with (as a secretbox). Returned rather than kept, for protocols that also sign
+   * or hash it; the caller wipes it. InvalidKeyError ('zero-shared-secret') for a small-order peer key.
+   */
+  boxBeforenm(secretKey: Uint8Array, peerPublic: Uint8Array): Uint8Array;
+  readonly ed25519ToX25519: Ed25519ToX25519;
+  /**
+   * `steps` steps of the HKDF-SHA256 chain ratchet of Wesh (and of Signal's chains), batched:
+   *   OKM = HKDF-Expand(HKDF-Extract(salt, chainKey), info, 64)
+   *   next chain key = OKM[0..32], message key = OKM[32..64]
+   * (an empty salt is HKDF's default, HashLen zero bytes). The intermediate chain keys are wiped.
+   * RangeError for steps outside [0, CHAIN_RATCHET_MAX_STEPS] or a chain key not 32 bytes.
+   */
+  chainRatchet(chainKey: Uint8Array, salt: Uint8Array, info: Uint8Array, steps: number): ChainSteps;
+}
+
+/** chainRatchet's argument checks, shared by the providers so that they fail alike; a private copy of chainKey. */
+export function chainRatchetArgs(chainKey: unknown, salt: unknown, info: unknown, steps: unknown): Uint8Array {
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0 || steps > CHAIN_RATCHET_MAX_STEPS) {
+    throw new RangeError(`chainRatchet: steps must be an integer in [0, ${CHAIN_RATCHET_MAX_STEPS}], got ${String(steps)}`);
+  }
+  bytes(salt, 'chainRatchet', 'salt');
+  bytes(info, 'chainRatchet', 'info');
+  return copyOf(bytesOfLength(chainKey, 32, 'chainRatchet', 'chainKey'));
 }
 
 /** Throws a TypeError for a name outside `names` (providers check their arguments like the rest). */
@@ -151,4 +223,65 @@ export function treeKemArgs(kem: unknown, start: unknown, length: unknown): { ke
     throw new RangeError(`treeKemPath: length must be an integer in [0, ${TREEKEM_MAX_PATH}], got ${length}`);
   }
   return { kem: name, start: copyOf(bytesOfLength(start, 32, 'treeKemPath', 'start')), length };
+}
+
+// ---- HPKE Base-mode Seal to many recipients ----
+
+/** A recipient of CryptoProvider.hpkeSealBase. */
+export interface HpkeRecipient {
+  readonly publicKey: Uint8Array;
+  readonly plaintext: Uint8Array;
+}
+
+/** One sealed message: the KEM output and ciphertext ‖ tag. */
+export interface HpkeSealed {
+  readonly enc: Uint8Array;
+  readonly ciphertext: Uint8Array;
+}
+
+export interface HpkeSealArgs {
+  readonly kem: DhName;
+  readonly aead: AeadName;
+  /** Private copies, each field read once. */
+  readonly publicKeys: Uint8Array[];
+  readonly plaintexts: Uint8Array[];
+  readonly info: Uint8Array;
+  readonly aad: Uint8Array;
+  readonly seeds: Uint8Array[] | null;
+}
+
+/** hpkeSealBase's argument checks (see CryptoProvider.hpkeSealBase), shared by the providers; private copies. */
+export function hpkeSealArgs(kem: unknown, aead: unknown, recipients: unknown, info: unknown, aad: unknown, ephemeralSeeds: unknown): HpkeSealArgs {
+  const fn = 'hpkeSealBase';
+  const kemName = known(kem, ['X25519', 'P-256'] as const, fn, 'kem');
+  const aeadName = known(aead, ['AES-128-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305'] as const, fn, 'aead');
+  if (!Array.isArray(recipients)) throw new TypeError(`${fn}: recipients must be an array`);
+  const publicKeys: Uint8Array[] = [], plaintexts: Uint8Array[] = [];
+  for (let i = 0; i < recipients.length; i++) {
+    const r: unknown = recipients[i];
+    if (typeof r !== 'object' || r === null) throw new TypeError(`${fn}: recipients[${i}] must be { publicKey, plaintext }`);
+    const { publicKey, plaintext } = r as HpkeRecipient;
+    publicKeys.push(copyOf(bytes(publicKey, fn, `recipients[${i}].publicKey`)));
+    plaintexts.push(copyOf(bytes(plaintext, fn, `recipients[${i}].plaintext`)));
+  }
+  const ownInfo = copyOf(bytes(info, fn, 'info'));
+  const ownAad = copyOf(bytes(aad, fn, 'aad'));
+  let seeds: Uint8Array[] | null = null;
+  if (ephemeralSeeds !== undefined) {
+    if (!Array.isArray(ephemeralSeeds)) throw new TypeError(`${fn}: ephemeralSeeds must be an array`);
+    if (ephemeralSeeds.length !== publicKeys.length) {
+      throw new RangeError(`${fn}: ephemeralSeeds must have one seed per recipient (${publicKeys.length}), got ${ephemeralSeeds.length}`);
+    }
+    seeds = ephemeralSeeds.map((s, i) => copyOf(bytesOfLength(s, 32, fn, `ephemeralSeeds[${i}]`)));
+  }
+  const pkLength = kemName === 'X25519' ? 32 : 65;
+  publicKeys.forEach((pk, i) => {
+    if (pk.length !== pkLength) throw new InvalidKeyError(`${fn} (recipients[${i}].publicKey)`, 'invalid-point');
+  });
+  return { kem: kemName, aead: aeadName, publicKeys, plaintexts, info: ownInfo, aad: ownAad, seeds };
+}
+
+/** The InvalidKeyError of hpkeSealBase for recipient `index`'s key, refused by the DH. */
+export function hpkeRefusedKey(kem: DhName, index: number): InvalidKeyError {
+  return new InvalidKeyError(`hpkeSealBase (recipients[${index}].publicKey)`, kem === 'X25519' ? 'zero-shared-secret' : 'invalid-point');
 }

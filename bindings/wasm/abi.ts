@@ -73,6 +73,12 @@ export interface WasmAbi {
   /** MLS secret-tree ratchet (RFC 9420 §9.1): count steps from generation `first`; keys, nonces, next secret. */
   mls_ratchet(start: Ptr, first: number, count: number, keyLen: number, nonceLen: number, keys: Ptr, nonces: Ptr, next: Ptr): void;
 
+  /**
+   * HPKE Base-mode Seal to `count` recipients (assembly/hpke/seal_many.ts): table rows of 20 bytes
+   * [pkR, ikm, enc, buf, ptLen]; 0, i + 1 for the first refused key, or 0xffffffff.
+   */
+  hpke_seal_base(kem: number, aead: number, count: number, table: Ptr, info: Ptr, infoLen: number, infoHash: Ptr, hashInfo: number, aad: Ptr, aadLen: number): number;
+
   CHACHA_AEAD_CTX_LEN: WebAssembly.Global;
   chacha_aead_init(ctx: Ptr, key: Ptr, nonce: Ptr, xchacha: number): void;
   chacha_aead_aad(ctx: Ptr, aad: Ptr, len: number): void;

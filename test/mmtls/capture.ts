@@ -23,13 +23,10 @@ import type { Side } from './pair.js';
 export function capturingProvider(base: CryptoProvider): { provider: CryptoProvider; keyPairs: KeyPair[]; seals: SealLog[] } {
   const keyPairs: KeyPair[] = [];
   const seals: SealLog[] = [];
+  // every operation of `base` as it is (the providers are frozen objects of plain functions), but aead and dh
   const provider: CryptoProvider = {
+    ...base,
     name: `${base.name} (capturing)`,
-    randomBytes: (n) => base.randomBytes(n),
-    hash: (name, data) => base.hash(name, data),
-    hmac: (name, key, data) => base.hmac(name, key, data),
-    hkdfExtract: (name, salt, ikm) => base.hkdfExtract(name, salt, ikm),
-    hkdfExpand: (name, prk, info, length) => base.hkdfExpand(name, prk, info, length),
     aead(name, key) {
       const inner = base.aead(name, key);
       const k = key.slice();
@@ -54,12 +51,6 @@ export function capturingProvider(base: CryptoProvider): { provider: CryptoProvi
       };
       return wrapped;
     },
-    aesIge: (key) => base.aesIge(key),
-    aesCtr: (key, iv) => base.aesCtr(key, iv),
-    signature: (name) => base.signature(name),
-    treeKemPath: (kem, start, length) => base.treeKemPath(kem, start, length),
-    secretTreeRatchet: (start, first, count, k, n) => base.secretTreeRatchet(start, first, count, k, n),
-    hashMany: (name, inputs) => base.hashMany(name, inputs),
     dh(name) {
       const scheme = base.dh(name);
       if (name !== 'P-256') return scheme;

@@ -168,6 +168,25 @@ function cases(): Case[] {
       const { enc, ciphertext } = suite.seal(r.publicKey, data);
       suite.open(enc, r.secretKey, ciphertext);
     }],
+    ['wasmProvider.hpkeSealBase (both KEMs, all AEADs, many windows, refused keys, > 64 KiB inputs)', (check) => {
+      const seal = w.wasmProvider.hpkeSealBase;
+      const x = w.x25519.publicKey(bytesOf(14, 32)), p = w.p256.publicKey(bytesOf(15, 32));
+      seal('X25519', 'ChaCha20-Poly1305', [{ publicKey: x, plaintext: data }], data, data);
+      check('X25519, ChaCha20-Poly1305');
+      seal('P-256', 'AES-128-GCM', [{ publicKey: p, plaintext: key }, { publicKey: p, plaintext: data }], data, key);
+      check('P-256, AES-128-GCM');
+      seal('X25519', 'AES-256-GCM', Array.from({ length: 900 }, () => ({ publicKey: x, plaintext: key })), data, new Uint8Array(0));
+      check('900 recipients: several windows');
+      expect(() => seal('X25519', 'AES-128-GCM', [{ publicKey: x, plaintext: key }, { publicKey: new Uint8Array(32), plaintext: key }], data, data)).toThrow(w.InvalidKeyError);
+      check('a refused X25519 key');
+      const bad = p.slice();
+      bad[64] ^= 1;
+      expect(() => seal('P-256', 'ChaCha20-Poly1305', [{ publicKey: p, plaintext: key }, { publicKey: bad, plaintext: key }], data, data)).toThrow(w.InvalidKeyError);
+      check('a refused P-256 key');
+      seal('X25519', 'AES-128-GCM', [{ publicKey: x, plaintext: big }, { publicKey: x, plaintext: key }], big, data);
+      check('info and a plaintext > 64 KiB');
+      seal('P-256', 'AES-128-GCM', [{ publicKey: p, plaintext: data }], data, data, [key]);
+    }],
   ];
   for (const [name, make, k, nonce] of aeads) {
     list.push([`${name} seal/open`, (check) => {
