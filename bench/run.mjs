@@ -20,6 +20,8 @@ import { mmtlsCleanup, mmtlsGroups, mmtlsTargets } from './groups/mmtls.mjs';
 import { mlsPassiveGroups, mlsPassiveTargets } from './groups/mls-passive.mjs';
 import { LOOPBACK_TITLE, mtprotoGroups, mtprotoLoopback, mtprotoTargets } from './groups/mtproto.mjs';
 import { SCALE_TITLE, mlsScale } from './groups/mls-scale.mjs';
+import { weshGroups, weshTargets } from './groups/wesh.mjs';
+import { WESH_LOG_TITLE, weshLogBench } from './groups/wesh-log.mjs';
 import { evaluateTarget, format, markdown, runGroup } from './harness.mjs';
 
 const { values: args } = parseArgs({
@@ -37,7 +39,7 @@ const { values: args } = parseArgs({
 
 init({ wasm: args.wasm });
 const settings = args.quick ? { rounds: 3, maxTime: 0.15 } : { rounds: 5, maxTime: 0.3 };
-const allGroups = [...hashGroups, ...cipherGroups, ...curveGroups, ...mtprotoGroups, ...mmtlsGroups, ...mlsPassiveGroups, ...mlsTreekemGroups];
+const allGroups = [...hashGroups, ...cipherGroups, ...curveGroups, ...mtprotoGroups, ...mmtlsGroups, ...mlsPassiveGroups, ...mlsTreekemGroups, ...weshGroups];
 const groups = allGroups.filter((g) => !args.only || g.title.toLowerCase().includes(args.only.toLowerCase()));
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -62,8 +64,10 @@ await mmtlsCleanup();
 const loopback = !args.only || LOOPBACK_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await mtprotoLoopback({ quick: args.quick, log }) : null;
 // MLS groups of 2 … 10 000 members, side by side with ts-mls: prepared states per operation, timed outside the harness
 const scale = !args.only || SCALE_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await mlsScale({ quick: args.quick, log }) : null;
+// Wesh: merging two divergent 50,000-entry logs, appends/s (fresh replicas per run, timed outside the harness)
+const weshLog = !args.only || WESH_LOG_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await weshLogBench({ quick: args.quick, log }) : null;
 const cold = coldStart();
-const targets = [...hashTargets, ...cipherTargets, ...curveTargets, ...mtprotoTargets, ...mmtlsTargets, ...mlsPassiveTargets, ...mlsTreekemTargets].filter((t) => results.some((g) => g.title === t.group)).map((t) => evaluateTarget(t, results));
+const targets = [...hashTargets, ...cipherTargets, ...curveTargets, ...mtprotoTargets, ...mmtlsTargets, ...mlsPassiveTargets, ...mlsTreekemTargets, ...weshTargets].filter((t) => results.some((g) => g.title === t.group)).map((t) => evaluateTarget(t, results));
 targets.push({
   text: "import + instantiate ≤ @mtcute/wasm's (import + initSync) in a fresh Node process",
   measured: `${cold.totalMs.toFixed(1)} ms vs ${cold.mtcuteTotalMs.toFixed(1)} ms`,
@@ -71,6 +75,7 @@ targets.push({
 });
 if (loopback) targets.push(loopback.target);
 if (scale) targets.push(...scale.targets);
+if (weshLog) targets.push(...weshLog.targets);
 
 const out = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}, OpenSSL ${machine.openssl}); wirecrypt wasm build: ${machine.wasm}.`,
@@ -79,6 +84,7 @@ const out = [
   ...results.flatMap((r) => [markdown(r), '']),
   ...(loopback ? [loopback.markdown, ''] : []),
   ...(scale ? [scale.markdown, ''] : []),
+  ...(weshLog ? [weshLog.markdown, ''] : []),
   `Cold start (fresh \`node\` process, median of ${cold.runs}): import ${cold.importMs.toFixed(1)} ms + instantiate ${cold.instantiateMs.toFixed(1)} ms = ${cold.totalMs.toFixed(1)} ms; first call ${cold.firstCallMs.toFixed(2)} ms. ` +
     `For comparison, importing an empty ES module the same way takes ${cold.emptyModuleImportMs.toFixed(1)} ms (Node's ESM loader bootstrap), so wirecrypt's own share is ${(cold.totalMs - cold.emptyModuleImportMs).toFixed(1)} ms; @mtcute/wasm (import + initSync of its .wasm file) takes ${cold.mtcuteTotalMs.toFixed(1)} ms.`,
   '',
@@ -115,6 +121,6 @@ if (isolation) {
   }
 }
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, mtprotoLoopback: loopback, mlsScale: scale, coldStart: cold, targets, isolation }, null, 2));
+  writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, mtprotoLoopback: loopback, mlsScale: scale, weshLog, coldStart: cold, targets, isolation }, null, 2));
   log(`wrote ${args.json}`);
 }

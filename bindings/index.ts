@@ -43,3 +43,6 @@ export * as mmtls from './mmtls/node.js';
 // MLS (RFC 9420, issues 12 and 13) as a namespace; also 'wirecrypt/mls'. In browsers the namespace
 // has no delivery service (server) or Node-side stores: scripts/build.mjs points it at mls/index.ts.
 export * as mls from './mls/node.js';
+// Wesh (Berty's weshnet, issue 14) as a namespace; also 'wirecrypt/wesh'. Its network (js-libp2p,
+// optional peer dependencies) loads when first used; browsers get wesh/index.ts (no network).
+export * as wesh from './wesh/node.js';

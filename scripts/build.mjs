@@ -95,6 +95,8 @@ const browserOnly = {
     build.onResolve({ filter: /^\.\/(tcp|ws-node)\.js$/ }, (args) => (args.importer.includes('/mtproto/client/') ? { path: args.path, namespace: 'node-only' } : undefined));
     build.onResolve({ filter: /^\.\/mmtls\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/mmtls/index.ts' }));
     build.onResolve({ filter: /^\.\/mls\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/mls/index.ts' }));
+    build.onResolve({ filter: /^\.\/wesh\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/wesh/index.ts' }));
+    build.onResolve({ filter: /^classic-level$/ }, () => ({ path: 'classic-level', namespace: 'node-only' }));
     build.onLoad({ filter: /.*/, namespace: 'node-only' }, () => ({ loader: 'js', contents: "throw new Error('Node only');" }));
   },
 };
@@ -104,8 +106,8 @@ const common = { bundle: true, format: 'esm', legalComments: 'none', logLevel: '
 // Always an explicit target: esbuild's default (esnext) emits Uint8Array.fromBase64, absent in Node 20.
 await esbuild.build({
   ...common,
-  entryPoints: { index: 'bindings/index.ts', reference: 'bindings/provider/reference.ts', mtproto: 'bindings/mtproto/node.ts', mmtls: 'bindings/mmtls/node.ts', mls: 'bindings/mls/node.ts' },
-  external: ['ws', 'ioredis'],
+  entryPoints: { index: 'bindings/index.ts', reference: 'bindings/provider/reference.ts', mtproto: 'bindings/mtproto/node.ts', mmtls: 'bindings/mmtls/node.ts', mls: 'bindings/mls/node.ts', wesh: 'bindings/wesh/node.ts' },
+  external: ['ws', 'ioredis', 'classic-level', 'libp2p', '@libp2p/*', '@chainsafe/*'],
   platform: 'node',
   target: 'node20',
   outdir: 'dist',
@@ -125,6 +127,7 @@ const browserBundles = [
   ['bindings/mtproto/index.ts', 'dist/mtproto.browser.js'],
   ['bindings/mmtls/index.ts', 'dist/mmtls.browser.js'],
   ['bindings/mls/index.ts', 'dist/mls.browser.js'],
+  ['bindings/wesh/index.ts', 'dist/wesh.browser.js'],
 ];
 for (const [entry, outfile] of browserBundles) {
   await esbuild.build({

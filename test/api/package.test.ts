@@ -35,7 +35,16 @@ describe('package', () => {
       expect(dts).toContain(name);
     }
     expect(existsSync(new URL(pkg.exports['./reference'].types, ROOT))).toBe(true);
-    for (const sub of ['./mtproto', './mmtls', './mls']) expect(existsSync(new URL(pkg.exports[sub].types, ROOT)), sub).toBe(true);
+    for (const sub of ['./mtproto', './mmtls', './mls', './wesh']) expect(existsSync(new URL(pkg.exports[sub].types, ROOT)), sub).toBe(true);
+  });
+
+  it("'wirecrypt/wesh' and the wesh namespace of 'wirecrypt': the same functions, on the wasm engine", () => {
+    const out = runNode(
+      "import { crypto } from 'wirecrypt/wesh'; import { wesh } from 'wirecrypt'; const h = (b) => Buffer.from(b).toString('hex');"
+      + " const secret = Buffer.from('b46698c7e0e35a6a255c0591eb2c4052ef19fee1f09be614d6af7e62ce1b8904', 'hex'), pk = Buffer.from('935b22e1418b9127fc7f6fa2afc720133a7d059a4be2e40ed2d704ea0d5e1498', 'hex');"
+      + " console.log(h(crypto.groupDerivedKeys(pk, secret).linkKey), h(wesh.crypto.handshake.requesterAcknowledge()), crypto.provider.name);",
+    );
+    expect(out).toBe('4004c278efe603c1839207b0550baea58b9b5fb2ee9c232707c99996ed4727af 020801 wirecrypt-wasm');
   });
 
   it('ships the wasm builds as files next to the Node entry (read at first use); P-256 works from the package', () => {

@@ -39,3 +39,26 @@ export function expectPassedAllRuns(details: fc.RunDetails<unknown>): void {
   expect(details.numSkips, 'runs skipped by a precondition').toBe(0);
   expect(details.numRuns, 'runs').toBe(PROPERTY_RUNS);
 }
+
+/**
+ * A decoder fuzz property (the *.fuzz.test.ts files): in `npm test`, exactly `runs` runs from
+ * FUZZ_SEED; under `npm run fuzz`, `minRuns` runs (10^5 for a decoder), then more until this
+ * property's share (1 / `share`) of the time is used. Returns how many inputs ran.
+ */
+export function runFuzzProperty(property: fc.IProperty<any>, runs: number, minRuns: number, share: number): number {
+  const fail = (d: fc.RunDetails<unknown>) => { if (d.failed) expect.fail(fc.defaultReportMessage(d) ?? 'property failed'); };
+  if (!fuzzing) {
+    const d = fc.check(property, { seed: FUZZ_SEED, numRuns: runs });
+    fail(d);
+    expect(d.interrupted, 'interrupted').toBe(false);
+    expect(d.numSkips, 'runs skipped').toBe(0);
+    expect(d.numRuns, 'runs').toBe(runs);
+    return d.numRuns;
+  }
+  const first = fc.check(property, { seed: FUZZ_SEED, numRuns: minRuns });
+  fail(first);
+  expect(first.numRuns).toBe(minRuns);
+  const more = fc.check(property, { ...runParameters(share), seed: FUZZ_SEED + 1 });
+  fail(more);
+  return first.numRuns + more.numRuns;
+}

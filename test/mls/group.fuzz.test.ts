@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mls } from '../../bindings/index.js';
-import { FUZZ_SEED, fuzzing, runParameters } from '../diff/property.js';
+import { FUZZ_SEED, fuzzing, runFuzzProperty } from '../diff/property.js';
 import { mutate, mutation } from '../helpers/mutate.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
 
@@ -37,18 +37,7 @@ function fixture() {
 }
 
 function run(property: fc.IProperty<any>): number {
-  const fail = (d: fc.RunDetails<unknown>) => { if (d.failed) expect.fail(fc.defaultReportMessage(d) ?? 'property failed'); };
-  if (!fuzzing) {
-    const d = fc.check(property, { seed: FUZZ_SEED, numRuns: RUNS });
-    fail(d);
-    expect(d.numRuns).toBe(RUNS);
-    return d.numRuns;
-  }
-  const first = fc.check(property, { seed: FUZZ_SEED, numRuns: FUZZ_MIN_RUNS });
-  fail(first);
-  const more = fc.check(property, { ...runParameters(8), seed: FUZZ_SEED + 1 });
-  fail(more);
-  return first.numRuns + more.numRuns;
+  return runFuzzProperty(property, RUNS, FUZZ_MIN_RUNS, 8);
 }
 
 const edits = fc.array(mutation, { minLength: 1, maxLength: 4 });

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../bindings/codec/reader.js';
 import { MlsError } from '../../bindings/mls/errors.js';
 import * as M from '../../bindings/mls/messages/index.js';
-import { FUZZ_SEED, fuzzing, runParameters } from '../diff/property.js';
+import { FUZZ_SEED, fuzzing, runFuzzProperty } from '../diff/property.js';
 import { mutate, mutation } from '../helpers/mutate.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
 
@@ -96,26 +96,8 @@ function feed(input: Uint8Array): void {
 
 // ---- running ------------------------------------------------------------------------------------
 
-/**
- * Checks `property`: in `npm test` exactly RUNS runs from FUZZ_SEED; when fuzzing, FUZZ_MIN_RUNS
- * runs, then more until this property's share of the time is used.
- */
 function run(property: fc.IProperty<any>, runs = RUNS): number {
-  const fail = (d: fc.RunDetails<unknown>) => { if (d.failed) expect.fail(fc.defaultReportMessage(d) ?? 'property failed'); };
-  if (!fuzzing) {
-    const d = fc.check(property, { seed: FUZZ_SEED, numRuns: runs });
-    fail(d);
-    expect(d.interrupted, 'interrupted').toBe(false);
-    expect(d.numSkips, 'runs skipped').toBe(0);
-    expect(d.numRuns, 'runs').toBe(runs);
-    return d.numRuns;
-  }
-  const first = fc.check(property, { seed: FUZZ_SEED, numRuns: FUZZ_MIN_RUNS });
-  fail(first);
-  expect(first.numRuns).toBe(FUZZ_MIN_RUNS);
-  const more = fc.check(property, { ...runParameters(PROPERTIES), seed: FUZZ_SEED + 1 });
-  fail(more);
-  return first.numRuns + more.numRuns;
+  return runFuzzProperty(property, runs, FUZZ_MIN_RUNS, PROPERTIES);
 }
 
 describe('MLS message decoders under fast-check', () => {
