@@ -22,6 +22,7 @@ import { LOOPBACK_TITLE, mtprotoGroups, mtprotoLoopback, mtprotoTargets } from '
 import { SCALE_TITLE, mlsScale } from './groups/mls-scale.mjs';
 import { weshGroups, weshTargets } from './groups/wesh.mjs';
 import { WESH_LOG_TITLE, weshLogBench } from './groups/wesh-log.mjs';
+import { WESH_SYNC_TITLE, weshSyncBench } from './groups/wesh-sync.mjs';
 import { evaluateTarget, format, markdown, runGroup } from './harness.mjs';
 
 const { values: args } = parseArgs({
@@ -66,6 +67,8 @@ const loopback = !args.only || LOOPBACK_TITLE.toLowerCase().includes(args.only.t
 const scale = !args.only || SCALE_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await mlsScale({ quick: args.quick, log }) : null;
 // Wesh: merging two divergent 50,000-entry logs, appends/s (fresh replicas per run, timed outside the harness)
 const weshLog = !args.only || WESH_LOG_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await weshLogBench({ quick: args.quick, log }) : null;
+// Wesh: replicating 10,000 entries to a fresh peer over libp2p on loopback
+const weshSync = !args.only || WESH_SYNC_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await weshSyncBench({ quick: args.quick, log }) : null;
 const cold = coldStart();
 const targets = [...hashTargets, ...cipherTargets, ...curveTargets, ...mtprotoTargets, ...mmtlsTargets, ...mlsPassiveTargets, ...mlsTreekemTargets, ...weshTargets].filter((t) => results.some((g) => g.title === t.group)).map((t) => evaluateTarget(t, results));
 targets.push({
@@ -76,6 +79,7 @@ targets.push({
 if (loopback) targets.push(loopback.target);
 if (scale) targets.push(...scale.targets);
 if (weshLog) targets.push(...weshLog.targets);
+if (weshSync) targets.push(...weshSync.targets);
 
 const out = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}, OpenSSL ${machine.openssl}); wirecrypt wasm build: ${machine.wasm}.`,
@@ -85,6 +89,7 @@ const out = [
   ...(loopback ? [loopback.markdown, ''] : []),
   ...(scale ? [scale.markdown, ''] : []),
   ...(weshLog ? [weshLog.markdown, ''] : []),
+  ...(weshSync ? [weshSync.markdown, ''] : []),
   `Cold start (fresh \`node\` process, median of ${cold.runs}): import ${cold.importMs.toFixed(1)} ms + instantiate ${cold.instantiateMs.toFixed(1)} ms = ${cold.totalMs.toFixed(1)} ms; first call ${cold.firstCallMs.toFixed(2)} ms. ` +
     `For comparison, importing an empty ES module the same way takes ${cold.emptyModuleImportMs.toFixed(1)} ms (Node's ESM loader bootstrap), so wirecrypt's own share is ${(cold.totalMs - cold.emptyModuleImportMs).toFixed(1)} ms; @mtcute/wasm (import + initSync of its .wasm file) takes ${cold.mtcuteTotalMs.toFixed(1)} ms.`,
   '',
@@ -121,6 +126,6 @@ if (isolation) {
   }
 }
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, mtprotoLoopback: loopback, mlsScale: scale, weshLog, coldStart: cold, targets, isolation }, null, 2));
+  writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, mtprotoLoopback: loopback, mlsScale: scale, weshLog, weshSync, coldStart: cold, targets, isolation }, null, 2));
   log(`wrote ${args.json}`);
 }

@@ -201,6 +201,12 @@ describe('browser bundle in headless Chromium', () => {
     }
   });
 
+  it('Wesh: the namespace of the browser bundle seals the message-envelope known answer and opens it', async () => {
+    const v = loadVectors('wesh/wesh_vectors.json').vectors;
+    const got = await page.evaluate((m) => (window as any).weshEnvelope(m), v.message_envelope);
+    expect(got).toEqual([v.message_envelope.message_envelope_proto, 'hello wesh', v.group_derived.link_key_hkdf_sha3_256_info_group_pk]);
+  });
+
   it('mmtls: the namespace of the browser bundle runs a 0-RTT ECDH-ECDHE request against MmtlsServer', async () => {
     const keys = generateServerKeys();
     const mmServer = new MmtlsServer({ signingKey: keys.signingKey, handler: (request, info) => Uint8Array.from([...request.slice().reverse(), info.mode.length]) });

@@ -46,6 +46,16 @@ window.mlsPassive = (v) => {
   return authenticators;
 };
 
+// Wesh through the browser bundle's wesh namespace: the message-envelope known answer, sealed then opened.
+window.weshEnvelope = (m) => {
+  const b = fromHex;
+  const c = w.wesh.crypto;
+  const mk = c.ratchetStep(b(m.chain_key_at_counter0), b(m.group_pk)).messageKey;
+  const sealed = c.sealMessageEnvelope({ groupSecret: b(m.group_secret), messageKey: mk, counter: 1n, device: b(m.device_seed), plaintext: new TextEncoder().encode('hello wesh'), nonce: b(m.headers_nonce_fixed_for_test) });
+  const opened = c.openMessageEnvelope(b(m.group_secret), sealed.envelope, () => mk);
+  return [toHex(sealed.envelope), new TextDecoder().decode(opened.plaintext), toHex(c.groupDerivedKeys(b(m.group_pk), b(m.group_secret)).linkKey)];
+};
+
 window.runKats = (inputs, build) => {
   const i = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, fromHex(v)]));
   const info = w.init({ wasm: build });

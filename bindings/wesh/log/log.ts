@@ -260,6 +260,68 @@ export class WeshLog {
     return { ...total, held: this.#pending.size, missing: this.missing() };
   }
 
+  /**
+   * The entries of this log that are neither `heads` nor ancestors of them — what a replica whose
+   * heads are `heads` lacks — in the total order, so parents come before children and one join()
+   * takes them all. `heads` may be any entries the replica holds (a replica holds every ancestor of
+   * what it holds), e.g. its heads plus a sample of older entries, which narrows the answer when its
+   * heads are unknown here. Heads this log does not hold (and anything that is not an entry CID) are ignored:
+   * such a replica has entries we lack, and we cannot tell which of ours they cover, so the result
+   * may include entries it already holds (a duplicate costs the receiver one hash). Held (pending)
+   * entries are never included.
+   *
+   * One backward scan of the ordered array from the newest entry. Every visited entry carries a mark
+   * — reachable from `heads` ("theirs") or so far only from our own heads ("ours") — which it passes
+   * to its parents ("theirs" wins). A parent's Lamport time is below its children's, so it sorts
+   * before all of them and its mark is final when the scan reaches it. The scan stops as soon as no
+   * unvisited entry is marked "ours": every older entry is then an ancestor of `heads` (it is an
+   * ancestor of one of our heads, and the path to it crosses the frontier at a "theirs" entry).
+   * Cost: O(d) map operations for a replica d entries behind, O(n) for a fresh one; no hashing.
+   */
+  entriesNotIn(heads: Iterable<CID | Uint8Array>): Entry[] {
+    const THEIRS = 1;
+    const OURS = 2;
+    const mark = new Map<string, number>();
+    for (const h of heads) {
+      const b = h instanceof Uint8Array ? h : (h as CID | undefined)?.bytes;
+      if (!(b instanceof Uint8Array) || !isEntryCid(b)) continue;
+      const k = binaryKey(b);
+      if (this.#index.has(k)) mark.set(k, THEIRS);
+    }
+    let ours = 0;
+    for (const k of this.#heads.keys()) {
+      if (!mark.has(k)) {
+        mark.set(k, OURS);
+        ours++;
+      }
+    }
+    const out: Entry[] = [];
+    const list = this.#ordered;
+    for (let i = list.length - 1; i >= 0 && ours > 0; i--) {
+      const e = list[i];
+      const m = mark.get(e.k);
+      if (m === undefined) continue; // not reached (cannot happen: every entry has a child or is a head)
+      mark.delete(e.k);
+      if (m === OURS) {
+        ours--;
+        out.push(e);
+        for (const p of e.nextKeys) {
+          if (!mark.has(p)) {
+            mark.set(p, OURS);
+            ours++;
+          }
+        }
+      } else {
+        for (const p of e.nextKeys) {
+          const pm = mark.get(p);
+          if (pm === OURS) ours--;
+          if (pm !== THEIRS) mark.set(p, THEIRS);
+        }
+      }
+    }
+    return out.reverse();
+  }
+
   /** Closes the store; the log refuses further changes. */
   close(): Promise<void> {
     return this.#locked(async () => {

@@ -1,0 +1,303 @@
+// wesh.Account: one device of a Wesh account (reference §3) with its contacts and groups, on a
+// libp2p peer. An account has an account key (its identity: the contact handshake, contact groups),
+// an alias key (multi-member member keys) and a device key. Contacts are made with the five-message
+// handshake; each contact is a contact group both accounts derive alike. Multi-member groups are
+// created at random and joined from their Group message (the invitation). Every group's two logs
+// replicate with the peers this account is connected to that hold the same group (log sync); peers
+// are dialled explicitly (addresses from a contact link or an invitation), never discovered.
+//
+// With `dir`, everything persists there (LevelDB): keys, contacts, groups, each group's device
+// state and logs; Account.create on the same dir continues where the last run stopped.
+
+import * as cbor from '@ipld/dag-cbor';
+import type { Libp2p } from 'libp2p';
+import { join } from 'node:path';
+import type { CryptoProvider } from '../../provider/types.js';
+import { wasmProvider } from '../../provider/wasm.js';
+import { WeshError } from '../errors.js';
+import { contactGroup, createMultiMemberGroup, groupDerivedKeys, memberKeyForGroup, openGroup } from '../crypto/groups.js';
+import { keyPairFromSeed } from '../crypto/keys.js';
+import { WeshGroup } from '../group/group.js';
+import { groupLogIds, openGroupLogs } from '../group/logs.js';
+import type { ShareableContact } from '../handshake/session.js';
+import { openLevelStore } from '../log/level-store.js';
+import { handleContactRequests, sendContactRequest } from '../node/contact-requests.js';
+import { LogSync } from '../node/log-sync.js';
+import { createPeer } from '../node/peer.js';
+import { requestReplication } from '../node/replication.js';
+import { EventType, GroupReplicatingSchema } from '../proto/gen/protocoltypes_pb.js';
+import { encode } from '../proto/codec.js';
+import { type Kv, levelKv, memoryKv } from './kv.js';
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+export interface AccountOptions {
+  readonly provider?: CryptoProvider;
+  /** Persist the account here (a directory; LevelDB). In memory when absent. */
+  readonly dir?: string;
+  /** libp2p listen addresses (default an ephemeral TCP port on 127.0.0.1). */
+  readonly listen?: readonly string[];
+}
+
+/** What an account shares so that others can send it a contact request. */
+export interface ContactLink extends ShareableContact {
+  /** Where this account's device listens (multiaddrs). */
+  readonly addresses: readonly string[];
+}
+
+interface Keys {
+  account: Uint8Array;
+  alias: Uint8Array;
+  device: Uint8Array;
+  rendezvousSeed: Uint8Array;
+}
+
+interface GroupRecord {
+  group: Uint8Array;
+  /** Member key seed (the account key for contact groups, derived from the alias key otherwise). */
+  member: Uint8Array;
+  /** Device key seed in this group. */
+  device: Uint8Array;
+  state?: Uint8Array;
+}
+
+type Listener<T> = (value: T) => void;
+
+export class Account {
+  readonly provider: CryptoProvider;
+  readonly publicKey: Uint8Array;
+  readonly #keys: Keys;
+  readonly #kv: Kv;
+  readonly #dir: string | undefined;
+  readonly #node: Libp2p;
+  readonly #sync: LogSync;
+  readonly #groups = new Map<string, WeshGroup>();
+  readonly #invitations = new Map<WeshGroup, Uint8Array>();
+  readonly #deviceSeeds = new Map<WeshGroup, Uint8Array>();
+  readonly #contacts = new Map<string, ShareableContact>();
+  readonly #contactListeners = new Set<Listener<{ contact: ShareableContact; group: WeshGroup }>>();
+  #closed = false;
+
+  private constructor(provider: CryptoProvider, keys: Keys, kv: Kv, dir: string | undefined, node: Libp2p) {
+    this.provider = provider;
+    this.#keys = keys;
+    this.publicKey = provider.signature('Ed25519').publicKey(keys.account);
+    this.#kv = kv;
+    this.#dir = dir;
+    this.#node = node;
+    this.#sync = new LogSync(node, provider);
+  }
+
+  /** A new account, or the one persisted in `dir`; its peer starts listening. */
+  static async create(options: AccountOptions = {}): Promise<Account> {
+    const provider = options.provider ?? wasmProvider;
+    const kv = options.dir ? await levelKv(join(options.dir, 'account')) : memoryKv();
+    let keys: Keys;
+    const saved = await kv.get('keys');
+    if (saved) keys = cbor.decode(saved) as Keys;
+    else {
+      keys = { account: provider.randomBytes(32), alias: provider.randomBytes(32), device: provider.randomBytes(32), rendezvousSeed: provider.randomBytes(32) };
+      await kv.put('keys', cbor.encode(keys));
+    }
+    const node = await createPeer({ listen: options.listen });
+    const account = new Account(provider, keys, kv, options.dir, node);
+    await account.#start();
+    return account;
+  }
+
+  async #start(): Promise<void> {
+    await this.#sync.start();
+    for (const [, value] of await this.#kv.entries('contact/')) {
+      const c = cbor.decode(value) as ShareableContact;
+      this.#contacts.set(hex(c.publicKey), c);
+    }
+    for (const [, value] of await this.#kv.entries('group/')) await this.#openGroup(cbor.decode(value) as GroupRecord);
+    await handleContactRequests(this.#node, this.provider, this.#keys.account, {
+      onContact: async (contact) => {
+        const group = await this.#addContact(contact);
+        for (const l of this.#contactListeners) l({ contact, group });
+      },
+    });
+  }
+
+  /** The multiaddrs this account's device listens on. */
+  get addresses(): string[] {
+    return this.#node.getMultiaddrs().map((a) => a.toString());
+  }
+
+  /** What to give someone so that they can add this account as a contact. */
+  get contactLink(): ContactLink {
+    return { publicKey: this.publicKey, rendezvousSeed: this.#keys.rendezvousSeed, metadata: new Uint8Array(0), addresses: this.addresses };
+  }
+
+  /** Calls `listener` when another account adds this one as a contact (after its handshake succeeded). */
+  onContact(listener: Listener<{ contact: ShareableContact; group: WeshGroup }>): () => void {
+    this.#contactListeners.add(listener);
+    return () => this.#contactListeners.delete(listener);
+  }
+
+  /**
+   * Sends a contact request to the account of `link` (the handshake over libp2p); on success both
+   * sides hold the contact group, which starts replicating at once. WeshError if the handshake fails
+   * (then no contact is recorded).
+   */
+  async addContact(link: ContactLink): Promise<WeshGroup> {
+    this.#live();
+    const { multiaddr } = await import('@multiformats/multiaddr');
+    let lastError: unknown;
+    for (const address of link.addresses) {
+      try {
+        await sendContactRequest(this.#node, this.provider, multiaddr(address), {
+          ourAccountSecret: this.#keys.account, theirAccountPublic: link.publicKey,
+          ourContact: { publicKey: this.publicKey, rendezvousSeed: this.#keys.rendezvousSeed, metadata: new Uint8Array(0) },
+        });
+        const group = await this.#addContact(link);
+        await this.#sync.connect(multiaddr(address));
+        return group;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError ?? new WeshError('stream-closed', 'the contact link has no address');
+  }
+
+  async #addContact(contact: ShareableContact): Promise<WeshGroup> {
+    const record = { publicKey: contact.publicKey, rendezvousSeed: contact.rendezvousSeed, metadata: contact.metadata };
+    await this.#kv.put(`contact/${hex(contact.publicKey)}`, cbor.encode(record));
+    this.#contacts.set(hex(contact.publicKey), record);
+    const { group } = contactGroup(this.provider, this.#keys.account, contact.publicKey);
+    return this.#join({ group, member: this.#keys.account, device: this.#keys.device });
+  }
+
+  /** A new multi-member group; share `invitation(group)` (its Group message) with those you invite. */
+  async createGroup(): Promise<WeshGroup> {
+    this.#live();
+    const { group, groupSecretKey } = createMultiMemberGroup(this.provider);
+    groupSecretKey.fill(0);
+    return this.joinGroup(group);
+  }
+
+  /** Joins the group of `invitation` (a Group message) as this account's member, with a new device key. */
+  async joinGroup(invitation: Uint8Array): Promise<WeshGroup> {
+    this.#live();
+    const info = openGroup(this.provider, invitation);
+    const existing = this.#groups.get(hex(info.publicKey));
+    if (existing) return existing;
+    const member = memberKeyForGroup(this.provider, this.#keys.alias, info.publicKey);
+    const record = { group: invitation.slice(), member: member.secretKey.slice(0, 32), device: this.provider.randomBytes(32) };
+    member.secretKey.fill(0);
+    return this.#join(record);
+  }
+
+  /**
+   * Registers `group` with a replication node (its multiaddr and a token it accepts), which then
+   * stores and serves the group's logs without being able to read them; records a GroupReplicating
+   * event (403) in the group's metadata, as weshnet does. WeshError if the node refuses.
+   */
+  async registerReplication(group: WeshGroup, address: string, token: string): Promise<void> {
+    this.#live();
+    const { multiaddr } = await import('@multiformats/multiaddr');
+    const ma = multiaddr(address);
+    await requestReplication(this.#node, this.provider, ma, token, this.invitation(group));
+    await this.#sync.connect(ma);
+    const device = keyPairFromSeed(this.provider, this.#deviceSeedOf(group)).publicKey;
+    await group.appendEvent(EventType.EventTypeGroupReplicating, encode(GroupReplicatingSchema, { devicePk: device, replicationServer: address }));
+  }
+
+  #deviceSeedOf(group: WeshGroup): Uint8Array {
+    const seed = this.#deviceSeeds.get(group);
+    if (!seed) throw new RangeError('Account: not a group of this account');
+    return seed;
+  }
+
+  /** Dials a peer (a multiaddr) so that the groups both hold replicate between them. */
+  async connect(address: string): Promise<void> {
+    this.#live();
+    const { multiaddr } = await import('@multiformats/multiaddr');
+    await this.#sync.connect(multiaddr(address));
+  }
+
+  /** Closes every connection to the peer at `address` (its groups stop replicating with it until connect()). */
+  async disconnect(address: string): Promise<void> {
+    this.#live();
+    const { multiaddr } = await import('@multiformats/multiaddr');
+    const peer = multiaddr(address).getPeerId();
+    if (peer === null) throw new RangeError('Account.disconnect: the address has no /p2p/ peer id');
+    const { peerIdFromString } = await import('@libp2p/peer-id');
+    await this.#node.hangUp(peerIdFromString(peer));
+  }
+
+  async #join(record: GroupRecord): Promise<WeshGroup> {
+    const info = openGroup(this.provider, record.group);
+    const key = hex(info.publicKey);
+    const existing = this.#groups.get(key);
+    if (existing) return existing;
+    await this.#kv.put(`group/${key}`, cbor.encode(record));
+    return this.#openGroup(record);
+  }
+
+  async #openGroup(record: GroupRecord): Promise<WeshGroup> {
+    const info = openGroup(this.provider, record.group);
+    const key = hex(info.publicKey);
+    const ids = groupLogIds(info.publicKey);
+    const stores = this.#dir
+      ? { metadata: await openLevelStore(join(this.#dir, 'logs', ids.metadata)), messages: await openLevelStore(join(this.#dir, 'logs', ids.messages)) }
+      : {};
+    const logs = await openGroupLogs(this.provider, info, stores);
+    const group = await WeshGroup.open({
+      provider: this.provider, group: info, ...logs,
+      member: keyPairFromSeed(this.provider, record.member), device: keyPairFromSeed(this.provider, record.device),
+      state: record.state,
+      onState: (state) => this.#kv.put(`group/${key}`, cbor.encode({ ...record, state })),
+    });
+    this.#groups.set(key, group);
+    this.#invitations.set(group, record.group);
+    this.#deviceSeeds.set(group, record.device);
+    const { linkKey } = groupDerivedKeys(this.provider, info.publicKey, info.secret);
+    this.#sync.addLog(logs.metadata, linkKey);
+    this.#sync.addLog(logs.messages, linkKey);
+    return group;
+  }
+
+  /** The Group message of a group this account is in: the invitation to give to a new member. */
+  invitation(group: WeshGroup): Uint8Array {
+    const bytes = this.#invitations.get(group);
+    if (!bytes) throw new RangeError('Account.invitation: not a group of this account');
+    return bytes.slice();
+  }
+
+  groups(): WeshGroup[] {
+    return [...this.#groups.values()];
+  }
+
+  contacts(): ShareableContact[] {
+    return [...this.#contacts.values()];
+  }
+
+  /** The contact group with the account `publicKey`, if it is a contact. */
+  contactGroupWith(publicKey: Uint8Array): WeshGroup | undefined {
+    if (!this.#contacts.has(hex(publicKey))) return undefined;
+    const { publicKey: gpk } = contactGroup(this.provider, this.#keys.account, publicKey);
+    return this.#groups.get(hex(gpk));
+  }
+
+  #live(): void {
+    if (this.#closed) throw new TypeError('Account: closed');
+  }
+
+  /** Stops the peer and closes every group and store; the keys in memory are wiped. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#sync.close();
+    for (const g of this.#groups.values()) {
+      await g.close();
+      await g.metadata.close();
+      await g.messages.close();
+    }
+    await this.#node.stop();
+    await this.#kv.close();
+    for (const k of Object.values(this.#keys)) k.fill(0);
+    for (const k of this.#deviceSeeds.values()) k.fill(0);
+  }
+}

@@ -1,0 +1,371 @@
+// One Wesh group as one device sees it (reference §6–§9): two replicated logs — metadata and
+// messages — and the state read from them. The metadata log says which devices belong to which
+// members and carries each device's chain key, boxed to each member; the messages log carries
+// message envelopes. Every replica holds the same entries in the same order, so every member that
+// has the keys reads the same ordered message list.
+//
+// On open, our device announces itself (GroupMemberDeviceAdded) unless the log already has it, and
+// sends its chain key to every member it sees — itself included, for our other devices — once per
+// member (weshnet behaviour: the *current* chain state, so a member added later cannot read what we
+// sent before it joined). Messages whose sender's chain key has not arrived yet are held and opened
+// when it does. Nothing here talks to the network: a transport replicates the two logs.
+
+import type { CryptoProvider } from '../../provider/types.js';
+import { WeshError } from '../errors.js';
+import { openGroupEnvelope, openMemberDeviceAdded, openSecretEntry, sealGroupEnvelope, sealSecretEntry, memberDeviceAddedEvent, verifyGroupMetadata } from '../crypto/entries.js';
+import type { GroupInfo } from '../crypto/groups.js';
+import { type WeshSigner, prepareSigner } from '../crypto/keys.js';
+import { openMessage, openMessageHeaders, sealMessageEnvelope, type MessageHeaders } from '../crypto/messages.js';
+import type { Entry } from '../log/entry.js';
+import { binaryKey, keyBytes } from '../log/keys.js';
+import type { WeshLog } from '../log/log.js';
+import { EventType, GroupDeviceChainKeyAddedSchema } from '../proto/gen/protocoltypes_pb.js';
+import { decode } from '../proto/codec.js';
+import { OwnChain, PeerChain } from './chains.js';
+import { type GroupState, decodeGroupState, encodeGroupState } from './state.js';
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+export interface GroupKeys {
+  /** Our member key in this group (the account key for contact and account groups). */
+  readonly member: { secretKey: Uint8Array; publicKey: Uint8Array };
+  /** Our device key in this group. */
+  readonly device: { secretKey: Uint8Array; publicKey: Uint8Array };
+}
+
+export interface GroupMessage {
+  /** The CID bytes of the log entry. */
+  readonly cid: Uint8Array;
+  readonly plaintext: Uint8Array;
+  readonly devicePublicKey: Uint8Array;
+  /** The sender's member key (undefined if its device was never announced, which a valid log does not allow). */
+  readonly memberPublicKey: Uint8Array | undefined;
+  readonly counter: bigint;
+}
+
+export interface GroupOptions extends GroupKeys {
+  readonly provider: CryptoProvider;
+  readonly group: GroupInfo;
+  readonly metadata: WeshLog;
+  readonly messages: WeshLog;
+  /** Our device's chain key (random when absent; fixed only in tests). */
+  readonly chainKey?: Uint8Array;
+  /** The state save() returned, when this device has been in the group before. */
+  readonly state?: Uint8Array;
+  /** Called with save()'s bytes after every change of our state (store them for the next open). */
+  readonly onState?: (state: Uint8Array) => void | Promise<void>;
+}
+
+/** What a group has refused to read, by reason (entries stay in the logs; they are just not shown). */
+export type Refusals = Record<string, number>;
+
+export class WeshGroup {
+  readonly provider: CryptoProvider;
+  readonly info: GroupInfo;
+  readonly metadata: WeshLog;
+  readonly messages: WeshLog;
+  readonly #keys: GroupKeys;
+  readonly #signer: WeshSigner & { dispose(): void };
+  readonly #own: OwnChain;
+  /** device hex → member public key */
+  readonly #devices = new Map<string, Uint8Array>();
+  /** member hex → its devices' hex */
+  readonly #members = new Map<string, Set<string>>();
+  readonly #chains = new Map<string, PeerChain>();
+  /** members we have sent our chain key to (hex) */
+  readonly #sentTo = new Set<string>();
+  /** opened messages, by entry key */
+  readonly #opened = new Map<string, GroupMessage>();
+  /** the message key of each message read, by entry key (saved, so history can be read again) */
+  readonly #readKeys = new Map<string, Uint8Array>();
+  readonly #onState: GroupOptions['onState'];
+  /** message entries waiting for their device's chain key: device hex → entries */
+  readonly #waiting = new Map<string, Entry[]>();
+  readonly #listeners = new Set<(m: GroupMessage) => void>();
+  readonly refusals: Refusals = {};
+  #unsubscribe: (() => void)[] = [];
+  #work: Promise<void> = Promise.resolve();
+  /** a chain key arrived (state to save) */
+  #dirty = false;
+
+  private constructor(o: GroupOptions) {
+    this.provider = o.provider;
+    this.info = o.group;
+    this.metadata = o.metadata;
+    this.messages = o.messages;
+    this.#keys = { member: o.member, device: o.device };
+    this.#signer = prepareSigner(o.provider, o.device.secretKey);
+    this.#onState = o.onState;
+    const saved = o.state === undefined ? undefined : decodeGroupState(o.state);
+    this.#own = new OwnChain(o.provider, o.group.publicKey, saved?.chainKey ?? o.chainKey ?? o.provider.randomBytes(32), saved?.counter ?? 0n);
+    if (saved) {
+      for (const m of saved.sentTo) this.#sentTo.add(hex(m));
+      for (const [device, c] of saved.chains) this.#chains.set(hex(device), PeerChain.restore(o.provider, o.group.publicKey, c));
+      for (const [cid, key] of saved.read) this.#readKeys.set(binaryKey(cid), key);
+    }
+  }
+
+  /** This device's state in the group (see state.ts): give it to open() next time. Contains secrets. */
+  save(): Uint8Array {
+    const state: GroupState = {
+      ...this.#own.state,
+      sentTo: [...this.#sentTo].map(hexBytes),
+      chains: [...this.#chains].map(([d, c]) => [hexBytes(d), c.state] as const),
+      read: [...this.#readKeys].map(([k, key]) => [keyBytes(k), key] as const),
+    };
+    return encodeGroupState(state);
+  }
+
+  async #saved(): Promise<void> {
+    if (this.#onState) await this.#onState(this.save());
+  }
+
+  /** Reads both logs, announces our device if needed and distributes our chain key; then follows the logs. */
+  static async open(options: GroupOptions): Promise<WeshGroup> {
+    const g = new WeshGroup(options);
+    g.#unsubscribe.push(
+      g.metadata.subscribe((added) => g.#queue(() => g.#onMetadata(added))),
+      g.messages.subscribe((added) => g.#queue(() => g.#onMessages(added))),
+    );
+    await g.#queue(async () => {
+      await g.#onMetadata([...g.metadata.values()]);
+      await g.#onMessages([...g.messages.values()]);
+      if (!g.#devices.has(hex(g.#keys.device.publicKey))) await g.#announce();
+      else if (options.state === undefined) {
+        throw new WeshError('unexpected-message', 'this device is already in the group: open it with its saved state (a new chain key would reuse the secret entries\' fixed nonce)');
+      }
+    });
+    return g;
+  }
+
+  /** Changes of state run one at a time, in the order the logs reported them. */
+  #queue(fn: () => Promise<void>): Promise<void> {
+    const run = this.#work.then(fn);
+    this.#work = run.catch(() => {});
+    return run;
+  }
+
+  /** Resolves when everything reported so far has been processed. */
+  settled(): Promise<void> {
+    return this.#work;
+  }
+
+  #refuse(reason: string): void {
+    this.refusals[reason] = (this.refusals[reason] ?? 0) + 1;
+  }
+
+  async #appendMetadata(eventType: EventType, event: Uint8Array, signer: Uint8Array | WeshSigner = this.#signer): Promise<void> {
+    const { envelope } = sealGroupEnvelope(this.provider, { groupSecret: this.info.secret, eventType, event, signer });
+    await this.metadata.append(envelope);
+  }
+
+  async #announce(): Promise<void> {
+    const event = memberDeviceAddedEvent(this.provider, this.#keys.member.secretKey, this.#keys.device.publicKey);
+    await this.#appendMetadata(EventType.EventTypeGroupMemberDeviceAdded, event);
+  }
+
+  /** Sends our chain key to every member that does not have it yet. */
+  async #distribute(): Promise<void> {
+    for (const memberHex of this.#members.keys()) {
+      if (this.#sentTo.has(memberHex)) continue;
+      this.#sentTo.add(memberHex);
+      await this.#saved(); // recorded before it is sent: a crash in between must not lead to a second, different entry
+      const { chainKey, counter } = this.#own.state;
+      const { event } = sealSecretEntry(this.provider, {
+        senderDeviceSecret: this.#keys.device.secretKey, destMemberPublic: hexBytes(memberHex), groupPublicKey: this.info.publicKey, chainKey, counter,
+      });
+      chainKey.fill(0);
+      await this.#appendMetadata(EventType.EventTypeGroupDeviceChainKeyAdded, event);
+    }
+  }
+
+  // ---- reading the metadata log ---------------------------------------------------------------
+
+  async #onMetadata(entries: readonly Entry[]): Promise<void> {
+    for (const entry of entries) this.#readMetadata(entry);
+    if (this.#devices.has(hex(this.#keys.device.publicKey))) await this.#distribute();
+    if (this.#dirty) {
+      this.#dirty = false;
+      await this.#saved();
+    }
+  }
+
+  #readMetadata(entry: Entry): void {
+    let m: { eventType: EventType; payload: Uint8Array; sig: Uint8Array };
+    try {
+      m = openGroupEnvelope(this.provider, this.info.secret, entry.payload);
+    } catch (err) {
+      if (err instanceof WeshError) return this.#refuse(`metadata ${err.code}`);
+      throw err;
+    }
+    try {
+      if (m.eventType === EventType.EventTypeGroupMemberDeviceAdded) this.#deviceAdded(m.payload, m.sig);
+      else if (m.eventType === EventType.EventTypeGroupDeviceChainKeyAdded) this.#chainKeyAdded(m.payload, m.sig);
+    } catch (err) {
+      if (err instanceof WeshError) return this.#refuse(`metadata ${err.code}`);
+      throw err;
+    }
+  }
+
+  #deviceAdded(payload: Uint8Array, sig: Uint8Array): void {
+    const { memberPublicKey, devicePublicKey } = openMemberDeviceAdded(this.provider, payload);
+    if (!verifyGroupMetadata(this.provider, devicePublicKey, payload, sig)) throw new WeshError('bad-signature', 'device signature over GroupMemberDeviceAdded');
+    const d = hex(devicePublicKey), m = hex(memberPublicKey);
+    const known = this.#devices.get(d);
+    if (known && hex(known) !== m) throw new WeshError('unexpected-message', 'a device announced under a second member');
+    this.#devices.set(d, memberPublicKey);
+    if (!this.#members.has(m)) this.#members.set(m, new Set());
+    this.#members.get(m)!.add(d);
+  }
+
+  #chainKeyAdded(payload: Uint8Array, sig: Uint8Array): void {
+    const e = decode(GroupDeviceChainKeyAddedSchema, payload);
+    const d = hex(e.devicePk);
+    if (!this.#devices.has(d)) throw new WeshError('unexpected-message', 'a chain key from a device never announced');
+    if (!verifyGroupMetadata(this.provider, e.devicePk, payload, sig)) throw new WeshError('bad-signature', 'device signature over GroupDeviceChainKeyAdded');
+    if (hex(e.destMemberPk) !== hex(this.#keys.member.publicKey) || d === hex(this.#keys.device.publicKey) || this.#chains.has(d)) return;
+    const { chainKey, counter } = openSecretEntry(this.provider, { memberSecret: this.#keys.member.secretKey, event: payload, groupPublicKey: this.info.publicKey });
+    this.#chains.set(d, new PeerChain(this.provider, this.info.publicKey, chainKey, counter));
+    chainKey.fill(0);
+    const waiting = this.#waiting.get(d);
+    if (waiting) {
+      this.#waiting.delete(d);
+      for (const entry of waiting) this.#readMessage(entry);
+    }
+    this.#dirty = true;
+  }
+
+  // ---- reading the messages log ---------------------------------------------------------------
+
+  async #onMessages(entries: readonly Entry[]): Promise<void> {
+    const before = this.#readKeys.size;
+    for (const entry of entries) this.#readMessage(entry);
+    if (this.#readKeys.size !== before) await this.#saved();
+  }
+
+  #readMessage(entry: Entry): void {
+    if (this.#opened.has(entry.k)) return;
+    const readBefore = this.#readKeys.get(entry.k);
+    let headers: MessageHeaders, message: Uint8Array;
+    try {
+      ({ headers, message } = openMessageHeaders(this.provider, this.info.secret, entry.payload));
+    } catch (err) {
+      if (err instanceof WeshError) return this.#refuse(`message ${err.code}`);
+      throw err;
+    }
+    const d = hex(headers.devicePublicKey);
+    if (readBefore) return this.#reread(entry, headers, message, readBefore);
+    const chain = this.#chains.get(d);
+    if (!chain) {
+      if (d === hex(this.#keys.device.publicKey)) return this.#refuse('message from our own device not sent by this replica');
+      const list = this.#waiting.get(d) ?? [];
+      list.push(entry);
+      this.#waiting.set(d, list);
+      return;
+    }
+    try {
+      const mk = chain.keyFor(headers.counter);
+      const plaintext = openMessage(this.provider, headers, message, mk);
+      this.#readKeys.set(entry.k, mk.slice());
+      chain.consume(headers.counter);
+      this.#deliver({ cid: entry.cidBytes, plaintext, devicePublicKey: headers.devicePublicKey, memberPublicKey: this.#devices.get(d), counter: headers.counter }, entry.k);
+    } catch (err) {
+      if (err instanceof WeshError) return this.#refuse(`message ${err.code}`);
+      throw err;
+    }
+  }
+
+  /** A message read before this device restarted, opened again with its saved key. */
+  #reread(entry: Entry, headers: MessageHeaders, message: Uint8Array, mk: Uint8Array): void {
+    try {
+      const plaintext = openMessage(this.provider, headers, message, mk);
+      const d = hex(headers.devicePublicKey);
+      this.#opened.set(entry.k, { cid: entry.cidBytes, plaintext, devicePublicKey: headers.devicePublicKey, memberPublicKey: this.#devices.get(d), counter: headers.counter });
+    } catch (err) {
+      if (err instanceof WeshError) return this.#refuse(`message ${err.code}`);
+      throw err;
+    }
+  }
+
+  #deliver(m: GroupMessage, key: string): void {
+    this.#opened.set(key, m);
+    for (const l of this.#listeners) l(m);
+  }
+
+  // ---- the application's side -------------------------------------------------------------------
+
+  /** Seals `plaintext` with our chain's next key and appends it; resolves with the message once durable. */
+  send(plaintext: Uint8Array): Promise<GroupMessage> {
+    return new Promise((resolve, reject) => {
+      this.#queue(async () => {
+        const { counter, messageKey } = this.#own.next();
+        const { envelope } = sealMessageEnvelope(this.provider, { groupSecret: this.info.secret, messageKey, counter, device: this.#signer, plaintext });
+        await this.#saved(); // the chain moved on: never seal two messages under one counter, even across a crash
+        const entry = await this.messages.append(envelope);
+        this.#readKeys.set(entry.k, messageKey);
+        await this.#saved();
+        const m: GroupMessage = { cid: entry.cidBytes, plaintext: plaintext.slice(), devicePublicKey: this.#keys.device.publicKey, memberPublicKey: this.#keys.member.publicKey, counter };
+        this.#deliver(m, entry.k);
+        resolve(m);
+      }).catch(reject);
+    });
+  }
+
+  /**
+   * Appends a metadata event of the application's (or of the account's, e.g. GroupReplicating),
+   * signed by this device. The event's bytes are the protobuf of its type.
+   */
+  appendEvent(eventType: EventType, event: Uint8Array): Promise<void> {
+    if (eventType === EventType.EventTypeGroupMemberDeviceAdded || eventType === EventType.EventTypeGroupDeviceChainKeyAdded) {
+      return Promise.reject(new RangeError('WeshGroup.appendEvent: device and chain-key events are the group\'s own'));
+    }
+    return this.#queue(() => this.#appendMetadata(eventType, event));
+  }
+
+  /** The messages we could open, in the log's order (the same on every replica). */
+  list(): GroupMessage[] {
+    const out: GroupMessage[] = [];
+    for (const entry of this.messages.values()) {
+      const m = this.#opened.get(entry.k);
+      if (m) out.push(m);
+    }
+    return out;
+  }
+
+  /** Calls `listener` for each message opened from now on (ours included). Returns the unsubscribe. */
+  onMessage(listener: (m: GroupMessage) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Members (hex of the member key) and their devices (hex). */
+  members(): Map<string, string[]> {
+    return new Map([...this.#members].map(([m, d]) => [m, [...d]]));
+  }
+
+  /** Devices of the group (other than ours) whose chain key we do not hold yet: their messages would wait. */
+  get devicesWithoutChainKey(): number {
+    let n = 0;
+    for (const d of this.#devices.keys()) if (d !== hex(this.#keys.device.publicKey) && !this.#chains.has(d)) n++;
+    return n;
+  }
+
+  /** Message entries held because their device's chain key has not arrived. */
+  get waitingCount(): number {
+    let n = 0;
+    for (const l of this.#waiting.values()) n += l.length;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    for (const u of this.#unsubscribe) u();
+    await this.#work;
+    this.#signer.dispose();
+    this.#own.dispose();
+    for (const c of this.#chains.values()) c.dispose();
+  }
+}
+
+function hexBytes(h: string): Uint8Array {
+  return Uint8Array.from(h.match(/../g)!, (x) => parseInt(x, 16));
+}
