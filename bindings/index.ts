@@ -14,7 +14,7 @@ export type { RatchetResult, RatchetChainInput } from './ratchet.js';
 export { AuthenticationError } from './errors.js';
 export type { Aead } from './aead.js';
 export { chacha20Poly1305, xchacha20Poly1305, CHACHA20_MAX_PLAINTEXT } from './chacha20poly1305.js';
-export { secretbox } from './secretbox.js';
+export { secretbox, secretboxSeal, secretboxOpen } from './secretbox.js';
 export type { SecretBox } from './secretbox.js';
 export { aesGcm, aesCtr, aesIge, AES_GCM_MAX_PLAINTEXT } from './aes.js';
 export type { AesCtr, AesIge } from './aes.js';
@@ -43,6 +43,6 @@ export * as mmtls from './mmtls/node.js';
 // MLS (RFC 9420, issues 12 and 13) as a namespace; also 'wirecrypt/mls'. In browsers the namespace
 // has no delivery service (server) or Node-side stores: scripts/build.mjs points it at mls/index.ts.
 export * as mls from './mls/node.js';
-// Wesh (Berty's weshnet, issue 14) as a namespace; also 'wirecrypt/wesh'. Its network (js-libp2p,
-// optional peer dependencies) loads when first used; browsers get wesh/index.ts (no network).
-export * as wesh from './wesh/node.js';
+// Wesh (Berty's weshnet, issue 14): its cryptography and handshake as a namespace; 'wirecrypt/wesh'
+// adds the replicated log, groups, wesh.Account and the network (js-libp2p, optional peer dependencies).
+export * as wesh from './wesh/core.js';

@@ -5,6 +5,7 @@ import { lengthOf, stable, view } from './bytes.js';
 import { AuthenticationError, bytes, bytesOfLength } from './errors.js';
 import { KeyedObject } from './keyed.js';
 import { type Engine, WINDOW_BYTES } from './wasm/engine.js';
+import { engine } from './wasm/select.js';
 
 const KEY_LEN = 32;
 const NONCE_LEN = 24;
@@ -140,4 +141,76 @@ export class WasmSecretBox extends KeyedObject implements SecretBox {
 export function secretbox(key: Uint8Array): SecretBox {
   bytesOfLength(key, KEY_LEN, 'secretbox', 'key');
   return new WasmSecretBox('secretbox', (e, at) => e.u8.set(key, at));
+}
+
+// ---- one-shot: no object, for many small messages under many keys -------------------------------
+
+/** Window layout of the one-shot calls: key (32, padded to 64) ‖ context ‖ nonce (32) ‖ tag ‖ message. */
+function oneShotLayout(e: Engine, len: number): { keyAt: number; ctxAt: number; nonceAt: number; boxAt: number; used: number } | null {
+  const ctxLen = (e.abi.SECRETBOX_CTX_LEN.value + 15) & ~15;
+  const keyAt = e.window, ctxAt = keyAt + 64, nonceAt = ctxAt + ctxLen, boxAt = nonceAt + 32;
+  const used = boxAt - e.window + TAG_LEN + len;
+  return used <= WINDOW_BYTES ? { keyAt, ctxAt, nonceAt, boxAt, used } : null;
+}
+
+/**
+ * secretbox(key).seal(nonce, message) without the keyed object (which costs a block of wasm memory
+ * and its wiping): the key, the context and the message live in the I/O window for the call and are
+ * wiped after it. Messages too large for the window take the object's streaming path.
+ */
+export function secretboxSeal(key: Uint8Array, nonce: Uint8Array, message: Uint8Array): Uint8Array {
+  bytesOfLength(key, KEY_LEN, 'secretboxSeal', 'key');
+  bytesOfLength(nonce, NONCE_LEN, 'secretboxSeal', 'nonce');
+  bytes(message, 'secretboxSeal', 'message');
+  const e = engine();
+  const len = lengthOf(message);
+  const at = oneShotLayout(e, len);
+  if (at === null) {
+    const box = secretbox(key);
+    try {
+      return box.seal(nonce, message);
+    } finally {
+      box.dispose();
+    }
+  }
+  try {
+    const u8 = e.u8;
+    u8.set(key, at.keyAt);
+    u8.set(nonce, at.nonceAt);
+    u8.set(message, at.boxAt + TAG_LEN);
+    e.abi.secretbox_seal(at.ctxAt, at.keyAt, at.nonceAt, at.boxAt, len);
+    return u8.slice(at.boxAt, at.boxAt + TAG_LEN + len);
+  } finally {
+    e.wipe(e.window, at.used);
+  }
+}
+
+/** secretbox(key).open(nonce, boxed) without the keyed object; AuthenticationError, with nothing returned, if it does not open. */
+export function secretboxOpen(key: Uint8Array, nonce: Uint8Array, boxed: Uint8Array): Uint8Array {
+  bytesOfLength(key, KEY_LEN, 'secretboxOpen', 'key');
+  bytesOfLength(nonce, NONCE_LEN, 'secretboxOpen', 'nonce');
+  bytes(boxed, 'secretboxOpen', 'boxed');
+  const total = lengthOf(boxed);
+  if (total < TAG_LEN) throw new AuthenticationError();
+  const e = engine();
+  const len = total - TAG_LEN;
+  const at = oneShotLayout(e, len);
+  if (at === null) {
+    const box = secretbox(key);
+    try {
+      return box.open(nonce, boxed);
+    } finally {
+      box.dispose();
+    }
+  }
+  try {
+    const u8 = e.u8;
+    u8.set(key, at.keyAt);
+    u8.set(nonce, at.nonceAt);
+    u8.set(boxed, at.boxAt);
+    if (e.abi.secretbox_open(at.ctxAt, at.keyAt, at.nonceAt, at.boxAt, len) !== 1) throw new AuthenticationError();
+    return u8.slice(at.boxAt + TAG_LEN, at.boxAt + TAG_LEN + len);
+  } finally {
+    e.wipe(e.window, at.used);
+  }
 }

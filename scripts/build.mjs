@@ -95,7 +95,6 @@ const browserOnly = {
     build.onResolve({ filter: /^\.\/(tcp|ws-node)\.js$/ }, (args) => (args.importer.includes('/mtproto/client/') ? { path: args.path, namespace: 'node-only' } : undefined));
     build.onResolve({ filter: /^\.\/mmtls\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/mmtls/index.ts' }));
     build.onResolve({ filter: /^\.\/mls\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/mls/index.ts' }));
-    build.onResolve({ filter: /^\.\/wesh\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/wesh/index.ts' }));
     build.onResolve({ filter: /^classic-level$/ }, () => ({ path: 'classic-level', namespace: 'node-only' }));
     build.onLoad({ filter: /.*/, namespace: 'node-only' }, () => ({ loader: 'js', contents: "throw new Error('Node only');" }));
   },

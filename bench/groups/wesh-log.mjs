@@ -19,7 +19,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { wasmProvider, wesh } from 'wirecrypt';
+import { wasmProvider } from 'wirecrypt';
+import * as wesh from 'wirecrypt/wesh';
 
 export const WESH_LOG_TITLE = 'Wesh replicated log';
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

@@ -8,7 +8,8 @@
 // process, so the wall time includes the sender's and the receiver's work on one thread.
 
 import { pathToFileURL } from 'node:url';
-import { wasmProvider, wesh } from 'wirecrypt';
+import { wasmProvider } from 'wirecrypt';
+import * as wesh from 'wirecrypt/wesh';
 
 export const WESH_SYNC_TITLE = 'Wesh log replication over libp2p';
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

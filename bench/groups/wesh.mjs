@@ -29,7 +29,8 @@ const chainOf = (step) => () => {
 const group = wesh.crypto.createMultiMemberGroup();
 const device = wesh.crypto.prepareSigner(wasmProvider.signature('Ed25519').generateKeyPair().secretKey);
 const message = new Uint8Array(100).fill(0x61);
-const keys = wesh.crypto.ratchet(ck0, group.publicKey, 1);
+const BATCH = 100;
+const batchKeys = wesh.crypto.ratchet(ck0, group.publicKey, BATCH);
 
 export const weshGroups = [
   {
@@ -42,18 +43,24 @@ export const weshGroups = [
     ],
   },
   {
-    title: 'Wesh message envelope', unit: 'msgs/s', sizes: [{ label: '100 B, seal + open', bytes: 0, perCall: 1 }],
-    notes: ['sealMessageEnvelope (EncryptedMessage, Ed25519 signature with the device\'s prepared signer, MessageHeaders, two secretboxes, MessageEnvelope) then openMessageEnvelope (both opens, signature check).'],
+    title: 'Wesh message envelope', unit: 'msgs/s', sizes: [{ label: '100 B, seal + open', bytes: 0, perCall: 1 }, { label: '100 B, 100 sealed, opened as one batch', bytes: 0, perCall: BATCH }],
+    notes: ['sealMessageEnvelope (EncryptedMessage, Ed25519 signature with the device\'s prepared signer, MessageHeaders, two secretboxes, MessageEnvelope) then openMessageEnvelope (both opens, signature check); in the batch column, 100 envelopes sealed one by one and opened with openMessageEnvelopes (signatures checked in one Ed25519 batch), as a device reads what log sync brings.'],
     impls: [
-      { name: 'wirecrypt wesh.crypto', setup: () => ({ run: () => {
-        const sealed = wesh.crypto.sealMessageEnvelope({ groupSecret: group.secret, messageKey: keys.messageKeys[0], counter: 1n, device, plaintext: message });
-        return wesh.crypto.openMessageEnvelope(group.secret, sealed.envelope, () => keys.messageKeys[0]).plaintext;
-      } }) },
+      { name: 'wirecrypt wesh.crypto', setup: ({ perCall }) => ({ run: perCall === 1
+        ? () => {
+          const sealed = wesh.crypto.sealMessageEnvelope({ groupSecret: group.secret, messageKey: batchKeys.messageKeys[0], counter: 1n, device, plaintext: message });
+          return wesh.crypto.openMessageEnvelope(group.secret, sealed.envelope, () => batchKeys.messageKeys[0]).plaintext;
+        }
+        : () => {
+          const envelopes = batchKeys.messageKeys.map((messageKey, i) => wesh.crypto.sealMessageEnvelope({ groupSecret: group.secret, messageKey, counter: BigInt(i + 1), device, plaintext: message }).envelope);
+          return wesh.crypto.openMessageEnvelopes(group.secret, envelopes, (_, counter) => batchKeys.messageKeys[Number(counter) - 1]).at(-1).plaintext;
+        } }) },
     ],
   },
 ];
 
 export const weshTargets = [
   { text: 'Wesh ratchet ≥ 2.5× node:crypto', group: 'Wesh ratchet', size: `${WINDOW}-key window`, peer: 'node:crypto createHmac ×3', min: 2.5 },
-  { text: 'Wesh message seal + open ≥ 10,000/s at 100 B', group: 'Wesh message envelope', size: '100 B, seal + open', atLeast: 10_000 },
+  { text: 'Wesh message seal + open ≥ 10,000/s at 100 B (one by one)', group: 'Wesh message envelope', size: '100 B, seal + open', atLeast: 10_000 },
+  { text: 'Wesh message seal + open ≥ 10,000/s at 100 B (opened in batches of 100)', group: 'Wesh message envelope', size: '100 B, 100 sealed, opened as one batch', atLeast: 10_000 },
 ];

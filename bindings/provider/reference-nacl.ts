@@ -48,6 +48,24 @@ export function referenceSecretbox(key: Uint8Array): SecretBox {
   return new ReferenceSecretBox(bytesOfLength(key, 32, 'secretbox', 'key').slice(), 'secretbox');
 }
 
+export function referenceSecretboxSeal(key: Uint8Array, nonce: Uint8Array, message: Uint8Array): Uint8Array {
+  const box = new ReferenceSecretBox(bytesOfLength(key, 32, 'secretboxSeal', 'key').slice(), 'secretboxSeal');
+  try {
+    return box.seal(nonce, message);
+  } finally {
+    box.dispose();
+  }
+}
+
+export function referenceSecretboxOpen(key: Uint8Array, nonce: Uint8Array, boxed: Uint8Array): Uint8Array {
+  const box = new ReferenceSecretBox(bytesOfLength(key, 32, 'secretboxOpen', 'key').slice(), 'secretboxOpen');
+  try {
+    return box.open(nonce, boxed);
+  } finally {
+    box.dispose();
+  }
+}
+
 /** "expand 32-byte k" as four little-endian words (the Salsa20 constant HSalsa20 starts from). */
 const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]);
 

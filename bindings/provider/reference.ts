@@ -21,7 +21,9 @@ import type { Aead } from '../aead.js';
 import { AuthenticationError, InvalidKeyError, bytes, bytesOfLength, finished, integer } from '../errors.js';
 import { randomBytes } from '../random.js';
 import { referenceAesCtr, referenceAesIge } from './reference-aes.js';
-import { referenceBoxBeforenm, referenceChainRatchet, referenceEd25519ToX25519, referenceSecretbox } from './reference-nacl.js';
+import {
+  referenceBoxBeforenm, referenceChainRatchet, referenceEd25519ToX25519, referenceSecretbox, referenceSecretboxOpen, referenceSecretboxSeal,
+} from './reference-nacl.js';
 import {
   type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
   type SignatureName, type SignatureScheme, type RatchetSteps, type TreeKemPath, known, ratchetArgs, treeKemArgs,
@@ -359,6 +361,8 @@ export const referenceProvider: CryptoProvider = Object.freeze({
   secretTreeRatchet,
   hpkeSealBase,
   secretbox: referenceSecretbox,
+  secretboxSeal: referenceSecretboxSeal,
+  secretboxOpen: referenceSecretboxOpen,
   boxBeforenm: referenceBoxBeforenm,
   ed25519ToX25519: referenceEd25519ToX25519,
   chainRatchet: referenceChainRatchet,

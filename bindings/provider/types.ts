@@ -164,6 +164,10 @@ export interface CryptoProvider {
   // ---- NaCl and the chain ratchet (Wesh) ----
   /** NaCl secretbox (XSalsa20-Poly1305) keyed with 32 bytes: seal(nonce24, m) → tag ‖ ciphertext; dispose() it. */
   secretbox(key: Uint8Array): SecretBox;
+  /** secretbox(key).seal(nonce, message) in one call, without an object to dispose (many small messages under many keys). */
+  secretboxSeal(key: Uint8Array, nonce: Uint8Array, message: Uint8Array): Uint8Array;
+  /** secretbox(key).open(nonce, boxed) in one call; AuthenticationError if it does not open. */
+  secretboxOpen(key: Uint8Array, nonce: Uint8Array, boxed: Uint8Array): Uint8Array;
   /**
    * NaCl's crypto_box_beforenm: HSalsa20(X25519(secretKey, peerPublic), 0^16), the 32-byte key a
    * NaCl box seals with (as a secretbox). Returned rather than kept, for protocols that also sign

@@ -14,7 +14,7 @@ import { randomBytes } from '../random.js';
 import { x25519 } from '../x25519.js';
 import { boxBeforenm } from '../box.js';
 import { ratchetChain } from '../ratchet.js';
-import { secretbox } from '../secretbox.js';
+import { secretbox, secretboxOpen, secretboxSeal } from '../secretbox.js';
 import { hkdfSha3_256Expand, hkdfSha3_256Extract, hmacSha3_256, sha3_256 } from '../sha3.js';
 import { bytesOfLength } from '../errors.js';
 import { engine } from '../wasm/select.js';
@@ -235,6 +235,8 @@ export const wasmProvider: CryptoProvider = Object.freeze({
   secretTreeRatchet,
   hpkeSealBase,
   secretbox,
+  secretboxSeal,
+  secretboxOpen,
   boxBeforenm,
   ed25519ToX25519: Object.freeze({ secretKey: ed25519.toX25519Secret, publicKey: ed25519.toX25519Public }),
   chainRatchet,

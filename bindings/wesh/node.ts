@@ -10,8 +10,5 @@ export { LogSync, startLogSync, logSyncTag, LOG_SYNC_PROTOCOL, WeshSyncError } f
 export type { LogSyncOptions, LogSyncStats, WeshSyncErrorCode, SyncMessage } from './node/log-sync.js';
 export { Account } from './account/account.js';
 export type { AccountOptions, ContactLink } from './account/account.js';
-export { WeshGroup } from './group/group.js';
-export type { GroupMessage, GroupOptions } from './group/group.js';
-export { openGroupLogs, groupLogIds } from './group/logs.js';
 export { ReplicationNode, replicationGroup, requestReplication, REPLICATION_PROTOCOL } from './node/replication.js';
 export type { ReplicationNodeOptions } from './node/replication.js';

@@ -2,6 +2,7 @@
 // random vectors (../shared/vectors/nacl), plus HSalsa20 through the classic box's shared key.
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, secretbox } from '../../bindings/index.js';
+import { secretboxOpen, secretboxSeal } from '../../bindings/secretbox.js';
 import { forEachBuild } from '../helpers/builds.js';
 import { raw } from '../helpers/raw.js';
 import { countCases, hex, loadVectors, toHex } from '../helpers/vectors.js';
@@ -37,6 +38,21 @@ forEachBuild(() => {
       const dh = hex('4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742');
       const k = raw([dh, new Uint8Array(16)], 32, (x, [d, z], out) => x.hsalsa20_subkey(d, z, out));
       expect(toHex(k)).toBe(classic.curve25519xsalsa20poly1305_box.beforenm_shared_key);
+    });
+
+    it('secretboxSeal / secretboxOpen (one-shot) match the object, at every size around the I/O window', () => {
+      const v = classic.xsalsa20poly1305_secretbox;
+      expect(toHex(secretboxSeal(hex(v.key), hex(v.nonce), hex(v.plaintext)))).toBe(v.ciphertext_tag_first);
+      expect(toHex(secretboxOpen(hex(v.key), hex(v.nonce), hex(v.ciphertext_tag_first)))).toBe(v.plaintext);
+      const key = hex(v.key), nonce = hex(v.nonce);
+      for (const n of [0, 1, 100, 65536 - 400, 65536 - 300, 65536 - 200, 65536, 100_000]) {
+        const m = Uint8Array.from({ length: n }, (_, i) => i * 7);
+        const boxed = secretboxSeal(key, nonce, m);
+        expect(toHex(boxed), `length ${n}`).toBe(toHex(secretbox(key).seal(nonce, m)));
+        expect(secretboxOpen(key, nonce, boxed)).toEqual(m);
+        boxed[boxed.length >> 1] ^= 1;
+        expect(() => secretboxOpen(key, nonce, boxed), `length ${n}`).toThrow(AuthenticationError);
+      }
     });
 
     it('rejects a modified box', () => {

@@ -103,6 +103,10 @@ function cases(): Case[] {
       check('failed open');
       expect(() => b.open(nonce24, new Uint8Array(BIG))).toThrow(w.AuthenticationError);
       check('failed open > 64 KiB');
+      w.secretboxOpen(key, nonce24, w.secretboxSeal(key, nonce24, data));
+      check('one-shot seal and open');
+      expect(() => w.secretboxOpen(key, nonce24, new Uint8Array(40))).toThrow(w.AuthenticationError);
+      check('one-shot failed open');
       b.dispose();
     }],
     ['box', (check) => {

@@ -114,6 +114,34 @@ describe('Wesh crypto across providers', () => {
     expect(codeOf(() => W.openMessage({ ...headers, counter: 2n }, message, mk))).toBe('authentication-failed');
   });
 
+  for (const [W2, name] of [[W, 'wasm'], [R, 'reference']] as const) {
+    it(`${name}: openMessageEnvelopes opens a batch as openMessageEnvelope would, each refusal on its own`, () => {
+      const g = W.createMultiMemberGroup();
+      const device = W.prepareSigner(ed.generateKeyPair().secretKey), other = W.prepareSigner(ed.generateKeyPair().secretKey);
+      const { messageKeys } = W.ratchet(wasmProvider.randomBytes(32), g.publicKey, 40);
+      const seal = (n: number, signer: { publicKey: Uint8Array; sign(m: Uint8Array): Uint8Array } = device) => W.sealMessageEnvelope({ groupSecret: g.secret, messageKey: messageKeys[n - 1], counter: BigInt(n), device: signer, plaintext: text(`m${n}`) }).envelope;
+      const envelopes = Array.from({ length: 40 }, (_, i) => seal(i + 1));
+      // 7: from another device (no key for it); 9: garbage; 11: headers under another secret; 13: a forged signature
+      envelopes[6] = seal(7, other);
+      const headers7 = W.openMessageHeaders(g.secret, envelopes[6]).headers;
+      expect(headers7.devicePublicKey).toEqual(other.publicKey);
+      envelopes[8] = text('not an envelope');
+      envelopes[12] = seal(13, { publicKey: device.publicKey, sign: (m) => other.sign(m) }); // claims our device, signed by another
+      envelopes[10] = W.sealMessageEnvelope({ groupSecret: W.createMultiMemberGroup().secret, messageKey: messageKeys[10], counter: 11n, device, plaintext: text('x') }).envelope;
+      const keyFor = (pk: Uint8Array, c: bigint) => {
+        if (toHex(pk) !== toHex(device.publicKey)) throw new WeshError('wrong-counter', 'unknown device');
+        return messageKeys[Number(c) - 1];
+      };
+      const results = W2.openMessageEnvelopes(g.secret, envelopes, keyFor);
+      expect(results).toHaveLength(40);
+      results.forEach((r, i) => {
+        const single = (() => { try { return new TextDecoder().decode(W2.openMessageEnvelope(g.secret, envelopes[i], keyFor).plaintext); } catch (e) { return (e as WeshError).code; } })();
+        expect('plaintext' in r ? new TextDecoder().decode(r.plaintext) : r.error.code, `envelope ${i + 1}`).toBe(single);
+      });
+      expect(results.filter((r) => 'error' in r).map((r) => ('error' in r ? r.error.code : ''))).toEqual(['wrong-counter', 'invalid-protobuf', 'authentication-failed', 'bad-signature']);
+    });
+  }
+
   it('the ratchet: 100 batched steps equal 100 single steps, on both providers', () => {
     const ck = wasmProvider.randomBytes(32), gpk = ed.generateKeyPair().publicKey;
     const batch = W.ratchet(ck, gpk, 100);

@@ -44,6 +44,7 @@ export function weshCrypto(provider: CryptoProvider) {
     openMessageHeaders: bind(provider, messages.openMessageHeaders),
     openMessage: bind(provider, messages.openMessage),
     openMessageEnvelope: bind(provider, messages.openMessageEnvelope),
+    openMessageEnvelopes: bind(provider, messages.openMessageEnvelopes),
     sealOutOfStoreEnvelope: bind(provider, messages.sealOutOfStoreEnvelope),
     openOutOfStoreEnvelope: bind(provider, messages.openOutOfStoreEnvelope),
     outOfStoreReference: messages.outOfStoreReference,

@@ -85,19 +85,72 @@ export function openMessageHeaders(provider: CryptoProvider, groupSecret: Uint8A
   return { headers, message: env.message, nonce: env.nonce };
 }
 
+/** The EncryptedMessage bytes inside a sealed message (its signature not yet checked). */
+export function openPayload(provider: CryptoProvider, headers: MessageHeaders, message: Uint8Array, messageKey: Uint8Array): Uint8Array {
+  return openSealed(provider, messageKey, payloadNonce(headers.counter), message, 'message');
+}
+
+/** The plaintext of EncryptedMessage bytes whose signature has been checked. */
+export function plaintextOf(encryptedMessage: Uint8Array): Uint8Array {
+  return decode(EncryptedMessageSchema, encryptedMessage).plaintext;
+}
+
 /**
  * The plaintext of a sealed message, given its headers and the message key of (device, counter).
  * WeshError('authentication-failed') if it does not open, 'bad-signature' if the device's signature
  * over the EncryptedMessage fails; no plaintext in either case.
  */
 export function openMessage(provider: CryptoProvider, headers: MessageHeaders, message: Uint8Array, messageKey: Uint8Array): Uint8Array {
-  const encryptedMessage = openSealed(provider, messageKey, payloadNonce(headers.counter), message, 'message');
+  const encryptedMessage = openPayload(provider, headers, message, messageKey);
   if (!provider.signature('Ed25519').verify(headers.devicePublicKey, encryptedMessage, headers.sig)) {
     encryptedMessage.fill(0);
     throw new WeshError('bad-signature', 'the device signature over the message does not verify');
   }
-  const m = decode(EncryptedMessageSchema, encryptedMessage);
-  return m.plaintext;
+  return plaintextOf(encryptedMessage);
+}
+
+export type OpenedMessage = { readonly plaintext: Uint8Array; readonly headers: MessageHeaders } | { readonly error: WeshError };
+
+/**
+ * Many envelopes at once, as a device receives them from its group's log: each is opened as by
+ * openMessageEnvelope, and the device signatures of all of them are checked in one batch (Ed25519
+ * batch verification, about twice as fast per signature). One result per envelope, in order: a
+ * plaintext, or the WeshError that refused it (the others are unaffected). A messageKeyFor that
+ * throws a WeshError refuses that envelope only.
+ */
+export function openMessageEnvelopes(
+  provider: CryptoProvider,
+  groupSecret: Uint8Array,
+  envelopes: readonly Uint8Array[],
+  messageKeyFor: (devicePublicKey: Uint8Array, counter: bigint) => Uint8Array,
+): OpenedMessage[] {
+  const results: OpenedMessage[] = [];
+  const pending: { index: number; headers: MessageHeaders; encryptedMessage: Uint8Array }[] = [];
+  envelopes.forEach((envelope, index) => {
+    try {
+      const { headers, message } = openMessageHeaders(provider, groupSecret, envelope);
+      const encryptedMessage = openPayload(provider, headers, message, messageKeyFor(headers.devicePublicKey, headers.counter));
+      pending.push({ index, headers, encryptedMessage });
+    } catch (err) {
+      if (!(err instanceof WeshError)) throw err;
+      results[index] = { error: err };
+    }
+  });
+  const verdicts = provider.signature('Ed25519').verifyBatch(pending.map((p) => ({ publicKey: p.headers.devicePublicKey, message: p.encryptedMessage, signature: p.headers.sig })));
+  pending.forEach((p, i) => {
+    if (!verdicts[i]) {
+      p.encryptedMessage.fill(0);
+      results[p.index] = { error: new WeshError('bad-signature', 'the device signature over the message does not verify') };
+      return;
+    }
+    try {
+      results[p.index] = { plaintext: plaintextOf(p.encryptedMessage), headers: p.headers };
+    } catch (err) {
+      if (!(err instanceof WeshError)) throw err;
+      results[p.index] = { error: err };
+    }
+  });
+  return results;
 }
 
 /** Both steps at once, the message key looked up by (device, counter). */

@@ -86,6 +86,11 @@ export class PeerChain {
     return mk;
   }
 
+  /** Whether the window still holds the key of `counter`. */
+  has(counter: bigint): boolean {
+    return this.#keys.has(counter);
+  }
+
   /** Deletes the key of `counter` (its message opened) and derives one more at the end of the window. */
   consume(counter: bigint): void {
     this.#keys.get(counter)?.fill(0);

@@ -15,7 +15,7 @@ import { WeshError } from '../errors.js';
 import { openGroupEnvelope, openMemberDeviceAdded, openSecretEntry, sealGroupEnvelope, sealSecretEntry, memberDeviceAddedEvent, verifyGroupMetadata } from '../crypto/entries.js';
 import type { GroupInfo } from '../crypto/groups.js';
 import { type WeshSigner, prepareSigner } from '../crypto/keys.js';
-import { openMessage, openMessageHeaders, sealMessageEnvelope, type MessageHeaders } from '../crypto/messages.js';
+import { type MessageHeaders, openMessageHeaders, openPayload, plaintextOf, sealMessageEnvelope } from '../crypto/messages.js';
 import type { Entry } from '../log/entry.js';
 import { binaryKey, keyBytes } from '../log/keys.js';
 import type { WeshLog } from '../log/log.js';
@@ -230,7 +230,7 @@ export class WeshGroup {
     const waiting = this.#waiting.get(d);
     if (waiting) {
       this.#waiting.delete(d);
-      for (const entry of waiting) this.#readMessage(entry);
+      this.#readMessages(waiting);
     }
     this.#dirty = true;
   }
@@ -239,52 +239,63 @@ export class WeshGroup {
 
   async #onMessages(entries: readonly Entry[]): Promise<void> {
     const before = this.#readKeys.size;
-    for (const entry of entries) this.#readMessage(entry);
+    this.#readMessages(entries);
     if (this.#readKeys.size !== before) await this.#saved();
   }
 
-  #readMessage(entry: Entry): void {
-    if (this.#opened.has(entry.k)) return;
-    const readBefore = this.#readKeys.get(entry.k);
-    let headers: MessageHeaders, message: Uint8Array;
-    try {
-      ({ headers, message } = openMessageHeaders(this.provider, this.info.secret, entry.payload));
-    } catch (err) {
-      if (err instanceof WeshError) return this.#refuse(`message ${err.code}`);
-      throw err;
-    }
-    const d = hex(headers.devicePublicKey);
-    if (readBefore) return this.#reread(entry, headers, message, readBefore);
-    const chain = this.#chains.get(d);
-    if (!chain) {
-      if (d === hex(this.#keys.device.publicKey)) return this.#refuse('message from our own device not sent by this replica');
-      const list = this.#waiting.get(d) ?? [];
-      list.push(entry);
-      this.#waiting.set(d, list);
-      return;
-    }
-    try {
-      const mk = chain.keyFor(headers.counter);
-      const plaintext = openMessage(this.provider, headers, message, mk);
-      this.#readKeys.set(entry.k, mk.slice());
-      chain.consume(headers.counter);
-      this.#deliver({ cid: entry.cidBytes, plaintext, devicePublicKey: headers.devicePublicKey, memberPublicKey: this.#devices.get(d), counter: headers.counter }, entry.k);
-    } catch (err) {
-      if (err instanceof WeshError) return this.#refuse(`message ${err.code}`);
-      throw err;
-    }
-  }
-
-  /** A message read before this device restarted, opened again with its saved key. */
-  #reread(entry: Entry, headers: MessageHeaders, message: Uint8Array, mk: Uint8Array): void {
-    try {
-      const plaintext = openMessage(this.provider, headers, message, mk);
+  /**
+   * Opens what it can of `entries` (in log order): each envelope's headers and payload one by one,
+   * then every device signature in one Ed25519 batch, then the keys are consumed and the messages
+   * delivered in order. A message whose device's chain key has not arrived is held; one read before
+   * a restart is opened with its saved key.
+   */
+  #readMessages(entries: readonly Entry[]): void {
+    const candidates: { entry: Entry; headers: MessageHeaders; encryptedMessage: Uint8Array; mk: Uint8Array; chain: PeerChain | undefined }[] = [];
+    for (const entry of entries) {
+      if (this.#opened.has(entry.k)) continue;
+      let headers: MessageHeaders, message: Uint8Array;
+      try {
+        ({ headers, message } = openMessageHeaders(this.provider, this.info.secret, entry.payload));
+      } catch (err) {
+        if (err instanceof WeshError) this.#refuse(`message ${err.code}`);
+        else throw err;
+        continue;
+      }
       const d = hex(headers.devicePublicKey);
-      this.#opened.set(entry.k, { cid: entry.cidBytes, plaintext, devicePublicKey: headers.devicePublicKey, memberPublicKey: this.#devices.get(d), counter: headers.counter });
-    } catch (err) {
-      if (err instanceof WeshError) return this.#refuse(`message ${err.code}`);
-      throw err;
+      const saved = this.#readKeys.get(entry.k);
+      const chain = saved ? undefined : this.#chains.get(d);
+      if (!saved && !chain) {
+        if (d === hex(this.#keys.device.publicKey)) this.#refuse('message from our own device not sent by this replica');
+        else this.#waiting.set(d, [...(this.#waiting.get(d) ?? []), entry]);
+        continue;
+      }
+      try {
+        const mk = saved ?? chain!.keyFor(headers.counter);
+        candidates.push({ entry, headers, encryptedMessage: openPayload(this.provider, headers, message, mk), mk, chain });
+      } catch (err) {
+        if (err instanceof WeshError) this.#refuse(`message ${err.code}`);
+        else throw err;
+      }
     }
+    const verdicts = this.provider.signature('Ed25519').verifyBatch(candidates.map((c) => ({ publicKey: c.headers.devicePublicKey, message: c.encryptedMessage, signature: c.headers.sig })));
+    candidates.forEach((c, i) => {
+      if (!verdicts[i]) return this.#refuse('message bad-signature');
+      let plaintext: Uint8Array;
+      try {
+        plaintext = plaintextOf(c.encryptedMessage);
+      } catch (err) {
+        if (err instanceof WeshError) return this.#refuse(`message ${err.code}`);
+        throw err;
+      }
+      const { entry, headers } = c;
+      const m: GroupMessage = { cid: entry.cidBytes, plaintext, devicePublicKey: headers.devicePublicKey, memberPublicKey: this.#devices.get(hex(headers.devicePublicKey)), counter: headers.counter };
+      if (!c.chain) return void this.#opened.set(entry.k, m); // read before a restart: history, not news
+      // a second entry with the same counter in this batch finds the key gone
+      if (!c.chain.has(headers.counter)) return this.#refuse('message wrong-counter');
+      this.#readKeys.set(entry.k, c.mk.slice());
+      c.chain.consume(headers.counter);
+      this.#deliver(m, entry.k);
+    });
   }
 
   #deliver(m: GroupMessage, key: string): void {
