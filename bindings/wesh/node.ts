@@ -12,3 +12,4 @@ export { Account } from './account/account.js';
 export type { AccountOptions, ContactLink } from './account/account.js';
 export { ReplicationNode, replicationGroup, requestReplication, REPLICATION_PROTOCOL } from './node/replication.js';
 export type { ReplicationNodeOptions } from './node/replication.js';
+export { DEVICE_LINK_PROTOCOL } from './account/device-link.js';

@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import type { CryptoProvider } from '../../provider/types.js';
 import { wasmProvider } from '../../provider/wasm.js';
 import { WeshError } from '../errors.js';
-import { contactGroup, createMultiMemberGroup, groupDerivedKeys, memberKeyForGroup, openGroup } from '../crypto/groups.js';
+import { accountGroup, contactGroup, createMultiMemberGroup, groupDerivedKeys, memberKeyForGroup, openGroup } from '../crypto/groups.js';
 import { keyPairFromSeed } from '../crypto/keys.js';
-import { WeshGroup } from '../group/group.js';
+import { type GroupEvent, WeshGroup } from '../group/group.js';
 import { groupLogIds, openGroupLogs } from '../group/logs.js';
 import type { ShareableContact } from '../handshake/session.js';
 import { openLevelStore } from '../log/level-store.js';
@@ -25,8 +25,12 @@ import { handleContactRequests, sendContactRequest } from '../node/contact-reque
 import { LogSync } from '../node/log-sync.js';
 import { createPeer } from '../node/peer.js';
 import { requestReplication } from '../node/replication.js';
-import { EventType, GroupReplicatingSchema } from '../proto/gen/protocoltypes_pb.js';
-import { encode } from '../proto/codec.js';
+import {
+  AccountContactRequestIncomingAcceptedSchema, AccountContactRequestOutgoingSentSchema, AccountGroupJoinedSchema, EventType, GroupReplicatingSchema, GroupSchema,
+} from '../proto/gen/protocoltypes_pb.js';
+import { decode, encode } from '../proto/codec.js';
+import { type Libp2pStreamLike, fromLibp2pStream } from '../node/libp2p-stream.js';
+import { type AccountSecrets, DEVICE_LINK_PROTOCOL, type LinkConfirm, decodeOffer, encodeOffer, linkAsExisting, linkAsNew, randomPin } from './device-link.js';
 import { type Kv, levelKv, memoryKv } from './kv.js';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -77,6 +81,8 @@ export class Account {
   readonly #contacts = new Map<string, ShareableContact>();
   readonly #contactListeners = new Set<Listener<{ contact: ShareableContact; group: WeshGroup }>>();
   #closed = false;
+  #accountGroup!: WeshGroup;
+  #devicePk: Uint8Array | undefined;
 
   private constructor(provider: CryptoProvider, keys: Keys, kv: Kv, dir: string | undefined, node: Libp2p) {
     this.provider = provider;
@@ -91,18 +97,72 @@ export class Account {
   /** A new account, or the one persisted in `dir`; its peer starts listening. */
   static async create(options: AccountOptions = {}): Promise<Account> {
     const provider = options.provider ?? wasmProvider;
+    return Account.#build(provider, options, await createPeer({ listen: options.listen }));
+  }
+
+  static async #build(provider: CryptoProvider, options: AccountOptions, node: Libp2p, linked?: { secrets: AccountSecrets; device: Uint8Array }): Promise<Account> {
     const kv = options.dir ? await levelKv(join(options.dir, 'account')) : memoryKv();
     let keys: Keys;
     const saved = await kv.get('keys');
     if (saved) keys = cbor.decode(saved) as Keys;
     else {
-      keys = { account: provider.randomBytes(32), alias: provider.randomBytes(32), device: provider.randomBytes(32), rendezvousSeed: provider.randomBytes(32) };
+      keys = linked
+        ? { account: linked.secrets.account, alias: linked.secrets.alias, device: linked.device, rendezvousSeed: linked.secrets.rendezvousSeed }
+        : { account: provider.randomBytes(32), alias: provider.randomBytes(32), device: provider.randomBytes(32), rendezvousSeed: provider.randomBytes(32) };
       await kv.put('keys', cbor.encode(keys));
     }
-    const node = await createPeer({ listen: options.listen });
     const account = new Account(provider, keys, kv, options.dir, node);
     await account.#start();
     return account;
+  }
+
+  /**
+   * A new device of the account that `offer` (from offerDeviceLink on one of its devices) belongs
+   * to: the link exchange runs over libp2p, the user types the PIN shown on the other device and
+   * compares the fingerprints; then this device joins the account group and, through it, every
+   * contact and group of the account. WeshError if any check fails (nothing is kept).
+   */
+  static async linkDevice(offerBytes: Uint8Array, o: { pin: () => string | Promise<string> } & LinkConfirm, options: AccountOptions = {}): Promise<Account> {
+    const provider = options.provider ?? wasmProvider;
+    const offer = decodeOffer(offerBytes);
+    const node = await createPeer({ listen: options.listen });
+    try {
+      const { multiaddr } = await import('@multiformats/multiaddr');
+      const stream = fromLibp2pStream((await node.dialProtocol(multiaddr(offer.addresses[0]), DEVICE_LINK_PROTOCOL)) as unknown as Libp2pStreamLike);
+      const device = provider.randomBytes(32);
+      const secrets = await linkAsNew(provider, stream, { offer, deviceSeed: device, pin: await o.pin(), confirm: o.confirm });
+      stream.close();
+      const account = await Account.#build(provider, options, node, { secrets, device });
+      await account.connect(offer.addresses[0]);
+      return account;
+    } catch (err) {
+      await node.stop();
+      throw err;
+    }
+  }
+
+  /**
+   * Offers to link one new device: show `offer` as a QR code and `pin` on this device's screen; the
+   * new device calls Account.linkDevice. `linked` resolves with the new device's key once both users
+   * confirmed the fingerprint (rejects with a WeshError otherwise). One offer links one device.
+   */
+  async offerDeviceLink(o: LinkConfirm & { timeoutMs?: number }): Promise<{ offer: Uint8Array; pin: string; linked: Promise<Uint8Array> }> {
+    this.#live();
+    const eph = this.provider.dh('X25519').generateKeyPair();
+    const offer = { accountPublicKey: this.publicKey, addresses: this.addresses, ephemeralPublicKey: eph.publicKey, secret: this.provider.randomBytes(32) };
+    const pin = randomPin(this.provider);
+    let settle!: { resolve: (d: Uint8Array) => void; reject: (e: unknown) => void };
+    const linked = new Promise<Uint8Array>((resolve, reject) => (settle = { resolve, reject }));
+    linked.catch(() => undefined); // a failure the caller has not awaited yet is not an unhandled rejection
+    await this.#node.handle(DEVICE_LINK_PROTOCOL, ({ stream }) => {
+      void this.#node.unhandle(DEVICE_LINK_PROTOCOL);
+      const frames = fromLibp2pStream(stream as unknown as Libp2pStreamLike, o.timeoutMs);
+      linkAsExisting(this.provider, frames, {
+        offer, ephemeralSecret: eph.secretKey, pin, confirm: o.confirm,
+        secrets: { account: this.#keys.account, alias: this.#keys.alias, rendezvousSeed: this.#keys.rendezvousSeed },
+      }).then((device) => (frames.close(), settle.resolve(device)), settle.reject).finally(() => eph.secretKey.fill(0));
+    });
+    return { offer: encodeOffer(offer), pin, linked };
   }
 
   async #start(): Promise<void> {
@@ -112,9 +172,17 @@ export class Account {
       this.#contacts.set(hex(c.publicKey), c);
     }
     for (const [, value] of await this.#kv.entries('group/')) await this.#openGroup(cbor.decode(value) as GroupRecord);
+    // the account group: where this account's devices tell each other about contacts and groups
+    const own = accountGroup(this.provider, this.publicKey, this.#keys.alias);
+    this.#accountGroup = await this.#join({ group: own, member: this.#keys.account, device: this.#keys.device });
+    for (const e of this.#accountGroup.events()) await this.#mirror(e);
+    this.#accountGroup.onEvent((e) => void this.#mirror(e).catch(() => undefined));
     await handleContactRequests(this.#node, this.provider, this.#keys.account, {
       onContact: async (contact) => {
         const group = await this.#addContact(contact);
+        await this.#tellDevices(EventType.EventTypeAccountContactRequestIncomingAccepted, encode(AccountContactRequestIncomingAcceptedSchema, {
+          devicePk: this.#devicePublicKey(), contactPk: contact.publicKey, groupPk: openGroup(this.provider, this.invitation(group)).publicKey,
+        }));
         for (const l of this.#contactListeners) l({ contact, group });
       },
     });
@@ -152,6 +220,7 @@ export class Account {
           ourContact: { publicKey: this.publicKey, rendezvousSeed: this.#keys.rendezvousSeed, metadata: new Uint8Array(0) },
         });
         const group = await this.#addContact(link);
+        await this.#tellDevices(EventType.EventTypeAccountContactRequestOutgoingSent, encode(AccountContactRequestOutgoingSentSchema, { devicePk: this.#devicePublicKey(), contactPk: link.publicKey }));
         await this.#sync.connect(multiaddr(address));
         return group;
       } catch (err) {
@@ -180,6 +249,12 @@ export class Account {
   /** Joins the group of `invitation` (a Group message) as this account's member, with a new device key. */
   async joinGroup(invitation: Uint8Array): Promise<WeshGroup> {
     this.#live();
+    const group = await this.#joinMultiMember(invitation);
+    await this.#tellDevices(EventType.EventTypeAccountGroupJoined, encode(AccountGroupJoinedSchema, { devicePk: this.#devicePublicKey(), group: decode(GroupSchema, invitation) }));
+    return group;
+  }
+
+  async #joinMultiMember(invitation: Uint8Array): Promise<WeshGroup> {
     const info = openGroup(this.provider, invitation);
     const existing = this.#groups.get(hex(info.publicKey));
     if (existing) return existing;
@@ -187,6 +262,33 @@ export class Account {
     const record = { group: invitation.slice(), member: member.secretKey.slice(0, 32), device: this.provider.randomBytes(32) };
     member.secretKey.fill(0);
     return this.#join(record);
+  }
+
+  #devicePublicKey(): Uint8Array {
+    this.#devicePk ??= keyPairFromSeed(this.provider, this.#keys.device).publicKey;
+    return this.#devicePk;
+  }
+
+  /** Records in the account group what this device did, so that the account's other devices do it too. */
+  async #tellDevices(eventType: EventType, event: Uint8Array): Promise<void> {
+    await this.#accountGroup.appendEvent(eventType, event);
+  }
+
+  /** Does what another device of this account recorded in the account group (idempotent). */
+  async #mirror(e: GroupEvent): Promise<void> {
+    const ours = this.#devicePublicKey();
+    if (this.#closed || e.signerPublicKey.every((b, i) => b === ours[i])) return;
+    if (e.eventType === EventType.EventTypeAccountGroupJoined) {
+      const { group } = decode(AccountGroupJoinedSchema, e.payload);
+      if (group) await this.#joinMultiMember(encode(GroupSchema, group));
+    } else if (e.eventType === EventType.EventTypeAccountContactRequestOutgoingSent || e.eventType === EventType.EventTypeAccountContactRequestIncomingAccepted) {
+      const contactPk = e.eventType === EventType.EventTypeAccountContactRequestOutgoingSent
+        ? decode(AccountContactRequestOutgoingSentSchema, e.payload).contactPk
+        : decode(AccountContactRequestIncomingAcceptedSchema, e.payload).contactPk;
+      if (contactPk.length === 32 && !this.#contacts.has(hex(contactPk))) {
+        await this.#addContact({ publicKey: contactPk, rendezvousSeed: new Uint8Array(0), metadata: new Uint8Array(0) });
+      }
+    }
   }
 
   /**
@@ -266,8 +368,14 @@ export class Account {
     return bytes.slice();
   }
 
+  /** The contact and multi-member groups of this account (not its account group). */
   groups(): WeshGroup[] {
-    return [...this.#groups.values()];
+    return [...this.#groups.values()].filter((g) => g !== this.#accountGroup);
+  }
+
+  /** The account group, shared by this account's devices only. */
+  get accountGroup(): WeshGroup {
+    return this.#accountGroup;
   }
 
   contacts(): ShareableContact[] {

@@ -19,7 +19,7 @@ import { type MessageHeaders, openMessageHeaders, openPayload, plaintextOf, seal
 import type { Entry } from '../log/entry.js';
 import { binaryKey, keyBytes } from '../log/keys.js';
 import type { WeshLog } from '../log/log.js';
-import { EventType, GroupDeviceChainKeyAddedSchema } from '../proto/gen/protocoltypes_pb.js';
+import { DeviceSignedEventSchema, EventType, GroupDeviceChainKeyAddedSchema } from '../proto/gen/protocoltypes_pb.js';
 import { decode } from '../proto/codec.js';
 import { OwnChain, PeerChain } from './chains.js';
 import { type GroupState, decodeGroupState, encodeGroupState } from './state.js';
@@ -41,6 +41,16 @@ export interface GroupMessage {
   /** The sender's member key (undefined if its device was never announced, which a valid log does not allow). */
   readonly memberPublicKey: Uint8Array | undefined;
   readonly counter: bigint;
+}
+
+/** A metadata event other than the group's own (device and chain-key events), signature checked. */
+export interface GroupEvent {
+  readonly cid: Uint8Array;
+  readonly eventType: EventType;
+  /** The event's protobuf bytes. */
+  readonly payload: Uint8Array;
+  /** The device that signed it (the group key for InitialMemberAnnounced). */
+  readonly signerPublicKey: Uint8Array;
 }
 
 export interface GroupOptions extends GroupKeys {
@@ -82,6 +92,9 @@ export class WeshGroup {
   /** message entries waiting for their device's chain key: device hex → entries */
   readonly #waiting = new Map<string, Entry[]>();
   readonly #listeners = new Set<(m: GroupMessage) => void>();
+  readonly #events: GroupEvent[] = [];
+  readonly #seenEvents = new Set<string>();
+  readonly #eventListeners = new Set<(e: GroupEvent) => void>();
   readonly refusals: Refusals = {};
   #unsubscribe: (() => void)[] = [];
   #work: Promise<void> = Promise.resolve();
@@ -201,6 +214,7 @@ export class WeshGroup {
     try {
       if (m.eventType === EventType.EventTypeGroupMemberDeviceAdded) this.#deviceAdded(m.payload, m.sig);
       else if (m.eventType === EventType.EventTypeGroupDeviceChainKeyAdded) this.#chainKeyAdded(m.payload, m.sig);
+      else this.#otherEvent(entry, m.eventType, m.payload, m.sig);
     } catch (err) {
       if (err instanceof WeshError) return this.#refuse(`metadata ${err.code}`);
       throw err;
@@ -216,6 +230,25 @@ export class WeshGroup {
     this.#devices.set(d, memberPublicKey);
     if (!this.#members.has(m)) this.#members.set(m, new Set());
     this.#members.get(m)!.add(d);
+  }
+
+  /**
+   * Any other event: signed by the device its device_pk (field 1) names, which must be a device of
+   * the group — or, for InitialMemberAnnounced, by the group key. Kept in order and reported.
+   */
+  #otherEvent(entry: Entry, eventType: EventType, payload: Uint8Array, sig: Uint8Array): void {
+    if (this.#seenEvents.has(entry.k)) return;
+    let signer: Uint8Array;
+    if (eventType === EventType.EventTypeMultiMemberGroupInitialMemberAnnounced) signer = this.info.publicKey;
+    else {
+      signer = decode(DeviceSignedEventSchema, payload).devicePk;
+      if (!this.#devices.has(hex(signer))) throw new WeshError('unexpected-message', 'an event from a device never announced');
+    }
+    if (!verifyGroupMetadata(this.provider, signer, payload, sig)) throw new WeshError('bad-signature', 'event signature');
+    const event: GroupEvent = { cid: entry.cidBytes, eventType, payload, signerPublicKey: signer };
+    this.#seenEvents.add(entry.k);
+    this.#events.push(event);
+    for (const l of this.#eventListeners) l(event);
   }
 
   #chainKeyAdded(payload: Uint8Array, sig: Uint8Array): void {
@@ -347,6 +380,17 @@ export class WeshGroup {
   onMessage(listener: (m: GroupMessage) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** The other metadata events read so far, in the order they were read. */
+  events(): GroupEvent[] {
+    return [...this.#events];
+  }
+
+  /** Calls `listener` for each other metadata event read from now on. Returns the unsubscribe. */
+  onEvent(listener: (e: GroupEvent) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
   }
 
   /** Members (hex of the member key) and their devices (hex). */

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file protocoltypes.proto.
  */
 export const file_protocoltypes: GenFile = /*@__PURE__*/
-  fileDesc("ChNwcm90b2NvbHR5cGVzLnByb3RvEhN3ZXNobmV0LnByb3RvY29sLnYxIq0BCgVHcm91cBISCgpwdWJsaWNfa2V5GAEgASgMEg4KBnNlY3JldBgCIAEoDBISCgpzZWNyZXRfc2lnGAMgASgMEjIKCmdyb3VwX3R5cGUYBCABKA4yHi53ZXNobmV0LnByb3RvY29sLnYxLkdyb3VwVHlwZRIQCghzaWduX3B1YhgFIAEoDBIQCghsaW5rX2tleRgGIAEoDBIUCgxsaW5rX2tleV9zaWcYByABKAwiowEKDUdyb3VwTWV0YWRhdGESMgoKZXZlbnRfdHlwZRgBIAEoDjIeLndlc2huZXQucHJvdG9jb2wudjEuRXZlbnRUeXBlEg8KB3BheWxvYWQYAiABKAwSCwoDc2lnGAMgASgMEkAKEXByb3RvY29sX21ldGFkYXRhGAQgASgLMiUud2VzaG5ldC5wcm90b2NvbC52MS5Qcm90b2NvbE1ldGFkYXRhIjMKDUdyb3VwRW52ZWxvcGUSDQoFbm9uY2UYASABKAwSDQoFZXZlbnQYAiABKAxKBAgDEAQitwEKDk1lc3NhZ2VIZWFkZXJzEg8KB2NvdW50ZXIYASABKAQSEQoJZGV2aWNlX3BrGAIgASgMEgsKA3NpZxgDIAEoDBJDCghtZXRhZGF0YRgEIAMoCzIxLndlc2huZXQucHJvdG9jb2wudjEuTWVzc2FnZUhlYWRlcnMuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiGAoQUHJvdG9jb2xNZXRhZGF0YUoECAEQAiJnChBFbmNyeXB0ZWRNZXNzYWdlEhEKCXBsYWludGV4dBgBIAEoDBJAChFwcm90b2NvbF9tZXRhZGF0YRgCIAEoCzIlLndlc2huZXQucHJvdG9jb2wudjEuUHJvdG9jb2xNZXRhZGF0YSJQCg9NZXNzYWdlRW52ZWxvcGUSFwoPbWVzc2FnZV9oZWFkZXJzGAEgASgMEg8KB21lc3NhZ2UYAiABKAwSDQoFbm9uY2UYAyABKAxKBAgEEAUiPgoYR3JvdXBNZXRhZGF0YVBheWxvYWRTZW50EhEKCWRldmljZV9waxgBIAEoDBIPCgdtZXNzYWdlGAIgASgMIjsKFENvbnRhY3RBbGlhc0tleUFkZGVkEhEKCWRldmljZV9waxgBIAEoDBIQCghhbGlhc19waxgCIAEoDCJSChZHcm91cE1lbWJlckRldmljZUFkZGVkEhEKCW1lbWJlcl9waxgBIAEoDBIRCglkZXZpY2VfcGsYAiABKAwSEgoKbWVtYmVyX3NpZxgDIAEoDCI0Cg5EZXZpY2VDaGFpbktleRIRCgljaGFpbl9rZXkYASABKAwSDwoHY291bnRlchgCIAEoBCJWChhHcm91cERldmljZUNoYWluS2V5QWRkZWQSEQoJZGV2aWNlX3BrGAEgASgMEhYKDmRlc3RfbWVtYmVyX3BrGAIgASgMEg8KB3BheWxvYWQYAyABKAwiZAoiTXVsdGlNZW1iZXJHcm91cEFsaWFzUmVzb2x2ZXJBZGRlZBIRCglkZXZpY2VfcGsYASABKAwSFgoOYWxpYXNfcmVzb2x2ZXIYAiABKAwSEwoLYWxpYXNfcHJvb2YYAyABKAwiUAogTXVsdGlNZW1iZXJHcm91cEFkbWluUm9sZUdyYW50ZWQSEQoJZGV2aWNlX3BrGAEgASgMEhkKEWdyYW50ZWVfbWVtYmVyX3BrGAIgASgMIjsKJk11bHRpTWVtYmVyR3JvdXBJbml0aWFsTWVtYmVyQW5ub3VuY2VkEhEKCW1lbWJlcl9waxgBIAEoDCJdChBHcm91cFJlcGxpY2F0aW5nEhEKCWRldmljZV9waxgBIAEoDBIaChJhdXRoZW50aWNhdGlvbl91cmwYAiABKAkSGgoScmVwbGljYXRpb25fc2VydmVyGAMgASgJIlAKEFNoYXJlYWJsZUNvbnRhY3QSCgoCcGsYASABKAwSHgoWcHVibGljX3JlbmRlenZvdXNfc2VlZBgCIAEoDBIQCghtZXRhZGF0YRgDIAEoDCKKAQoRT3V0T2ZTdG9yZU1lc3NhZ2USCwoDY2lkGAEgASgMEhEKCWRldmljZV9waxgCIAEoDBIPCgdjb3VudGVyGAMgASgGEgsKA3NpZxgEIAEoDBINCgVmbGFncxgFIAEoBxIZChFlbmNyeXB0ZWRfcGF5bG9hZBgGIAEoDBINCgVub25jZRgHIAEoDCJQChlPdXRPZlN0b3JlTWVzc2FnZUVudmVsb3BlEg0KBW5vbmNlGAEgASgMEgsKA2JveBgCIAEoDBIXCg9ncm91cF9yZWZlcmVuY2UYAyABKAwiigEKE09yYml0REJNZXNzYWdlSGVhZHMSEgoKc2VhbGVkX2JveBgCIAEoDBIUCgxyYXdfcm90YXRpb24YAyABKAwaSQoDQm94Eg8KB2FkZHJlc3MYASABKAkSDQoFaGVhZHMYAiABKAwSEQoJZGV2aWNlX3BrGAMgASgMEg8KB3BlZXJfaWQYBCABKAwqaQoJR3JvdXBUeXBlEhYKEkdyb3VwVHlwZVVuZGVmaW5lZBAAEhQKEEdyb3VwVHlwZUFjY291bnQQARIUChBHcm91cFR5cGVDb250YWN0EAISGAoUR3JvdXBUeXBlTXVsdGlNZW1iZXIQAyq6BwoJRXZlbnRUeXBlEhYKEkV2ZW50VHlwZVVuZGVmaW5lZBAAEiMKH0V2ZW50VHlwZUdyb3VwTWVtYmVyRGV2aWNlQWRkZWQQARIlCiFFdmVudFR5cGVHcm91cERldmljZUNoYWluS2V5QWRkZWQQAhIfChtFdmVudFR5cGVBY2NvdW50R3JvdXBKb2luZWQQZRIdChlFdmVudFR5cGVBY2NvdW50R3JvdXBMZWZ0EGYSKgomRXZlbnRUeXBlQWNjb3VudENvbnRhY3RSZXF1ZXN0RGlzYWJsZWQQZxIpCiVFdmVudFR5cGVBY2NvdW50Q29udGFjdFJlcXVlc3RFbmFibGVkEGgSMAosRXZlbnRUeXBlQWNjb3VudENvbnRhY3RSZXF1ZXN0UmVmZXJlbmNlUmVzZXQQaRIyCi5FdmVudFR5cGVBY2NvdW50Q29udGFjdFJlcXVlc3RPdXRnb2luZ0VucXVldWVkEGoSLgoqRXZlbnRUeXBlQWNjb3VudENvbnRhY3RSZXF1ZXN0T3V0Z29pbmdTZW50EGsSMgouRXZlbnRUeXBlQWNjb3VudENvbnRhY3RSZXF1ZXN0SW5jb21pbmdSZWNlaXZlZBBsEjMKL0V2ZW50VHlwZUFjY291bnRDb250YWN0UmVxdWVzdEluY29taW5nRGlzY2FyZGVkEG0SMgouRXZlbnRUeXBlQWNjb3VudENvbnRhY3RSZXF1ZXN0SW5jb21pbmdBY2NlcHRlZBBuEiIKHkV2ZW50VHlwZUFjY291bnRDb250YWN0QmxvY2tlZBBvEiQKIEV2ZW50VHlwZUFjY291bnRDb250YWN0VW5ibG9ja2VkEHASIgodRXZlbnRUeXBlQ29udGFjdEFsaWFzS2V5QWRkZWQQyQESMAorRXZlbnRUeXBlTXVsdGlNZW1iZXJHcm91cEFsaWFzUmVzb2x2ZXJBZGRlZBCtAhI0Ci9FdmVudFR5cGVNdWx0aU1lbWJlckdyb3VwSW5pdGlhbE1lbWJlckFubm91bmNlZBCuAhIuCilFdmVudFR5cGVNdWx0aU1lbWJlckdyb3VwQWRtaW5Sb2xlR3JhbnRlZBCvAhIeChlFdmVudFR5cGVHcm91cFJlcGxpY2F0aW5nEJMDEjEKLEV2ZW50VHlwZUFjY291bnRWZXJpZmllZENyZWRlbnRpYWxSZWdpc3RlcmVkEPQDEiYKIUV2ZW50VHlwZUdyb3VwTWV0YWRhdGFQYXlsb2FkU2VudBDpB2IGcHJvdG8z");
+  fileDesc("ChNwcm90b2NvbHR5cGVzLnByb3RvEhN3ZXNobmV0LnByb3RvY29sLnYxIq0BCgVHcm91cBISCgpwdWJsaWNfa2V5GAEgASgMEg4KBnNlY3JldBgCIAEoDBISCgpzZWNyZXRfc2lnGAMgASgMEjIKCmdyb3VwX3R5cGUYBCABKA4yHi53ZXNobmV0LnByb3RvY29sLnYxLkdyb3VwVHlwZRIQCghzaWduX3B1YhgFIAEoDBIQCghsaW5rX2tleRgGIAEoDBIUCgxsaW5rX2tleV9zaWcYByABKAwiowEKDUdyb3VwTWV0YWRhdGESMgoKZXZlbnRfdHlwZRgBIAEoDjIeLndlc2huZXQucHJvdG9jb2wudjEuRXZlbnRUeXBlEg8KB3BheWxvYWQYAiABKAwSCwoDc2lnGAMgASgMEkAKEXByb3RvY29sX21ldGFkYXRhGAQgASgLMiUud2VzaG5ldC5wcm90b2NvbC52MS5Qcm90b2NvbE1ldGFkYXRhIjMKDUdyb3VwRW52ZWxvcGUSDQoFbm9uY2UYASABKAwSDQoFZXZlbnQYAiABKAxKBAgDEAQitwEKDk1lc3NhZ2VIZWFkZXJzEg8KB2NvdW50ZXIYASABKAQSEQoJZGV2aWNlX3BrGAIgASgMEgsKA3NpZxgDIAEoDBJDCghtZXRhZGF0YRgEIAMoCzIxLndlc2huZXQucHJvdG9jb2wudjEuTWVzc2FnZUhlYWRlcnMuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiGAoQUHJvdG9jb2xNZXRhZGF0YUoECAEQAiJnChBFbmNyeXB0ZWRNZXNzYWdlEhEKCXBsYWludGV4dBgBIAEoDBJAChFwcm90b2NvbF9tZXRhZGF0YRgCIAEoCzIlLndlc2huZXQucHJvdG9jb2wudjEuUHJvdG9jb2xNZXRhZGF0YSJQCg9NZXNzYWdlRW52ZWxvcGUSFwoPbWVzc2FnZV9oZWFkZXJzGAEgASgMEg8KB21lc3NhZ2UYAiABKAwSDQoFbm9uY2UYAyABKAxKBAgEEAUiPgoYR3JvdXBNZXRhZGF0YVBheWxvYWRTZW50EhEKCWRldmljZV9waxgBIAEoDBIPCgdtZXNzYWdlGAIgASgMIjsKFENvbnRhY3RBbGlhc0tleUFkZGVkEhEKCWRldmljZV9waxgBIAEoDBIQCghhbGlhc19waxgCIAEoDCJSChZHcm91cE1lbWJlckRldmljZUFkZGVkEhEKCW1lbWJlcl9waxgBIAEoDBIRCglkZXZpY2VfcGsYAiABKAwSEgoKbWVtYmVyX3NpZxgDIAEoDCI0Cg5EZXZpY2VDaGFpbktleRIRCgljaGFpbl9rZXkYASABKAwSDwoHY291bnRlchgCIAEoBCJWChhHcm91cERldmljZUNoYWluS2V5QWRkZWQSEQoJZGV2aWNlX3BrGAEgASgMEhYKDmRlc3RfbWVtYmVyX3BrGAIgASgMEg8KB3BheWxvYWQYAyABKAwiZAoiTXVsdGlNZW1iZXJHcm91cEFsaWFzUmVzb2x2ZXJBZGRlZBIRCglkZXZpY2VfcGsYASABKAwSFgoOYWxpYXNfcmVzb2x2ZXIYAiABKAwSEwoLYWxpYXNfcHJvb2YYAyABKAwiUAogTXVsdGlNZW1iZXJHcm91cEFkbWluUm9sZUdyYW50ZWQSEQoJZGV2aWNlX3BrGAEgASgMEhkKEWdyYW50ZWVfbWVtYmVyX3BrGAIgASgMIjsKJk11bHRpTWVtYmVyR3JvdXBJbml0aWFsTWVtYmVyQW5ub3VuY2VkEhEKCW1lbWJlcl9waxgBIAEoDCJdChBHcm91cFJlcGxpY2F0aW5nEhEKCWRldmljZV9waxgBIAEoDBIaChJhdXRoZW50aWNhdGlvbl91cmwYAiABKAkSGgoScmVwbGljYXRpb25fc2VydmVyGAMgASgJIlIKEkFjY291bnRHcm91cEpvaW5lZBIRCglkZXZpY2VfcGsYASABKAwSKQoFZ3JvdXAYAiABKAsyGi53ZXNobmV0LnByb3RvY29sLnYxLkdyb3VwIkoKIUFjY291bnRDb250YWN0UmVxdWVzdE91dGdvaW5nU2VudBIRCglkZXZpY2VfcGsYASABKAwSEgoKY29udGFjdF9waxgCIAEoDCJgCiVBY2NvdW50Q29udGFjdFJlcXVlc3RJbmNvbWluZ0FjY2VwdGVkEhEKCWRldmljZV9waxgBIAEoDBISCgpjb250YWN0X3BrGAIgASgMEhAKCGdyb3VwX3BrGAMgASgMIiYKEURldmljZVNpZ25lZEV2ZW50EhEKCWRldmljZV9waxgBIAEoDCJQChBTaGFyZWFibGVDb250YWN0EgoKAnBrGAEgASgMEh4KFnB1YmxpY19yZW5kZXp2b3VzX3NlZWQYAiABKAwSEAoIbWV0YWRhdGEYAyABKAwiigEKEU91dE9mU3RvcmVNZXNzYWdlEgsKA2NpZBgBIAEoDBIRCglkZXZpY2VfcGsYAiABKAwSDwoHY291bnRlchgDIAEoBhILCgNzaWcYBCABKAwSDQoFZmxhZ3MYBSABKAcSGQoRZW5jcnlwdGVkX3BheWxvYWQYBiABKAwSDQoFbm9uY2UYByABKAwiUAoZT3V0T2ZTdG9yZU1lc3NhZ2VFbnZlbG9wZRINCgVub25jZRgBIAEoDBILCgNib3gYAiABKAwSFwoPZ3JvdXBfcmVmZXJlbmNlGAMgASgMIooBChNPcmJpdERCTWVzc2FnZUhlYWRzEhIKCnNlYWxlZF9ib3gYAiABKAwSFAoMcmF3X3JvdGF0aW9uGAMgASgMGkkKA0JveBIPCgdhZGRyZXNzGAEgASgJEg0KBWhlYWRzGAIgASgMEhEKCWRldmljZV9waxgDIAEoDBIPCgdwZWVyX2lkGAQgASgMKmkKCUdyb3VwVHlwZRIWChJHcm91cFR5cGVVbmRlZmluZWQQABIUChBHcm91cFR5cGVBY2NvdW50EAESFAoQR3JvdXBUeXBlQ29udGFjdBACEhgKFEdyb3VwVHlwZU11bHRpTWVtYmVyEAMqugcKCUV2ZW50VHlwZRIWChJFdmVudFR5cGVVbmRlZmluZWQQABIjCh9FdmVudFR5cGVHcm91cE1lbWJlckRldmljZUFkZGVkEAESJQohRXZlbnRUeXBlR3JvdXBEZXZpY2VDaGFpbktleUFkZGVkEAISHwobRXZlbnRUeXBlQWNjb3VudEdyb3VwSm9pbmVkEGUSHQoZRXZlbnRUeXBlQWNjb3VudEdyb3VwTGVmdBBmEioKJkV2ZW50VHlwZUFjY291bnRDb250YWN0UmVxdWVzdERpc2FibGVkEGcSKQolRXZlbnRUeXBlQWNjb3VudENvbnRhY3RSZXF1ZXN0RW5hYmxlZBBoEjAKLEV2ZW50VHlwZUFjY291bnRDb250YWN0UmVxdWVzdFJlZmVyZW5jZVJlc2V0EGkSMgouRXZlbnRUeXBlQWNjb3VudENvbnRhY3RSZXF1ZXN0T3V0Z29pbmdFbnF1ZXVlZBBqEi4KKkV2ZW50VHlwZUFjY291bnRDb250YWN0UmVxdWVzdE91dGdvaW5nU2VudBBrEjIKLkV2ZW50VHlwZUFjY291bnRDb250YWN0UmVxdWVzdEluY29taW5nUmVjZWl2ZWQQbBIzCi9FdmVudFR5cGVBY2NvdW50Q29udGFjdFJlcXVlc3RJbmNvbWluZ0Rpc2NhcmRlZBBtEjIKLkV2ZW50VHlwZUFjY291bnRDb250YWN0UmVxdWVzdEluY29taW5nQWNjZXB0ZWQQbhIiCh5FdmVudFR5cGVBY2NvdW50Q29udGFjdEJsb2NrZWQQbxIkCiBFdmVudFR5cGVBY2NvdW50Q29udGFjdFVuYmxvY2tlZBBwEiIKHUV2ZW50VHlwZUNvbnRhY3RBbGlhc0tleUFkZGVkEMkBEjAKK0V2ZW50VHlwZU11bHRpTWVtYmVyR3JvdXBBbGlhc1Jlc29sdmVyQWRkZWQQrQISNAovRXZlbnRUeXBlTXVsdGlNZW1iZXJHcm91cEluaXRpYWxNZW1iZXJBbm5vdW5jZWQQrgISLgopRXZlbnRUeXBlTXVsdGlNZW1iZXJHcm91cEFkbWluUm9sZUdyYW50ZWQQrwISHgoZRXZlbnRUeXBlR3JvdXBSZXBsaWNhdGluZxCTAxIxCixFdmVudFR5cGVBY2NvdW50VmVyaWZpZWRDcmVkZW50aWFsUmVnaXN0ZXJlZBD0AxImCiFFdmVudFR5cGVHcm91cE1ldGFkYXRhUGF5bG9hZFNlbnQQ6QdiBnByb3RvMw");
 
 /**
  * Group: enough to invite someone (§6 of the Wesh reference).
@@ -428,6 +428,99 @@ export const GroupReplicatingSchema: GenMessage<GroupReplicating> = /*@__PURE__*
   messageDesc(file_protocoltypes, 15);
 
 /**
+ * Account-group events (a device tells the account's other devices what it did)
+ *
+ * @generated from message weshnet.protocol.v1.AccountGroupJoined
+ */
+export type AccountGroupJoined = Message<"weshnet.protocol.v1.AccountGroupJoined"> & {
+  /**
+   * @generated from field: bytes device_pk = 1;
+   */
+  devicePk: Uint8Array;
+
+  /**
+   * @generated from field: weshnet.protocol.v1.Group group = 2;
+   */
+  group?: Group | undefined;
+};
+
+/**
+ * Describes the message weshnet.protocol.v1.AccountGroupJoined.
+ * Use `create(AccountGroupJoinedSchema)` to create a new message.
+ */
+export const AccountGroupJoinedSchema: GenMessage<AccountGroupJoined> = /*@__PURE__*/
+  messageDesc(file_protocoltypes, 16);
+
+/**
+ * @generated from message weshnet.protocol.v1.AccountContactRequestOutgoingSent
+ */
+export type AccountContactRequestOutgoingSent = Message<"weshnet.protocol.v1.AccountContactRequestOutgoingSent"> & {
+  /**
+   * @generated from field: bytes device_pk = 1;
+   */
+  devicePk: Uint8Array;
+
+  /**
+   * @generated from field: bytes contact_pk = 2;
+   */
+  contactPk: Uint8Array;
+};
+
+/**
+ * Describes the message weshnet.protocol.v1.AccountContactRequestOutgoingSent.
+ * Use `create(AccountContactRequestOutgoingSentSchema)` to create a new message.
+ */
+export const AccountContactRequestOutgoingSentSchema: GenMessage<AccountContactRequestOutgoingSent> = /*@__PURE__*/
+  messageDesc(file_protocoltypes, 17);
+
+/**
+ * @generated from message weshnet.protocol.v1.AccountContactRequestIncomingAccepted
+ */
+export type AccountContactRequestIncomingAccepted = Message<"weshnet.protocol.v1.AccountContactRequestIncomingAccepted"> & {
+  /**
+   * @generated from field: bytes device_pk = 1;
+   */
+  devicePk: Uint8Array;
+
+  /**
+   * @generated from field: bytes contact_pk = 2;
+   */
+  contactPk: Uint8Array;
+
+  /**
+   * @generated from field: bytes group_pk = 3;
+   */
+  groupPk: Uint8Array;
+};
+
+/**
+ * Describes the message weshnet.protocol.v1.AccountContactRequestIncomingAccepted.
+ * Use `create(AccountContactRequestIncomingAcceptedSchema)` to create a new message.
+ */
+export const AccountContactRequestIncomingAcceptedSchema: GenMessage<AccountContactRequestIncomingAccepted> = /*@__PURE__*/
+  messageDesc(file_protocoltypes, 18);
+
+/**
+ * wirecrypt's own: the device_pk (field 1) that every device-signed event starts with, read
+ * without knowing the event's type (not an upstream message; no bytes of it are ever written)
+ *
+ * @generated from message weshnet.protocol.v1.DeviceSignedEvent
+ */
+export type DeviceSignedEvent = Message<"weshnet.protocol.v1.DeviceSignedEvent"> & {
+  /**
+   * @generated from field: bytes device_pk = 1;
+   */
+  devicePk: Uint8Array;
+};
+
+/**
+ * Describes the message weshnet.protocol.v1.DeviceSignedEvent.
+ * Use `create(DeviceSignedEventSchema)` to create a new message.
+ */
+export const DeviceSignedEventSchema: GenMessage<DeviceSignedEvent> = /*@__PURE__*/
+  messageDesc(file_protocoltypes, 19);
+
+/**
  * @generated from message weshnet.protocol.v1.ShareableContact
  */
 export type ShareableContact = Message<"weshnet.protocol.v1.ShareableContact"> & {
@@ -452,7 +545,7 @@ export type ShareableContact = Message<"weshnet.protocol.v1.ShareableContact"> &
  * Use `create(ShareableContactSchema)` to create a new message.
  */
 export const ShareableContactSchema: GenMessage<ShareableContact> = /*@__PURE__*/
-  messageDesc(file_protocoltypes, 16);
+  messageDesc(file_protocoltypes, 20);
 
 /**
  * @generated from message weshnet.protocol.v1.OutOfStoreMessage
@@ -499,7 +592,7 @@ export type OutOfStoreMessage = Message<"weshnet.protocol.v1.OutOfStoreMessage">
  * Use `create(OutOfStoreMessageSchema)` to create a new message.
  */
 export const OutOfStoreMessageSchema: GenMessage<OutOfStoreMessage> = /*@__PURE__*/
-  messageDesc(file_protocoltypes, 17);
+  messageDesc(file_protocoltypes, 21);
 
 /**
  * @generated from message weshnet.protocol.v1.OutOfStoreMessageEnvelope
@@ -526,7 +619,7 @@ export type OutOfStoreMessageEnvelope = Message<"weshnet.protocol.v1.OutOfStoreM
  * Use `create(OutOfStoreMessageEnvelopeSchema)` to create a new message.
  */
 export const OutOfStoreMessageEnvelopeSchema: GenMessage<OutOfStoreMessageEnvelope> = /*@__PURE__*/
-  messageDesc(file_protocoltypes, 18);
+  messageDesc(file_protocoltypes, 22);
 
 /**
  * @generated from message weshnet.protocol.v1.OrbitDBMessageHeads
@@ -548,7 +641,7 @@ export type OrbitDBMessageHeads = Message<"weshnet.protocol.v1.OrbitDBMessageHea
  * Use `create(OrbitDBMessageHeadsSchema)` to create a new message.
  */
 export const OrbitDBMessageHeadsSchema: GenMessage<OrbitDBMessageHeads> = /*@__PURE__*/
-  messageDesc(file_protocoltypes, 19);
+  messageDesc(file_protocoltypes, 23);
 
 /**
  * @generated from message weshnet.protocol.v1.OrbitDBMessageHeads.Box
@@ -580,7 +673,7 @@ export type OrbitDBMessageHeads_Box = Message<"weshnet.protocol.v1.OrbitDBMessag
  * Use `create(OrbitDBMessageHeads_BoxSchema)` to create a new message.
  */
 export const OrbitDBMessageHeads_BoxSchema: GenMessage<OrbitDBMessageHeads_Box> = /*@__PURE__*/
-  messageDesc(file_protocoltypes, 19, 0);
+  messageDesc(file_protocoltypes, 23, 0);
 
 /**
  * @generated from enum weshnet.protocol.v1.GroupType
