@@ -195,6 +195,7 @@ export const ED25519_BATCH_ENTRY: usize = 16;
 
 const SUM: usize = memory.data(32, 16);
 const ZERO: usize = memory.data(32, 16);
+const SHARED_K: usize = memory.data(32, 16);
 
 /**
  * Verifies `count` signatures. `table` has ED25519_BATCH_ENTRY bytes per signature; `randoms` 16
@@ -202,15 +203,22 @@ const ZERO: usize = memory.data(32, 16);
  * count × ED25519_BATCH_SCRATCH bytes; `results` receives one byte per signature (1 valid, 0 not).
  */
 export function ed25519VerifyBatch(table: usize, count: usize, randoms: usize, scratch: usize, results: usize): void {
-  const tables = scratch;                      // 2 points per signature: -R_i, -A_i
+  const tables = scratch;                      // up to 2 points per signature: -R_i, -A_i
   const digits = scratch + count * 2 * 8 * CACHED;
   const zc = digits + count * 2 * 256;         // z_i k_i per signature
   wipe(SUM, 32);
-  let live: usize = 0;                         // signatures taking part (decoded fine)
+  wipe(SHARED_K, 32);
+  // Signatures under the batch's first public key share one -A point: Σ z_i k_i A = (Σ z_i k_i) A,
+  // which saves a decoding and a point of the multi-scalar multiplication per signature (a Wesh log
+  // is signed by one key). Keys are public: comparing them is not a secret-dependent branch.
+  let firstKey: usize = 0;                     // pointer to the first decoded public key, 0 if none yet
+  let points: usize = 0;                       // points of the multi-scalar multiplication so far (≤ 2 · count)
+  let others: usize = 0;                       // signatures under another key (their z_i k_i slots)
   for (let i: usize = 0; i < count; i++) {
     const row = table + i * ED25519_BATCH_ENTRY;
     const pk = <usize>load<u32>(row), sig = <usize>load<u32>(row, 4);
-    const ok = scIsCanonical(sig + 32) && decodePublicKey(PT, pk) && decode(PT2, sig);
+    const shared = firstKey != 0 && bytesEqual(pk, firstKey, 32);
+    const ok = scIsCanonical(sig + 32) && (shared || decodePublicKey(PT, pk)) && decode(PT2, sig);
     store<u8>(results + i, <u8>ok);
     if (!ok) continue;
     hash3(sig, 32, pk, 32, <usize>load<u32>(row, 8), <usize>load<u32>(row, 12));
@@ -219,21 +227,40 @@ export function ed25519VerifyBatch(table: usize, count: usize, randoms: usize, s
     // 16-byte z as a 32-byte scalar
     for (let j: usize = 0; j < 32; j++) store<u8>(DIGEST + j, j < 16 ? load<u8>(z + j) : 0);
     scMulAdd(SUM, DIGEST, sig + 32, SUM);      // Σ z_i S_i
-    scMulAdd(zc + (live << 5), DIGEST, K, ZERO);           // z_i k_i
     negate(PT2);
-    oddMultiples(tables + (2 * live) * 8 * CACHED, PT2);   // -R_i with scalar z_i
-    slideScalar(digits + (2 * live) * 256, DIGEST);
+    oddMultiples(tables + points * 8 * CACHED, PT2);   // -R_i with scalar z_i
+    slideScalar(digits + points * 256, DIGEST);
+    points++;
+    if (firstKey == 0) firstKey = pk;
+    if (bytesEqual(pk, firstKey, 32)) {
+      scMulAdd(SHARED_K, DIGEST, K, SHARED_K);         // Σ z_i k_i over the first key's signatures
+      continue;
+    }
+    const zk = zc + (others++ << 5);
+    scMulAdd(zk, DIGEST, K, ZERO);                    // z_i k_i
     negate(PT);
-    oddMultiples(tables + (2 * live + 1) * 8 * CACHED, PT); // -A_i with scalar z_i k_i
-    slideScalar(digits + (2 * live + 1) * 256, zc + (live << 5));
-    live++;
+    oddMultiples(tables + points * 8 * CACHED, PT);   // -A_i with scalar z_i k_i
+    slideScalar(digits + points * 256, zk);
+    points++;
   }
-  if (live != 0) {
-    multiScalarMultVartime(PT3, tables, digits, 2 * live, SUM);
+  if (points != 0) {
+    decodePublicKey(PT, firstKey);                     // decoded fine above
+    negate(PT);
+    oddMultiples(tables + points * 8 * CACHED, PT);   // -A of the first key with Σ z_i k_i
+    slideScalar(digits + points * 256, SHARED_K);
+    points++;
+    multiScalarMultVartime(PT3, tables, digits, points, SUM);
     mulByCofactor(PT3);
     if (!isIdentity(PT3)) findInvalid(table, count, results);
   }
+  wipe(SHARED_K, 32);
   wipeVerify();
+}
+
+/** Whether `n` bytes at `a` and `b` are equal (public data: variable time). */
+function bytesEqual(a: usize, b: usize, n: usize): bool {
+  for (let i: usize = 0; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
 }
 
 /** After a failed batch equation: verifies one by one each signature still marked valid. */

@@ -106,6 +106,22 @@ export const curveProps: Property[] = [
     }),
   },
   {
+    // most signatures under a few keys, as in a Wesh log (one key) or a group's batch: the batch folds
+    // the first key's signatures into one point, the others' keys are points of their own
+    name: 'ed25519 verifyBatch over 1-3 keys (the shared-key path) = verify one by one, some corrupted',
+    property: fc.property(fc.array(bytesOfLength(32), { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), bytesUpTo(100), fc.nat(20)), { minLength: 0, maxLength: 70 }), (seeds, items) => {
+      const signed = items.map(([k, msg, corrupt]) => {
+        const seed = seeds[k % seeds.length];
+        const signature = w.ed25519.sign(seed, msg);
+        if (corrupt === 0) signature[signature[0] & 63] ^= 4;
+        return { publicKey: w.ed25519.publicKey(seed), message: msg, signature };
+      });
+      const batch = w.ed25519.verifyBatch(signed);
+      return batch.every((ok, i) => ok === w.ed25519.verify(signed[i].publicKey, signed[i].message, signed[i].signature))
+        && batch.every((ok, i) => ok === (items[i][2] !== 0));
+    }),
+  },
+  {
     name: 'ed25519 → X25519 conversions = libsodium, and they agree on a shared secret',
     property: fc.property(bytesOfLength(32), bytesOfLength(32), (seedA, seedB) => {
       const a = sodium.crypto_sign_seed_keypair(seedA);
