@@ -8,7 +8,9 @@ import { WeshError, weshCrypto } from '../../bindings/wesh/index.js';
 import { openGroup } from '../../bindings/wesh/crypto/groups.js';
 import { WeshGroup } from '../../bindings/wesh/group/group.js';
 import { openGroupLogs } from '../../bindings/wesh/group/logs.js';
+import { decodeGroupState } from '../../bindings/wesh/group/state.js';
 import { forEachProvider } from '../helpers/providers.js';
+import { toHex } from '../helpers/vectors.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -116,10 +118,12 @@ forEachProvider((provider: CryptoProvider) => {
     const { group: g } = wesh.createMultiMemberGroup();
     const bob = await member(g);
     let saved: Uint8Array | undefined;
+    const readKeys = new Map<string, readonly [Uint8Array, Uint8Array]>();
+    const keep = { onState: (s: Uint8Array) => void (saved = s), onReadKey: (cid: Uint8Array, mk: Uint8Array) => void readKeys.set(toHex(cid), [cid, mk.slice()]) };
     const info = openGroup(provider, g);
     const logs = await openGroupLogs(provider, info);
     const aliceKeys = { member: ed.generateKeyPair(), device: ed.generateKeyPair() };
-    const alice = await WeshGroup.open({ provider, group: info, ...aliceKeys, ...logs, onState: (s) => void (saved = s) });
+    const alice = await WeshGroup.open({ provider, group: info, ...aliceKeys, ...logs, ...keep });
     await sync([alice, bob.group]);
     await alice.send(text('one'));
     await bob.group.send(text('two'));
@@ -127,7 +131,7 @@ forEachProvider((provider: CryptoProvider) => {
     const before = view(alice);
     await alice.close();
     await expect(WeshGroup.open({ provider, group: info, ...aliceKeys, ...logs })).rejects.toThrow(WeshError);
-    const again = await WeshGroup.open({ provider, group: info, ...aliceKeys, ...logs, state: saved, onState: (s) => void (saved = s) });
+    const again = await WeshGroup.open({ provider, group: info, ...aliceKeys, ...logs, state: saved, readKeys: readKeys.values(), ...keep });
     expect(view(again)).toEqual(before);
     await again.send(text('three'));
     await bob.group.send(text('four'));
@@ -152,6 +156,82 @@ forEachProvider((provider: CryptoProvider) => {
     await a.messages.append(forged.envelope);
     await sync([a, b]);
     expect(view(b)).toEqual(['once']);
-    expect(b.refusals).toEqual({ 'message wrong-counter': 1, 'message authentication-failed': 1 });
+    expect(b.refusals).toEqual({ 'message replayed': 1, 'message authentication-failed': 1 });
+  });
+
+  it('a member who holds a device\'s chain key cannot replay its signed message at another counter', async () => {
+    const { group: g } = wesh.createMultiMemberGroup();
+    const h = await member(g), v = await member(g);
+    const x = await member(g);
+    await sync([h.group, v.group, x.group]);
+    const sent = await h.group.send(text('transfer 10 to Bob'));
+    await sync([h.group, v.group, x.group]);
+    // X opens H's message, then seals the same signed EncryptedMessage again under H's next counter
+    const entry = x.group.messages.get(sent.cid)!;
+    const { headers } = wesh.openMessageHeaders(openGroup(provider, g).secret, entry.payload);
+    const info = openGroup(provider, g);
+    // X holds H's chain (boxed to it); here taken from H's saved state: the key of counter 2
+    const hState = decodeGroupState(h.group.save());
+    const next = wesh.ratchet(hState.chainKey, info.publicKey, 1).messageKeys[0];
+    const replay = wesh.sealMessageEnvelope({
+      groupSecret: info.secret, messageKey: next, counter: hState.counter + 1n, plaintext: text('transfer 10 to Bob'),
+      device: { publicKey: h.device.publicKey, sign: () => headers.sig },
+    });
+    await x.group.messages.append(replay.envelope);
+    await sync([h.group, v.group, x.group]);
+    expect(view(v.group)).toEqual(['transfer 10 to Bob']);
+    expect(v.group.refusals).toEqual({ 'message replayed': 1 });
+    // and H's real next message still opens
+    await h.group.send(text('meet at 5'));
+    await sync([h.group, v.group, x.group]);
+    expect([...view(v.group)].sort()).toEqual(['meet at 5', 'transfer 10 to Bob']);
+  });
+
+  it('a chain key with an absurd counter is refused, and the saved state still reads back', async () => {
+    const { group: g } = wesh.createMultiMemberGroup();
+    let saved: Uint8Array | undefined;
+    const info = openGroup(provider, g);
+    const logs = await openGroupLogs(provider, info);
+    const victimKeys = { member: ed.generateKeyPair(), device: ed.generateKeyPair() };
+    const victim = await WeshGroup.open({ provider, group: info, ...victimKeys, ...logs, onState: (st) => void (saved = st) });
+    const attacker = await member(g);
+    await sync([victim, attacker.group]);
+    const { event } = wesh.sealSecretEntry({ senderDeviceSecret: attacker.device.secretKey, destMemberPublic: victimKeys.member.publicKey, groupPublicKey: info.publicKey, chainKey: new Uint8Array(32).fill(9), counter: 1n << 63n });
+    const { envelope } = wesh.sealGroupEnvelope({ groupSecret: info.secret, eventType: 2, event, signer: attacker.device.secretKey });
+    // a second device of the attacker's member would carry it; here the attacker's own device posts it again
+    await attacker.group.metadata.append(envelope);
+    await sync([victim, attacker.group]);
+    await victim.close();
+    const again = await WeshGroup.open({ provider, group: info, ...victimKeys, ...logs, state: saved });
+    expect(again.members().size).toBe(2);
+  });
+
+  it('a device restored from an older saved state refuses to send (its message keys are used already)', async () => {
+    const { group: g } = wesh.createMultiMemberGroup();
+    const info = openGroup(provider, g);
+    const logs = await openGroupLogs(provider, info);
+    const keys = { member: ed.generateKeyPair(), device: ed.generateKeyPair() };
+    let saved: Uint8Array | undefined;
+    const first = await WeshGroup.open({ provider, group: info, ...keys, ...logs, onState: (st) => void (saved = st) });
+    await first.send(text('one'));
+    const old = saved;
+    await first.send(text('two'));
+    await first.close();
+    const restored = await WeshGroup.open({ provider, group: info, ...keys, ...logs, state: old });
+    await expect(restored.send(text('three'))).rejects.toMatchObject({ code: 'wrong-counter' });
+  });
+
+  it('a contact group refuses a member it cannot have (a device announcement replayed from another group)', async () => {
+    const alice = ed.generateKeyPair(), bob = ed.generateKeyPair(), carol = ed.generateKeyPair();
+    const g = wesh.contactGroup(alice.secretKey, bob.publicKey).group;
+    const info = openGroup(provider, g);
+    const open = async (m: typeof alice) => WeshGroup.open({ provider, group: info, member: m, device: ed.generateKeyPair(), ...(await openGroupLogs(provider, info)), members: [alice.publicKey, bob.publicKey] });
+    const a = await open(alice), b = await open(bob);
+    // carol (who learned the group secret) announces herself: a and b keep two members
+    const intruder = await WeshGroup.open({ provider, group: info, member: carol, device: ed.generateKeyPair(), ...(await openGroupLogs(provider, info)) });
+    await sync([a, b, intruder]);
+    expect(a.members().size).toBe(2);
+    expect(b.members().size).toBe(2);
+    expect(a.refusals['metadata unexpected-message']).toBeGreaterThan(0);
   });
 });

@@ -1,11 +1,13 @@
 // The pieces of /wesh/log-sync/1.0.0 without a network: WeshLog.entriesNotIn against a naive
-// reachability walk, the message codec's strictness and the frame reader's limits.
+// reachability walk, the message codec's strictness, the session proofs and tags, the frame reader's
+// limits and the session queue's bounds.
 import * as dagCbor from '@ipld/dag-cbor';
 import { describe, expect, it } from 'vitest';
 import { wasmProvider } from '../../bindings/provider/wasm.js';
 import type { Entry, WeshLog } from '../../bindings/wesh/log/index.js';
-import { logSyncTag } from '../../bindings/wesh/node/log-sync.js';
+import { logSyncProof, logSyncSessionTag, logSyncTag } from '../../bindings/wesh/node/log-sync.js';
 import { WeshSyncError, decodeMessage, encodeMessage, frameOf, readFrames } from '../../bindings/wesh/node/sync-codec.js';
+import { SyncSession, type SyncStream } from '../../bindings/wesh/node/sync-session.js';
 import { LOG_ID, cidOf, group, openLog, text } from './log-helpers.js';
 
 const g = group(wasmProvider, 3);
@@ -64,9 +66,10 @@ describe('sync messages', () => {
   const tag = new Uint8Array(32).fill(9);
   const cid = cidOf(text('x'));
 
-  it('round-trips the three messages', () => {
+  it('round-trips the four messages', () => {
     for (const m of [
-      { type: 'hello' as const, tags: [tag, tag] },
+      { type: 'hello' as const, nonce: tag },
+      { type: 'proofs' as const, proofs: [tag, tag] },
       { type: 'heads' as const, tag, heads: [cid] },
       { type: 'blocks' as const, tag, blocks: [text('abc')] },
     ]) expect(decodeMessage(encodeMessage(m))).toEqual(m);
@@ -75,9 +78,16 @@ describe('sync messages', () => {
   it('refuses anything but the exact layouts with WeshSyncError(malformed)', () => {
     const bad: unknown[] = [
       { type: 'hi', tags: [] },
-      { type: 'hello', tags: [tag], extra: 1 },
+      { type: 'hello', nonce: tag, extra: 1 },
       { type: 'hello' },
-      { type: 'hello', tags: [tag.subarray(1)] },
+      { type: 'hello', tags: [tag] }, // the old hello, with stable tags
+      { type: 'hello', nonce: tag.subarray(1) },
+      { type: 'hello', nonce: [tag] },
+      { type: 'proofs', proofs: [] },
+      { type: 'proofs', proofs: [tag.subarray(1)] },
+      { type: 'proofs', proofs: tag },
+      { type: 'proofs', proofs: new Array(4097).fill(tag) },
+      { type: 'proofs', proofs: [tag], tag },
       { type: 'heads', tag, heads: [cid.subarray(1)] },
       { type: 'heads', tag: tag.subarray(2), heads: [] },
       { type: 'heads', tag, heads: 'x' },
@@ -111,7 +121,7 @@ describe('sync messages', () => {
     }
   });
 
-  it('tags are HMAC-SHA256(link key, label ‖ log id) and differ per key and per log', () => {
+  it('the local tag is HMAC-SHA256(link key, label ‖ log id) and differs per key and per log', () => {
     const k1 = new Uint8Array(32).fill(1);
     const t = logSyncTag(wasmProvider, k1, LOG_ID);
     const expected = wasmProvider.hmac('SHA-256', k1, text(`wesh/log-sync/tag${LOG_ID}`));
@@ -119,6 +129,79 @@ describe('sync messages', () => {
     expect(logSyncTag(wasmProvider, new Uint8Array(32).fill(2), LOG_ID)).not.toEqual(t);
     expect(logSyncTag(wasmProvider, k1, `${LOG_ID}x`)).not.toEqual(t);
     expect(() => logSyncTag(wasmProvider, new Uint8Array(0), LOG_ID)).toThrow(TypeError);
+  });
+
+  it('session tags and proofs: the documented HMAC inputs, bound to the key, the log, both nonces (in order) and the peer id', () => {
+    const k = new Uint8Array(32).fill(1);
+    const d = new Uint8Array(32).fill(0xd0), l = new Uint8Array(32).fill(0x10);
+    const pidA = text('peer A multihash'), pidB = text('peer B multihash');
+    const id = text(LOG_ID);
+    const u32 = Uint8Array.of(0, 0, id.length >> 8, id.length & 0xff);
+    const cat = (...xs: Uint8Array[]) => Uint8Array.from(xs.flatMap((x) => [...x]));
+    const tag = logSyncSessionTag(wasmProvider, k, LOG_ID, d, l);
+    expect(tag).toEqual(wasmProvider.hmac('SHA-256', k, cat(text('wesh/log-sync/session'), u32, id, d, l)));
+    const proofA = logSyncProof(wasmProvider, k, LOG_ID, d, l, pidA);
+    expect(proofA).toEqual(wasmProvider.hmac('SHA-256', k, cat(text('wesh/log-sync/proof'), u32, id, d, l, pidA)));
+    const all = [
+      tag, proofA,
+      logSyncProof(wasmProvider, k, LOG_ID, d, l, pidB), // another peer: an echo or a relayed proof does not match
+      logSyncProof(wasmProvider, k, LOG_ID, l, d, pidA), // the nonces swapped
+      logSyncProof(wasmProvider, k, LOG_ID, d, wasmProvider.randomBytes(32), pidA), // another session
+      logSyncProof(wasmProvider, new Uint8Array(32).fill(2), LOG_ID, d, l, pidA),
+      logSyncProof(wasmProvider, k, `${LOG_ID}x`, d, l, pidA),
+      logSyncSessionTag(wasmProvider, k, LOG_ID, l, d),
+    ].map((x) => Buffer.from(x).toString('hex'));
+    expect(new Set(all).size).toBe(all.length);
+    expect(() => logSyncProof(wasmProvider, k, LOG_ID, d, l, new Uint8Array(0))).toThrow(TypeError);
+    expect(() => logSyncSessionTag(wasmProvider, k, LOG_ID, d.subarray(1), l)).toThrow(TypeError);
+  });
+});
+
+describe('sync session queue', () => {
+  /** A stream whose sink never pulls (a peer that does not read) and whose source never ends. */
+  function stuckStream(): SyncStream {
+    return {
+      source: { [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<Uint8Array>>(() => undefined) }) },
+      sink: () => new Promise<void>(() => undefined),
+      close: async () => undefined,
+      abort: () => undefined,
+    };
+  }
+  const options = (closed: (WeshSyncError | undefined)[]) => ({
+    peer: 'p', outbound: true, maxMessage: 1 << 20, maxQueuedBytes: 1000, maxForcedBytes: 10_000, maxForcedFrames: 50,
+    onMessage: () => undefined, onClose: (_s: SyncSession, err?: WeshSyncError) => void closed.push(err),
+  });
+
+  it('a replaced or cancelled producer leaves the queue at once (and with it what it holds)', () => {
+    const closed: (WeshSyncError | undefined)[] = [];
+    const s = new SyncSession(stuckStream(), options(closed));
+    s.start();
+    const big = () => [new Uint8Array(100_000)][Symbol.iterator]();
+    for (let i = 0; i < 10_000; i++) s.sendLazy('catch-up', big());
+    expect(s.queuedItems).toBe(1);
+    for (let i = 0; i < 1000; i++) s.sendLazy(`log ${i}`, big());
+    expect(s.queuedItems).toBe(1001);
+    for (let i = 0; i < 1000; i++) s.cancel(`log ${i}`);
+    expect(s.queuedItems).toBe(1);
+    expect(s.hasLazy('catch-up')).toBe(true);
+    expect(closed).toEqual([]);
+    void s.close();
+  });
+
+  it('ready frames stop at maxQueuedBytes; forced frames have hard caps that close the session', () => {
+    const closed: (WeshSyncError | undefined)[] = [];
+    const s = new SyncSession(stuckStream(), options(closed));
+    s.start();
+    let accepted = 0;
+    for (let i = 0; i < 100; i++) if (s.send(new Uint8Array(100))) accepted++;
+    expect(accepted).toBeLessThanOrEqual(11);
+    expect(s.queuedBytes).toBeLessThan(1200);
+    let forced = 0;
+    for (let i = 0; i < 100; i++) if (s.send(new Uint8Array(10), true)) forced++;
+    expect(forced).toBe(50);
+    expect(s.closed).toBe(true);
+    expect(closed.map((e) => e?.code)).toEqual(['abuse']);
+    expect(s.queuedItems).toBe(0);
   });
 });
 

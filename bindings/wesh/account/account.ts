@@ -15,10 +15,10 @@ import { join } from 'node:path';
 import type { CryptoProvider } from '../../provider/types.js';
 import { wasmProvider } from '../../provider/wasm.js';
 import { WeshError } from '../errors.js';
-import { accountGroup, contactGroup, createMultiMemberGroup, groupDerivedKeys, memberKeyForGroup, openGroup } from '../crypto/groups.js';
+import { accountGroup, contactGroup, createMultiMemberGroup, memberKeyForGroup, openGroup } from '../crypto/groups.js';
 import { keyPairFromSeed } from '../crypto/keys.js';
 import { type GroupEvent, WeshGroup } from '../group/group.js';
-import { groupLogIds, openGroupLogs } from '../group/logs.js';
+import { type GroupLogs, groupLogIds, openGroupLogs } from '../group/logs.js';
 import type { ShareableContact } from '../handshake/session.js';
 import { openLevelStore } from '../log/level-store.js';
 import { handleContactRequests, sendContactRequest } from '../node/contact-requests.js';
@@ -34,6 +34,7 @@ import { type AccountSecrets, DEVICE_LINK_PROTOCOL, type LinkConfirm, decodeOffe
 import { type Kv, levelKv, memoryKv } from './kv.js';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const hexBytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
 
 export interface AccountOptions {
   readonly provider?: CryptoProvider;
@@ -41,6 +42,13 @@ export interface AccountOptions {
   readonly dir?: string;
   /** libp2p listen addresses (default an ephemeral TCP port on 127.0.0.1). */
   readonly listen?: readonly string[];
+  /**
+   * Decides on an incoming contact request once its handshake has authenticated the requester
+   * (default: accept). A refused request leaves no contact and no group.
+   */
+  readonly acceptContact?: (contact: ShareableContact) => boolean | Promise<boolean>;
+  /** Incoming contact requests accepted per minute at most (default 30); beyond, they are refused. */
+  readonly maxContactRequestsPerMinute?: number;
 }
 
 /** What an account shares so that others can send it a contact request. */
@@ -63,6 +71,8 @@ interface GroupRecord {
   /** Device key seed in this group. */
   device: Uint8Array;
   state?: Uint8Array;
+  /** The only member keys the group may have (contact and account groups). */
+  members?: Uint8Array[];
 }
 
 type Listener<T> = (value: T) => void;
@@ -78,13 +88,21 @@ export class Account {
   readonly #groups = new Map<string, WeshGroup>();
   readonly #invitations = new Map<WeshGroup, Uint8Array>();
   readonly #deviceSeeds = new Map<WeshGroup, Uint8Array>();
+  readonly #logs = new Map<WeshGroup, GroupLogs>();
+  /** open device-link offers: each function expires one */
+  readonly #offers = new Set<() => void>();
   readonly #contacts = new Map<string, ShareableContact>();
   readonly #contactListeners = new Set<Listener<{ contact: ShareableContact; group: WeshGroup }>>();
   #closed = false;
   #accountGroup!: WeshGroup;
+  /** Groups found in the store that could not be opened at start (their records are kept). */
+  readonly failedGroups: { name: string; error: Error }[] = [];
+  readonly #acceptContact: AccountOptions['acceptContact'];
+  #recentRequests: number[] = [];
+  readonly #maxRequestsPerMinute: number;
   #devicePk: Uint8Array | undefined;
 
-  private constructor(provider: CryptoProvider, keys: Keys, kv: Kv, dir: string | undefined, node: Libp2p) {
+  private constructor(provider: CryptoProvider, keys: Keys, kv: Kv, dir: string | undefined, node: Libp2p, options: AccountOptions) {
     this.provider = provider;
     this.#keys = keys;
     this.publicKey = provider.signature('Ed25519').publicKey(keys.account);
@@ -92,6 +110,8 @@ export class Account {
     this.#dir = dir;
     this.#node = node;
     this.#sync = new LogSync(node, provider);
+    this.#acceptContact = options.acceptContact;
+    this.#maxRequestsPerMinute = options.maxContactRequestsPerMinute ?? 30;
   }
 
   /** A new account, or the one persisted in `dir`; its peer starts listening. */
@@ -104,14 +124,19 @@ export class Account {
     const kv = options.dir ? await levelKv(join(options.dir, 'account')) : memoryKv();
     let keys: Keys;
     const saved = await kv.get('keys');
-    if (saved) keys = cbor.decode(saved) as Keys;
-    else {
+    if (saved) {
+      if (linked) {
+        await kv.close();
+        throw new RangeError('Account.linkDevice: the directory already holds an account');
+      }
+      keys = cbor.decode(saved) as Keys;
+    } else {
       keys = linked
         ? { account: linked.secrets.account, alias: linked.secrets.alias, device: linked.device, rendezvousSeed: linked.secrets.rendezvousSeed }
         : { account: provider.randomBytes(32), alias: provider.randomBytes(32), device: provider.randomBytes(32), rendezvousSeed: provider.randomBytes(32) };
       await kv.put('keys', cbor.encode(keys));
     }
-    const account = new Account(provider, keys, kv, options.dir, node);
+    const account = new Account(provider, keys, kv, options.dir, node, options);
     await account.#start();
     return account;
   }
@@ -146,7 +171,7 @@ export class Account {
    * new device calls Account.linkDevice. `linked` resolves with the new device's key once both users
    * confirmed the fingerprint (rejects with a WeshError otherwise). One offer links one device.
    */
-  async offerDeviceLink(o: LinkConfirm & { timeoutMs?: number }): Promise<{ offer: Uint8Array; pin: string; linked: Promise<Uint8Array> }> {
+  async offerDeviceLink(o: LinkConfirm & { timeoutMs?: number; validForMs?: number }): Promise<{ offer: Uint8Array; pin: string; linked: Promise<Uint8Array> }> {
     this.#live();
     const eph = this.provider.dh('X25519').generateKeyPair();
     const offer = { accountPublicKey: this.publicKey, addresses: this.addresses, ephemeralPublicKey: eph.publicKey, secret: this.provider.randomBytes(32) };
@@ -154,13 +179,25 @@ export class Account {
     let settle!: { resolve: (d: Uint8Array) => void; reject: (e: unknown) => void };
     const linked = new Promise<Uint8Array>((resolve, reject) => (settle = { resolve, reject }));
     linked.catch(() => undefined); // a failure the caller has not awaited yet is not an unhandled rejection
+    // one attempt per offer, within its validity (default 10 minutes); then its secrets are wiped
+    const expire = () => {
+      clearTimeout(timer);
+      this.#offers.delete(expire);
+      void this.#node.unhandle(DEVICE_LINK_PROTOCOL).catch(() => undefined);
+      eph.secretKey.fill(0);
+      offer.secret.fill(0);
+    };
+    const timer = setTimeout(() => (expire(), settle.reject(new WeshError('timeout', 'the device link offer expired'))), o.validForMs ?? 600_000);
+    timer.unref?.();
+    this.#offers.add(expire);
     await this.#node.handle(DEVICE_LINK_PROTOCOL, ({ stream }) => {
+      clearTimeout(timer);
       void this.#node.unhandle(DEVICE_LINK_PROTOCOL);
       const frames = fromLibp2pStream(stream as unknown as Libp2pStreamLike, o.timeoutMs);
       linkAsExisting(this.provider, frames, {
         offer, ephemeralSecret: eph.secretKey, pin, confirm: o.confirm,
         secrets: { account: this.#keys.account, alias: this.#keys.alias, rendezvousSeed: this.#keys.rendezvousSeed },
-      }).then((device) => (frames.close(), settle.resolve(device)), settle.reject).finally(() => eph.secretKey.fill(0));
+      }).then((device) => (frames.close(), settle.resolve(device)), settle.reject).finally(expire);
     });
     return { offer: encodeOffer(offer), pin, linked };
   }
@@ -171,14 +208,22 @@ export class Account {
       const c = cbor.decode(value) as ShareableContact;
       this.#contacts.set(hex(c.publicKey), c);
     }
-    for (const [, value] of await this.#kv.entries('group/')) await this.#openGroup(cbor.decode(value) as GroupRecord);
+    for (const [name, value] of await this.#kv.entries('group/')) {
+      try {
+        await this.#openGroup(cbor.decode(value) as GroupRecord);
+      } catch (err) {
+        // one unreadable group must not keep the account from starting: it is reported, not opened
+        this.failedGroups.push({ name: name.slice('group/'.length), error: err as Error });
+      }
+    }
     // the account group: where this account's devices tell each other about contacts and groups
     const own = accountGroup(this.provider, this.publicKey, this.#keys.alias);
-    this.#accountGroup = await this.#join({ group: own, member: this.#keys.account, device: this.#keys.device });
+    this.#accountGroup = await this.#join({ group: own, member: this.#keys.account, device: this.#keys.device, members: [this.publicKey] });
     for (const e of this.#accountGroup.events()) await this.#mirror(e);
     this.#accountGroup.onEvent((e) => void this.#mirror(e).catch(() => undefined));
     await handleContactRequests(this.#node, this.provider, this.#keys.account, {
       onContact: async (contact) => {
+        if (!(await this.#admit(contact))) return;
         const group = await this.#addContact(contact);
         await this.#tellDevices(EventType.EventTypeAccountContactRequestIncomingAccepted, encode(AccountContactRequestIncomingAcceptedSchema, {
           devicePk: this.#devicePublicKey(), contactPk: contact.publicKey, groupPk: openGroup(this.provider, this.invitation(group)).publicKey,
@@ -230,12 +275,25 @@ export class Account {
     throw lastError ?? new WeshError('stream-closed', 'the contact link has no address');
   }
 
+  /** The rate limit, then the application's decision, on an authenticated incoming request. */
+  async #admit(contact: ShareableContact): Promise<boolean> {
+    if (this.#contacts.has(hex(contact.publicKey))) return true;
+    const now = Date.now();
+    this.#recentRequests = this.#recentRequests.filter((t) => now - t < 60_000);
+    if (this.#recentRequests.length >= this.#maxRequestsPerMinute) return false;
+    this.#recentRequests.push(now);
+    return this.#acceptContact ? (await this.#acceptContact(contact)) === true : true;
+  }
+
   async #addContact(contact: ShareableContact): Promise<WeshGroup> {
-    const record = { publicKey: contact.publicKey, rendezvousSeed: contact.rendezvousSeed, metadata: contact.metadata };
-    await this.#kv.put(`contact/${hex(contact.publicKey)}`, cbor.encode(record));
-    this.#contacts.set(hex(contact.publicKey), record);
+    // the first record stays: a later request cannot rewrite what we know of a contact
+    if (!this.#contacts.has(hex(contact.publicKey))) {
+      const record = { publicKey: contact.publicKey, rendezvousSeed: contact.rendezvousSeed, metadata: contact.metadata };
+      await this.#kv.put(`contact/${hex(contact.publicKey)}`, cbor.encode(record));
+      this.#contacts.set(hex(contact.publicKey), record);
+    }
     const { group } = contactGroup(this.provider, this.#keys.account, contact.publicKey);
-    return this.#join({ group, member: this.#keys.account, device: this.#keys.device });
+    return this.#join({ group, member: this.#keys.account, device: this.#keys.device, members: [this.publicKey, contact.publicKey] });
   }
 
   /** A new multi-member group; share `invitation(group)` (its Group message) with those you invite. */
@@ -346,18 +404,30 @@ export class Account {
       ? { metadata: await openLevelStore(join(this.#dir, 'logs', ids.metadata)), messages: await openLevelStore(join(this.#dir, 'logs', ids.messages)) }
       : {};
     const logs = await openGroupLogs(this.provider, info, stores);
-    const group = await WeshGroup.open({
-      provider: this.provider, group: info, ...logs,
-      member: keyPairFromSeed(this.provider, record.member), device: keyPairFromSeed(this.provider, record.device),
-      state: record.state,
-      onState: (state) => this.#kv.put(`group/${key}`, cbor.encode({ ...record, state })),
-    });
+    const member = keyPairFromSeed(this.provider, record.member), device = keyPairFromSeed(this.provider, record.device);
+    const readKeys = (await this.#kv.entries(`read/${key}/`)).map(([k, mk]) => [hexBytes(k.slice(`read/${key}/`.length)), mk] as const);
+    let group: WeshGroup;
+    try {
+      group = await WeshGroup.open({
+        provider: this.provider, group: info, ...logs, member, device, members: record.members, readKeys,
+        state: record.state,
+        onState: (state) => this.#kv.put(`group/${key}`, cbor.encode({ ...record, state })),
+        onReadKey: (cid, mk) => this.#kv.put(`read/${key}/${hex(cid)}`, mk),
+      });
+    } catch (err) {
+      await logs.close();
+      throw err;
+    } finally {
+      member.secretKey.fill(0);
+      device.secretKey.fill(0);
+      for (const [, mk] of readKeys) mk.fill(0);
+    }
     this.#groups.set(key, group);
+    this.#logs.set(group, logs);
     this.#invitations.set(group, record.group);
     this.#deviceSeeds.set(group, record.device);
-    const { linkKey } = groupDerivedKeys(this.provider, info.publicKey, info.secret);
-    this.#sync.addLog(logs.metadata, linkKey);
-    this.#sync.addLog(logs.messages, linkKey);
+    this.#sync.addLog(logs.metadata, info.linkKey);
+    this.#sync.addLog(logs.messages, info.linkKey);
     return group;
   }
 
@@ -400,12 +470,13 @@ export class Account {
     await this.#sync.close();
     for (const g of this.#groups.values()) {
       await g.close();
-      await g.metadata.close();
-      await g.messages.close();
+      await this.#logs.get(g)?.close();
     }
     await this.#node.stop();
     await this.#kv.close();
     for (const k of Object.values(this.#keys)) k.fill(0);
     for (const k of this.#deviceSeeds.values()) k.fill(0);
+    for (const k of this.#invitations.values()) k.fill(0);
+    for (const offer of this.#offers) offer();
   }
 }

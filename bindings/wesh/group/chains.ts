@@ -20,6 +20,25 @@ export class OwnChain {
     this.#counter = counter;
   }
 
+  /** How many messages this chain has sealed. */
+  get counter(): bigint {
+    return this.#counter;
+  }
+
+  /**
+   * The message key of a later counter without moving the chain (to recognise a message of ours
+   * sealed by a newer copy of this state); undefined beyond `maxAhead` steps.
+   */
+  keyAhead(counter: bigint, maxAhead = 10_000): Uint8Array | undefined {
+    const steps = counter - this.#counter;
+    if (steps < 1n || steps > BigInt(maxAhead)) return undefined;
+    const r = ratchet(this.provider, this.#chainKey, this.groupPublicKey, Number(steps));
+    r.chainKey.fill(0);
+    const key = r.messageKeys[r.messageKeys.length - 1];
+    for (const k of r.messageKeys.slice(0, -1)) k.fill(0);
+    return key;
+  }
+
   /** The state a new member receives in a secret entry: it can open our messages from counter + 1 on. */
   get state(): { chainKey: Uint8Array; counter: bigint } {
     return { chainKey: this.#chainKey.slice(), counter: this.#counter };

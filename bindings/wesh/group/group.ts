@@ -64,7 +64,22 @@ export interface GroupOptions extends GroupKeys {
   readonly state?: Uint8Array;
   /** Called with save()'s bytes after every change of our state (store them for the next open). */
   readonly onState?: (state: Uint8Array) => void | Promise<void>;
+  /** The message keys onReadKey reported before (entry CID bytes → key), so that history opens again. */
+  readonly readKeys?: Iterable<readonly [Uint8Array, Uint8Array]>;
+  /** Called with each message's entry CID and key once it is read (store them with the state). */
+  readonly onReadKey?: (cid: Uint8Array, messageKey: Uint8Array) => void | Promise<void>;
+  /**
+   * The only member keys this group may have (a contact group: the two accounts; an account group:
+   * the account), so that a device announcement replayed from another group is refused (§14 #7).
+   */
+  readonly members?: readonly Uint8Array[];
 }
+
+/** Messages held for a device whose chain key has not arrived: per device, and in all. */
+export const MAX_WAITING_PER_DEVICE = 10_000;
+export const MAX_WAITING = 100_000;
+/** The largest chain counter accepted (a peer's absurd counter must not break our saved state). */
+const MAX_COUNTER = (1n << 63n) - 1n;
 
 /** What a group has refused to read, by reason (entries stay in the logs; they are just not shown). */
 export type Refusals = Record<string, number>;
@@ -89,6 +104,14 @@ export class WeshGroup {
   /** the message key of each message read, by entry key (saved, so history can be read again) */
   readonly #readKeys = new Map<string, Uint8Array>();
   readonly #onState: GroupOptions['onState'];
+  readonly #onReadKey: GroupOptions['onReadKey'];
+  readonly #allowedMembers: Set<string> | undefined;
+  /** (device, signature) of every message read: a signed message replayed at another counter is refused */
+  readonly #seenSignatures = new Set<string>();
+  #waitingCount = 0;
+  /** our own device's chain-key entries and highest message counter found in the logs */
+  #ownChainKeyEntries = 0;
+  #ownCounterSeen = 0n;
   /** message entries waiting for their device's chain key: device hex → entries */
   readonly #waiting = new Map<string, Entry[]>();
   readonly #listeners = new Set<(m: GroupMessage) => void>();
@@ -103,19 +126,24 @@ export class WeshGroup {
 
   private constructor(o: GroupOptions) {
     this.provider = o.provider;
-    this.info = o.group;
+    this.info = { ...o.group, secret: o.group.secret.slice() }; // our copies, wiped on close()
     this.metadata = o.metadata;
     this.messages = o.messages;
-    this.#keys = { member: o.member, device: o.device };
+    this.#keys = {
+      member: { secretKey: o.member.secretKey.slice(), publicKey: o.member.publicKey },
+      device: { secretKey: o.device.secretKey.slice(), publicKey: o.device.publicKey },
+    };
     this.#signer = prepareSigner(o.provider, o.device.secretKey);
     this.#onState = o.onState;
+    this.#onReadKey = o.onReadKey;
+    this.#allowedMembers = o.members && new Set(o.members.map(hex));
     const saved = o.state === undefined ? undefined : decodeGroupState(o.state);
     this.#own = new OwnChain(o.provider, o.group.publicKey, saved?.chainKey ?? o.chainKey ?? o.provider.randomBytes(32), saved?.counter ?? 0n);
     if (saved) {
       for (const m of saved.sentTo) this.#sentTo.add(hex(m));
       for (const [device, c] of saved.chains) this.#chains.set(hex(device), PeerChain.restore(o.provider, o.group.publicKey, c));
-      for (const [cid, key] of saved.read) this.#readKeys.set(binaryKey(cid), key);
     }
+    for (const [cid, key] of o.readKeys ?? []) this.#readKeys.set(binaryKey(cid), key.slice());
   }
 
   /** This device's state in the group (see state.ts): give it to open() next time. Contains secrets. */
@@ -124,9 +152,14 @@ export class WeshGroup {
       ...this.#own.state,
       sentTo: [...this.#sentTo].map(hexBytes),
       chains: [...this.#chains].map(([d, c]) => [hexBytes(d), c.state] as const),
-      read: [...this.#readKeys].map(([k, key]) => [keyBytes(k), key] as const),
     };
     return encodeGroupState(state);
+  }
+
+  /** Records a message key (memory and the application's store) once its message is read. */
+  async #keepReadKey(key: string, messageKey: Uint8Array): Promise<void> {
+    this.#readKeys.set(key, messageKey);
+    if (this.#onReadKey) await this.#onReadKey(keyBytes(key), messageKey);
   }
 
   async #saved(): Promise<void> {
@@ -143,9 +176,11 @@ export class WeshGroup {
     await g.#queue(async () => {
       await g.#onMetadata([...g.metadata.values()]);
       await g.#onMessages([...g.messages.values()]);
-      if (!g.#devices.has(hex(g.#keys.device.publicKey))) await g.#announce();
-      else if (options.state === undefined) {
-        throw new WeshError('unexpected-message', 'this device is already in the group: open it with its saved state (a new chain key would reuse the secret entries\' fixed nonce)');
+      if (!g.#devices.has(hex(g.#keys.device.publicKey))) {
+        await g.#saved(); // first: a crash after the announcement must still find our chain key
+        await g.#announce();
+      } else if (options.state === undefined && (g.#ownChainKeyEntries > 0 || g.#ownCounterSeen > 0n)) {
+        throw new WeshError('unexpected-message', 'this device has boxed chain keys or sent messages in this group: open it with its saved state (a new chain key would reuse the secret entries\' fixed nonce)');
       }
     });
     return g;
@@ -225,6 +260,7 @@ export class WeshGroup {
     const { memberPublicKey, devicePublicKey } = openMemberDeviceAdded(this.provider, payload);
     if (!verifyGroupMetadata(this.provider, devicePublicKey, payload, sig)) throw new WeshError('bad-signature', 'device signature over GroupMemberDeviceAdded');
     const d = hex(devicePublicKey), m = hex(memberPublicKey);
+    if (this.#allowedMembers && !this.#allowedMembers.has(m)) throw new WeshError('unexpected-message', 'a member this group cannot have');
     const known = this.#devices.get(d);
     if (known && hex(known) !== m) throw new WeshError('unexpected-message', 'a device announced under a second member');
     this.#devices.set(d, memberPublicKey);
@@ -256,13 +292,24 @@ export class WeshGroup {
     const d = hex(e.devicePk);
     if (!this.#devices.has(d)) throw new WeshError('unexpected-message', 'a chain key from a device never announced');
     if (!verifyGroupMetadata(this.provider, e.devicePk, payload, sig)) throw new WeshError('bad-signature', 'device signature over GroupDeviceChainKeyAdded');
-    if (hex(e.destMemberPk) !== hex(this.#keys.member.publicKey) || d === hex(this.#keys.device.publicKey) || this.#chains.has(d)) return;
+    if (d === hex(this.#keys.device.publicKey)) {
+      // ours, perhaps from before a restore of older state: never box again to that member
+      this.#ownChainKeyEntries++;
+      if (!this.#sentTo.has(hex(e.destMemberPk))) (this.#sentTo.add(hex(e.destMemberPk)), (this.#dirty = true));
+      return;
+    }
+    if (hex(e.destMemberPk) !== hex(this.#keys.member.publicKey) || this.#chains.has(d)) return;
     const { chainKey, counter } = openSecretEntry(this.provider, { memberSecret: this.#keys.member.secretKey, event: payload, groupPublicKey: this.info.publicKey });
+    if (counter > MAX_COUNTER) {
+      chainKey.fill(0);
+      throw new WeshError('wrong-counter', 'a chain key with an impossible counter');
+    }
     this.#chains.set(d, new PeerChain(this.provider, this.info.publicKey, chainKey, counter));
     chainKey.fill(0);
     const waiting = this.#waiting.get(d);
     if (waiting) {
       this.#waiting.delete(d);
+      this.#waitingCount -= waiting.length;
       this.#readMessages(waiting);
     }
     this.#dirty = true;
@@ -271,9 +318,9 @@ export class WeshGroup {
   // ---- reading the messages log ---------------------------------------------------------------
 
   async #onMessages(entries: readonly Entry[]): Promise<void> {
-    const before = this.#readKeys.size;
-    this.#readMessages(entries);
-    if (this.#readKeys.size !== before) await this.#saved();
+    const read = this.#readMessages(entries);
+    for (const [key, mk] of read) await this.#keepReadKey(key, mk);
+    if (read.length > 0) await this.#saved(); // the windows moved
   }
 
   /**
@@ -282,7 +329,8 @@ export class WeshGroup {
    * delivered in order. A message whose device's chain key has not arrived is held; one read before
    * a restart is opened with its saved key.
    */
-  #readMessages(entries: readonly Entry[]): void {
+  #readMessages(entries: readonly Entry[]): [string, Uint8Array][] {
+    const read: [string, Uint8Array][] = [];
     const candidates: { entry: Entry; headers: MessageHeaders; encryptedMessage: Uint8Array; mk: Uint8Array; chain: PeerChain | undefined }[] = [];
     for (const entry of entries) {
       if (this.#opened.has(entry.k)) continue;
@@ -296,10 +344,15 @@ export class WeshGroup {
       }
       const d = hex(headers.devicePublicKey);
       const saved = this.#readKeys.get(entry.k);
+      if (!saved && d === hex(this.#keys.device.publicKey)) this.#ownMessage(headers, message);
+      if (!saved && this.#seenSignatures.has(d + hex(headers.sig))) {
+        this.#refuse('message replayed'); // a signed message already read, sealed again at another counter
+        continue;
+      }
       const chain = saved ? undefined : this.#chains.get(d);
       if (!saved && !chain) {
         if (d === hex(this.#keys.device.publicKey)) this.#refuse('message from our own device not sent by this replica');
-        else this.#waiting.set(d, [...(this.#waiting.get(d) ?? []), entry]);
+        else this.#hold(d, entry);
         continue;
       }
       try {
@@ -321,14 +374,52 @@ export class WeshGroup {
         throw err;
       }
       const { entry, headers } = c;
-      const m: GroupMessage = { cid: entry.cidBytes, plaintext, devicePublicKey: headers.devicePublicKey, memberPublicKey: this.#devices.get(hex(headers.devicePublicKey)), counter: headers.counter };
-      if (!c.chain) return void this.#opened.set(entry.k, m); // read before a restart: history, not news
-      // a second entry with the same counter in this batch finds the key gone
+      const d = hex(headers.devicePublicKey);
+      const m: GroupMessage = { cid: entry.cidBytes, plaintext, devicePublicKey: headers.devicePublicKey, memberPublicKey: this.#devices.get(d), counter: headers.counter };
+      if (!c.chain) {
+        this.#seenSignatures.add(d + hex(headers.sig));
+        // one of ours read back: the chain must be past it (else this state is older than the log)
+        if (d === hex(this.#keys.device.publicKey) && headers.counter > this.#ownCounterSeen) this.#ownCounterSeen = headers.counter;
+        return void this.#opened.set(entry.k, m); // read before a restart: history, not news
+      }
+      // a second entry with the same counter, or the same signed message, in this batch
       if (!c.chain.has(headers.counter)) return this.#refuse('message wrong-counter');
-      this.#readKeys.set(entry.k, c.mk.slice());
+      if (this.#seenSignatures.has(d + hex(headers.sig))) return this.#refuse('message replayed');
+      this.#seenSignatures.add(d + hex(headers.sig));
+      read.push([entry.k, c.mk.slice()]);
       c.chain.consume(headers.counter);
       this.#deliver(m, entry.k);
     });
+    return read;
+  }
+
+  /**
+   * A message under our device key that this replica did not send: if it opens with our chain's key
+   * of its counter and carries our signature (not one already seen), a newer copy of this device's
+   * state sealed it, and sending from this older state would reuse message keys. A forgery (another
+   * member re-sealing one of our signed messages) does not count.
+   */
+  #ownMessage(headers: MessageHeaders, message: Uint8Array): void {
+    if (headers.counter <= this.#ownCounterSeen || this.#seenSignatures.has(hex(this.#keys.device.publicKey) + hex(headers.sig))) return;
+    const mk = this.#own.keyAhead(headers.counter);
+    if (!mk) return;
+    try {
+      const encryptedMessage = openPayload(this.provider, headers, message, mk);
+      if (this.provider.signature('Ed25519').verify(this.#keys.device.publicKey, encryptedMessage, headers.sig)) this.#ownCounterSeen = headers.counter;
+    } catch (err) {
+      if (!(err instanceof WeshError)) throw err;
+    } finally {
+      mk.fill(0);
+    }
+  }
+
+  /** Holds a message until its device's chain key arrives, within MAX_WAITING_PER_DEVICE and MAX_WAITING. */
+  #hold(device: string, entry: Entry): void {
+    const list = this.#waiting.get(device) ?? [];
+    if (list.length >= MAX_WAITING_PER_DEVICE || this.#waitingCount >= MAX_WAITING) return this.#refuse('message held-limit');
+    if (list.length === 0) this.#waiting.set(device, list);
+    list.push(entry);
+    this.#waitingCount++;
   }
 
   #deliver(m: GroupMessage, key: string): void {
@@ -342,12 +433,16 @@ export class WeshGroup {
   send(plaintext: Uint8Array): Promise<GroupMessage> {
     return new Promise((resolve, reject) => {
       this.#queue(async () => {
+        if (this.#ownCounterSeen > this.#own.counter) {
+          throw new WeshError('wrong-counter', `this device's saved state (counter ${this.#own.counter}) is older than its messages in the log (${this.#ownCounterSeen}): sending would reuse message keys`);
+        }
         const { counter, messageKey } = this.#own.next();
-        const { envelope } = sealMessageEnvelope(this.provider, { groupSecret: this.info.secret, messageKey, counter, device: this.#signer, plaintext });
+        const { envelope, sig } = sealMessageEnvelope(this.provider, { groupSecret: this.info.secret, messageKey, counter, device: this.#signer, plaintext });
         await this.#saved(); // the chain moved on: never seal two messages under one counter, even across a crash
         const entry = await this.messages.append(envelope);
-        this.#readKeys.set(entry.k, messageKey);
-        await this.#saved();
+        this.#ownCounterSeen = counter;
+        this.#seenSignatures.add(hex(this.#keys.device.publicKey) + hex(sig));
+        await this.#keepReadKey(entry.k, messageKey);
         const m: GroupMessage = { cid: entry.cidBytes, plaintext: plaintext.slice(), devicePublicKey: this.#keys.device.publicKey, memberPublicKey: this.#keys.member.publicKey, counter };
         this.#deliver(m, entry.k);
         resolve(m);
@@ -407,9 +502,7 @@ export class WeshGroup {
 
   /** Message entries held because their device's chain key has not arrived. */
   get waitingCount(): number {
-    let n = 0;
-    for (const l of this.#waiting.values()) n += l.length;
-    return n;
+    return this.#waitingCount;
   }
 
   async close(): Promise<void> {
@@ -418,6 +511,11 @@ export class WeshGroup {
     this.#signer.dispose();
     this.#own.dispose();
     for (const c of this.#chains.values()) c.dispose();
+    for (const k of this.#readKeys.values()) k.fill(0);
+    this.#readKeys.clear();
+    this.#keys.member.secretKey.fill(0);
+    this.#keys.device.secretKey.fill(0);
+    this.info.secret.fill(0);
   }
 }
 

@@ -10,6 +10,8 @@ import { type LogStore, WeshLog, memoryStore, providerLogCrypto, writersAccess }
 export interface GroupLogs {
   readonly metadata: WeshLog;
   readonly messages: WeshLog;
+  /** Closes both logs and wipes the signing key they share. */
+  close(): Promise<void>;
 }
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -37,5 +39,12 @@ export async function openGroupLogs(
     WeshLog.open({ id: ids.metadata, crypto, access, store: stores.metadata ?? memoryStore() }),
     WeshLog.open({ id: ids.messages, crypto, access, store: stores.messages ?? memoryStore() }),
   ]);
-  return { metadata, messages };
+  return {
+    metadata,
+    messages,
+    async close() {
+      await Promise.all([metadata.close(), messages.close()]);
+      crypto.dispose?.();
+    },
+  };
 }

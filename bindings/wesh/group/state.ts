@@ -1,9 +1,10 @@
 // A group's device state, saved so that a restarted device continues where it left off: our chain
 // (key and counter), the members we have sent it to (re-sending a *different* chain key to the
-// same member would reuse the fixed box nonce, reference §14 #6), the other devices' chains with
-// the keys left in their windows, and the message key of every message read, by entry (weshnet
-// keeps these too, so that history can be read again). dag-cbor; secrets in it: keep it where the
-// logs are kept. decodeGroupState is strict: a damaged state is a WeshError, never half-used.
+// same member would reuse the fixed box nonce, reference §14 #6) and the other devices' chains with
+// the keys left in their windows. The key of each message read is saved on its own (onReadKey), so
+// a save does not grow with the history. dag-cbor, counters as unsigned 64-bit integers; secrets in
+// it: keep it where the logs are kept. decodeGroupState is strict: a damaged state is a WeshError,
+// never half-used.
 
 import * as cbor from '@ipld/dag-cbor';
 import { WeshError } from '../errors.js';
@@ -16,20 +17,17 @@ export interface GroupState {
   readonly sentTo: readonly Uint8Array[];
   /** Device public key → chain. */
   readonly chains: readonly (readonly [Uint8Array, PeerChainState])[];
-  /** Entry CID bytes → the message key that opened it. */
-  readonly read: readonly (readonly [Uint8Array, Uint8Array])[];
 }
 
-const VERSION = 1;
+const VERSION = 2;
 
 export function encodeGroupState(s: GroupState): Uint8Array {
   return cbor.encode({
     v: VERSION,
     chainKey: s.chainKey,
-    counter: Number(s.counter),
+    counter: s.counter,
     sentTo: [...s.sentTo],
-    chains: s.chains.map(([device, c]) => [device, c.chainKey, Number(c.last), c.keys.map(([n, k]) => [Number(n), k])]),
-    read: s.read.map(([cid, k]) => [cid, k]),
+    chains: s.chains.map(([device, c]) => [device, c.chainKey, c.last, c.keys.map(([n, k]) => [n, k])]),
   });
 }
 
@@ -37,9 +35,11 @@ const bytes = (v: unknown, n?: number): Uint8Array => {
   if (!(v instanceof Uint8Array) || (n !== undefined && v.length !== n)) throw new WeshError('invalid-protobuf', 'group state: bad byte string');
   return v;
 };
+/** A uint64 counter: dag-cbor gives a number up to 2^53 and a bigint beyond. */
 const count = (v: unknown): bigint => {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new WeshError('invalid-protobuf', 'group state: bad counter');
-  return BigInt(v);
+  const n = typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : v;
+  if (typeof n !== 'bigint' || n < 0n || n >= 1n << 64n) throw new WeshError('invalid-protobuf', 'group state: bad counter');
+  return n;
 };
 const list = (v: unknown): unknown[] => {
   if (!Array.isArray(v)) throw new WeshError('invalid-protobuf', 'group state: expected a list');
@@ -64,10 +64,6 @@ export function decodeGroupState(data: Uint8Array): GroupState {
         const [n, key] = list(k);
         return [count(n), bytes(key, 32)] as const;
       }) }] as const;
-    }),
-    read: list(o.read).map((r) => {
-      const [cid, key] = list(r);
-      return [bytes(cid), bytes(key, 32)] as const;
     }),
   };
 }

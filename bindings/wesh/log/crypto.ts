@@ -16,6 +16,8 @@ export interface LogCrypto {
   verifyBatch?(items: readonly SignedMessage[]): boolean[];
   /** SHA-256 of many inputs (content addresses); without it, multiformats' sha2-256 is used. */
   sha256Many?(inputs: readonly Uint8Array[]): Uint8Array[];
+  /** Wipes the signing key; whoever made the LogCrypto calls it once its logs are closed (idempotent). */
+  dispose?(): void;
 }
 
 /**
@@ -32,10 +34,14 @@ export function providerLogCrypto(provider: CryptoProvider, keyPair?: { secretKe
   };
   if (!keyPair) return base;
   const signer = scheme.signer?.(keyPair.secretKey);
-  const sk = keyPair.secretKey.slice();
+  const sk = signer ? undefined : keyPair.secretKey.slice();
   return {
     ...base,
     publicKey: keyPair.publicKey.slice(),
-    sign: signer ? (m) => signer.sign(m) : (m) => scheme.sign(sk, m),
+    sign: signer ? (m) => signer.sign(m) : (m) => scheme.sign(sk!, m),
+    dispose: () => {
+      signer?.dispose();
+      sk?.fill(0);
+    },
   };
 }

@@ -3,8 +3,12 @@
 // two such strings is comparing the bytes lexicographically. The log uses them as Map keys (CIDs)
 // and as precomputed total-order keys (time ‖ writer ‖ CID), computed once per entry.
 
+/** Node's native byte → one-byte-string copy (a Buffer method that takes any Uint8Array); absent in browsers. */
+const latin1Slice = (globalThis as { Buffer?: { prototype: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } } }).Buffer?.prototype.latin1Slice;
+
 /** The binary string of `b` (see above). */
 export function binaryKey(b: Uint8Array): string {
+  if (latin1Slice) return latin1Slice.call(b, 0, b.length); // 3-4× faster: most of a merge's key-making
   let s = '';
   for (let i = 0; i < b.length; i += 4096) {
     s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);

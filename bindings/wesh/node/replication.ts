@@ -4,6 +4,15 @@
 // FilterGroupForReplication does — public_key, sign_pub, link_key, link_key_sig, never the secret.
 // With sign_pub the node verifies every entry's signature (so it stores only what members wrote);
 // with the link key it takes part in log sync; it has no key that opens an envelope.
+//
+// Nothing binds sign_pub (nor, outside multi-member groups, the link key) to the group public key
+// for a party without the secret, so a registration is keyed by (public key, sign_pub, link key):
+// a token holder who registers someone else's public key with its own sign_pub or link key creates
+// a registration of its own, which does not stop the members' registration from being stored and
+// served. Registrations per token are capped (maxRegistrationsPerToken). Log sync holds one log per
+// (log id, link key), so a second registration with the same public key and link key but another
+// sign_pub is refused: only a party that knows the group's real link key (a member, or a
+// replication node the group was registered with) can make one.
 
 import * as cbor from '@ipld/dag-cbor';
 import type { Libp2p } from 'libp2p';
@@ -43,6 +52,8 @@ export interface ReplicationNodeOptions {
   /** Persist the logs here (LevelDB); in memory when absent. */
   readonly dir?: string;
   readonly listen?: readonly string[];
+  /** Registrations one token may make (default 1000); beyond, the node refuses. */
+  readonly maxRegistrationsPerToken?: number;
 }
 
 export class ReplicationNode {
@@ -51,10 +62,19 @@ export class ReplicationNode {
   readonly #dir: string | undefined;
   readonly #node: Libp2p;
   readonly #sync: LogSync;
+  /** Registrations by (public key, sign_pub, link key); the (public key, link key) pairs in use. */
   readonly #groups = new Map<string, GroupLogs>();
+  readonly #linkKeys = new Map<string, string>();
+  readonly #perToken = new Map<string, number>();
+  readonly #maxPerToken: number;
+  /** Registrations run one at a time. */
+  #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(o: ReplicationNodeOptions, node: Libp2p) {
     this.#provider = o.provider ?? wasmProvider;
+    const max = o.maxRegistrationsPerToken ?? 1000;
+    if (!Number.isInteger(max) || max < 0) throw new RangeError('ReplicationNode: maxRegistrationsPerToken must be a non-negative integer');
+    this.#maxPerToken = max;
     this.#tokens = new Set(o.tokens);
     this.#dir = o.dir;
     this.#node = node;
@@ -84,7 +104,7 @@ export class ReplicationNode {
       const request = cbor.decode(unframe(await stream.read())) as { token?: unknown; group?: unknown };
       if (typeof request.token !== 'string' || !this.#tokens.has(request.token)) throw new WeshError('unexpected-message', 'unknown replication token');
       if (!(request.group instanceof Uint8Array)) throw new WeshError('invalid-protobuf', 'no group');
-      await this.replicate(request.group);
+      await this.#register(request.group, request.token);
       answer = { ok: true };
     } catch (err) {
       answer = { ok: false, error: err instanceof WeshError ? err.code : 'invalid-protobuf' };
@@ -93,8 +113,19 @@ export class ReplicationNode {
     stream.close();
   }
 
-  /** Starts replicating the group of a filtered Group message (also what a registration does). */
-  async replicate(filtered: Uint8Array): Promise<GroupLogs> {
+  /** Starts replicating the group of a filtered Group message (also what a registration does, under its token's cap). */
+  replicate(filtered: Uint8Array): Promise<GroupLogs> {
+    return this.#register(filtered, undefined);
+  }
+
+  #register(filtered: Uint8Array, token: string | undefined): Promise<GroupLogs> {
+    // one at a time: the checks and the cap see every earlier registration
+    const run = this.#queue.then(() => this.#registerNow(filtered, token));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #registerNow(filtered: Uint8Array, token: string | undefined): Promise<GroupLogs> {
     const g = decode(GroupSchema, filtered, 4096);
     if (g.secret.length > 0) throw new WeshError('unexpected-message', 'a replication node must not be given the group secret');
     const publicKey = peerKey(g.publicKey, 'Group.public_key'), signingPublicKey = peerKey(g.signPub, 'Group.sign_pub');
@@ -102,15 +133,23 @@ export class ReplicationNode {
     if (g.groupType === GroupType.GroupTypeMultiMember && !this.#provider.signature('Ed25519').verify(publicKey, linkKey, g.linkKeySig)) {
       throw new WeshError('bad-signature', 'link_key_sig does not verify under the group key');
     }
-    const key = hex(publicKey);
+    const key = `${hex(publicKey)}.${hex(signingPublicKey)}.${hex(linkKey)}`;
     const known = this.#groups.get(key);
     if (known) return known;
+    const pair = `${hex(publicKey)}.${hex(linkKey)}`;
+    if (this.#linkKeys.has(pair)) throw new WeshError('unexpected-message', 'this group and link key are registered with another signing key');
+    const n = token === undefined ? 0 : this.#perToken.get(token) ?? 0;
+    if (token !== undefined && n >= this.#maxPerToken) throw new WeshError('unexpected-message', 'too many registrations for this token');
     const ids = groupLogIds(publicKey);
+    // a directory per registration: registrations of one public key must not share a store
+    const sub = hex(this.#provider.hash('SHA-256', new TextEncoder().encode(key))).slice(0, 32);
     const stores = this.#dir
-      ? { metadata: await openLevelStore(join(this.#dir, ids.metadata)), messages: await openLevelStore(join(this.#dir, ids.messages)) }
+      ? { metadata: await openLevelStore(join(this.#dir, sub, ids.metadata)), messages: await openLevelStore(join(this.#dir, sub, ids.messages)) }
       : {};
     const logs = await openGroupLogs(this.#provider, { publicKey, signingPublicKey }, stores);
     this.#groups.set(key, logs);
+    this.#linkKeys.set(pair, key);
+    if (token !== undefined) this.#perToken.set(token, n + 1);
     this.#sync.addLog(logs.metadata, linkKey);
     this.#sync.addLog(logs.messages, linkKey);
     return logs;

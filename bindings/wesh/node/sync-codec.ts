@@ -4,9 +4,13 @@
 // reader refuses an over-long length from its header alone, before buffering anything. Body: one
 // dag-cbor map, canonical (keys sorted by length then bytes), with exactly these fields:
 //
-//   { type: "hello",  tags: [bytes(32)] }                 the tags of the logs we replicate
-//   { type: "heads",  tag: bytes(32), heads: [CID bytes] } our heads of one log, then a sample of
-//                                                         older entries we hold (36-byte entry CIDs)
+//   { type: "hello",  nonce: bytes(32) }                  a fresh random nonce (first message, once)
+//   { type: "proofs", proofs: [bytes(32)] }               proofs that we hold the link key of some
+//                                                         logs, bound to this session and our peer id
+//                                                         (sorted; see log-sync.ts)
+//   { type: "heads",  tag: bytes(32), heads: [CID bytes] } our heads of one log (tag: its session
+//                                                         tag), then a sample of older entries we hold
+//                                                         (36-byte entry CIDs)
 //   { type: "blocks", tag: bytes(32), blocks: [bytes] }   entry blocks, parents before children
 //
 // Decoding is strict: the body must decode with @ipld/dag-cbor and re-encode to the same bytes,
@@ -16,20 +20,23 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { isEntryCid } from '../log/cid.js';
 
-export const LOG_SYNC_PROTOCOL = '/wesh/log-sync/1.0.0';
+export const LOG_SYNC_PROTOCOL = '/wesh/log-sync/2.0.0';
 /** Largest frame body either side accepts (a block is at most ~1.1 MiB with the log's default limits). */
 export const DEFAULT_MAX_MESSAGE = 4 << 20;
 export const TAG_LENGTH = 32;
-/** Most tags in one hello, heads in one heads message, blocks in one blocks message. */
-export const MAX_TAGS = 4096;
+export const NONCE_LENGTH = 32;
+/** Most proofs in one proofs message, heads in one heads message, blocks in one blocks message. */
+export const MAX_PROOFS = 4096;
 export const MAX_HEADS = 1024;
 export const MAX_BLOCKS = 1 << 16;
 
 export type WeshSyncErrorCode =
-  | 'malformed'     // a body that is not one of the three messages, exactly
+  | 'malformed'     // a body that is not one of the four messages, exactly
   | 'oversize'      // a frame length above the limit, or a non-minimal / over-long length header
   | 'truncated'     // the stream ended inside a frame
   | 'stream-failed' // the stream was reset or failed under us
+  | 'abuse'         // the peer exceeded a limit (refused blocks, heads while a catch-up is pending,
+                    // proofs, queued control frames) or broke the message order (hello first, once)
   | 'closed';       // the sync (or the session) was closed
 
 export class WeshSyncError extends Error {
@@ -42,7 +49,8 @@ export class WeshSyncError extends Error {
 }
 
 export type SyncMessage =
-  | { readonly type: 'hello'; readonly tags: Uint8Array[] }
+  | { readonly type: 'hello'; readonly nonce: Uint8Array }
+  | { readonly type: 'proofs'; readonly proofs: Uint8Array[] }
   | { readonly type: 'heads'; readonly tag: Uint8Array; readonly heads: Uint8Array[] }
   | { readonly type: 'blocks'; readonly tag: Uint8Array; readonly blocks: Uint8Array[] };
 
@@ -102,8 +110,14 @@ export function decodeMessage(body: Uint8Array): SyncMessage {
   let m: SyncMessage;
   switch (o.type) {
     case 'hello':
-      if (keys.length !== 2 || !('tags' in o)) throw malformed('hello must have exactly type and tags');
-      m = { type: 'hello', tags: byteList(o.tags, MAX_TAGS, 'tags', isTag) };
+      if (keys.length !== 2 || !('nonce' in o)) throw malformed('hello must have exactly type and nonce');
+      if (!(o.nonce instanceof Uint8Array) || o.nonce.length !== NONCE_LENGTH) throw malformed('nonce is not 32 bytes');
+      m = { type: 'hello', nonce: o.nonce };
+      break;
+    case 'proofs':
+      if (keys.length !== 2 || !('proofs' in o)) throw malformed('proofs must have exactly type and proofs');
+      m = { type: 'proofs', proofs: byteList(o.proofs, MAX_PROOFS, 'proofs', isTag) };
+      if (m.proofs.length === 0) throw malformed('an empty proofs message');
       break;
     case 'heads':
       if (keys.length !== 3 || !('tag' in o) || !('heads' in o)) throw malformed('heads must have exactly type, tag and heads');

@@ -1,10 +1,15 @@
-// One /wesh/log-sync/1.0.0 stream with one peer (log-sync.ts holds the protocol logic): frames in,
+// One /wesh/log-sync stream with one peer (log-sync.ts holds the protocol logic): frames in,
 // decoded strictly and handed to the sync one at a time; frames out through a queue the stream's
-// sink drains. The queue holds ready frames (bounded in bytes: a push beyond the bound is refused and
-// the caller notes the peer is behind) and lazy producers (a catch-up is encoded chunk by chunk as
-// the sink pulls, so a large log is never encoded at once; a newer catch-up of the same log replaces
-// one not yet finished). Any error — a bad frame, a malformed message, a reset — closes this stream
-// only, and is reported once through onClose; nothing throws out of the session.
+// sink drains, in order. The queue holds ready frames and lazy producers (a catch-up is encoded chunk
+// by chunk as the sink pulls, so a large log is never encoded at once). Bounds, so that a peer that
+// does not read costs us a bounded amount of memory:
+//   - ready frames: at most maxQueuedBytes, beyond which a push is refused (the caller notes the peer
+//     is behind); "forced" frames (our control messages) bypass that bound but have their own hard
+//     bounds (maxForcedBytes, maxForcedFrames), beyond which the session is closed ('abuse');
+//   - producers: at most one per key (sendLazy replaces an unfinished one, which is unlinked from
+//     the queue at once, O(1), with everything it holds); the sync keys them per log.
+// Any error — a bad frame, a malformed message, a reset, a limit — closes this stream only, and is
+// reported once through onClose; nothing throws out of the session.
 
 import type { SyncMessage } from './sync-codec.js';
 import { type Chunk, WeshSyncError, decodeMessage, frameOf, readFrames } from './sync-codec.js';
@@ -24,37 +29,57 @@ export interface SessionOptions {
   readonly outbound: boolean;
   readonly maxMessage: number;
   readonly maxQueuedBytes: number;
+  /** Forced frames queued at once, in bytes and in number, beyond which the session is closed. */
+  readonly maxForcedBytes?: number;
+  readonly maxForcedFrames?: number;
   /** Handles one decoded message; the session awaits it before reading the next. */
   onMessage(session: SyncSession, message: SyncMessage): Promise<void> | void;
   /** Called when the outgoing queue becomes empty. */
   onDrain?(session: SyncSession): void;
+  /** Called when the producer under `key` has yielded its last frame (not when replaced or cancelled). */
+  onProducerDone?(session: SyncSession, key: string): void;
   /** Called once when the session ends; `err` when it ended on an error (ours or the peer's). */
   onClose(session: SyncSession, err?: WeshSyncError): void;
 }
 
-interface Producer {
-  readonly key: string;
-  readonly frames: Iterator<Uint8Array>;
-  cancelled: boolean;
+/** A queue node: a ready frame or a producer, doubly linked so that a producer is unlinked in O(1). */
+interface Item {
+  frame: Uint8Array | null;
+  forced: boolean;
+  key: string | null;
+  frames: Iterator<Uint8Array> | null;
+  prev: Item | null;
+  next: Item | null;
 }
 
 const GRACEFUL_CLOSE_MS = 2_000;
+export const DEFAULT_MAX_FORCED_BYTES = 8 << 20;
+export const DEFAULT_MAX_FORCED_FRAMES = 16_384;
 
 export class SyncSession {
   readonly peer: string;
   readonly outbound: boolean;
-  /** Tags (binary strings) of the logs this peer has shown it replicates too. */
+  /** Keys (log-sync's per-log keys) of the logs this peer has proved it replicates too. */
   readonly shared = new Set<string>();
-  /** Tags we sent our heads for on this session. */
+  /** Logs we sent our heads for on this session. */
   readonly headsSent = new Set<string>();
-  /** Per tag, the missing parents we already asked this peer for (by sending our heads). */
+  /** Per log, the missing parents we already asked this peer for (by sending our heads). */
   readonly asked = new Map<string, Set<string>>();
-  /** Tags whose pushes were dropped because the queue was full. */
+  /** Logs whose pushes were dropped because the queue was full. */
   readonly behind = new Set<string>();
   #o: SessionOptions;
   #stream: SyncStream;
-  #items: (Uint8Array | Producer)[] = [];
+  #head: Item | null = null;
+  #tail: Item | null = null;
+  readonly #producers = new Map<string, Item>();
+  #count = 0;
   #queued = 0;
+  #forcedBytes = 0;
+  #forcedFrames = 0;
+  #peakItems = 0;
+  #peakBytes = 0;
+  readonly #maxForcedBytes: number;
+  readonly #maxForcedFrames: number;
   #ended = false;
   #wake: (() => void) | null = null;
   #closed = false;
@@ -66,6 +91,8 @@ export class SyncSession {
     this.#o = options;
     this.peer = options.peer;
     this.outbound = options.outbound;
+    this.#maxForcedBytes = options.maxForcedBytes ?? DEFAULT_MAX_FORCED_BYTES;
+    this.#maxForcedFrames = options.maxForcedFrames ?? DEFAULT_MAX_FORCED_FRAMES;
   }
 
   get closed(): boolean {
@@ -75,6 +102,20 @@ export class SyncSession {
   /** Bytes of ready frames waiting to be sent. */
   get queuedBytes(): number {
     return this.#queued;
+  }
+
+  /** Items (ready frames and producers) waiting in the queue. */
+  get queuedItems(): number {
+    return this.#count;
+  }
+
+  /** The most items / bytes the queue ever held at once. */
+  get peakItems(): number {
+    return this.#peakItems;
+  }
+
+  get peakBytes(): number {
+    return this.#peakBytes;
   }
 
   /** Starts the sink and the read loop. */
@@ -87,7 +128,8 @@ export class SyncSession {
 
   /**
    * Queues one message. Returns false (and queues nothing) when the ready frames already exceed
-   * maxQueuedBytes, unless `force` (small control messages); also false once closed.
+   * maxQueuedBytes, unless `force` (our control messages, under their own hard bound: exceeding it
+   * closes the session); also false once closed.
    */
   send(body: Uint8Array, force = false): boolean {
     return this.sendFrame(frameOf(body), force);
@@ -96,24 +138,61 @@ export class SyncSession {
   /** send() of an already framed message. */
   sendFrame(f: Uint8Array, force = false): boolean {
     if (this.#closed || this.#ended) return false;
-    if (!force && this.#queued > this.#o.maxQueuedBytes) return false;
-    this.#items.push(f);
+    if (force) {
+      if (this.#forcedBytes + f.length > this.#maxForcedBytes || this.#forcedFrames + 1 > this.#maxForcedFrames) {
+        this.#fail(new WeshSyncError('abuse', 'too many control frames queued for a peer that does not read'));
+        return false;
+      }
+      this.#forcedBytes += f.length;
+      this.#forcedFrames++;
+    } else if (this.#queued > this.#o.maxQueuedBytes) return false;
+    this.#append({ frame: f, forced: force, key: null, frames: null, prev: null, next: null });
     this.#queued += f.length;
+    if (this.#queued > this.#peakBytes) this.#peakBytes = this.#queued;
     this.#wake?.();
     return true;
   }
 
-  /** Queues a lazy producer of frames (already framed); replaces an unfinished one with the same key. */
+  /** Queues a lazy producer of frames (already framed); replaces (and drops) an unfinished one with the same key. */
   sendLazy(key: string, frames: Iterator<Uint8Array>): void {
     if (this.#closed || this.#ended) return;
     this.cancel(key);
-    this.#items.push({ key, frames, cancelled: false });
+    const it: Item = { frame: null, forced: false, key, frames, prev: null, next: null };
+    this.#producers.set(key, it);
+    this.#append(it);
     this.#wake?.();
   }
 
-  /** Drops an unfinished producer (e.g. of a log no longer replicated). */
+  /** Whether a producer is queued under `key`. */
+  hasLazy(key: string): boolean {
+    return this.#producers.has(key);
+  }
+
+  /** Drops an unfinished producer (e.g. of a log no longer replicated), in O(1). */
   cancel(key: string): void {
-    for (const it of this.#items) if (!(it instanceof Uint8Array) && it.key === key) it.cancelled = true;
+    const it = this.#producers.get(key);
+    if (!it) return;
+    this.#producers.delete(key);
+    this.#unlink(it);
+    it.frames = null;
+  }
+
+  #append(it: Item): void {
+    it.prev = this.#tail;
+    if (this.#tail) this.#tail.next = it;
+    else this.#head = it;
+    this.#tail = it;
+    this.#count++;
+    if (this.#count > this.#peakItems) this.#peakItems = this.#count;
+  }
+
+  #unlink(it: Item): void {
+    if (it.prev) it.prev.next = it.next;
+    else if (this.#head === it) this.#head = it.next;
+    if (it.next) it.next.prev = it.prev;
+    else if (this.#tail === it) this.#tail = it.prev;
+    it.prev = it.next = null;
+    this.#count--;
   }
 
   /**
@@ -124,8 +203,11 @@ export class SyncSession {
   close(err?: WeshSyncError): Promise<void> {
     if (this.#closed) return this.#done.then(() => undefined, () => undefined);
     this.#closed = true;
-    this.#items = [];
+    this.#head = this.#tail = null;
+    this.#producers.clear();
+    this.#count = 0;
     this.#queued = 0;
+    this.#forcedBytes = this.#forcedFrames = 0;
     this.#ended = true;
     this.#wake?.();
     if (err) {
@@ -165,26 +247,39 @@ export class SyncSession {
 
   async *#drain(): AsyncGenerator<Uint8Array, void, undefined> {
     for (;;) {
-      while (this.#items.length > 0) {
-        const it = this.#items[0];
-        if (it instanceof Uint8Array) {
-          this.#items.shift();
-          this.#queued -= it.length;
-          yield it;
+      while (this.#head !== null) {
+        const it = this.#head;
+        if (it.frame !== null) {
+          this.#unlink(it);
+          this.#queued -= it.frame.length;
+          if (it.forced) {
+            this.#forcedBytes -= it.frame.length;
+            this.#forcedFrames--;
+          }
+          yield it.frame;
           continue;
         }
         let r: IteratorResult<Uint8Array>;
         try {
-          r = it.cancelled ? { done: true, value: undefined } : it.frames.next();
+          r = it.frames ? it.frames.next() : { done: true, value: undefined };
         } catch {
           r = { done: true, value: undefined }; // a producer that fails just stops
         }
-        if (r.done) this.#items.shift();
-        else yield r.value;
+        if (this.#head !== it) continue; // replaced or cancelled meanwhile (or the session closed)
+        if (!r.done) {
+          yield r.value;
+          continue;
+        }
+        this.#unlink(it);
+        const key = it.key!;
+        const natural = it.frames !== null;
+        it.frames = null;
+        if (this.#producers.get(key) === it) this.#producers.delete(key);
+        if (natural && !this.#closed) this.#o.onProducerDone?.(this, key);
       }
       if (this.#ended) return;
       this.#o.onDrain?.(this);
-      if (this.#items.length > 0) continue;
+      if (this.#head !== null) continue;
       await new Promise<void>((resolve) => (this.#wake = resolve));
       this.#wake = null;
     }
