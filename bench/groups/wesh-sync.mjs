@@ -2,7 +2,7 @@
 // one peer to a fresh peer over loopback, target ≤ 5 s from connect until the receiver holds all of
 // them. Two js-libp2p nodes on 127.0.0.1 (TCP + Noise + Yamux + identify) in this process, each
 // with a LogSync (/wesh/log-sync/1.0.0); the sender's log is built outside the timed part (100-byte
-// payloads, wasm provider). Timed: dial + stream negotiation + hello/heads + the catch-up (entries
+// payloads, wasm provider). Timed: dial + stream negotiation + hello, proofs, heads + the catch-up (entries
 // not reachable from the receiver's heads, chunked blocks messages) + the receiver's join (hash,
 // CID check, strict decode, 10,000 Ed25519 verifications, memory store). Both peers share this
 // process, so the wall time includes the sender's and the receiver's work on one thread.
@@ -75,7 +75,7 @@ export async function weshSyncBench({ quick = false, log = () => {}, n = 10_000 
     '',
     '| operation | wall (process CPU) |',
     '|---|--:|',
-    `| connect → the fresh peer holds all ${n.toLocaleString('en-US')} entries (dial, Noise, Yamux, hello/heads, blocks, join with signature verification) | **${fmt(wall)}** (CPU ${fmt(cpuMs)}) |`,
+    `| connect → the fresh peer holds all ${n.toLocaleString('en-US')} entries (dial, Noise, Yamux, hello, proofs, heads, blocks, join with signature verification) | **${fmt(wall)}** (CPU ${fmt(cpuMs)}) |`,
     `| per entry | ${((wall * 1000) / n).toFixed(0)} µs |`,
     '',
     `Messages: the receiver got ${stats.receiver.messagesReceived} messages (${stats.receiver.blocksReceived.toLocaleString('en-US')} blocks, ${stats.receiver.duplicates} duplicates, ${stats.receiver.rejected} rejected).`,
