@@ -1,4 +1,5 @@
-// Decoder fuzz slice (the long run belongs to `npm run fuzz`): mutations of valid entry blocks —
+// Decoder fuzz (a fixed-seed slice in `npm test`; at least 10^5 inputs under `npm run fuzz`, see
+// test/diff/property.ts): mutations of valid entry blocks —
 // bit flips, byte replacements, truncations, insertions, deletions, splices of two entries — with a
 // fixed seed. decodeEntry throws only WeshLogError; whatever it accepts, @ipld/dag-cbor decodes to
 // the same fields and re-encodes to the same bytes (so it is canonical); join() never throws for them.
@@ -9,8 +10,9 @@ import { DEFAULT_LIMITS, WeshLogError, decodeEntry } from '../../bindings/wesh/l
 import { forEachProvider } from '../helpers/providers.js';
 import { cidOf, craft, group, openLog, text } from './log-helpers.js';
 import { referenceProvider } from '../../bindings/provider/reference.js';
+import { FUZZ_SEED, runFuzzProperty } from '../diff/property.js';
 
-const SEED = Number(process.env.FC_SEED ?? 4242);
+const SEED = FUZZ_SEED;
 
 /** Seeds: entries with 0, 1 and 3 parents, empty and longer payloads, small and large times. */
 function corpus() {
@@ -63,16 +65,16 @@ describe('entry decoder', () => {
 
   it('mutated encodings: only WeshLogError, and nothing non-canonical accepted', () => {
     const outcomes = { accepted: 0, refused: 0 };
-    fc.assert(fc.property(mutation(seeds), (b) => {
+    runFuzzProperty(fc.property(mutation(seeds), (b) => {
       outcomes[check(b)]++;
-    }), { seed: SEED, numRuns: 4000 });
+    }), 4000, 100_000, 2);
     expect(outcomes.refused).toBeGreaterThan(3000);
   });
 
   it('random bytes and short prefixes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
+    runFuzzProperty(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
       check(b);
-    }), { seed: SEED, numRuns: 1000 });
+    }), 1000, 100_000, 2);
     for (const s of seeds) for (let n = 0; n < Math.min(s.length, 400); n++) expect(check(s.subarray(0, n))).toBe('refused');
   });
 
