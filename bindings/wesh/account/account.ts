@@ -26,14 +26,17 @@ import { LogSync } from '../node/log-sync.js';
 import { createPeer } from '../node/peer.js';
 import { requestReplication } from '../node/replication.js';
 import {
-  AccountContactRequestIncomingAcceptedSchema, AccountContactRequestOutgoingSentSchema, AccountGroupJoinedSchema, EventType, GroupReplicatingSchema, GroupSchema,
+  AccountContactRequestIncomingAcceptedSchema, AccountContactRequestOutgoingSentSchema, AccountGroupJoinedSchema, ContactAliasKeyAddedSchema, EventType,
+  GroupReplicatingSchema, GroupSchema, MultiMemberGroupAliasResolverAddedSchema,
 } from '../proto/gen/protocoltypes_pb.js';
+import { aliasDisclosure, verifyAliasDisclosure } from '../crypto/alias.js';
 import { decode, encode } from '../proto/codec.js';
 import { type Libp2pStreamLike, fromLibp2pStream } from '../node/libp2p-stream.js';
 import { type AccountSecrets, DEVICE_LINK_PROTOCOL, type LinkConfirm, decodeOffer, encodeOffer, linkAsExisting, linkAsNew, randomPin } from './device-link.js';
 import { type Kv, levelKv, memoryKv } from './kv.js';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 const hexBytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
 
 export interface AccountOptions {
@@ -293,7 +296,59 @@ export class Account {
       this.#contacts.set(hex(contact.publicKey), record);
     }
     const { group } = contactGroup(this.provider, this.#keys.account, contact.publicKey);
-    return this.#join({ group, member: this.#keys.account, device: this.#keys.device, members: [this.publicKey, contact.publicKey] });
+    const joined = await this.#join({ group, member: this.#keys.account, device: this.#keys.device, members: [this.publicKey, contact.publicKey] });
+    await this.#sendAliasKey(joined);
+    return joined;
+  }
+
+  // ---- alias identity (crypto/alias.ts) ----------------------------------------------------------
+
+  /** Tells a contact our alias key (ContactAliasKeyAdded), once per device and contact group. */
+  async #sendAliasKey(group: WeshGroup): Promise<void> {
+    const device = this.#devicePublicKey();
+    if (group.events().some((e) => e.eventType === EventType.EventTypeContactAliasKeyAdded && sameBytes(e.signerPublicKey, device))) return;
+    const aliasPk = this.provider.signature('Ed25519').publicKey(this.#keys.alias);
+    await group.appendEvent(EventType.EventTypeContactAliasKeyAdded, encode(ContactAliasKeyAddedSchema, { devicePk: device, aliasPk }));
+  }
+
+  /** The alias public key a contact sent in our contact group (a device of its account signed it), if any yet. */
+  contactAliasKey(contactPublicKey: Uint8Array): Uint8Array | undefined {
+    const group = this.contactGroupWith(contactPublicKey);
+    if (!group) return undefined;
+    const theirDevices = new Set(group.members().get(hex(contactPublicKey)) ?? []);
+    for (const e of group.events()) {
+      if (e.eventType !== EventType.EventTypeContactAliasKeyAdded || !theirDevices.has(hex(e.signerPublicKey))) continue;
+      const { aliasPk } = decode(ContactAliasKeyAddedSchema, e.payload);
+      if (aliasPk.length === 32) return aliasPk;
+    }
+    return undefined;
+  }
+
+  /** Lets this account's contacts recognise its member in a multi-member group (MultiMemberGroupAliasResolverAdded). */
+  async discloseIdentity(group: WeshGroup): Promise<void> {
+    this.#live();
+    const { resolver, proof } = aliasDisclosure(this.provider, this.#keys.alias, group.info.publicKey);
+    await group.appendEvent(EventType.EventTypeMultiMemberGroupAliasResolverAdded, encode(MultiMemberGroupAliasResolverAddedSchema, {
+      devicePk: keyPairFromSeed(this.provider, this.#deviceSeedOf(group)).publicKey, aliasResolver: resolver, aliasProof: proof,
+    }));
+  }
+
+  /** The members of a multi-member group that disclosed themselves and are contacts of ours: member key (hex) → contact account key. */
+  identify(group: WeshGroup): Map<string, Uint8Array> {
+    const memberOf = new Map<string, string>();
+    for (const [member, devices] of group.members()) for (const d of devices) memberOf.set(d, member);
+    const aliases = this.contacts().map((c) => [c.publicKey, this.contactAliasKey(c.publicKey)] as const).filter((x): x is readonly [Uint8Array, Uint8Array] => x[1] !== undefined);
+    const found = new Map<string, Uint8Array>();
+    for (const e of group.events()) {
+      if (e.eventType !== EventType.EventTypeMultiMemberGroupAliasResolverAdded) continue;
+      const member = memberOf.get(hex(e.signerPublicKey));
+      if (!member) continue;
+      const { aliasResolver, aliasProof } = decode(MultiMemberGroupAliasResolverAddedSchema, e.payload);
+      for (const [contact, aliasPk] of aliases) {
+        if (verifyAliasDisclosure(this.provider, aliasPk, group.info.publicKey, aliasResolver, aliasProof)) found.set(member, contact);
+      }
+    }
+    return found;
   }
 
   /** A new multi-member group; share `invitation(group)` (its Group message) with those you invite. */

@@ -4,6 +4,7 @@
 
 import type { CryptoProvider } from '../../provider/types.js';
 import * as hs from '../handshake/messages.js';
+import * as alias from './alias.js';
 import * as entries from './entries.js';
 import * as groups from './groups.js';
 import * as keys from './keys.js';
@@ -31,6 +32,9 @@ export function weshCrypto(provider: CryptoProvider) {
     memberKeyForGroup: bind(provider, groups.memberKeyForGroup),
     groupDerivedKeys: bind(provider, groups.groupDerivedKeys),
     groupReference: bind(provider, groups.groupReference),
+    aliasResolver: bind(provider, alias.aliasResolver),
+    aliasDisclosure: bind(provider, alias.aliasDisclosure),
+    verifyAliasDisclosure: bind(provider, alias.verifyAliasDisclosure),
     ratchetStep: bind(provider, ratchet.ratchetStep),
     ratchet: bind(provider, ratchet.ratchet),
     sealSecretEntry: bind(provider, entries.sealSecretEntry),
