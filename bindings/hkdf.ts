@@ -3,7 +3,8 @@
 
 import { lengthOf } from './bytes.js';
 import { bytes, integer } from './errors.js';
-import { HMAC_SHA256, hmacInit, hmacSha256 } from './hmac.js';
+import { HMAC_SHA256, type HmacSpec, hmacInit, hmacSha256 } from './hmac.js';
+import type { WasmAbi } from './wasm/abi.js';
 import type { Engine } from './wasm/engine.js';
 import { engine } from './wasm/select.js';
 import { align16, feed, stage, unstage } from './wasm/staging.js';
@@ -19,17 +20,31 @@ export function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Uint8Array {
   return hmacSha256(salt, ikm);
 }
 
+/** An HKDF over one HMAC: the HMAC, its one-call wasm Expand, and the name errors carry. */
+export interface HkdfSpec {
+  readonly fn: string;
+  readonly hmac: HmacSpec;
+  expand(x: WasmAbi, prk: number, prkLen: number, info: number, infoLen: number, out: number, len: number): void;
+}
+
+const HKDF_SHA256: HkdfSpec = { fn: 'hkdfExpand', hmac: HMAC_SHA256, expand: (x, ...a) => x.hkdf_sha256_expand(...a) };
+
 /** HKDF-Expand (§2.3): `length` bytes (0 … 8160) of output keying material from `prk` and `info`. */
 export function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  bytes(prk, 'hkdfExpand', 'prk');
-  bytes(info, 'hkdfExpand', 'info');
-  integer(length, 0, HKDF_SHA256_MAX_LENGTH, 'hkdfExpand', 'length');
+  return expandWith(HKDF_SHA256, prk, info, length);
+}
+
+/** §2.3 over `h`: one wasm call when the PRK, info and output fit the I/O window, else streamed. */
+export function expandWith(h: HkdfSpec, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  bytes(prk, h.fn, 'prk');
+  bytes(info, h.fn, 'info');
+  integer(length, 0, 255 * h.hmac.tagLen, h.fn, 'length');
   const e = engine();
   const prkLength = lengthOf(prk), infoLength = lengthOf(info);
-  if (align16(prkLength) + align16(infoLength) + length > e.windowBytes) return expandStreamed(e, prk, info, length);
+  if (align16(prkLength) + align16(infoLength) + length > e.windowBytes) return expandStreamed(h.hmac, e, prk, info, length);
   const s = stage(e, [prk, info], length);
   try {
-    e.abi.hkdf_sha256_expand(s.at[0], prkLength, s.at[1], infoLength, s.out, length);
+    h.expand(e.abi, s.at[0]!, prkLength, s.at[1]!, infoLength, s.out, length);
     return e.read(s.out, length);
   } finally {
     unstage(e, s);
@@ -37,25 +52,26 @@ export function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): U
 }
 
 /** §2.3 with the streaming HMAC calls, for a PRK or info too long for the window at once. */
-function expandStreamed(e: Engine, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+function expandStreamed(spec: HmacSpec, e: Engine, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const x = e.abi;
   const ctx = e.ctx;
   const okm = new Uint8Array(length);
-  const t = e.out + 64;         // T(i), the input of the next block
-  const counter = e.out + 128;
+  const hashLen = spec.tagLen;
+  const t = e.out + align16(spec.blockLen); // T(i), the input of the next block (past the key block hmacInit stages)
+  const counter = t + 64;
   try {
-    hmacInit(HMAC_SHA256, e, ctx, prk);
-    for (let i = 1, done = 0; done < length; i++, done += HASH_LEN) {
-      if (i > 1) x.hmac_sha256_update(ctx, t, HASH_LEN);
-      feed(e, info, (p, n) => x.hmac_sha256_update(ctx, p, n));
+    hmacInit(spec, e, ctx, prk);
+    for (let i = 1, done = 0; done < length; i++, done += hashLen) {
+      if (i > 1) spec.update(x, ctx, t, hashLen);
+      feed(e, info, (p, n) => spec.update(x, ctx, p, n));
       e.u8[counter] = i;
-      x.hmac_sha256_update(ctx, counter, 1);
-      x.hmac_sha256_final(ctx, t);
-      okm.set(e.u8.subarray(t, t + Math.min(HASH_LEN, length - done)), done);
+      spec.update(x, ctx, counter, 1);
+      spec.final(x, ctx, t);
+      okm.set(e.u8.subarray(t, t + Math.min(hashLen, length - done)), done);
     }
     return okm;
   } finally {
-    x.hmac_sha256_wipe(ctx);
+    spec.wipe(x, ctx);
     e.wipe(e.out, 256);
   }
 }

@@ -4,13 +4,10 @@
 // so the argument checks, error classes and wiping are theirs. The wasm side is
 // assembly/hash/sha3.ts (Keccak-f[1600]: constant time by construction, no data-indexed tables).
 
-import { lengthOf } from './bytes.js';
 import { bytes, integer } from './errors.js';
 import { type Hash, type HashSpec, oneShot, WasmHash } from './hash.js';
-import { type HmacSpec, hmacInit, mac } from './hmac.js';
-import type { Engine } from './wasm/engine.js';
-import { engine } from './wasm/select.js';
-import { align16, feed, stage, unstage } from './wasm/staging.js';
+import { type HmacSpec, mac } from './hmac.js';
+import { type HkdfSpec, expandWith } from './hkdf.js';
 
 const SHA3_256: HashSpec = {
   fn: 'sha3_256', digestLen: 32,
@@ -60,45 +57,11 @@ export function hkdfSha3_256Extract(salt: Uint8Array, ikm: Uint8Array): Uint8Arr
   return hmacSha3_256(salt, ikm);
 }
 
+const HKDF_SHA3_256: HkdfSpec = { fn: 'hkdfSha3_256Expand', hmac: HMAC_SHA3_256, expand: (x, ...a) => x.hkdf_sha3_256_expand(...a) };
+
 /** HKDF-Expand (§2.3) over SHA3-256: `length` bytes (0 … 8160) of output keying material. */
 export function hkdfSha3_256Expand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  bytes(prk, 'hkdfSha3_256Expand', 'prk');
-  bytes(info, 'hkdfSha3_256Expand', 'info');
-  integer(length, 0, HKDF_SHA3_256_MAX_LENGTH, 'hkdfSha3_256Expand', 'length');
-  const e = engine();
-  const prkLength = lengthOf(prk), infoLength = lengthOf(info);
-  if (align16(prkLength) + align16(infoLength) + length > e.windowBytes) return expandStreamed(e, prk, info, length);
-  const s = stage(e, [prk, info], length);
-  try {
-    e.abi.hkdf_sha3_256_expand(s.at[0]!, prkLength, s.at[1]!, infoLength, s.out, length);
-    return e.read(s.out, length);
-  } finally {
-    unstage(e, s);
-  }
-}
-
-/** §2.3 with the streaming HMAC calls, for a PRK or info too long for the window at once. */
-function expandStreamed(e: Engine, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  const x = e.abi;
-  const ctx = e.ctx;
-  const okm = new Uint8Array(length);
-  const t = e.out + 144;        // T(i), the input of the next block (past the 136-byte key block)
-  const counter = e.out + 192;
-  try {
-    hmacInit(HMAC_SHA3_256, e, ctx, prk);
-    for (let i = 1, done = 0; done < length; i++, done += HASH_LEN) {
-      if (i > 1) x.hmac_sha3_256_update(ctx, t, HASH_LEN);
-      feed(e, info, (p, n) => x.hmac_sha3_256_update(ctx, p, n));
-      e.u8[counter] = i;
-      x.hmac_sha3_256_update(ctx, counter, 1);
-      x.hmac_sha3_256_final(ctx, t);
-      okm.set(e.u8.subarray(t, t + Math.min(HASH_LEN, length - done)), done);
-    }
-    return okm;
-  } finally {
-    x.hmac_sha3_256_wipe(ctx);
-    e.wipe(e.out, 256);
-  }
+  return expandWith(HKDF_SHA3_256, prk, info, length);
 }
 
 /** HKDF-SHA3-256 (§2): Expand(Extract(salt, ikm), info, length). Note the argument order: ikm first. */

@@ -11,6 +11,7 @@ import { openGroupEnvelope } from '../../bindings/wesh/crypto/entries.js';
 import { groupDerivedKeys, openGroup } from '../../bindings/wesh/crypto/groups.js';
 import { wasmProvider } from '../../bindings/provider/wasm.js';
 import { WeshError } from '../../bindings/wesh/errors.js';
+import { until } from './wait.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const view = (g: WeshGroup) => g.list().map((m) => new TextDecoder().decode(m.plaintext));
@@ -23,14 +24,6 @@ async function accounts(n: number): Promise<Account[]> {
   const list = await Promise.all(Array.from({ length: n }, () => Account.create()));
   closers.push(...list);
   return list;
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 750; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const ready = (groups: WeshGroup[], members: number) => () => groups.every((g) => g.members().size === members && g.devicesWithoutChainKey === 0);

@@ -10,6 +10,7 @@ import { referenceProvider } from '../../bindings/provider/reference.js';
 import { wasmProvider } from '../../bindings/provider/wasm.js';
 import { Account } from '../../bindings/wesh/account/account.js';
 import type { WeshGroup } from '../../bindings/wesh/group/group.js';
+import { until } from './wait.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const view = (g: WeshGroup) => g.list().map((m) => new TextDecoder().decode(m.plaintext));
@@ -27,14 +28,6 @@ async function accountOn(provider: CryptoProvider, dir?: string): Promise<Accoun
 }
 
 /** Polls until `check` holds (bounded): replication is asynchronous. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 for (const provider of [wasmProvider, referenceProvider]) describe(`wesh.Account on ${provider.name}`, () => {
   const account = (dir?: string) => accountOn(provider, dir);
 

@@ -7,6 +7,7 @@ import { Account } from '../../bindings/wesh/account/account.js';
 import { weshCrypto } from '../../bindings/wesh/index.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { toHex } from '../helpers/vectors.js';
+import { until } from './wait.js';
 
 forEachProvider((provider: CryptoProvider) => {
   const wesh = weshCrypto(provider);
@@ -31,14 +32,6 @@ describe('alias identity between accounts', () => {
   afterAll(async () => {
     for (const a of open) await a.close();
   });
-  async function until(check: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 750; i++) {
-      if (check()) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
-
   it('bob recognises alice\'s member in carol\'s group after alice discloses it; carol, not alice\'s contact, does not', async () => {
     const [alice, bob, carol] = await Promise.all([Account.create(), Account.create(), Account.create()]);
     open.push(alice, bob, carol);

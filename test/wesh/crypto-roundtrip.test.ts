@@ -6,21 +6,12 @@ import { referenceProvider } from '../../bindings/provider/reference.js';
 import { wasmProvider } from '../../bindings/provider/wasm.js';
 import { EventType, GroupType, WeshError, weshCrypto } from '../../bindings/wesh/index.js';
 import { toHex } from '../helpers/vectors.js';
+import { codeOf } from './wait.js';
 
 const W = weshCrypto(wasmProvider);
 const R = weshCrypto(referenceProvider);
 const ed = wasmProvider.signature('Ed25519');
 const text = (s: string) => new TextEncoder().encode(s);
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof WeshError) return err.code;
-    throw err;
-  }
-  return 'returned';
-}
 
 describe('Wesh crypto across providers', () => {
   for (const [sealer, opener, name] of [[W, R, 'wasm → reference'], [R, W, 'reference → wasm']] as const) {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Account } from '../../bindings/wesh/account/account.js';
 import type { WeshGroup } from '../../bindings/wesh/group/group.js';
 import { WeshError } from '../../bindings/wesh/errors.js';
+import { until } from './wait.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const view = (g: WeshGroup) => g.list().map((m) => new TextDecoder().decode(m.plaintext));
@@ -14,14 +15,6 @@ const closers: Account[] = [];
 afterAll(async () => {
   for (const c of closers) await c.close();
 });
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 750; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Links a new device to `existing`: the user reads the PIN off the existing device and confirms matching fingerprints. */
 async function link(existing: Account, pin?: string, confirmNew = true): Promise<Account> {

@@ -7,16 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { WeshError, frame, proto, weshCrypto } from '../../bindings/wesh/index.js';
 import type { CryptoProvider } from '../../bindings/provider/types.js';
 import { forEachProvider } from '../helpers/providers.js';
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof WeshError) return err.code;
-    throw err;
-  }
-  throw new Error('expected a WeshError, but the call returned');
-}
+import { codeOf } from './wait.js';
 
 forEachProvider((provider: CryptoProvider) => {
   const wesh = weshCrypto(provider);

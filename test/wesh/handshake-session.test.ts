@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CryptoProvider } from '../../bindings/provider/types.js';
 import { WeshError, fromDuplex, requestContact, respondContact, weshCrypto } from '../../bindings/wesh/index.js';
 import { forEachProvider } from '../helpers/providers.js';
+import { codeOfAsync } from './wait.js';
 
 let port = 0;
 const pending: ((s: Socket) => void)[] = [];
@@ -19,16 +20,6 @@ async function pair(): Promise<[Socket, Socket]> {
   const client = connect(port, '127.0.0.1');
   await new Promise((resolve) => client.once('connect', resolve));
   return [client, await accepted];
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof WeshError) return err.code;
-    throw err;
-  }
-  return 'resolved';
 }
 
 forEachProvider((provider: CryptoProvider) => {
@@ -55,8 +46,8 @@ forEachProvider((provider: CryptoProvider) => {
   it('a requester that addresses another responder key: refused at step 3, both sides fail', async () => {
     const [c, s] = await pair();
     const [r, q] = await Promise.all([
-      codeOf(requestContact(provider, fromDuplex(c), { ourAccountSecret: alice.secretKey, theirAccountPublic: eve.publicKey, ourContact: aliceContact })),
-      codeOf(respondContact(provider, fromDuplex(s), bob.secretKey)),
+      codeOfAsync(requestContact(provider, fromDuplex(c), { ourAccountSecret: alice.secretKey, theirAccountPublic: eve.publicKey, ourContact: aliceContact })),
+      codeOfAsync(respondContact(provider, fromDuplex(s), bob.secretKey)),
     ]);
     expect(q).toBe('authentication-failed');
     expect(r).toBe('stream-closed');
@@ -65,8 +56,8 @@ forEachProvider((provider: CryptoProvider) => {
   it('a contact that is not the authenticated account is refused', async () => {
     const [c, s] = await pair();
     const [r, q] = await Promise.all([
-      codeOf(requestContact(provider, fromDuplex(c), { ourAccountSecret: alice.secretKey, theirAccountPublic: bob.publicKey, ourContact: { ...aliceContact, publicKey: eve.publicKey } })),
-      codeOf(respondContact(provider, fromDuplex(s), bob.secretKey)),
+      codeOfAsync(requestContact(provider, fromDuplex(c), { ourAccountSecret: alice.secretKey, theirAccountPublic: bob.publicKey, ourContact: { ...aliceContact, publicKey: eve.publicKey } })),
+      codeOfAsync(respondContact(provider, fromDuplex(s), bob.secretKey)),
     ]);
     expect(r).toBe('resolved');
     expect(q).toBe('unexpected-message');
@@ -77,7 +68,7 @@ forEachProvider((provider: CryptoProvider) => {
     for (let k = 0; k < 4; k++) {
       it(`requester stops after ${k} frame(s): the responder fails with stream-closed`, async () => {
         const [c, s] = await pair();
-        const responder = codeOf(respondContact(provider, fromDuplex(s), bob.secretKey));
+        const responder = codeOfAsync(respondContact(provider, fromDuplex(s), bob.secretKey));
         const stream = fromDuplex(c);
         const wesh = weshCrypto(provider);
         const eph = provider.dh('X25519').generateKeyPair();
@@ -97,7 +88,7 @@ forEachProvider((provider: CryptoProvider) => {
     for (let k = 0; k < 2; k++) {
       it(`responder stops after ${k} frame(s): the requester fails with stream-closed`, async () => {
         const [c, s] = await pair();
-        const requester = codeOf(requestContact(provider, fromDuplex(c), { ourAccountSecret: alice.secretKey, theirAccountPublic: bob.publicKey, ourContact: aliceContact }));
+        const requester = codeOfAsync(requestContact(provider, fromDuplex(c), { ourAccountSecret: alice.secretKey, theirAccountPublic: bob.publicKey, ourContact: aliceContact }));
         const stream = fromDuplex(s);
         const wesh = weshCrypto(provider);
         const eph = provider.dh('X25519').generateKeyPair();
@@ -114,13 +105,13 @@ forEachProvider((provider: CryptoProvider) => {
 
   it('a silent responder: the requester times out', async () => {
     const [c, s] = await pair();
-    expect(await codeOf(requestContact(provider, fromDuplex(c, 200), { ourAccountSecret: alice.secretKey, theirAccountPublic: bob.publicKey, ourContact: aliceContact }))).toBe('timeout');
+    expect(await codeOfAsync(requestContact(provider, fromDuplex(c, 200), { ourAccountSecret: alice.secretKey, theirAccountPublic: bob.publicKey, ourContact: aliceContact }))).toBe('timeout');
     s.destroy();
   });
 
   it('a flood of bytes that is not a frame is cut off', async () => {
     const [c, s] = await pair();
-    const responder = codeOf(respondContact(provider, fromDuplex(s), bob.secretKey));
+    const responder = codeOfAsync(respondContact(provider, fromDuplex(s), bob.secretKey));
     c.write(Uint8Array.of(0xff, 0xff, 0xff));
     expect(await responder).toBe('invalid-frame');
     c.destroy();

@@ -17,6 +17,7 @@ import { LOG_SYNC_PROTOCOL, LogSync, type SyncMessage, WeshSyncError, logSyncPro
 import { createPeer } from '../../bindings/wesh/node/peer.js';
 import { type Chunk, decodeMessage, encodeMessage, frameOf, readFrames } from '../../bindings/wesh/node/sync-codec.js';
 import { LOG_ID, cids, craft, group, openLog, text } from './log-helpers.js';
+import { until } from './wait.js';
 
 const g = group(wasmProvider, 5);
 const LINK_KEY = new Uint8Array(32).fill(0x4b);
@@ -47,14 +48,6 @@ async function log(): Promise<WeshLog> {
 }
 
 /** Polls `check` every 10 ms until it holds; fails after `ms`. */
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** A pushable async iterable (a sink source we can feed over time). */
 function pushable() {
   const queue: Uint8Array[] = [];

@@ -13,6 +13,7 @@ import { encode } from '../../bindings/wesh/proto/codec.js';
 import { GroupSchema, GroupType } from '../../bindings/wesh/proto/gen/protocoltypes_pb.js';
 import { wasmProvider } from '../../bindings/provider/wasm.js';
 import { WeshError } from '../../bindings/wesh/errors.js';
+import { until } from './wait.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const view = (g: WeshGroup) => g.list().map((m) => new TextDecoder().decode(m.plaintext));
@@ -20,14 +21,6 @@ const closers: { close(): Promise<void> }[] = [];
 afterAll(async () => {
   for (const c of closers.reverse()) await c.close().catch(() => undefined);
 });
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 750; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** A Group claiming `publicKey`, with a secret (so sign_pub and the link key) of the squatter's own. */
 function squatterGroup(publicKey: Uint8Array, groupType: GroupType): Uint8Array {
