@@ -26,17 +26,15 @@ import { LogSync } from '../node/log-sync.js';
 import { createPeer } from '../node/peer.js';
 import { requestReplication } from '../node/replication.js';
 import {
-  AccountContactRequestIncomingAcceptedSchema, AccountContactRequestOutgoingSentSchema, AccountGroupJoinedSchema, ContactAliasKeyAddedSchema, EventType,
-  GroupReplicatingSchema, GroupSchema, MultiMemberGroupAliasResolverAddedSchema,
+  AccountContactRequestIncomingAcceptedSchema, AccountContactRequestOutgoingSentSchema, AccountGroupJoinedSchema, EventType, GroupReplicatingSchema, GroupSchema,
 } from '../proto/gen/protocoltypes_pb.js';
-import { aliasDisclosure, verifyAliasDisclosure } from '../crypto/alias.js';
+import { contactAliasKey, discloseIdentity, identifyMembers, sendAliasKey } from './alias-identity.js';
 import { decode, encode } from '../proto/codec.js';
 import { type Libp2pStreamLike, fromLibp2pStream } from '../node/libp2p-stream.js';
 import { type AccountSecrets, DEVICE_LINK_PROTOCOL, type LinkConfirm, decodeOffer, encodeOffer, linkAsExisting, linkAsNew, randomPin } from './device-link.js';
 import { type Kv, levelKv, memoryKv } from './kv.js';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 const hexBytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
 
 export interface AccountOptions {
@@ -301,54 +299,28 @@ export class Account {
     return joined;
   }
 
-  // ---- alias identity (crypto/alias.ts) ----------------------------------------------------------
+  // ---- alias identity (alias-identity.ts) ----------------------------------------------------------
 
-  /** Tells a contact our alias key (ContactAliasKeyAdded), once per device and contact group. */
   async #sendAliasKey(group: WeshGroup): Promise<void> {
-    const device = this.#devicePublicKey();
-    if (group.events().some((e) => e.eventType === EventType.EventTypeContactAliasKeyAdded && sameBytes(e.signerPublicKey, device))) return;
-    const aliasPk = this.provider.signature('Ed25519').publicKey(this.#keys.alias);
-    await group.appendEvent(EventType.EventTypeContactAliasKeyAdded, encode(ContactAliasKeyAddedSchema, { devicePk: device, aliasPk }));
+    await sendAliasKey(this.provider, group, this.#devicePublicKey(), this.#keys.alias);
   }
 
   /** The alias public key a contact sent in our contact group (a device of its account signed it), if any yet. */
   contactAliasKey(contactPublicKey: Uint8Array): Uint8Array | undefined {
     const group = this.contactGroupWith(contactPublicKey);
-    if (!group) return undefined;
-    const theirDevices = new Set(group.members().get(hex(contactPublicKey)) ?? []);
-    for (const e of group.events()) {
-      if (e.eventType !== EventType.EventTypeContactAliasKeyAdded || !theirDevices.has(hex(e.signerPublicKey))) continue;
-      const { aliasPk } = decode(ContactAliasKeyAddedSchema, e.payload);
-      if (aliasPk.length === 32) return aliasPk;
-    }
-    return undefined;
+    return group && contactAliasKey(group, contactPublicKey);
   }
 
   /** Lets this account's contacts recognise its member in a multi-member group (MultiMemberGroupAliasResolverAdded). */
   async discloseIdentity(group: WeshGroup): Promise<void> {
     this.#live();
-    const { resolver, proof } = aliasDisclosure(this.provider, this.#keys.alias, group.info.publicKey);
-    await group.appendEvent(EventType.EventTypeMultiMemberGroupAliasResolverAdded, encode(MultiMemberGroupAliasResolverAddedSchema, {
-      devicePk: keyPairFromSeed(this.provider, this.#deviceSeedOf(group)).publicKey, aliasResolver: resolver, aliasProof: proof,
-    }));
+    await discloseIdentity(this.provider, group, keyPairFromSeed(this.provider, this.#deviceSeedOf(group)).publicKey, this.#keys.alias);
   }
 
   /** The members of a multi-member group that disclosed themselves and are contacts of ours: member key (hex) → contact account key. */
   identify(group: WeshGroup): Map<string, Uint8Array> {
-    const memberOf = new Map<string, string>();
-    for (const [member, devices] of group.members()) for (const d of devices) memberOf.set(d, member);
     const aliases = this.contacts().map((c) => [c.publicKey, this.contactAliasKey(c.publicKey)] as const).filter((x): x is readonly [Uint8Array, Uint8Array] => x[1] !== undefined);
-    const found = new Map<string, Uint8Array>();
-    for (const e of group.events()) {
-      if (e.eventType !== EventType.EventTypeMultiMemberGroupAliasResolverAdded) continue;
-      const member = memberOf.get(hex(e.signerPublicKey));
-      if (!member) continue;
-      const { aliasResolver, aliasProof } = decode(MultiMemberGroupAliasResolverAddedSchema, e.payload);
-      for (const [contact, aliasPk] of aliases) {
-        if (verifyAliasDisclosure(this.provider, aliasPk, group.info.publicKey, aliasResolver, aliasProof)) found.set(member, contact);
-      }
-    }
-    return found;
+    return identifyMembers(this.provider, group, aliases);
   }
 
   /** A new multi-member group; share `invitation(group)` (its Group message) with those you invite. */
