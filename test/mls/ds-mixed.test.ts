@@ -13,19 +13,17 @@
 //
 // After every step all current members agree on the epoch, epoch_authenticator and an
 // MLS-Exporter output.
-import { WebSocket } from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryClient, DeliveryError, type GroupChannel, type LogMessage, type Subscription, type WebSocketConstructor } from '../../bindings/mls/ds/index.js';
-import { DeliveryService } from '../../bindings/mls/ds/service.js';
+import { describe, expect, it } from 'vitest';
+import { DeliveryClient, DeliveryError, type LogMessage, type Subscription } from '../../bindings/mls/ds/index.js';
 import { toBase64 } from '../../bindings/mls/ds/wire.js';
-import { type Group, type KeyPackageSecrets, type ProcessResult, createGroup, createKeyPackage, joinGroup } from '../../bindings/mls/index.js';
+import type { ProcessResult } from '../../bindings/mls/index.js';
+import { DsMember, WS, deliveryServiceForTests } from './ds-member.js';
 import { stateOf } from '../../bindings/mls/group/group.js';
 import { type TsCommitRequest, TsMember, type TsPendingJoin, tsKeyPackage } from '../helpers/ts-mls.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const WS = WebSocket as unknown as WebSocketConstructor;
 const SUITE = 3;
 const EXPORT_LABEL = 'wirecrypt/ts-mls over the delivery service';
 
@@ -48,23 +46,14 @@ interface AnyMember {
   close(): void;
 }
 
-/** A wirecrypt member on a GroupChannel. */
-class WcMember implements AnyMember {
+/** A wirecrypt member on a GroupChannel (ds-member.ts). */
+class WcMember extends DsMember implements AnyMember {
   readonly kind = 'wirecrypt';
-  readonly client: DeliveryClient;
-  readonly secrets: KeyPackageSecrets;
-  readonly keyPackage: Uint8Array;
-  installation = '';
-  group!: Group;
-  channel!: GroupChannel;
   readonly seen: string[] = [];
   readonly errors: unknown[] = [];
 
-  constructor(readonly name: string, url: string) {
-    this.client = new DeliveryClient({ url, WebSocket: WS });
-    const { keyPackage, secrets } = createKeyPackage({ suite: SUITE, identity: bytes(name) });
-    this.keyPackage = keyPackage;
-    this.secrets = secrets;
+  constructor(name: string, url: string) {
+    super(name, url, SUITE);
   }
 
   get epoch() { return this.group.epoch; }
@@ -72,26 +61,7 @@ class WcMember implements AnyMember {
   get leafIndex() { return this.group.leafIndex; }
   get removed() { return this.channel.removed; }
 
-  async upload(): Promise<this> {
-    this.installation = await this.client.uploadKeyPackage(this.keyPackage);
-    return this;
-  }
-
-  create(): this {
-    this.group = createGroup({ suite: SUITE, identity: bytes(this.name) });
-    this.#attach(0);
-    return this;
-  }
-
-  async join(): Promise<this> {
-    const welcome = await this.client.nextWelcome(this.installation, { timeoutMs: 10_000 });
-    this.group = joinGroup(welcome.data, this.secrets);
-    expect(welcome.group).toBe(hex(this.group.groupId));
-    this.#attach(welcome.seq);
-    return this;
-  }
-
-  #attach(cursor: number): void {
+  protected attachAt(cursor: number): void {
     this.channel = this.client.attach(this.group, {
       cursor,
       onMessage: (r: ProcessResult) => { this.seen.push(r.kind === 'application' ? text(r.plaintext) : r.kind === 'commit' ? `commit@${r.epoch}` : 'proposal'); },
@@ -109,11 +79,6 @@ class WcMember implements AnyMember {
 
   waitFor(seq: number): Promise<void> {
     return this.channel.waitFor(seq);
-  }
-
-  close(): void {
-    this.channel?.close();
-    this.client.close();
   }
 }
 
@@ -365,26 +330,14 @@ async function chat(members: readonly AnyMember[], tag: string): Promise<void> {
 }
 
 describe('a mixed group of wirecrypt and ts-mls members through one delivery service (suite 3)', () => {
-  let service: DeliveryService;
-  let url: string;
-  const everyone: AnyMember[] = [];
-  const track = <T extends AnyMember>(m: T): T => (everyone.push(m), m);
-
-  beforeAll(async () => {
-    service = new DeliveryService();
-    url = (await service.listen()).url;
-  });
-  afterAll(async () => {
-    for (const m of everyone) m.close();
-    await service.close();
-  });
+  const { url, track } = deliveryServiceForTests();
 
   it('joins through the directory, messages both ways, Commits from both kinds, concurrent Commits across kinds', async () => {
     // 1. wirecrypt creates the group and adds a ts-mls and a wirecrypt member in one Commit,
     //    claiming their KeyPackages from the directory; both join from their mailboxes.
-    const w1 = track(new WcMember('w1', url)).create();
-    const t1 = await track(new TsDsMember('t1', url)).upload();
-    const w2 = await track(new WcMember('w2', url)).upload();
+    const w1 = track(new WcMember('w1', url())).create();
+    const t1 = await track(new TsDsMember('t1', url())).upload();
+    const w2 = await track(new WcMember('w2', url())).upload();
     const added = await w1.channel.add([t1.installation, w2.installation]);
     expect(added.added).toEqual([t1.installation, w2.installation]);
     await t1.join();
@@ -397,8 +350,8 @@ describe('a mixed group of wirecrypt and ts-mls members through one delivery ser
     await chat(group, 'hello');
 
     // 3. ts-mls commits. Add (a ts-mls and a wirecrypt newcomer, from the directory) as a PrivateMessage:
-    const t2 = await track(new TsDsMember('t2', url)).upload();
-    const w3 = await track(new WcMember('w3', url)).upload();
+    const t2 = await track(new TsDsMember('t2', url())).upload();
+    const w3 = await track(new WcMember('w3', url())).upload();
     const addByTs = await t1.commit({ addInstallations: [t2.installation, w3.installation] });
     await t2.join();
     await w3.join();

@@ -3,56 +3,31 @@
 // GroupChannel's `selfUpdate` option, over a real DeliveryService (memory store) on loopback.
 // A member's leaf encryption key is read from its group state and from the others' trees; every
 // member agrees on the epoch authenticator after each update. Suite 3, the wasm provider.
-import { WebSocket } from 'ws';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DeliveryClient, type GroupChannel, type GroupChannelOptions, type LogMessage, type WebSocketConstructor } from '../../bindings/mls/ds/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { GroupChannelOptions, LogMessage } from '../../bindings/mls/ds/index.js';
 import type { SelfUpdateEvent, SelfUpdateOptions } from '../../bindings/mls/ds/channel.js';
-import { DeliveryService } from '../../bindings/mls/ds/service.js';
-import { type Group, type KeyPackageSecrets, type ProcessResult, createGroup, createKeyPackage, joinGroup } from '../../bindings/mls/index.js';
+import { type ProcessResult, createGroup } from '../../bindings/mls/index.js';
+import { DsMember, buildGroup, deliveryServiceForTests } from './ds-member.js';
 import { stateOf } from '../../bindings/mls/group/group.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const WS = WebSocket as unknown as WebSocketConstructor;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** One installation with its client; once in the group, its group and channel (with `selfUpdate` if given). */
-class Member {
-  readonly client: DeliveryClient;
-  readonly secrets: KeyPackageSecrets;
-  readonly keyPackage: Uint8Array;
-  installation = '';
-  group!: Group;
-  channel!: GroupChannel;
+/** One installation (ds-member.ts); its channel has `selfUpdate` if given. */
+class Member extends DsMember {
   readonly seen: string[] = [];
   readonly errors: { error: unknown; message: LogMessage | undefined }[] = [];
   readonly updates: SelfUpdateEvent[] = [];
   #waitingUpdate: (() => void)[] = [];
 
-  constructor(readonly name: string, url: string, readonly selfUpdate?: SelfUpdateOptions) {
-    this.client = new DeliveryClient({ url, WebSocket: WS });
-    const { keyPackage, secrets } = createKeyPackage({ identity: bytes(name) });
-    this.keyPackage = keyPackage;
-    this.secrets = secrets;
+  constructor(name: string, url: string, readonly selfUpdate?: SelfUpdateOptions) {
+    super(name, url);
   }
 
-  async upload(): Promise<this> {
-    this.installation = await this.client.uploadKeyPackage(this.keyPackage);
-    return this;
-  }
-
-  create(): this {
-    this.group = createGroup({ identity: bytes(this.name) });
-    this.attach(0);
-    return this;
-  }
-
-  async join(): Promise<this> {
-    const welcome = await this.client.nextWelcome(this.installation, { timeoutMs: 10_000 });
-    this.group = joinGroup(welcome.data, this.secrets);
-    this.attach(welcome.seq);
-    return this;
+  protected attachAt(cursor: number): void {
+    this.attach(cursor);
   }
 
   attach(cursor: number, selfUpdate = this.selfUpdate): void {
@@ -90,11 +65,6 @@ class Member {
   leafKey(viewer: Member = this): string {
     return hex(stateOf(viewer.group).tree.leaf(this.group.leafIndex)!.encryptionKey);
   }
-
-  close(): void {
-    this.channel?.close();
-    this.client.close();
-  }
 }
 
 /** Everyone reached the end of the log, and agrees on epoch, epoch authenticator and exporter. */
@@ -110,33 +80,12 @@ async function settle(members: readonly Member[]): Promise<void> {
 }
 
 describe('automatic self-updates over the delivery service', () => {
-  let service: DeliveryService;
-  let url: string;
-  const everyone: Member[] = [];
+  const { url, track } = deliveryServiceForTests();
 
   /** A group: the first member creates, adds the others one Commit each; `options[i]` is member i's selfUpdate. */
-  async function groupOf(names: readonly string[], options: readonly (SelfUpdateOptions | undefined)[] = []): Promise<Member[]> {
-    const [creator, ...rest] = names.map((n, i) => new Member(n, url, options[i]));
-    everyone.push(creator!, ...rest);
-    creator!.create();
-    const members = [creator!];
-    for (const m of rest) {
-      await m.upload();
-      const { seq } = await creator!.channel.add([m.installation]);
-      await Promise.all(members.map((x) => x.channel.waitFor(seq)));
-      members.push(await m.join());
-    }
-    return members;
+  function groupOf(names: readonly string[], options: readonly (SelfUpdateOptions | undefined)[] = []): Promise<Member[]> {
+    return buildGroup(names.map((n, i) => track(new Member(n, url(), options[i]))));
   }
-
-  beforeAll(async () => {
-    service = new DeliveryService();
-    url = (await service.listen()).url;
-  });
-  afterAll(async () => {
-    for (const m of everyone) m.close();
-    await service.close();
-  });
 
   it('after N messages (sent and received) a member commits a full-path update; its leaf key changes and all agree', async () => {
     const [a, b, c] = await groupOf(['a1', 'b1', 'c1'], [undefined, { afterMessages: 4 }]);
@@ -297,8 +246,7 @@ describe('automatic self-updates over the delivery service', () => {
     await settle([a!, b!]);
     expect(b!.channel.selfUpdateStatus!.messages).toBe(3);
     // b's own Add-only Commit has no path: no reset either.
-    const joiner = new Member('joiner6', url);
-    everyone.push(joiner);
+    const joiner = track(new Member('joiner6', url()));
     await joiner.upload();
     await b!.channel.add([joiner.installation]);
     await joiner.join();
@@ -341,8 +289,7 @@ describe('automatic self-updates over the delivery service', () => {
   });
 
   it('refuses bad options', () => {
-    const m = new Member('opts', url);
-    everyone.push(m);
+    const m = track(new Member('opts', url()));
     m.group = createGroup({ identity: bytes('opts') });
     expect(() => m.client.attach(m.group, { live: false, selfUpdate: {} })).toThrow(TypeError);
     expect(() => m.client.attach(m.group, { live: false, selfUpdate: { afterMessages: 0 } })).toThrow(RangeError);

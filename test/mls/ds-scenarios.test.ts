@@ -4,12 +4,12 @@
 // read; a member restored from save() continues in a new process (the built dist/); two service
 // processes sharing one Redis give one order and one winner per epoch. Suite 3, the wasm provider.
 import { Redis } from 'ioredis';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryClient, DeliveryError, type GroupChannel, type LogMessage, type WebSocketConstructor } from '../../bindings/mls/ds/index.js';
+import { DeliveryClient, DeliveryError, type LogMessage } from '../../bindings/mls/ds/index.js';
 import { RedisDeliveryStore } from '../../bindings/mls/ds/redis-store.js';
 import { DeliveryService } from '../../bindings/mls/ds/service.js';
-import { type Group, type KeyPackageSecrets, type ProcessResult, createGroup, createKeyPackage, joinGroup } from '../../bindings/mls/index.js';
+import type { ProcessResult } from '../../bindings/mls/index.js';
+import { DsMember, WS, buildGroup, deliveryServiceForTests } from './ds-member.js';
 import { removeDsBundles } from '../helpers/ds-bundle.js';
 import { type ServiceProcess, runRestoredMember, startServiceProcess } from '../helpers/ds-child.js';
 import { deleteByPrefix, redisUrl, uniquePrefix } from '../helpers/redis.js';
@@ -17,47 +17,23 @@ import { deleteByPrefix, redisUrl, uniquePrefix } from '../helpers/redis.js';
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const WS = WebSocket as unknown as WebSocketConstructor;
 
-/** One installation: its client, KeyPackage secrets, and (once in the group) its group and channel. */
-class Member {
-  client: DeliveryClient;
-  readonly secrets: KeyPackageSecrets;
-  readonly keyPackage: Uint8Array;
-  installation = '';
-  group!: Group;
-  channel!: GroupChannel;
+/** One installation (ds-member.ts), recording what its channel reports. */
+class Member extends DsMember {
   /** What onMessage reported, in order: plaintexts of application messages, 'commit@<epoch>' for Commits. */
   readonly seen: string[] = [];
   readonly seenSeqs: number[] = [];
   removedAt: number | undefined;
+  /** Whether the channel follows the log live (a member joins offline with join(false)). */
+  #live = true;
 
-  constructor(readonly name: string, url: string) {
-    this.client = new DeliveryClient({ url, WebSocket: WS });
-    const { keyPackage, secrets } = createKeyPackage({ identity: bytes(name) });
-    this.keyPackage = keyPackage;
-    this.secrets = secrets;
+  protected attachAt(cursor: number): void {
+    this.attach(cursor, this.#live);
   }
 
-  async upload(): Promise<this> {
-    this.installation = await this.client.uploadKeyPackage(this.keyPackage);
-    return this;
-  }
-
-  /** Creates the group and attaches it at cursor 0. */
-  create(): this {
-    this.group = createGroup({ identity: bytes(this.name) });
-    this.attach(0, true);
-    return this;
-  }
-
-  /** Waits for the Welcome in its mailbox, joins, and attaches after the Commit that added it. */
-  async join(live = true): Promise<this> {
-    const welcome = await this.client.nextWelcome(this.installation, { timeoutMs: 10_000 });
-    this.group = joinGroup(welcome.data, this.secrets);
-    expect(welcome.group).toBe(hex(this.group.groupId));
-    this.attach(welcome.seq, live);
-    return this;
+  override async join(live = true): Promise<this> {
+    this.#live = live;
+    return super.join();
   }
 
   attach(cursor: number, live: boolean): void {
@@ -71,11 +47,6 @@ class Member {
       onRemoved: (m) => { this.removedAt = m.seq; },
     });
   }
-
-  close(): void {
-    this.channel?.close();
-    this.client.close();
-  }
 }
 
 function expectAgreement(members: readonly Member[]): void {
@@ -87,38 +58,20 @@ function expectAgreement(members: readonly Member[]): void {
 }
 
 /** A group of `names.length` members built through the service (the first creates, adds the others one Commit each). */
-async function groupOf(url: string, names: readonly string[]): Promise<Member[]> {
-  const [creator, ...rest] = names.map((n) => new Member(n, url));
-  creator!.create();
-  const members = [creator!];
-  for (const m of rest) {
-    await m.upload();
-    const { seq } = await creator!.channel.add([m.installation]);
-    await Promise.all(members.map((x) => x.channel.waitFor(seq)));
-    members.push(await m.join());
-  }
-  return members;
+function groupOf(url: string, names: readonly string[]): Promise<Member[]> {
+  return buildGroup(names.map((n) => new Member(n, url)));
 }
 
 describe('MLS groups over the delivery service (memory store)', () => {
-  let service: DeliveryService;
-  let url: string;
-  const everyone: Member[] = [];
-  const track = (ms: Member[]) => (everyone.push(...ms), ms);
-  beforeAll(async () => {
-    service = new DeliveryService();
-    url = (await service.listen()).url;
-  });
-  afterAll(async () => {
-    for (const m of everyone) m.close();
-    await service.close();
-  });
+  const service = deliveryServiceForTests();
+  const url = service.url;
+  const track = (ms: Member[]) => (ms.forEach(service.track), ms);
 
   it('fifty members join one by one (KeyPackages uploaded, claimed, Welcomes delivered) and agree', async () => {
-    const creator = new Member('member-0', url).create();
+    const creator = new Member('member-0', url()).create();
     const members = track([creator]);
     for (let i = 1; i < 50; i++) {
-      const joiner = await new Member(`member-${i}`, url).upload();
+      const joiner = await new Member(`member-${i}`, url()).upload();
       // Any member may add: the committer rotates through the group.
       const committer = members[(i * 7) % members.length]!;
       const { seq, added } = await committer.channel.add([joiner.installation]);
@@ -140,7 +93,7 @@ describe('MLS groups over the delivery service (memory store)', () => {
   });
 
   it('two members commit concurrently: one wins, the loser processes it and retries, all converge', async () => {
-    const [a, b, c] = track(await groupOf(url, ['a', 'b', 'c']));
+    const [a, b, c] = track(await groupOf(url(), ['a', 'b', 'c']));
     const epoch = a!.group.epoch;
     const ca = a!.group.commit({ update: true });
     const cb = b!.group.commit({ update: true });
@@ -169,7 +122,7 @@ describe('MLS groups over the delivery service (memory store)', () => {
   });
 
   it('a member offline for twenty epochs catches up in order', async () => {
-    const [a, b, c] = track(await groupOf(url, ['p', 'q', 'r']));
+    const [a, b, c] = track(await groupOf(url(), ['p', 'q', 'r']));
     c!.channel.close(); // offline: no pushes, no catch-up
     const offlineAt = c!.channel.cursor;
     const expected: string[] = [];
@@ -193,7 +146,7 @@ describe('MLS groups over the delivery service (memory store)', () => {
   });
 
   it('a removed member can no longer read', async () => {
-    const [a, b, c] = track(await groupOf(url, ['x', 'y', 'z']));
+    const [a, b, c] = track(await groupOf(url(), ['x', 'y', 'z']));
     const removal = await a!.channel.commit({ remove: [c!.group.leafIndex] });
     await Promise.all([b, c].map((m) => m!.channel.waitFor(removal.seq)));
     expect(c!.channel.removed).toBe(true);
@@ -211,7 +164,7 @@ describe('MLS groups over the delivery service (memory store)', () => {
   });
 
   it("an answer lost on the way loses nothing: the log says the Commit was accepted, and it is applied there", async () => {
-    const [a, b] = track(await groupOf(url, ['u', 'v']));
+    const [a, b] = track(await groupOf(url(), ['u', 'v']));
     // b's client drops the service's answer to its next POST (the request itself went through).
     let drop = 0;
     const lossy: typeof fetch = async (input, init) => {
@@ -222,9 +175,9 @@ describe('MLS groups over the delivery service (memory store)', () => {
       }
       return answer;
     };
-    const c = new Member('lossy', url);
+    const c = new Member('lossy', url());
     c.client.close();
-    c.client = new DeliveryClient({ url, WebSocket: WS, fetch: lossy });
+    c.client = new DeliveryClient({ url: url(), WebSocket: WS, fetch: lossy });
     await c.upload();
     await a!.channel.add([c.installation]);
     await c.join(false);
@@ -245,7 +198,7 @@ describe('MLS groups over the delivery service (memory store)', () => {
   });
 
   it('a member restored from save() in a new process (the built dist/) continues', async () => {
-    const [a, b] = track(await groupOf(url, ['s', 't']));
+    const [a, b] = track(await groupOf(url(), ['s', 't']));
     await a!.channel.send(bytes('before the save'));
     await b!.channel.catchUp();
     const saved = b!.group.save();
@@ -258,7 +211,7 @@ describe('MLS groups over the delivery service (memory store)', () => {
 
     const away = { epoch: String(a!.group.epoch), authenticator: hex(a!.group.epochAuthenticator) };
 
-    const run = await runRestoredMember({ url, saved, cursor });
+    const run = await runRestoredMember({ url: url(), saved, cursor });
     expect(run.received).toEqual(['while away', `commit@${away.epoch}`, 'in the new epoch']);
     expect(run.caughtUp).toEqual(away);
     await a!.channel.waitFor(run.commit);
