@@ -6,7 +6,7 @@
 
 import type { Duplex } from 'node:stream';
 import { WeshError } from '../errors.js';
-import { MAX_FRAME, readFrame } from './framing.js';
+import { FrameBuffer } from './framing.js';
 
 export interface FrameStream {
   /** The next frame; rejects with a WeshError ('invalid-frame', 'stream-closed', 'timeout'). */
@@ -17,7 +17,7 @@ export interface FrameStream {
 }
 
 export function fromDuplex(stream: Duplex, timeoutMs = 30_000): FrameStream {
-  let buffered = new Uint8Array(0);
+  const frames = new FrameBuffer();
   let ended = false;
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
@@ -27,12 +27,8 @@ export function fromDuplex(stream: Duplex, timeoutMs = 30_000): FrameStream {
     w?.();
   };
   stream.on('data', (chunk: Uint8Array) => {
-    const next = new Uint8Array(buffered.length + chunk.length);
-    next.set(buffered);
-    next.set(chunk, buffered.length);
-    buffered = next;
-    // never hold more than one frame and its length: a peer that floods is cut off
-    if (buffered.length > MAX_FRAME + 2) stream.pause();
+    frames.push(chunk);
+    if (frames.full) stream.pause(); // a peer that floods is cut off
     notify();
   });
   stream.on('end', () => ((ended = true), notify()));
@@ -43,14 +39,11 @@ export function fromDuplex(stream: Duplex, timeoutMs = 30_000): FrameStream {
     async read(): Promise<Uint8Array> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const f = readFrame(buffered);
-        if (f !== null) {
-          const whole = buffered.slice(0, f.used);
-          buffered = buffered.slice(f.used);
+        const whole = frames.take();
+        if (whole !== null) {
           stream.resume();
           return whole;
         }
-        if (buffered.length > MAX_FRAME + 2) throw new WeshError('invalid-frame', 'frame over the limit');
         if (failure) throw new WeshError('stream-closed', `stream failed: ${(failure as Error).message}`);
         if (ended) throw new WeshError('stream-closed', 'the peer closed the stream');
         const left = deadline - Date.now();

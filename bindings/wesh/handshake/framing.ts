@@ -50,3 +50,35 @@ export function unframe(data: Uint8Array): Uint8Array {
   if (f.used !== data.length) throw new WeshError('invalid-frame', `${data.length - f.used} bytes after the frame`);
   return f.message;
 }
+
+/**
+ * The bytes a stream has delivered, taken a whole frame at a time (length prefix included, as the
+ * verify… functions take it). It never needs more than one frame and its length: `full` says a peer
+ * is flooding, and take() refuses what can no longer be a frame.
+ */
+export class FrameBuffer {
+  #bytes = new Uint8Array(0);
+
+  push(chunk: Uint8Array): void {
+    const grown = new Uint8Array(this.#bytes.length + chunk.length);
+    grown.set(this.#bytes);
+    grown.set(chunk, this.#bytes.length);
+    this.#bytes = grown;
+  }
+
+  get full(): boolean {
+    return this.#bytes.length > MAX_FRAME + 2;
+  }
+
+  /** The next whole frame, or null until one has arrived; WeshError('invalid-frame') for a bad one. */
+  take(): Uint8Array | null {
+    const f = readFrame(this.#bytes);
+    if (f !== null) {
+      const whole = this.#bytes.slice(0, f.used);
+      this.#bytes = this.#bytes.slice(f.used);
+      return whole;
+    }
+    if (this.full) throw new WeshError('invalid-frame', 'frame over the limit');
+    return null;
+  }
+}

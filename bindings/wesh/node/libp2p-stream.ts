@@ -4,7 +4,7 @@
 
 import { WeshError } from '../errors.js';
 import type { FrameStream } from '../handshake/frame-stream.js';
-import { MAX_FRAME, readFrame } from '../handshake/framing.js';
+import { FrameBuffer } from '../handshake/framing.js';
 
 /** The part of a libp2p Stream used here (chunks are Uint8Array or Uint8ArrayList). */
 export interface Libp2pStreamLike {
@@ -36,20 +36,15 @@ export function fromLibp2pStream(stream: Libp2pStreamLike, timeoutMs = 30_000): 
   const sinkDone = stream.sink(out.source).catch((err: Error) => void (sinkError = err));
   const chunks = stream.source[Symbol.asyncIterator]();
   let next: Promise<IteratorResult<{ subarray(): Uint8Array } | Uint8Array>> | null = null;
-  let buffered = new Uint8Array(0);
+  const frames = new FrameBuffer();
   let closed = false;
 
   return {
     async read(): Promise<Uint8Array> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const f = readFrame(buffered);
-        if (f !== null) {
-          const whole = buffered.slice(0, f.used);
-          buffered = buffered.slice(f.used);
-          return whole;
-        }
-        if (buffered.length > MAX_FRAME + 2) throw new WeshError('invalid-frame', 'frame over the limit');
+        const whole = frames.take();
+        if (whole !== null) return whole;
         if (closed) throw new WeshError('stream-closed', 'the peer closed the stream');
         next ??= chunks.next();
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -69,11 +64,7 @@ export function fromLibp2pStream(stream: Libp2pStreamLike, timeoutMs = 30_000): 
           closed = true;
           continue;
         }
-        const chunk = r.value instanceof Uint8Array ? r.value : r.value.subarray();
-        const grown = new Uint8Array(buffered.length + chunk.length);
-        grown.set(buffered);
-        grown.set(chunk, buffered.length);
-        buffered = grown;
+        frames.push(r.value instanceof Uint8Array ? r.value : r.value.subarray());
       }
     },
     async write(frameBytes: Uint8Array): Promise<void> {
