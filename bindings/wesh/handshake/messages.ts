@@ -101,6 +101,26 @@ function boxKey(provider: CryptoProvider, first: Uint8Array, second: Uint8Array)
   }
 }
 
+/** Steps 3 and 4: a BoxEnvelope frame of `payload` under SHA-256(ab ‖ second); the key and `second` wiped. */
+function boxedFrame(provider: CryptoProvider, ab: Uint8Array, second: Uint8Array, nonce: Uint8Array, payload: Uint8Array): Uint8Array {
+  const key = boxKey(provider, ab, second);
+  try {
+    return frame(encode(BoxEnvelopeSchema, { box: seal(provider, key, nonce, payload) }));
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** The payload of a step 3 or 4 box under SHA-256(ab ‖ second); the key and `second` wiped. */
+function openBoxed(provider: CryptoProvider, box: Uint8Array, ab: Uint8Array, second: Uint8Array, nonce: Uint8Array, what: string): Uint8Array {
+  const key = boxKey(provider, ab, second);
+  try {
+    return openSealed(provider, key, nonce, box, what);
+  } finally {
+    key.fill(0);
+  }
+}
+
 // ---- 3: requester authenticate ----------------------------------------------------------------------
 
 export interface RequesterAuthenticateInput {
@@ -118,12 +138,8 @@ export function requesterAuthenticate(provider: CryptoProvider, input: Requester
       requesterAccountId: marshalPublicKey(sign.publicKey(input.requesterAccountSecret)),
       requesterAccountSig: sign.sign(input.requesterAccountSecret, ab),
     });
-    const key = boxKey(provider, ab, precompute(provider, input.requesterEphemeralSecret, montPublic(provider, input.responderAccountPublic, 'responderAccountPublic')));
-    try {
-      return frame(encode(BoxEnvelopeSchema, { box: seal(provider, key, NONCE_AUTHENTICATE, payload) }));
-    } finally {
-      key.fill(0);
-    }
+    const aB = precompute(provider, input.requesterEphemeralSecret, montPublic(provider, input.responderAccountPublic, 'responderAccountPublic'));
+    return boxedFrame(provider, ab, aB, NONCE_AUTHENTICATE, payload);
   } finally {
     ab.fill(0);
   }
@@ -142,13 +158,7 @@ export function verifyRequesterAuthenticate(provider: CryptoProvider, input: Ver
   const ab = precompute(provider, input.responderEphemeralSecret, peerKey(input.requesterEphemeralPublic, 'requesterEphemeralPublic'));
   try {
     const aB = withMont(provider, input.responderAccountSecret, (sk) => precompute(provider, sk, input.requesterEphemeralPublic));
-    const key = boxKey(provider, ab, aB);
-    let plaintext: Uint8Array;
-    try {
-      plaintext = openSealed(provider, key, NONCE_AUTHENTICATE, envelope.box, 'requester authenticate');
-    } finally {
-      key.fill(0);
-    }
+    const plaintext = openBoxed(provider, envelope.box, ab, aB, NONCE_AUTHENTICATE, 'requester authenticate');
     const p = decode(RequesterAuthenticatePayloadSchema, plaintext, MAX_FRAME);
     const requester = unmarshalPublicKey(p.requesterAccountId);
     if (!provider.signature('Ed25519').verify(requester, ab, p.requesterAccountSig)) throw new WeshError('bad-signature', 'requester signature over a.b does not verify');
@@ -172,12 +182,7 @@ export function responderAccept(provider: CryptoProvider, input: ResponderAccept
   try {
     const payload = encode(ResponderAcceptPayloadSchema, { responderAccountSig: provider.signature('Ed25519').sign(input.responderAccountSecret, ab) });
     const AB = withMont(provider, input.responderAccountSecret, (sk) => precompute(provider, sk, montPublic(provider, input.requesterAccountPublic, 'requesterAccountPublic')));
-    const key = boxKey(provider, ab, AB);
-    try {
-      return frame(encode(BoxEnvelopeSchema, { box: seal(provider, key, NONCE_ACCEPT, payload) }));
-    } finally {
-      key.fill(0);
-    }
+    return boxedFrame(provider, ab, AB, NONCE_ACCEPT, payload);
   } finally {
     ab.fill(0);
   }
@@ -198,14 +203,7 @@ export function verifyResponderAccept(provider: CryptoProvider, input: VerifyRes
   const ab = precompute(provider, input.requesterEphemeralSecret, peerKey(input.responderEphemeralPublic, 'responderEphemeralPublic'));
   try {
     const AB = withMont(provider, input.requesterAccountSecret, (sk) => precompute(provider, sk, montPublic(provider, responder, 'responderAccountPublic')));
-    const key = boxKey(provider, ab, AB);
-    let plaintext: Uint8Array;
-    try {
-      plaintext = openSealed(provider, key, NONCE_ACCEPT, envelope.box, 'responder accept');
-    } finally {
-      key.fill(0);
-    }
-    const p = decode(ResponderAcceptPayloadSchema, plaintext, MAX_FRAME);
+    const p = decode(ResponderAcceptPayloadSchema, openBoxed(provider, envelope.box, ab, AB, NONCE_ACCEPT, 'responder accept'), MAX_FRAME);
     if (!provider.signature('Ed25519').verify(responder, ab, p.responderAccountSig)) throw new WeshError('bad-signature', 'responder signature over a.b does not verify');
   } finally {
     ab.fill(0);
