@@ -27,6 +27,7 @@ import { POLY1305_CTX, poly1305Finish, poly1305Init, poly1305Update } from './ma
 import { AES_KEY_STATE, aesSetKey } from './cipher/aes';
 import { AES_CTR_CTX, aesCtrInit, aesCtrXor } from './cipher/aes_ctr';
 import { aesIgeDecrypt, aesIgeEncrypt } from './cipher/aes_ige';
+import { mtprotoOpen, mtprotoSeal } from './mtproto/message';
 import {
   GCM_CTX, GCM_KEY_STATE, gcmAad, gcmAbsorb, gcmDecrypt, gcmEncrypt, gcmFinish, gcmInit, gcmOpen, gcmSeal,
   gcmSetKey, gcmVerify,
@@ -225,6 +226,10 @@ export function aes_ctr_xor(ctx: usize, ks: usize, src: usize, dst: usize, len: 
 /** IGE (iv = y0 | x0, updated in place); len is a multiple of 16. */
 export function aes_ige_encrypt(ks: usize, iv: usize, src: usize, dst: usize, len: usize): void { aesIgeEncrypt(ks, iv, src, dst, len); }
 export function aes_ige_decrypt(ks: usize, iv: usize, src: usize, dst: usize, len: usize): void { aesIgeDecrypt(ks, iv, src, dst, len); }
+
+/** MTProto 2.0 message crypto in place (msg_key, KDF, AES-256-IGE; assembly/mtproto/message.ts): auth key 256 bytes, x 0 or 8, len a positive multiple of 16, large 32 bytes out. */
+export function mtproto_seal(authKey: usize, x: usize, buf: usize, len: usize, large: usize): void { mtprotoSeal(authKey, x, buf, len, large); }
+export function mtproto_open(authKey: usize, x: usize, msgKey: usize, buf: usize, len: usize, large: usize): void { mtprotoOpen(authKey, x, msgKey, buf, len, large); }
 
 // ---- AES-GCM (SP 800-38D); streaming as for ChaCha20-Poly1305 ------------------------------------
 

@@ -21,17 +21,19 @@ import type { Aead } from '../aead.js';
 import { AuthenticationError, InvalidKeyError, bytes, bytesOfLength, finished, integer } from '../errors.js';
 import { randomBytes } from '../random.js';
 import { referenceAesCtr, referenceAesIge } from './reference-aes.js';
+import { composedOpen, composedSeal, mtprotoArgs } from './mtproto-message.js';
 import {
   referenceBoxBeforenm, referenceChainRatchet, referenceEd25519ToX25519, referenceSecretbox, referenceSecretboxOpen, referenceSecretboxSeal,
 } from './reference-nacl.js';
 import {
   type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
-  type SignatureName, type SignatureScheme, type RatchetSteps, type TreeKemPath, known, ratchetArgs, treeKemArgs,
+  type SignatureName, type SignatureScheme, type RatchetSteps, type TreeKemPath, type MtprotoSender, known, ratchetArgs, treeKemArgs,
 } from './types.js';
 import { type HpkeRecipient, type HpkeSealed, hpkeRefusedKey, hpkeSealArgs } from './types.js';
 
 const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-512': sha512, 'SHA3-256': sha3_256 } as const;
 const HKDF_HASHES = { 'SHA-256': sha256, 'SHA3-256': sha3_256 } as const;
+const REFERENCE_PRIMITIVES = { sha256: (data: Uint8Array) => sha256(data), aesIge: referenceAesIge };
 const HKDF_NAMES = Object.keys(HKDF_HASHES) as HkdfHashName[];
 const HASH_NAMES = Object.keys(HASHES) as HashName[];
 
@@ -366,6 +368,10 @@ export const referenceProvider: CryptoProvider = Object.freeze({
   boxBeforenm: referenceBoxBeforenm,
   ed25519ToX25519: referenceEd25519ToX25519,
   chainRatchet: referenceChainRatchet,
+  mtprotoSeal: (authKey: Uint8Array, from: MtprotoSender, plaintext: Uint8Array) =>
+    composedSeal(REFERENCE_PRIMITIVES, mtprotoArgs('mtprotoSeal', authKey, from, plaintext)),
+  mtprotoOpen: (authKey: Uint8Array, from: MtprotoSender, msgKey: Uint8Array, ciphertext: Uint8Array) =>
+    composedOpen(REFERENCE_PRIMITIVES, mtprotoArgs('mtprotoOpen', authKey, from, ciphertext, msgKey)),
   hashMany(name: HashName, inputs: readonly Uint8Array[]) {
     const hash = HASHES[known(name, HASH_NAMES, 'hashMany', 'hash')];
     if (!Array.isArray(inputs)) throw new TypeError('hashMany: inputs must be an array');

@@ -183,6 +183,36 @@ export interface CryptoProvider {
    * RangeError for steps outside [0, CHAIN_RATCHET_MAX_STEPS] or a chain key not 32 bytes.
    */
   chainRatchet(chainKey: Uint8Array, salt: Uint8Array, info: Uint8Array, steps: number): ChainSteps;
+
+  // ---- MTProto 2.0 message crypto (spec §2.3, §2.4) ----
+  /**
+   * Encrypts an MTProto 2.0 plaintext (header ‖ body ‖ padding, a positive multiple of 16 bytes) in
+   * one call: msgKeyLarge = SHA-256(authKey[88+x : 120+x] ‖ plaintext), aes_key / aes_iv from
+   * msg_key = msgKeyLarge[8:24] and `authKey`, AES-256-IGE (x = 0 when the client sends, 8 when the
+   * server does). The derived keys are wiped. RangeError for an authKey not 256 bytes or a bad length.
+   */
+  mtprotoSeal(authKey: Uint8Array, from: MtprotoSender, plaintext: Uint8Array): MtprotoSealed;
+  /**
+   * The receiving side: AES-256-IGE decryption of `ciphertext` under the keys of the packet's 16-byte
+   * `msgKey`, and msgKeyLarge recomputed over the plaintext. It does not compare the two (it cannot
+   * fail on a forged packet): the caller checks msgKeyLarge[8:24] against msgKey in constant time.
+   */
+  mtprotoOpen(authKey: Uint8Array, from: MtprotoSender, msgKey: Uint8Array, ciphertext: Uint8Array): MtprotoOpened;
+}
+
+/** Who sent an MTProto message: it selects x in the KDF ('client': 0, 'server': 8). */
+export type MtprotoSender = 'client' | 'server';
+
+export interface MtprotoSealed {
+  /** SHA-256(authKey[88+x : 120+x] ‖ plaintext); msg_key is bytes 8..24, the quick-ack token bytes 0..4. */
+  readonly msgKeyLarge: Uint8Array;
+  readonly ciphertext: Uint8Array;
+}
+
+export interface MtprotoOpened {
+  readonly msgKeyLarge: Uint8Array;
+  /** The decrypted bytes, whether or not the packet was genuine (the caller's msg_key check decides). */
+  readonly plaintext: Uint8Array;
 }
 
 /** chainRatchet's argument checks, shared by the providers so that they fail alike; a private copy of chainKey. */

@@ -6,7 +6,7 @@ import type { Aead } from '../aead.js';
 import { aesCtr, aesGcm, aesIge } from '../aes.js';
 import { chacha20Poly1305 } from '../chacha20poly1305.js';
 import { ed25519 } from '../ed25519.js';
-import { sha1, sha256, sha256Many, sha512 } from '../hash.js';
+import { secretDigest, sha1, sha256, sha256Many, sha512 } from '../hash.js';
 import { hkdfExpand, hkdfExtract } from '../hkdf.js';
 import { hmacSha1, hmacSha256, hmacSha512 } from '../hmac.js';
 import { p256 } from '../p256.js';
@@ -19,10 +19,13 @@ import { hkdfSha3_256Expand, hkdfSha3_256Extract, hmacSha3_256, sha3_256 } from 
 import { bytesOfLength } from '../errors.js';
 import { engine } from '../wasm/select.js';
 import { align16, stage, unstage } from '../wasm/staging.js';
+import { WINDOW_BYTES } from '../wasm/engine.js';
+import { MTPROTO_AUTH_KEY_LENGTH, composedOpen, composedSeal, mtprotoArgs } from './mtproto-message.js';
 import { type HpkeRecipient, type HpkeSealed, hpkeRefusedKey, hpkeSealArgs } from './types.js';
 import {
   type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
-  type SignatureName, type SignatureScheme, type RatchetSteps, type TreeKemPath, type ChainSteps, known, ratchetArgs, treeKemArgs, chainRatchetArgs,
+  type SignatureName, type SignatureScheme, type RatchetSteps, type TreeKemPath, type ChainSteps, type MtprotoOpened,
+  type MtprotoSealed, type MtprotoSender, known, ratchetArgs, treeKemArgs, chainRatchetArgs,
 } from './types.js';
 
 const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-512': sha512, 'SHA3-256': sha3_256 } as const;
@@ -218,6 +221,47 @@ function hpkeSealBase(
   }
 }
 
+// ---- MTProto 2.0 message crypto (assembly/mtproto/message.ts) --------------------------------
+
+// Window layout: auth key ‖ msg_key ‖ msg_key_large ‖ the message, encrypted or decrypted in place.
+const MT_KEY = 0, MT_MSG_KEY = MTPROTO_AUTH_KEY_LENGTH, MT_LARGE = MT_MSG_KEY + 16, MT_BUF = MT_LARGE + 32;
+/** Longer messages take the composed path (their hashing and IGE dwarf the per-call costs anyway). */
+const MT_ONE_CALL_MAX = WINDOW_BYTES - MT_BUF;
+// secretDigest: unlike sha256(), it leaves no block of the (keyed) input in wasm memory
+const WASM_PRIMITIVES = { sha256: (data: Uint8Array) => secretDigest('sha256', data), aesIge };
+
+/** One wasm call with the auth key, msg_key and message staged in the window, which is wiped after. */
+function mtprotoCall(authKey: Uint8Array, msgKey: Uint8Array | undefined, data: Uint8Array, call: (e: ReturnType<typeof engine>, w: number) => void) {
+  const e = engine();
+  const w = e.window, n = data.length;
+  const u8 = e.u8;
+  try {
+    u8.set(authKey, w + MT_KEY);
+    if (msgKey !== undefined) u8.set(msgKey, w + MT_MSG_KEY);
+    u8.set(data, w + MT_BUF);
+    call(e, w);
+    return { msgKeyLarge: e.read(w + MT_LARGE, 32), data: e.read(w + MT_BUF, n) };
+  } finally {
+    e.wipe(w, MT_BUF + n);
+  }
+}
+
+function mtprotoSeal(authKey: Uint8Array, from: MtprotoSender, plaintext: Uint8Array): MtprotoSealed {
+  const a = mtprotoArgs('mtprotoSeal', authKey, from, plaintext);
+  const n = a.data.length;
+  if (n > MT_ONE_CALL_MAX) return composedSeal(WASM_PRIMITIVES, a);
+  const r = mtprotoCall(a.authKey, undefined, a.data, (e, w) => e.abi.mtproto_seal(w + MT_KEY, a.x, w + MT_BUF, n, w + MT_LARGE));
+  return { msgKeyLarge: r.msgKeyLarge, ciphertext: r.data };
+}
+
+function mtprotoOpen(authKey: Uint8Array, from: MtprotoSender, msgKey: Uint8Array, ciphertext: Uint8Array): MtprotoOpened {
+  const a = mtprotoArgs('mtprotoOpen', authKey, from, ciphertext, msgKey);
+  const n = a.data.length;
+  if (n > MT_ONE_CALL_MAX) return composedOpen(WASM_PRIMITIVES, a);
+  const r = mtprotoCall(a.authKey, a.msgKey, a.data, (e, w) => e.abi.mtproto_open(w + MT_KEY, a.x, w + MT_MSG_KEY, w + MT_BUF, n, w + MT_LARGE));
+  return { msgKeyLarge: r.msgKeyLarge, plaintext: r.data };
+}
+
 export const wasmProvider: CryptoProvider = Object.freeze({
   name: 'wirecrypt-wasm',
   randomBytes,
@@ -240,6 +284,8 @@ export const wasmProvider: CryptoProvider = Object.freeze({
   boxBeforenm,
   ed25519ToX25519: Object.freeze({ secretKey: ed25519.toX25519Secret, publicKey: ed25519.toX25519Public }),
   chainRatchet,
+  mtprotoSeal,
+  mtprotoOpen,
   hashMany: (name: HashName, inputs: readonly Uint8Array[]) => {
     const hash = HASHES[known(name, HASH_NAMES, 'hashMany', 'hash')];
     if (!Array.isArray(inputs)) throw new TypeError('hashMany: inputs must be an array');

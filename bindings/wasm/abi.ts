@@ -114,6 +114,8 @@ export interface WasmAbi {
   aes_ctr_xor(ctx: Ptr, ks: Ptr, src: Ptr, dst: Ptr, len: number): void;
   aes_ige_encrypt(ks: Ptr, iv: Ptr, src: Ptr, dst: Ptr, len: number): void;
   aes_ige_decrypt(ks: Ptr, iv: Ptr, src: Ptr, dst: Ptr, len: number): void;
+  mtproto_seal(authKey: Ptr, x: number, buf: Ptr, len: number, large: Ptr): void;
+  mtproto_open(authKey: Ptr, x: number, msgKey: Ptr, buf: Ptr, len: number, large: Ptr): void;
 
   GCM_KEY_STATE_LEN: WebAssembly.Global;
   GCM_CTX_LEN: WebAssembly.Global;

@@ -121,6 +121,44 @@ describe('wasmProvider = referenceProvider', () => {
       same((p) => p.signature(name).verify(pk, data, sig));
     }
   });
+
+  // The wasm provider does messages up to 65,232 bytes in one wasm call and longer ones composed
+  // of its SHA-256 and AES-IGE; the reference composes noble's. Both directions, both senders.
+  it('mtprotoSeal / mtprotoOpen, on both sides of the one-call limit', () => {
+    const authKey = Uint8Array.from({ length: 256 }, (_, i) => (i * 29 + 5) & 0xff);
+    for (const n of [16, 48, 160, 1024, 65_216, 65_232, 65_248, 200_000]) {
+      const plaintext = Uint8Array.from({ length: n }, (_, i) => (i * 13 + n) & 0xff);
+      for (const from of ['client', 'server'] as const) {
+        const sealed = wasmProvider.mtprotoSeal(authKey, from, plaintext);
+        expect(sealed).toEqual(referenceProvider.mtprotoSeal(authKey, from, plaintext));
+        const msgKey = sealed.msgKeyLarge.subarray(8, 24);
+        for (const p of [wasmProvider, referenceProvider]) {
+          const opened = p.mtprotoOpen(authKey, from, msgKey, sealed.ciphertext);
+          expect(opened.plaintext, `${p.name} ${n} ${from}`).toEqual(plaintext);
+          expect(opened.msgKeyLarge).toEqual(sealed.msgKeyLarge);
+        }
+      }
+      // the other sender's keys (x = 8 instead of 0) do not open it
+      const sealed = wasmProvider.mtprotoSeal(authKey, 'client', plaintext);
+      expect(wasmProvider.mtprotoOpen(authKey, 'server', sealed.msgKeyLarge.subarray(8, 24), sealed.ciphertext).plaintext).not.toEqual(plaintext);
+    }
+  });
+
+  it('mtprotoSeal / mtprotoOpen refuse bad arguments alike', () => {
+    const key = new Uint8Array(256), block = new Uint8Array(32), msgKey = new Uint8Array(16);
+    const cases: [string, (p: CryptoProvider) => unknown, ErrorConstructor][] = [
+      ['short auth key', (p) => p.mtprotoSeal(new Uint8Array(255), 'client', block), RangeError],
+      ['unknown sender', (p) => p.mtprotoSeal(key, 'middle' as 'client', block), TypeError],
+      ['empty plaintext', (p) => p.mtprotoSeal(key, 'client', new Uint8Array(0)), RangeError],
+      ['plaintext not whole blocks', (p) => p.mtprotoSeal(key, 'server', new Uint8Array(40)), RangeError],
+      ['ciphertext not whole blocks', (p) => p.mtprotoOpen(key, 'client', msgKey, new Uint8Array(17)), RangeError],
+      ['msg_key not 16 bytes', (p) => p.mtprotoOpen(key, 'client', new Uint8Array(15), block), RangeError],
+      ['ciphertext not bytes', (p) => p.mtprotoOpen(key, 'client', msgKey, [1, 2] as unknown as Uint8Array), TypeError],
+    ];
+    for (const [what, call, type] of cases) {
+      for (const p of [wasmProvider, referenceProvider]) expect(() => call(p), `${p.name}: ${what}`).toThrow(type);
+    }
+  });
 });
 
 // hashMany: the digests hash() gives one by one, across wasm window boundaries (inputs packed into

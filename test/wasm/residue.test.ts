@@ -131,6 +131,15 @@ function cases(): Case[] {
       c.decrypt(key, ct);
       c.dispose();
     }],
+    ['wasmProvider.mtprotoSeal / mtprotoOpen (one call, and composed > 64 KiB)', (check) => {
+      const authKey = Uint8Array.from({ length: 256 }, (_, i) => i);
+      const sealed = w.wasmProvider.mtprotoSeal(authKey, 'client', data.subarray(0, 96));
+      check('seal');
+      w.wasmProvider.mtprotoOpen(authKey, 'client', sealed.msgKeyLarge.subarray(8, 24), sealed.ciphertext);
+      check('open');
+      const large = w.wasmProvider.mtprotoSeal(authKey, 'server', big.subarray(0, big.length & ~15));
+      w.wasmProvider.mtprotoOpen(authKey, 'server', large.msgKeyLarge.subarray(8, 24), large.ciphertext);
+    }],
     ['ed25519.signer', (check) => {
       const s = w.ed25519.signer(key);
       check('construction');

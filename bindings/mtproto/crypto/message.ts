@@ -16,11 +16,11 @@
 
 import { copyInto, copyOf, lengthOf, stable, view } from '../../bytes.js';
 import { bytes, integer } from '../../errors.js';
-import type { CryptoProvider } from '../../provider/types.js';
+import type { CryptoProvider, MtprotoSealed } from '../../provider/types.js';
 import { MtprotoError } from '../errors.js';
 import { type AuthKey, keyMaterial } from './auth-key.js';
 import { equalCt, flag } from '../../compare.js';
-import { keyIvV2, type Sender, senderX } from './kdf.js';
+import { type Sender, senderX } from './kdf.js';
 import { HEADER_LENGTH, MAX_PADDING, MIN_PADDING, checkPadding, paddingLength } from './padding.js';
 import { quickAckFromMsgKeyLarge } from './quick-ack.js';
 
@@ -60,6 +60,8 @@ const MIN_CIPHERTEXT = (HEADER_LENGTH + MIN_PADDING + 15) & ~15;
 /** message_data_length is an int32 and the whole plaintext one allocation. */
 const MAX_BODY = 0x7fffffff - HEADER_LENGTH - MAX_PADDING;
 
+const sender = (x: 0 | 8): Sender => (x === 0 ? 'client' : 'server');
+
 function rejected(): MtprotoError {
   return new MtprotoError('message-rejected', 'message rejected');
 }
@@ -95,36 +97,23 @@ function checkMessage(message: unknown, x: 0 | 8, fn: string) {
 }
 
 /**
- * Encrypts `work` = auth_key[88+x : 120+x] ‖ plaintext in place of a copy: the key slice sits in
- * front so msg_key_large is one hash call without another concatenation. Wipes `work`.
+ * Encrypts a serialized, padded plaintext (spec §2.3, §2.4: msg_key, KDF and AES-256-IGE in one
+ * provider call) into auth_key_id ‖ msg_key ‖ ciphertext. Wipes `plaintext`.
  */
-function seal(provider: CryptoProvider, authKey: AuthKey, key: Uint8Array, work: Uint8Array, x: 0 | 8) {
-  let packet: Uint8Array;
-  let quickAck: number;
+function seal(provider: CryptoProvider, authKey: AuthKey, key: Uint8Array, plaintext: Uint8Array, from: Sender) {
+  let sealed: MtprotoSealed;
   try {
-    work.set(key.subarray(88 + x, 120 + x), 0);
-    const large = provider.hash('SHA-256', work);
-    work.fill(0, 0, 32);
-    quickAck = quickAckFromMsgKeyLarge(large);
-    const msgKey = large.slice(8, 24);
-    large.fill(0);
-    const { key: aesKey, iv } = keyIvV2(provider, key, msgKey, x);
-    const ige = provider.aesIge(aesKey);
-    let ciphertext: Uint8Array;
-    try {
-      ciphertext = ige.encrypt(iv, work.subarray(32));
-    } finally {
-      ige.dispose();
-      aesKey.fill(0);
-      iv.fill(0);
-    }
-    packet = new Uint8Array(OUTER_HEADER + ciphertext.length);
-    packet.set(authKey.id, 0);
-    packet.set(msgKey, 8);
-    packet.set(ciphertext, OUTER_HEADER);
+    sealed = provider.mtprotoSeal(key, from, plaintext);
   } finally {
-    work.fill(0);
+    plaintext.fill(0);
   }
+  const { msgKeyLarge: large, ciphertext } = sealed;
+  const quickAck = quickAckFromMsgKeyLarge(large);
+  const packet = new Uint8Array(OUTER_HEADER + ciphertext.length);
+  packet.set(authKey.id, 0);
+  packet.set(large.subarray(8, 24), 8);
+  packet.set(ciphertext, OUTER_HEADER);
+  large.fill(0);
   return { packet, quickAck };
 }
 
@@ -147,18 +136,17 @@ export function encryptMessageWithQuickAck(
     checkPadding(bodyLength, padding, fn);
   }
 
-  // work = [32 bytes for the key slice] ‖ header ‖ body ‖ padding
-  const at = 32;
-  const work = new Uint8Array(at + HEADER_LENGTH + bodyLength + lengthOf(padding));
-  const dv = new DataView(work.buffer);
-  dv.setBigInt64(at, m.salt, true);
-  dv.setBigInt64(at + 8, m.sessionId, true);
-  dv.setBigInt64(at + 16, m.msgId, true);
-  dv.setInt32(at + 24, m.seqNo, true);
-  dv.setInt32(at + 28, bodyLength, true);
-  copyInto(work, m.body, at + HEADER_LENGTH);
-  copyInto(work, padding, at + HEADER_LENGTH + bodyLength);
-  return seal(provider, authKey, key, work, x);
+  // plaintext = header ‖ body ‖ padding
+  const plaintext = new Uint8Array(HEADER_LENGTH + bodyLength + lengthOf(padding));
+  const dv = new DataView(plaintext.buffer);
+  dv.setBigInt64(0, m.salt, true);
+  dv.setBigInt64(8, m.sessionId, true);
+  dv.setBigInt64(16, m.msgId, true);
+  dv.setInt32(24, m.seqNo, true);
+  dv.setInt32(28, bodyLength, true);
+  copyInto(plaintext, m.body, HEADER_LENGTH);
+  copyInto(plaintext, padding, HEADER_LENGTH + bodyLength);
+  return seal(provider, authKey, key, plaintext, sender(x));
 }
 
 /**
@@ -181,9 +169,7 @@ export function sealPlaintext(provider: CryptoProvider, authKey: AuthKey, plaint
   const x = senderX(options(opts, fn).from, fn);
   const n = lengthOf(bytes(plaintext, fn, 'plaintext'));
   if (n === 0 || n % 16 !== 0) throw new RangeError(`${fn}: plaintext length must be a positive multiple of 16, got ${n}`);
-  const work = new Uint8Array(32 + n);
-  copyInto(work, plaintext, 32);
-  return seal(provider, authKey, key, work, x).packet;
+  return seal(provider, authKey, key, copyOf(plaintext), sender(x)).packet;
 }
 
 /** decryptMessage, and the quick-ack token of the message (valid only when it did not throw). */
@@ -213,39 +199,24 @@ export function decryptMessageWithQuickAck(
   const msgKey = head.subarray(8, 24);
   ok &= equalCt(head, authKey.id, 8);
 
-  const { key: aesKey, iv } = keyIvV2(provider, key, msgKey, x);
-  const ige = provider.aesIge(aesKey);
-  // work = auth_key[88+x : 120+x] ‖ plaintext, hashed in one call
-  const work = new Uint8Array(32 + ciphertextLength);
-  try {
-    const plaintext = ige.decrypt(iv, view(input, OUTER_HEADER, OUTER_HEADER + ciphertextLength));
-    work.set(plaintext, 32);
-    plaintext.fill(0);
-  } finally {
-    ige.dispose();
-    aesKey.fill(0);
-    iv.fill(0);
-  }
-  work.set(key.subarray(88 + x, 120 + x), 0);
-  const large = provider.hash('SHA-256', work);
-  work.fill(0, 0, 32);
+  const { msgKeyLarge: large, plaintext } = provider.mtprotoOpen(key, sender(x), msgKey, view(input, OUTER_HEADER, OUTER_HEADER + ciphertextLength));
   ok &= equalCt(large.subarray(8, 24), msgKey, 16);
   const quickAck = quickAckFromMsgKeyLarge(large);
   large.fill(0);
 
-  const dv = new DataView(work.buffer, 32);
+  const dv = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
   const length = dv.getInt32(28, true);
   const paddingBytes = ciphertextLength - HEADER_LENGTH - length;
   ok &= flag(length >= 0) & flag((length & 3) === 0) & flag(paddingBytes >= MIN_PADDING) & flag(paddingBytes <= MAX_PADDING);
   // spec §3 item 4: from the server msg_id is odd; from the client it is divisible by 4
-  const lowByte = work[32 + 16]!;
+  const lowByte = plaintext[16]!;
   const parityOk = x === 8 ? lowByte & 1 : flag((lowByte & 3) === 0);
   ok &= checkParity ? parityOk : 1;
   const sessionId = dv.getBigInt64(8, true);
   ok &= expectedSession === undefined ? 1 : flag(sessionId === expectedSession);
 
   if (ok !== 1) {
-    work.fill(0);
+    plaintext.fill(0);
     throw rejected();
   }
   const message: DecryptedMessage = {
@@ -253,9 +224,9 @@ export function decryptMessageWithQuickAck(
     sessionId,
     msgId: dv.getBigInt64(16, true),
     seqNo: dv.getInt32(24, true),
-    body: work.slice(32 + HEADER_LENGTH, 32 + HEADER_LENGTH + length),
+    body: plaintext.slice(HEADER_LENGTH, HEADER_LENGTH + length),
   };
-  work.fill(0);
+  plaintext.fill(0);
   return { message, quickAck };
 }
 
