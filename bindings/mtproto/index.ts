@@ -41,4 +41,4 @@ export type { ClientTransport, MtprotoClientOptions } from './client/index.js';
 
 // server state
 export { MemoryAuthKeyStore } from './server/memory-store.js';
-export type { AuthKeyStore, StoredAuthKey, StoredSalt } from './server/store.js';
+export type { AuthKeyStore, HeldMessage, StoredAuthKey, StoredSalt } from './server/store.js';

@@ -153,6 +153,9 @@ function recordingStore(inner: AuthKeyStore) {
     addSalts: (id, salts) => inner.addSalts(id, salts),
     claimSession: (id, session) => inner.claimSession(id, session),
     dropSession: (id, session) => inner.dropSession(id, session),
+    holdMessages: (id, session, messages) => inner.holdMessages(id, session, messages),
+    releaseMessages: (id, session, msgIds) => inner.releaseMessages(id, session, msgIds),
+    heldMessages: (id, session) => inner.heldMessages(id, session),
     close: () => inner.close(),
   };
   return { store, added, bound };

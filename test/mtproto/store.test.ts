@@ -18,7 +18,8 @@ import { MtprotoError } from '../../bindings/mtproto/errors.js';
 import { FileAuthKeyStore, keyFileName } from '../../bindings/mtproto/server/file-store.js';
 import { MemoryAuthKeyStore } from '../../bindings/mtproto/server/memory-store.js';
 import { RedisAuthKeyStore } from '../../bindings/mtproto/server/redis-store.js';
-import type { AuthKeyStore, StoredAuthKey, StoredSalt } from '../../bindings/mtproto/server/store.js';
+import { HELD_TTL, MAX_HELD_BYTES, MAX_HELD_MESSAGES } from '../../bindings/mtproto/server/held.js';
+import type { AuthKeyStore, HeldMessage, StoredAuthKey, StoredSalt } from '../../bindings/mtproto/server/store.js';
 import { deleteByPrefix, redisUrl, uniquePrefix } from '../helpers/redis.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -54,6 +55,23 @@ function expectedSalts(all: StoredSalt[], nowMs: number): StoredSalt[] {
     .filter((s) => s.validUntil * 1000 > nowMs)
     .sort((a, b) => a.validSince - b.validSince || (a.salt < b.salt ? -1 : a.salt > b.salt ? 1 : 0));
 }
+
+/** A server msg_id (odd: a response) carrying Unix second `seconds`, distinct by `n` within it. */
+function serverMsgId(seconds: number, n = 0): bigint {
+  return (BigInt(Math.floor(seconds)) << 32n) | BigInt(((n + 1) << 2) | 1);
+}
+
+/** A held message made at `seconds`: random body of `length` bytes, seq_no 2n + 1. */
+function heldAt(seconds: number, n: number, answers?: bigint, length = 16): HeldMessage {
+  const m = { msgId: serverMsgId(seconds, n), seqNo: 2 * n + 1, body: new Uint8Array(randomBytes(length)) };
+  return answers === undefined ? m : { ...m, answers };
+}
+
+/** Held messages with their bodies as hex: quick to compare (vitest diffs big arrays slowly). */
+const flat = (ms: readonly HeldMessage[]) => ms.map((m) => ({ ...m, body: toHex(m.body) }));
+
+/** Deep copies (the caller may wipe what it handed in). */
+const copies = (ms: readonly HeldMessage[]): HeldMessage[] => ms.map((m) => ({ ...m, body: m.body.slice() }));
 
 let sharedClient: Redis | undefined;
 async function redisClient(): Promise<Redis> {
@@ -333,11 +351,139 @@ for (const h of harnesses) {
         await expect(store.getSalts(k.id)).rejects.toThrow(/closed/);
         await expect(store.dropSession(k.id, 1n)).rejects.toThrow(/closed/);
         await expect(store.deleteKey(k.id)).rejects.toThrow(/closed/);
+        await expect(store.holdMessages(k.id, 1n, [heldAt(nowSeconds(), 0)])).rejects.toThrow(/closed/);
+        await expect(store.releaseMessages(k.id, 1n, [1n])).rejects.toThrow(/closed/);
+        await expect(store.heldMessages(k.id, 1n)).rejects.toThrow(/closed/);
         await store.close(); // twice is fine
       } finally {
         await cleanup();
       }
     });
+  });
+}
+
+// ---- held messages (held.ts): the same contract for every store ---------------------------------
+
+for (const h of harnesses) {
+  describe(`${h.name}: held messages`, () => {
+    it('hold, read, release: per session, ascending msg_id, copies both ways, a msg_id held again replaces', () =>
+      withStore(h, async (store) => {
+        const k = perm();
+        await store.addKey(k);
+        const [s1, s2] = [randomId(), randomId()];
+        await store.claimSession(k.id, s1);
+        await store.claimSession(k.id, s2);
+        const now = nowSeconds();
+        const query = randomId();
+        const a = heldAt(now, 3, query), b = heldAt(now, 1), c = heldAt(now - 10, 7, -query, 4);
+        const expected = copies([c, b, a]); // ascending msg_id: c is older, b's n is lower than a's
+        await store.holdMessages(k.id, s1, [a, b]);
+        await store.holdMessages(k.id, s1, [c]);
+        for (const m of [a, b, c]) m.body.fill(0); // the caller wipes what it handed in
+        expect(await store.heldMessages(k.id, s1)).toStrictEqual(expected);
+        expect(await store.heldMessages(k.id, s2)).toStrictEqual([]);
+        expect(await store.heldMessages(randomId(), s1)).toStrictEqual([]);
+        const got = await store.heldMessages(k.id, s1);
+        got[0]!.body.fill(0); // a reader wiping its copy changes nothing
+        expect(await store.heldMessages(k.id, s1)).toStrictEqual(expected);
+
+        const replaced = { ...expected[1]!, body: new Uint8Array(randomBytes(8)) };
+        await store.holdMessages(k.id, s1, [replaced]);
+        expect(await store.heldMessages(k.id, s1)).toStrictEqual([expected[0], replaced, expected[2]]);
+
+        await store.releaseMessages(k.id, s1, [expected[2]!.msgId, serverMsgId(now, 99)]); // unknown ids are ignored
+        expect(await store.heldMessages(k.id, s1)).toStrictEqual([expected[0], replaced]);
+        await store.releaseMessages(k.id, s2, [expected[0]!.msgId]); // another session's: nothing
+        await store.releaseMessages(randomId(), s1, [expected[0]!.msgId]);
+        await store.releaseMessages(k.id, s1, []);
+        expect(await store.heldMessages(k.id, s1)).toHaveLength(2);
+        await store.releaseMessages(k.id, s1, [expected[0]!.msgId, replaced.msgId]);
+        expect(await store.heldMessages(k.id, s1)).toStrictEqual([]);
+      }));
+
+    it('only a claimed session holds; dropSession and deleteKey drop what it held', () =>
+      withStore(h, async (store) => {
+        const k = perm();
+        await store.addKey(k);
+        const s = randomId();
+        const now = nowSeconds();
+        expect(await codeOf(store.holdMessages(k.id, s, [heldAt(now, 0)]))).toBe('session-not-found');
+        expect(await codeOf(store.holdMessages(randomId(), s, [heldAt(now, 0)]))).toBe('auth-key-not-found');
+        await store.claimSession(k.id, s);
+        await store.holdMessages(k.id, s, [heldAt(now, 0, randomId())]);
+        expect(await store.heldMessages(k.id, s)).toHaveLength(1);
+        // destroy_session: the session goes with its messages, and holds nothing once dropped.
+        expect(await store.dropSession(k.id, s)).toBe(true);
+        expect(await store.heldMessages(k.id, s)).toStrictEqual([]);
+        expect(await codeOf(store.holdMessages(k.id, s, [heldAt(now, 1)]))).toBe('session-not-found');
+        expect(await store.claimSession(k.id, s)).toBe(true); // new again, and empty
+        expect(await store.heldMessages(k.id, s)).toStrictEqual([]);
+        // destroy_auth_key: a key deleted and an id used again start with nothing held.
+        await store.holdMessages(k.id, s, [heldAt(now, 2)]);
+        await store.deleteKey(k.id);
+        expect(await store.heldMessages(k.id, s)).toStrictEqual([]);
+        await store.addKey(perm(k.id));
+        await store.claimSession(k.id, s);
+        expect(await store.heldMessages(k.id, s)).toStrictEqual([]);
+      }));
+
+    it(`messages expire ${HELD_TTL} s after the time in their msg_id; the caps keep the newest`, () =>
+      withStore(h, async (store) => {
+        const k = perm();
+        await store.addKey(k);
+        const s = randomId();
+        await store.claimSession(k.id, s);
+        const now = nowSeconds();
+        // A minute either side of the limit, so the seconds this test takes do not matter.
+        const expired = heldAt(now - HELD_TTL - 60, 0);
+        const live = heldAt(now - HELD_TTL + 60, 1);
+        const kept = copies([live]);
+        await store.holdMessages(k.id, s, [expired, live]);
+        expect(await store.heldMessages(k.id, s)).toStrictEqual(kept);
+
+        // Count: MAX_HELD_MESSAGES + 5 held in two writes: the 5 oldest go.
+        const s2 = randomId();
+        await store.claimSession(k.id, s2);
+        const base = Math.floor(now) - 300; // 8 a second, ascending with i
+        const many = Array.from({ length: MAX_HELD_MESSAGES + 5 }, (_, i) => heldAt(base + Math.floor(i / 8), i % 8, undefined, 4));
+        const newest = copies(many.slice(5));
+        await store.holdMessages(k.id, s2, many.slice(0, 100));
+        await store.holdMessages(k.id, s2, many.slice(100));
+        expect(flat(await store.heldMessages(k.id, s2))).toStrictEqual(flat(newest));
+
+        // Bytes: three bodies of 0.4 × the cap keep the newest two; a body over the cap alone is
+        // not held, and pushes nothing out.
+        const s3 = randomId();
+        await store.claimSession(k.id, s3);
+        const size = Math.floor((MAX_HELD_BYTES * 0.4) / 4) * 4;
+        const big = [0, 1, 2].map((n) => heldAt(now, n, undefined, size));
+        const lastTwo = copies(big.slice(1));
+        await store.holdMessages(k.id, s3, big);
+        expect(flat(await store.heldMessages(k.id, s3))).toStrictEqual(flat(lastTwo));
+        await store.holdMessages(k.id, s3, [heldAt(now, 5, undefined, MAX_HELD_BYTES + 4)]);
+        expect(flat(await store.heldMessages(k.id, s3))).toStrictEqual(flat(lastTwo));
+      }));
+
+    it('refuses bad held messages with TypeError / RangeError and holds nothing of the call', () =>
+      withStore(h, async (store) => {
+        const k = perm();
+        await store.addKey(k);
+        const s = randomId();
+        await store.claimSession(k.id, s);
+        const now = nowSeconds();
+        const good = heldAt(now, 0);
+        const bad = (m: Partial<HeldMessage>) => [good, { ...heldAt(now, 1), ...m }] as HeldMessage[];
+        await expect(store.holdMessages(k.id, s, bad({ msgId: serverMsgId(now) - 1n }))).rejects.toThrow(RangeError); // a client's (even) id
+        await expect(store.holdMessages(k.id, s, bad({ seqNo: 2 }))).rejects.toThrow(RangeError); // not content-related
+        await expect(store.holdMessages(k.id, s, bad({ seqNo: -1 }))).rejects.toThrow(RangeError);
+        await expect(store.holdMessages(k.id, s, bad({ body: new Uint8Array(6) }))).rejects.toThrow(RangeError);
+        await expect(store.holdMessages(k.id, s, bad({ body: [0, 0, 0, 0] as unknown as Uint8Array }))).rejects.toThrow(TypeError);
+        await expect(store.holdMessages(k.id, s, bad({ answers: 1 as unknown as bigint }))).rejects.toThrow(TypeError);
+        await expect(store.holdMessages(k.id, s, {} as unknown as HeldMessage[])).rejects.toThrow(TypeError);
+        await expect(store.releaseMessages(k.id, s, [1 as unknown as bigint])).rejects.toThrow(TypeError);
+        await expect(store.heldMessages(k.id, 1 as unknown as bigint)).rejects.toThrow(TypeError);
+        expect(await store.heldMessages(k.id, s)).toStrictEqual([]);
+      }));
   });
 }
 
@@ -666,6 +812,32 @@ describe('FileAuthKeyStore: durability', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('held messages sit in the key file as documented (left out when none), survive a restart, and must belong to a session', async () => {
+    const dir = await fresh();
+    const store = new FileAuthKeyStore({ dir });
+    await store.addKey(perm(1n));
+    await store.claimSession(1n, -7n);
+    const m = heldAt(nowSeconds(), 0, -9n, 8);
+    const [mc] = copies([m]);
+    await store.holdMessages(1n, -7n, [m]);
+    await store.close();
+    const json = async (): Promise<Record<string, unknown>> => {
+      const text = await readFile(join(dir, '0000000000000001.key'));
+      return JSON.parse(text.subarray(text.indexOf(0x0a) + 1).toString()) as Record<string, unknown>;
+    };
+    expect((await json()).held).toStrictEqual({ '-7': [[String(mc!.msgId), 1, '-9', Buffer.from(mc!.body).toString('base64')]] });
+    const again = new FileAuthKeyStore({ dir });
+    expect(await again.heldMessages(1n, -7n)).toStrictEqual([mc]);
+    await again.releaseMessages(1n, -7n, [mc!.msgId]);
+    expect(await json()).not.toHaveProperty('held');
+    await writeKeyFile(dir, { id: '2', key: toHex(randomKey()), temp: false, salts: [], sessions: ['4'], held: { '5': [] } });
+    expect(await codeOf(again.heldMessages(2n, 5n))).toBe('store-corrupt');
+    await writeKeyFile(dir, { id: '2', key: toHex(randomKey()), temp: false, salts: [], sessions: ['5'], held: { '5': [['9', 2, null, 'AAAAAA==']] } });
+    expect(await codeOf(again.heldMessages(2n, 5n))).toBe('store-corrupt'); // an even seq_no
+    await again.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('sweep() removes the files of expired temporary keys only', async () => {
     await fresh();
     const store = new FileAuthKeyStore({ dir });
@@ -798,6 +970,60 @@ describe('RedisAuthKeyStore: the fleet', () => {
       expect(await codeOf(store.getKey(5n))).toBe('store-corrupt'); // temporary without expiresAt
       await redis.hset(bad, 'temp', 'x');
       expect(await codeOf(store.getKey(5n))).toBe('store-corrupt');
+    } finally {
+      await store.close();
+      await deleteByPrefix(redis, prefix);
+    }
+  });
+
+  it('held messages: a binary hash per session, expiring HELD_TTL after its newest msg_id and never after its key', async () => {
+    const redis = await redisClient();
+    const prefix = uniquePrefix('held');
+    const store = new RedisAuthKeyStore({ redis, prefix });
+    try {
+      const now = Math.floor(nowSeconds());
+      const p = perm(-2n);
+      await store.addKey(p);
+      await store.claimSession(p.id, -3n);
+      const a = heldAt(now - 5, 0, -7n, 8);
+      const b = heldAt(now, 1);
+      const [ac, bc] = copies([a, b]);
+      await store.holdMessages(p.id, -3n, [a]);
+      await store.holdMessages(p.id, -3n, [b]);
+      const pk = `${prefix}{fffffffffffffffe}`;
+      const hk = `${pk}:held:fffffffffffffffd`;
+      expect((await redis.keys(`${prefix}*`)).sort()).toStrictEqual([`${pk}:key`, `${pk}:sessions`, hk].sort());
+      const fields = await redis.hgetallBuffer(hk);
+      const field = (id: bigint) => id.toString(16).padStart(16, '0');
+      expect(Object.keys(fields).sort()).toStrictEqual([field(ac!.msgId), field(bc!.msgId)].sort());
+      const va = fields[field(ac!.msgId)]!;
+      expect([va.readUInt32BE(0), va[4], va.readBigInt64BE(5)]).toStrictEqual([1, 1, -7n]);
+      expect(new Uint8Array(va.subarray(13))).toStrictEqual(ac!.body);
+      const vb = fields[field(bc!.msgId)]!;
+      expect([vb.readUInt32BE(0), vb[4], vb.readBigInt64BE(5), vb.length]).toStrictEqual([3, 0, 0n, 13 + 16]);
+      expect(await redis.call('PEXPIRETIME', hk)).toBe((now + HELD_TTL) * 1000);
+
+      // A temporary key's held messages go with it.
+      const t = temp(now + 60.5, 0x77n);
+      await store.addKey(t);
+      await store.claimSession(t.id, 1n);
+      await store.holdMessages(t.id, 1n, [heldAt(now, 0)]);
+      expect(await redis.call('PEXPIRETIME', `${prefix}{0000000000000077}:held:0000000000000001`)).toBe(Math.ceil(t.expiresAt! * 1000));
+
+      // dropSession and deleteKey remove the hashes.
+      await store.claimSession(p.id, 4n);
+      await store.holdMessages(p.id, 4n, [heldAt(now, 0)]);
+      expect(await store.dropSession(p.id, -3n)).toBe(true);
+      expect(await redis.exists(hk)).toBe(0);
+      expect(await redis.exists(`${pk}:held:0000000000000004`)).toBe(1);
+      await store.deleteKey(p.id);
+      expect(await redis.exists(`${pk}:held:0000000000000004`)).toBe(0);
+
+      // A hash that is not what the store writes is reported, not returned.
+      await store.addKey(perm(-2n));
+      await store.claimSession(-2n, 4n);
+      await redis.hset(`${pk}:held:0000000000000004`, 'zz', Buffer.alloc(20));
+      expect(await codeOf(store.heldMessages(-2n, 4n))).toBe('store-corrupt');
     } finally {
       await store.close();
       await deleteByPrefix(redis, prefix);

@@ -4,6 +4,17 @@
 // destroy_session and destroy_auth_key. Stream connections (connection.ts) and HTTP (http.ts) hand
 // packets to it through the Origin interface and receive their answers through a Sink.
 //
+// Unacknowledged messages follow a session across the fleet (held.ts): every content-related
+// message is written to the store before it first goes out (wake(): session.stage(), then
+// store.holdMessages, then session.held()), released from it when the client acknowledges it, and
+// a process that sets up a session the fleet already knows (claimSession → false), or sees a session
+// come back whose connection here had closed (it may have been served elsewhere meanwhile), loads
+// what the store holds for it into the session (session.restore) before handling the packet, so it
+// goes out again with its original msg_ids and a query re-sent is answered from it, not by the
+// handler again. A store that fails a hold (or takes over HOLD_TIMEOUT) does not stop the message:
+// it goes out, held by this process only. Off (CoreOptions.holdOutgoing) for a store no other
+// process can read.
+//
 // Peer errors never escape: an unknown auth_key_id is answered with transport error −404 (then the
 // origin closes), a packet that fails decryption is dropped silently (spec §3 item 7: no oracle on
 // which check failed), a rejected message gets its bad_msg_notification (session/server-session.ts),
@@ -24,7 +35,7 @@ import { MtprotoRpcError, RPC_ERRORS } from '../session/rpc-error.js';
 import { verifyBindTempAuthKey } from '../session/bind.js';
 import { type ServerEvent, ServerSession } from '../session/server-session.js';
 import { KeyRegistry, type KeyEntry, type SessionHandle, type Sink } from './keys.js';
-import type { AuthKeyStore } from './store.js';
+import type { AuthKeyStore, HeldMessage } from './store.js';
 import { SALT_PERIOD, slotStart } from '../session/salts.js';
 
 /** What a handler learns about the query it answers. */
@@ -75,9 +86,23 @@ export interface CoreOptions {
   readonly store: AuthKeyStore;
   readonly now: Clock;
   readonly maxGzipSize?: number;
+  /**
+   * Whether sessions' unacknowledged messages are kept in the store so they follow a session to
+   * another process (default true). MtprotoServer turns it off for the store it makes itself: no
+   * other process can read that one, so holding would only copy every answer.
+   */
+  readonly holdOutgoing?: boolean;
 }
 
 const MAX_DISPATCH_DEPTH = 8;
+
+/**
+ * Milliseconds a session's answers wait for the store to hold them: past this (a store that hangs
+ * rather than fails, say Redis away while its client queues commands) they go out unheld. Should
+ * the hold land after the client's acknowledgement, the message stays held until it expires
+ * (held.ts: HELD_TTL).
+ */
+const HOLD_TIMEOUT = 1000;
 
 export class ServerCore {
   readonly provider: CryptoProvider;
@@ -88,6 +113,9 @@ export class ServerCore {
   readonly #rsaKeys: readonly RsaPrivateKey[];
   readonly #handlers: ReadonlyMap<number, RpcHandler>;
   readonly #maxGzip: number | undefined;
+  readonly #hold: boolean;
+  /** Sessions with a hold in flight, and what was staged meanwhile (it goes in the next write). */
+  readonly #holding = new WeakMap<SessionHandle, HeldMessage[]>();
   /** Keys created by handshakes on this process (for tests and stats). */
   keysCreated = 0;
 
@@ -110,6 +138,7 @@ export class ServerCore {
     }
     this.#handlers = handlers;
     this.#maxGzip = options.maxGzipSize;
+    this.#hold = options.holdOutgoing ?? true;
   }
 
   // ---- auth-key creation --------------------------------------------------------------------------
@@ -167,14 +196,22 @@ export class ServerCore {
     if (handle === undefined) {
       const session = new ServerSession({
         authKeyId: id, sessionId: message.sessionId, msgIds: this.msgIds, now: this.now,
-        random: (n) => this.provider.randomBytes(n), maxGzipSize: this.#maxGzip,
+        random: (n) => this.provider.randomBytes(n), maxGzipSize: this.#maxGzip, holdOutgoing: this.#hold,
       });
       handle = { key, session, sink: null, lastUsed: this.now() };
     }
     let announce = true;
-    if (handle.session.isNew && handle.session.check(message, saltOk).kind === 'accept') {
+    // Store work happens only for a message that passes the checks, so a rejected one changes
+    // nothing here either.
+    const { isNew } = handle.session;
+    const returning = this.#hold && !isNew && handle.sink === null; // its connection here closed: it may have been elsewhere
+    if ((isNew || returning) && handle.session.check(message, saltOk).kind === 'accept') {
       // Whether the fleet has seen this session (a client moving between processes keeps it).
-      announce = await this.store.claimSession(id, message.sessionId).catch(() => true);
+      if (isNew) announce = await this.store.claimSession(id, message.sessionId).catch(() => true);
+      // A known session may have left answers the client never acknowledged in another process
+      // (or in this one, before a move away and back): they are this session's now. A failed read
+      // loses them, as before they were shared.
+      if (this.#hold && (!announce || returning)) handle.session.restore(await this.store.heldMessages(id, message.sessionId).catch(() => []));
     }
     if (!key.sessions.has(message.sessionId)) key.sessions.set(message.sessionId, handle);
     handle.lastUsed = this.now();
@@ -185,9 +222,45 @@ export class ServerCore {
     this.wake(handle);
   }
 
-  /** Asks the session's sink to send what is queued. */
+  /**
+   * Asks the session's sink to send what is queued — after storing its new content-related
+   * messages (they wait in the session until held), and releases what the client acknowledged.
+   */
   wake(handle: SessionHandle): void {
+    const { key, session } = handle;
+    const released = session.takeReleased();
+    if (released.length > 0) void this.store.releaseMessages(key.id, session.sessionId, released).catch(() => {});
+    const fresh = session.stage();
+    if (fresh.length > 0) this.#holdMessages(handle, fresh);
     handle.sink?.wake(handle);
+  }
+
+  /**
+   * Writes staged messages to the store, one write per session at a time: what is staged while
+   * one is in flight goes in the next, so under load one write carries many answers. (They could
+   * not go out sooner anyway: a session sends nothing past its first message not yet held.)
+   */
+  #holdMessages(handle: SessionHandle, messages: HeldMessage[]): void {
+    const waiting = this.#holding.get(handle);
+    if (waiting !== undefined) {
+      waiting.push(...messages);
+      return;
+    }
+    this.#holding.set(handle, []);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, HOLD_TIMEOUT);
+      timer.unref?.();
+    });
+    const hold = this.store.holdMessages(handle.key.id, handle.session.sessionId, messages).catch(() => {});
+    void Promise.race([hold, timeout]).then(() => {
+      clearTimeout(timer);
+      handle.session.held(messages);
+      const next = this.#holding.get(handle)!;
+      this.#holding.delete(handle);
+      if (next.length > 0) this.#holdMessages(handle, next);
+      handle.sink?.wake(handle);
+    });
   }
 
   /** The next packet of a session, encrypted, or null (the sink frames and writes it). */

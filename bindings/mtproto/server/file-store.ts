@@ -4,12 +4,16 @@
 //
 // Layout: one file per auth key in `dir`, named by the id as 16 lowercase hex digits of its
 // unsigned 64-bit form (`ffffffffffffffff.key` for id -1). The file holds everything about that key
-// (the key, temp/expiresAt/boundTo, its salts, its sessions), so every operation touches exactly one
-// file and is atomic by construction:
+// (the key, temp/expiresAt/boundTo, its salts, its sessions, their held messages), so every
+// operation touches exactly one file and is atomic by construction:
 //
 //   line 1  `wirecrypt-auth-key 1 <crc32 of the rest, 8 hex digits>`
 //   rest    JSON {"id":"<decimal>","key":"<512 hex>","temp":bool,"expiresAt"?:number,"boundTo"?:"<decimal>",
-//                 "salts":[["<salt decimal>",validSince,validUntil],…],"sessions":["<decimal>",…]}
+//                 "salts":[["<salt decimal>",validSince,validUntil],…],"sessions":["<decimal>",…],
+//                 "held"?:{"<session decimal>":[["<msg_id decimal>",seqNo,"<req_msg_id decimal>"|null,"<body base64>"],…],…}}
+//
+// `held` (held.ts) is left out while no session holds anything, so files without it are the same
+// format. Held bodies are answers, kept in the clear like the key beside them (the file is 0600).
 //
 // Writes are atomic: the new content goes to `<name>.<pid>.<n>.tmp` in the same directory (mode
 // 0600), is fsynced, then renamed over the key file (addKey uses link(), which fails if the file
@@ -29,7 +33,9 @@
 // are ignored.
 //
 // Each claimSession / addSalts rewrites the key's file (a few hundred bytes plus 20 per session): fine
-// for the handful of sessions a client opens per key.
+// for the handful of sessions a client opens per key. holdMessages and releaseMessages rewrite it
+// too, with every held body: a server on this store writes (and fsyncs) the file once per answer and
+// once per acknowledgement, the price of answers that survive a restart.
 
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,7 +44,8 @@ import { crc32 } from '../transport/crc32.js';
 import {
   checkedKey, checkedSalts, clockOption, closedStore, copyKey, int64, isExpired, saltEntryId, saltExpired, sortSalts, storeErrors,
 } from './memory-store.js';
-import type { AuthKeyStore, StoredAuthKey, StoredSalt } from './store.js';
+import { capHeld, checkedHeld, checkedMsgIds, copyHeld } from './held.js';
+import type { AuthKeyStore, HeldMessage, StoredAuthKey, StoredSalt } from './store.js';
 
 export interface FileAuthKeyStoreOptions {
   /** The directory holding the key files; created (mode 0700) if missing. */
@@ -52,6 +59,8 @@ interface KeyRecord {
   key: StoredAuthKey;
   salts: StoredSalt[];
   sessions: bigint[];
+  /** Held messages by session (claimed sessions only), by ascending msg_id. */
+  held: Map<bigint, HeldMessage[]>;
 }
 
 const HEADER = 'wirecrypt-auth-key 1 ';
@@ -101,7 +110,7 @@ export class FileAuthKeyStore implements AuthKeyStore {
       if (existing) return false;
       // Already expired: accepted and forgotten at once, as the other stores do.
       if (isExpired(k, this.#nowMs())) return true;
-      return writeAtomic(this.#dir, name, encode({ key: k, salts: [], sessions: [] }), true);
+      return writeAtomic(this.#dir, name, encode({ key: k, salts: [], sessions: [], held: new Map() }), true);
     }).finally(() => k.key.fill(0));
     if (added && k.temp && ++this.#addsSinceSweep >= SWEEP_EVERY) {
       this.#addsSinceSweep = 0;
@@ -122,7 +131,7 @@ export class FileAuthKeyStore implements AuthKeyStore {
       // binds can never wait on each other.
       const perm = await readRecord(this.#dir, keyFileName(permId));
       if (!perm) throw storeErrors.unknownPerm(permId);
-      perm.key.key.fill(0);
+      wipeRecord(perm);
       if (perm.key.temp) throw storeErrors.notPerm(permId);
       const bound = temp.key.boundTo;
       if (bound !== undefined && bound !== permId) throw storeErrors.alreadyBound(tempId, bound);
@@ -175,9 +184,62 @@ export class FileAuthKeyStore implements AuthKeyStore {
     const name = keyFileName(authKeyId);
     return this.#withRecord('dropSession', name, async (record) => {
       if (!record || !record.sessions.includes(sessionId)) return false;
-      await writeAtomic(this.#dir, name, encode({ ...record, sessions: record.sessions.filter((s) => s !== sessionId) }), false);
+      const held = new Map(record.held);
+      held.delete(sessionId);
+      await writeAtomic(this.#dir, name, encode({ ...record, sessions: record.sessions.filter((s) => s !== sessionId), held }), false);
       return true;
     });
+  }
+
+  async holdMessages(authKeyId: bigint, sessionId: bigint, messages: readonly HeldMessage[]): Promise<void> {
+    int64(authKeyId, 'holdMessages', 'authKeyId');
+    int64(sessionId, 'holdMessages', 'sessionId');
+    const checked = checkedHeld(messages, 'holdMessages');
+    const name = keyFileName(authKeyId);
+    await this.#withRecord('holdMessages', name, async (record) => {
+      if (!record) throw storeErrors.unknownKey('holdMessages', authKeyId);
+      if (!record.sessions.includes(sessionId)) throw storeErrors.unknownSession('holdMessages', authKeyId, sessionId);
+      const byId = new Map((record.held.get(sessionId) ?? []).map((m) => [m.msgId, m]));
+      for (const m of checked) byId.set(m.msgId, m);
+      await this.#writeHeld(name, record, sessionId, [...byId.values()]);
+    }).finally(() => {
+      for (const m of checked) m.body.fill(0);
+    });
+  }
+
+  async releaseMessages(authKeyId: bigint, sessionId: bigint, msgIds: readonly bigint[]): Promise<void> {
+    int64(authKeyId, 'releaseMessages', 'authKeyId');
+    int64(sessionId, 'releaseMessages', 'sessionId');
+    const ids = new Set(checkedMsgIds(msgIds, 'releaseMessages'));
+    const name = keyFileName(authKeyId);
+    await this.#withRecord('releaseMessages', name, async (record) => {
+      const held = record?.held.get(sessionId);
+      if (!record || !held || !held.some((m) => ids.has(m.msgId))) return; // nothing to write
+      await this.#writeHeld(name, record, sessionId, held.filter((m) => !ids.has(m.msgId)));
+    });
+  }
+
+  async heldMessages(authKeyId: bigint, sessionId: bigint): Promise<HeldMessage[]> {
+    int64(authKeyId, 'heldMessages', 'authKeyId');
+    int64(sessionId, 'heldMessages', 'sessionId');
+    const name = keyFileName(authKeyId);
+    // Expired messages are left out, not removed: a read does not rewrite the file.
+    return this.#withRecord('heldMessages', name, async (record) => capHeld(record?.held.get(sessionId) ?? [], this.#nowMs()).kept.map(copyHeld));
+  }
+
+  /**
+   * Rewrites `name` with `messages` (capped, held.ts) as what `sessionId` holds. Expired messages of
+   * the key's other sessions go too: a session whose client went away is never written again.
+   */
+  async #writeHeld(name: string, record: KeyRecord, sessionId: bigint, messages: HeldMessage[]): Promise<void> {
+    const now = this.#nowMs();
+    const held = new Map<bigint, HeldMessage[]>();
+    for (const [session, list] of [...record.held, [sessionId, messages] as const]) {
+      const { kept } = capHeld(list, now);
+      if (kept.length === 0) held.delete(session);
+      else held.set(session, kept);
+    }
+    await writeAtomic(this.#dir, name, encode({ ...record, held }), false);
   }
 
   /**
@@ -193,7 +255,7 @@ export class FileAuthKeyStore implements AuthKeyStore {
       await this.#op('sweep', file, async () => {
         const record = await readRecord(this.#dir, file).catch(() => undefined);
         if (!record) return;
-        record.key.key.fill(0);
+        wipeRecord(record);
         if (isExpired(record.key, this.#nowMs())) {
           await removeFile(this.#dir, file);
           removed++;
@@ -243,7 +305,7 @@ export class FileAuthKeyStore implements AuthKeyStore {
         }
         return await body(record);
       } finally {
-        record?.key.key.fill(0);
+        if (record) wipeRecord(record);
       }
     });
   }
@@ -332,6 +394,12 @@ async function removeFile(dir: string, name: string): Promise<void> {
   await syncDir(dir);
 }
 
+/** Wipes what a record read from a file holds in the clear: the key and every held body. */
+function wipeRecord(record: KeyRecord): void {
+  record.key.key.fill(0);
+  for (const held of record.held.values()) for (const m of held) m.body.fill(0);
+}
+
 // ---- the file format ----------------------------------------------------------------------------
 
 function encode(record: KeyRecord): Uint8Array {
@@ -341,6 +409,12 @@ function encode(record: KeyRecord): Uint8Array {
   if (key.boundTo !== undefined) json.boundTo = String(key.boundTo);
   json.salts = record.salts.map((s) => [String(s.salt), s.validSince, s.validUntil]);
   json.sessions = record.sessions.map(String);
+  if (record.held.size > 0) {
+    json.held = Object.fromEntries([...record.held].map(([session, messages]) => [
+      String(session),
+      messages.map((m) => [String(m.msgId), m.seqNo, m.answers === undefined ? null : String(m.answers), Buffer.from(m.body.buffer, m.body.byteOffset, m.body.length).toString('base64')]),
+    ]));
+  }
   const body = new TextEncoder().encode(`${JSON.stringify(json)}\n`);
   const header = new TextEncoder().encode(`${HEADER}${crc32(body).toString(16).padStart(8, '0')}\n`);
   const out = new Uint8Array(header.length + body.length);
@@ -403,13 +477,35 @@ function decode(data: Uint8Array, name: string): KeyRecord {
   });
   if (!Array.isArray(j.sessions)) throw corrupt(name, 'sessions is not an array');
   const sessions = j.sessions.map((s: unknown) => decimal64(s, name, 'a session id'));
+  const held = decodeHeld(j.held, sessions, name);
   const key = fromHex(j.key);
   const stored: StoredAuthKey = !j.temp
     ? { id, key, temp: false }
     : boundTo === undefined
       ? { id, key, temp: true, expiresAt: j.expiresAt as number }
       : { id, key, temp: true, expiresAt: j.expiresAt as number, boundTo };
-  return { key: stored, salts, sessions };
+  return { key: stored, salts, sessions, held };
+}
+
+/** The `held` member: absent, or an object of claimed sessions to well-formed held messages. */
+function decodeHeld(value: unknown, sessions: readonly bigint[], name: string): Map<bigint, HeldMessage[]> {
+  const held = new Map<bigint, HeldMessage[]>();
+  if (value === undefined) return held;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw corrupt(name, 'held is not an object');
+  for (const [session, list] of Object.entries(value)) {
+    const sessionId = decimal64(session, name, 'a held session id');
+    if (!sessions.includes(sessionId)) throw corrupt(name, `held messages of session ${sessionId}, which is not in sessions`);
+    if (!Array.isArray(list)) throw corrupt(name, 'a held list is not an array');
+    held.set(sessionId, list.map((m: unknown): HeldMessage => {
+      if (!Array.isArray(m) || m.length !== 4 || !isUint32(m[1]) || (m[1] & 1) !== 1 || typeof m[3] !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(m[3])) {
+        throw corrupt(name, 'a malformed held message');
+      }
+      const body = new Uint8Array(Buffer.from(m[3], 'base64'));
+      const msg = { msgId: decimal64(m[0], name, 'a held msg_id'), seqNo: m[1], body };
+      return m[2] === null ? msg : { ...msg, answers: decimal64(m[2], name, 'a held req_msg_id') };
+    }));
+  }
+  return held;
 }
 
 function decimal64(value: unknown, name: string, what: string): bigint {

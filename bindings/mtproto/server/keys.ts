@@ -3,10 +3,12 @@
 // The AuthKeyStore is the source of truth; this is a cache loaded on the first packet of a key and
 // dropped when the key has been idle a while, or when the server closes.
 //
-//   store (memory / file / Redis)       keys, bindings, salts, which sessions the fleet has seen
+//   store (memory / file / Redis)       keys, bindings, salts, which sessions the fleet has seen,
+//                                        each session's unacknowledged messages (held.ts)
 //   KeyRegistry (this process)          AuthKey objects, SaltBook caches, ServerSession state machines
-//                                        (received ids, outgoing queue, unacknowledged messages) and
-//                                        the connection each session currently answers on
+//                                        (received ids, outgoing queue, unacknowledged messages — a
+//                                        copy of what the store holds, loaded when a session arrives)
+//                                        and the connection each session currently answers on
 
 import type { CryptoProvider } from '../../provider/types.js';
 import type { Clock } from '../auth/types.js';

@@ -4,13 +4,17 @@
 // salts (§4.3) are dropped lazily, when read, plus an amortized sweep so keys nobody asks for again
 // do not pile up.
 //
+// Held messages (held.ts) are a map per session; expired ones are left out on read, dropped by a
+// sweep every 1024 holds, and their bodies wiped whenever the store lets go of them.
+//
 // This file also holds the argument checks and the little semantics every store shares (what
 // "expired" means, which errors), so file-store.ts and redis-store.ts behave exactly like this one.
 
 import { copyOf } from '../../bytes.js';
 import { bytesOfLength, integer } from '../../errors.js';
 import { MtprotoError } from '../errors.js';
-import type { AuthKeyStore, StoredAuthKey, StoredSalt } from './store.js';
+import type { AuthKeyStore, HeldMessage, StoredAuthKey, StoredSalt } from './store.js';
+import { MAX_HELD_BYTES, MAX_HELD_MESSAGES, capHeld, checkedHeld, checkedMsgIds, copyHeld, heldExpired } from './held.js';
 
 // ---- shared semantics ---------------------------------------------------------------------------
 
@@ -107,6 +111,9 @@ export function sortSalts(salts: StoredSalt[]): StoredSalt[] {
 export const storeErrors = {
   /** addSalts / claimSession on an auth key the store does not hold (never added, deleted or expired). */
   unknownKey: (fn: string, id: bigint) => new MtprotoError('auth-key-not-found', `${fn}: no auth key ${id} in the store`),
+  /** holdMessages on a session never claimed, or dropped (destroy_session). */
+  unknownSession: (fn: string, authKeyId: bigint, sessionId: bigint) =>
+    new MtprotoError('session-not-found', `${fn}: auth key ${authKeyId} has no session ${sessionId} in the store`),
   /** bindTempKey: the temporary key is absent or expired. */
   unknownTemp: (id: bigint) => new MtprotoError('temp-key-not-found', `bindTempKey: no temporary key ${id} in the store`),
   /** bindTempKey: the permanent key is absent. */
@@ -143,7 +150,12 @@ interface Entry {
   key: StoredAuthKey;
   salts: Map<string, StoredSalt>;
   sessions: Set<bigint>;
+  /** Held messages by session, then by msg_id; only claimed sessions have an entry here. */
+  held: Map<bigint, Map<bigint, HeldMessage>>;
 }
+
+/** Held messages are swept for expiry once per this many holds. */
+const SWEEP_HELD_EVERY = 1024;
 
 /** The amortized sweep runs when the map has doubled since the last one (and holds at least this many). */
 const SWEEP_MIN_SIZE = 1024;
@@ -159,6 +171,7 @@ export interface MemoryAuthKeyStoreOptions {
 export class MemoryAuthKeyStore implements AuthKeyStore {
   #entries: Map<bigint, Entry> | undefined = new Map();
   #sizeAfterSweep = 0;
+  #holdsSinceSweep = 0;
   readonly #now: () => number;
 
   constructor(options: MemoryAuthKeyStoreOptions = {}) {
@@ -183,7 +196,7 @@ export class MemoryAuthKeyStore implements AuthKeyStore {
       return true;
     }
     const entries = this.#map('addKey');
-    entries.set(k.id, { key: k, salts: new Map(), sessions: new Set() });
+    entries.set(k.id, { key: k, salts: new Map(), sessions: new Set(), held: new Map() });
     if (entries.size >= SWEEP_MIN_SIZE && entries.size >= 2 * this.#sizeAfterSweep) this.#sweep(entries);
     return true;
   }
@@ -205,7 +218,8 @@ export class MemoryAuthKeyStore implements AuthKeyStore {
   async deleteKey(id: bigint): Promise<void> {
     int64(id, 'deleteKey', 'id');
     const entries = this.#map('deleteKey');
-    entries.get(id)?.key.key.fill(0);
+    const entry = entries.get(id);
+    if (entry) wipeEntry(entry);
     entries.delete(id);
   }
 
@@ -239,13 +253,69 @@ export class MemoryAuthKeyStore implements AuthKeyStore {
   async dropSession(authKeyId: bigint, sessionId: bigint): Promise<boolean> {
     int64(authKeyId, 'dropSession', 'authKeyId');
     int64(sessionId, 'dropSession', 'sessionId');
-    return this.#live(authKeyId, 'dropSession')?.sessions.delete(sessionId) ?? false;
+    const entry = this.#live(authKeyId, 'dropSession');
+    if (!entry) return false;
+    wipeHeld(entry.held.get(sessionId)?.values());
+    entry.held.delete(sessionId);
+    return entry.sessions.delete(sessionId);
+  }
+
+  async holdMessages(authKeyId: bigint, sessionId: bigint, messages: readonly HeldMessage[]): Promise<void> {
+    int64(authKeyId, 'holdMessages', 'authKeyId');
+    int64(sessionId, 'holdMessages', 'sessionId');
+    const checked = checkedHeld(messages, 'holdMessages');
+    const entry = this.#live(authKeyId, 'holdMessages');
+    if (!entry || !entry.sessions.has(sessionId)) {
+      wipeHeld(checked);
+      throw entry ? storeErrors.unknownSession('holdMessages', authKeyId, sessionId) : storeErrors.unknownKey('holdMessages', authKeyId);
+    }
+    if (++this.#holdsSinceSweep >= SWEEP_HELD_EVERY) this.#sweepHeld();
+    const held = entry.held.get(sessionId) ?? new Map<bigint, HeldMessage>();
+    entry.held.set(sessionId, held);
+    for (const m of checked) {
+      wipeHeld([held.get(m.msgId)]);
+      held.set(m.msgId, m);
+    }
+    // The caps, by the same rule as every store (capHeld); sorting only when one is exceeded or a
+    // body alone is too large. Expired messages are left out on read.
+    let bytes = 0;
+    for (const m of held.values()) bytes += m.body.length;
+    if (held.size <= MAX_HELD_MESSAGES && bytes <= MAX_HELD_BYTES) return;
+    const { kept, dropped } = capHeld([...held.values()], this.#nowMs());
+    wipeHeld(dropped);
+    if (kept.length === 0) entry.held.delete(sessionId);
+    else entry.held.set(sessionId, new Map(kept.map((m) => [m.msgId, m])));
+  }
+
+  async releaseMessages(authKeyId: bigint, sessionId: bigint, msgIds: readonly bigint[]): Promise<void> {
+    int64(authKeyId, 'releaseMessages', 'authKeyId');
+    int64(sessionId, 'releaseMessages', 'sessionId');
+    const ids = checkedMsgIds(msgIds, 'releaseMessages');
+    const held = this.#live(authKeyId, 'releaseMessages')?.held.get(sessionId);
+    if (!held) return;
+    for (const id of ids) {
+      wipeHeld([held.get(id)]);
+      held.delete(id);
+    }
+  }
+
+  async heldMessages(authKeyId: bigint, sessionId: bigint): Promise<HeldMessage[]> {
+    int64(authKeyId, 'heldMessages', 'authKeyId');
+    int64(sessionId, 'heldMessages', 'sessionId');
+    const held = this.#live(authKeyId, 'heldMessages')?.held.get(sessionId);
+    if (!held) return [];
+    const { kept, dropped } = capHeld([...held.values()], this.#nowMs());
+    for (const m of dropped) {
+      m.body.fill(0);
+      held.delete(m.msgId); // expired: the lazy expiry
+    }
+    return kept.map(copyHeld);
   }
 
   async close(): Promise<void> {
     const entries = this.#entries;
     if (!entries) return;
-    for (const e of entries.values()) e.key.key.fill(0);
+    for (const e of entries.values()) wipeEntry(e);
     entries.clear();
     this.#entries = undefined;
   }
@@ -264,23 +334,53 @@ export class MemoryAuthKeyStore implements AuthKeyStore {
     const entries = this.#map(fn);
     const entry = entries.get(id);
     if (entry && isExpired(entry.key, this.#nowMs())) {
-      entry.key.key.fill(0);
+      wipeEntry(entry);
       entries.delete(id);
       return undefined;
     }
     return entry;
   }
 
+  /**
+   * Drops expired held messages everywhere: a session whose client went away is never read again,
+   * so the lazy expiry on read would keep its messages as long as its key.
+   */
+  #sweepHeld(): void {
+    this.#holdsSinceSweep = 0;
+    const now = this.#nowMs();
+    for (const entry of this.#map('holdMessages').values()) {
+      for (const [sessionId, held] of entry.held) {
+        for (const [id, m] of held) {
+          if (!heldExpired(id, now)) continue;
+          m.body.fill(0);
+          held.delete(id);
+        }
+        if (held.size === 0) entry.held.delete(sessionId);
+      }
+    }
+  }
+
   #sweep(entries: Map<bigint, Entry>): void {
     const now = this.#nowMs();
     for (const [id, e] of entries) {
       if (isExpired(e.key, now)) {
-        e.key.key.fill(0);
+        wipeEntry(e);
         entries.delete(id);
       }
     }
     this.#sizeAfterSweep = entries.size;
   }
+}
+
+/** Wipes what an entry holds in the clear: the key and every held body. */
+function wipeEntry(entry: Entry): void {
+  entry.key.key.fill(0);
+  for (const held of entry.held.values()) wipeHeld(held.values());
+  entry.held.clear();
+}
+
+function wipeHeld(messages: Iterable<HeldMessage | undefined> | undefined): void {
+  for (const m of messages ?? []) m?.body.fill(0);
 }
 
 function dropExpiredSalts(salts: Map<string, StoredSalt>, nowMs: number): void {

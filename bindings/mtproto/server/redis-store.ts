@@ -10,13 +10,23 @@
 //                         the number), expiresAtMs (integer milliseconds), boundTo (decimal id)
 //   P{N}:salts     zset   member = salt (int64 BE) ‖ validSince (int64 BE), score = validUntil
 //   P{N}:sessions  set    member = session_id (int64 BE)
+//   P{N}:held:S    hash   the held messages of session S (S: its 16 hex digits, unsigned, as N):
+//                         field = msg_id as 16 lowercase hex digits (unsigned, so the fields sort
+//                         by time), value = seq_no (uint32 BE) ‖ 1 if an rpc_result, else 0 (one
+//                         byte) ‖ req_msg_id (int64 BE, 0 if none) ‖ body
 //
 // Temporary keys carry PEXPIREAT at expiresAt, and their salts and sessions the same deadline, so
 // Redis drops them all at expiry (spec §6); a perm key's salts expire with the latest validUntil.
+// A held hash expires HELD_TTL after the time in its newest msg_id (held.ts), never after its key;
+// older fields past that age, or past the caps, are removed by the next hold and left out on read.
 // Every write that must be atomic is one Lua script on one slot: addKey ("set if absent": EXISTS,
 // then HSET + PEXPIREAT), bindTempKey (check and bind), addSalts, claimSession (SADD, whose answer
-// says whether the session is new to the whole fleet). Values are Buffers, never strings, so key
-// bytes survive whatever they contain.
+// says whether the session is new to the whole fleet), holdMessages (only into a claimed session,
+// then the caps), dropSession and deleteKey (with the held hashes). The held hashes of a key are
+// found through its sessions set, so deleteKey / addKey / dropSession touch keys they compute
+// inside the script: all share the key's hash tag, hence its slot. Values are Buffers, never
+// strings, so key bytes and held bodies (kept in the clear, like the keys) survive whatever they
+// contain.
 
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -24,7 +34,9 @@ import { MtprotoError } from '../errors.js';
 import {
   AUTH_KEY_LENGTH, checkedKey, checkedSalts, closedStore, int64, isExpired, sortSalts, storeErrors,
 } from './memory-store.js';
-import type { AuthKeyStore, StoredAuthKey, StoredSalt } from './store.js';
+import type { AuthKeyStore, HeldMessage, StoredAuthKey, StoredSalt } from './store.js';
+import { HELD_TTL, MAX_HELD_BYTES, MAX_HELD_MESSAGES, capHeld, checkedHeld, checkedMsgIds, heldCutoff } from './held.js';
+import { msgIdTime } from '../crypto/msg-id.js';
 import { RedisHandle, prefixOf } from '../../node/redis-handle.js';
 
 export interface RedisAuthKeyStoreOptions {
@@ -56,11 +68,24 @@ class Script {
   }
 }
 
-// KEYS: key, salts, sessions. ARGV: key bytes, temp, expiresAt, expiresAtMs, boundTo ('' = none).
-// Stale salts and sessions of an earlier key with the same id are dropped. An expiry in the past
-// makes Redis delete the key at once: accepted and forgotten, like the other stores.
-const ADD_KEY = new Script(`
+// The held hash of a session member (8 bytes): prefix .. its 16 hex digits. Scripts that drop
+// sessions start with this.
+const HELD_KEY_LUA = `
+local function heldKey(prefix, member)
+  return prefix .. (string.gsub(member, '.', function(c) return string.format('%02x', string.byte(c)) end))
+end
+local function dropAllHeld(sessions, prefix)
+  for _, member in ipairs(redis.call('SMEMBERS', sessions)) do redis.call('DEL', heldKey(prefix, member)) end
+end
+`;
+
+// KEYS: key, salts, sessions. ARGV: key bytes, temp, expiresAt, expiresAtMs, boundTo ('' = none),
+// held prefix. Stale salts, sessions and held messages of an earlier key with the same id are
+// dropped. An expiry in the past makes Redis delete the key at once: accepted and forgotten, like
+// the other stores.
+const ADD_KEY = new Script(`${HELD_KEY_LUA}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+dropAllHeld(KEYS[3], ARGV[6])
 redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('HSET', KEYS[1], 'key', ARGV[1], 'temp', ARGV[2])
 if ARGV[3] ~= '' then
@@ -114,7 +139,58 @@ if at then redis.call('PEXPIREAT', KEYS[2], at) end
 return added
 `, 2);
 
+/** Bytes before the body in a held value: seq_no, the rpc_result flag, req_msg_id. */
+const HEADER_LENGTH = 13;
+
+// KEYS: key, salts, sessions. ARGV: held prefix.
+const DELETE_KEY = new Script(`${HELD_KEY_LUA}
+dropAllHeld(KEYS[3], ARGV[1])
+return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+`, 3);
+
+// KEYS: sessions, held. ARGV: session member. Returns whether the session existed.
+const DROP_SESSION = new Script(`
+redis.call('DEL', KEYS[2])
+return redis.call('SREM', KEYS[1], ARGV[1])
+`, 2);
+
+// KEYS: key, sessions, held. ARGV: session member, cutoff (the lowest unexpired msg_id field),
+// max messages, max bytes, deadline (ms: HELD_TTL after the newest new msg_id), now (ms), then
+// field, value pairs. Returns 1, -1 (no key) or -2 (no such session). The caps as held.ts capHeld:
+// newest first, and once one does not fit nothing older stays; a single body over the byte cap is
+// left out by itself.
+const HOLD = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return -2 end
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+local fields = redis.call('HKEYS', KEYS[3])
+table.sort(fields)
+local maxCount, maxBytes = tonumber(ARGV[3]), tonumber(ARGV[4])
+local count, bytes, full = 0, 0, false
+for i = #fields, 1, -1 do
+  local f = fields[i]
+  local size = redis.call('HSTRLEN', KEYS[3], f) - ${HEADER_LENGTH}
+  if size > maxBytes then
+    redis.call('HDEL', KEYS[3], f)
+  else
+    full = full or f < ARGV[2] or count >= maxCount or bytes + size > maxBytes
+    if full then redis.call('HDEL', KEYS[3], f) else count = count + 1; bytes = bytes + size end
+  end
+end
+if count > 0 then
+  local at = tonumber(ARGV[5])
+  local left = redis.call('PTTL', KEYS[3])
+  if left >= 0 and tonumber(ARGV[6]) + left > at then at = tonumber(ARGV[6]) + left end
+  local keyAt = redis.call('HGET', KEYS[1], 'expiresAtMs')
+  if keyAt and tonumber(keyAt) < at then at = tonumber(keyAt) end
+  redis.call('PEXPIREAT', KEYS[3], string.format('%d', at))
+end
+return 1
+`, 3);
+
 export class RedisAuthKeyStore implements AuthKeyStore {
+  /** Every process of the fleet reads it. */
+  readonly sharedAcrossProcesses = true;
   readonly #redis: RedisHandle;
   readonly #prefix: string;
 
@@ -149,7 +225,7 @@ export class RedisAuthKeyStore implements AuthKeyStore {
       const boundTo = k.boundTo === undefined ? '' : String(k.boundTo);
       const added = await ADD_KEY.run(await this.#client('addKey'), [
         this.#key(k.id, 'key'), this.#key(k.id, 'salts'), this.#key(k.id, 'sessions'),
-        keyBytes, k.temp ? '1' : '0', expiresAt, expiresAtMs, boundTo,
+        keyBytes, k.temp ? '1' : '0', expiresAt, expiresAtMs, boundTo, this.#key(k.id, 'held:'),
       ]);
       return added === 1;
     } finally {
@@ -174,7 +250,7 @@ export class RedisAuthKeyStore implements AuthKeyStore {
 
   async deleteKey(id: bigint): Promise<void> {
     int64(id, 'deleteKey', 'id');
-    await (await this.#client('deleteKey')).del(this.#key(id, 'key'), this.#key(id, 'salts'), this.#key(id, 'sessions'));
+    await DELETE_KEY.run(await this.#client('deleteKey'), [this.#key(id, 'key'), this.#key(id, 'salts'), this.#key(id, 'sessions'), this.#key(id, 'held:')]);
   }
 
   async getSalts(authKeyId: bigint): Promise<StoredSalt[]> {
@@ -219,7 +295,73 @@ export class RedisAuthKeyStore implements AuthKeyStore {
   async dropSession(authKeyId: bigint, sessionId: bigint): Promise<boolean> {
     int64(authKeyId, 'dropSession', 'authKeyId');
     int64(sessionId, 'dropSession', 'sessionId');
-    return (await (await this.#client('dropSession')).srem(this.#key(authKeyId, 'sessions'), int64Bytes(sessionId))) === 1;
+    const result = await DROP_SESSION.run(await this.#client('dropSession'), [
+      this.#key(authKeyId, 'sessions'), this.#heldKey(authKeyId, sessionId), int64Bytes(sessionId),
+    ]);
+    return result === 1;
+  }
+
+  async holdMessages(authKeyId: bigint, sessionId: bigint, messages: readonly HeldMessage[]): Promise<void> {
+    int64(authKeyId, 'holdMessages', 'authKeyId');
+    int64(sessionId, 'holdMessages', 'sessionId');
+    const checked = checkedHeld(messages, 'holdMessages');
+    const values: Buffer[] = [];
+    try {
+      const now = Date.now();
+      // A body over the cap would be dropped by the script at once: not sent at all.
+      const fitting = checked.filter((m) => m.body.length <= MAX_HELD_BYTES);
+      const newest = fitting.reduce((t, m) => Math.max(t, msgIdTime(m.msgId)), 0);
+      const args: (string | Buffer)[] = [
+        this.#key(authKeyId, 'key'), this.#key(authKeyId, 'sessions'), this.#heldKey(authKeyId, sessionId),
+        int64Bytes(sessionId), hex16(heldCutoff(now)), String(MAX_HELD_MESSAGES), String(MAX_HELD_BYTES),
+        String((newest + HELD_TTL) * 1000), String(now),
+      ];
+      for (const m of fitting) {
+        const value = Buffer.alloc(HEADER_LENGTH + m.body.length);
+        value.writeUInt32BE(m.seqNo, 0);
+        value[4] = m.answers === undefined ? 0 : 1;
+        value.writeBigInt64BE(m.answers ?? 0n, 5);
+        value.set(m.body, HEADER_LENGTH);
+        values.push(value);
+        args.push(hex16(m.msgId), value);
+      }
+      const result = await HOLD.run(await this.#client('holdMessages'), args);
+      if (result === -1) throw storeErrors.unknownKey('holdMessages', authKeyId);
+      if (result === -2) throw storeErrors.unknownSession('holdMessages', authKeyId, sessionId);
+    } finally {
+      for (const m of checked) m.body.fill(0);
+      for (const v of values) v.fill(0);
+    }
+  }
+
+  async releaseMessages(authKeyId: bigint, sessionId: bigint, msgIds: readonly bigint[]): Promise<void> {
+    int64(authKeyId, 'releaseMessages', 'authKeyId');
+    int64(sessionId, 'releaseMessages', 'sessionId');
+    const ids = checkedMsgIds(msgIds, 'releaseMessages');
+    if (ids.length === 0) return;
+    await (await this.#client('releaseMessages')).hdel(this.#heldKey(authKeyId, sessionId), ...ids.map(hex16));
+  }
+
+  async heldMessages(authKeyId: bigint, sessionId: bigint): Promise<HeldMessage[]> {
+    int64(authKeyId, 'heldMessages', 'authKeyId');
+    int64(sessionId, 'heldMessages', 'sessionId');
+    const fields = await (await this.#client('heldMessages')).hgetallBuffer(this.#heldKey(authKeyId, sessionId));
+    const messages: HeldMessage[] = [];
+    try {
+      for (const [field, value] of Object.entries(fields)) {
+        if (!/^[0-9a-f]{16}$/.test(field) || value.length < HEADER_LENGTH + 4 || (value.length - HEADER_LENGTH) % 4 !== 0) {
+          throw corrupt(authKeyId, `a malformed held message in session ${sessionId}`);
+        }
+        const msg = { msgId: BigInt.asIntN(64, BigInt(`0x${field}`)), seqNo: value.readUInt32BE(0), body: new Uint8Array(value.subarray(HEADER_LENGTH)) };
+        messages.push(value[4] === 1 ? { ...msg, answers: value.readBigInt64BE(5) } : msg);
+      }
+    } finally {
+      for (const v of Object.values(fields)) v.fill(0);
+    }
+    // Redis drops the hash HELD_TTL after its newest message; older fields are left out here.
+    const { kept, dropped } = capHeld(messages, Date.now());
+    for (const m of dropped) m.body.fill(0);
+    return kept;
   }
 
   /** The store is unusable afterwards; a connection the store opened from a URL is quit, a client passed in stays open. */
@@ -232,9 +374,18 @@ export class RedisAuthKeyStore implements AuthKeyStore {
     return this.#redis.get();
   }
 
-  #key(id: bigint, part: 'key' | 'salts' | 'sessions'): string {
-    return `${this.#prefix}{${BigInt.asUintN(64, id).toString(16).padStart(16, '0')}}:${part}`;
+  #key(id: bigint, part: 'key' | 'salts' | 'sessions' | 'held:'): string {
+    return `${this.#prefix}{${hex16(id)}}:${part}`;
   }
+
+  #heldKey(authKeyId: bigint, sessionId: bigint): string {
+    return `${this.#key(authKeyId, 'held:')}${hex16(sessionId)}`;
+  }
+}
+
+/** 16 lowercase hex digits of the unsigned 64-bit form (ids in key names and held fields). */
+function hex16(v: bigint): string {
+  return BigInt.asUintN(64, v).toString(16).padStart(16, '0');
 }
 
 function int64Bytes(v: bigint): Buffer {

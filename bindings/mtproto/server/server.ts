@@ -18,8 +18,9 @@
 //   handler throws MtprotoRpcError(code, message) → rpc_error code message
 //   handler throws anything else → rpc_error 500 INTERNAL
 //   unbound temporary key      → rpc_error 401 AUTH_KEY_PERM_EMPTY (api/pfs)
-// Keys, bindings, salts and the sessions announced live in the AuthKeyStore (default: in memory);
-// session state (received ids, queues) lives in this process (see keys.ts).
+// Keys, bindings, salts, the sessions announced and their unacknowledged messages live in the
+// AuthKeyStore (default: in memory); the rest of the session state (received ids, queues) lives in
+// this process (see keys.ts, core.ts).
 
 import { type Server as HttpServer, createServer as createHttpServer } from 'node:http';
 import { type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
@@ -51,6 +52,15 @@ export interface MtprotoServerOptions {
   readonly maxFrameLength?: number;
   /** Cap on a gzip_packed's decompressed size (default 4 MiB). */
   readonly maxGzipSize?: number;
+  /**
+   * Keep each session's unacknowledged messages in `authKeyStore` from before they first go out
+   * until acknowledged, so they follow the session to another process of the fleet (or across a
+   * restart, with FileAuthKeyStore) — see held.ts. Costs one store write per batch of answers and
+   * one per acknowledgement (with FileAuthKeyStore an fsynced rewrite each). Default: true for a
+   * store other processes read (`sharedAcrossProcesses`: RedisAuthKeyStore), false otherwise; a
+   * server's own in-memory store never holds (no other process can read it).
+   */
+  readonly holdUnacknowledged?: boolean;
   /** Unix seconds; for tests. */
   readonly now?: Clock;
 }
@@ -80,6 +90,8 @@ export class MtprotoServer {
     if (typeof options !== 'object' || options === null) throw new TypeError('MtprotoServer: options must be an object');
     const provider = options.provider ?? wasmProvider;
     this.#ownStore = options.authKeyStore === undefined;
+    const { holdUnacknowledged } = options;
+    if (holdUnacknowledged !== undefined && typeof holdUnacknowledged !== 'boolean') throw new TypeError('MtprotoServer: holdUnacknowledged must be a boolean');
     this.#maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
     this.#core = new ServerCore({
       provider,
@@ -88,6 +100,8 @@ export class MtprotoServer {
       store: options.authKeyStore ?? new MemoryAuthKeyStore(),
       now: options.now ?? systemClock,
       maxGzipSize: options.maxGzipSize,
+      // Held messages are for other processes (held.ts); none can read a store made here.
+      holdOutgoing: !this.#ownStore && (holdUnacknowledged ?? options.authKeyStore?.sharedAcrossProcesses === true),
     });
   }
 

@@ -11,6 +11,15 @@ export class SeqNoCounter {
     return this.#n;
   }
 
+  /**
+   * Counts every content-related message up to the one numbered `seqNo` as sent (a session taken
+   * over from another process goes on numbering after what that one sent).
+   */
+  skipPast(seqNo: number): void {
+    if (!Number.isInteger(seqNo) || seqNo < 0 || seqNo > 0x7fffffff) throw new RangeError(`SeqNoCounter.skipPast: seqNo must be an int32 ≥ 0, got ${seqNo}`);
+    this.#n = Math.max(this.#n, (seqNo + 1) >> 1);
+  }
+
   next(contentRelated: boolean): number {
     if (typeof contentRelated !== 'boolean') throw new TypeError('SeqNoCounter.next: contentRelated must be a boolean');
     if (!contentRelated) return 2 * this.#n;

@@ -58,6 +58,17 @@
 // inside a fresh container (spec §7.2: never re-send alone with the same msg_id), when the session
 // moves to a new connection. Acks of the client's content-related messages ride along in the next
 // packet (an rpc_result acknowledges its query by itself).
+//
+// Holding (option holdOutgoing; server/core.ts turns it on, server/held.ts has the why): a fleet of
+// server processes keeps each content-related message in the shared store from before it first
+// goes out until the client acknowledges it, so the session can move to another process with its
+// unacknowledged answers. The order is what makes that safe: stage() gives queued content-related
+// messages their msg_id and seq_no and hands them to the caller, which stores them and then calls
+// held(); until then they (and what is queued behind them) do not go out. So a client never holds
+// a message the store lacks — its acknowledgement, and the release it causes, always come after
+// the hold (nothing held forever but by a failed write, which the store's expiry bounds). Acks
+// come back out of takeReleased() for the caller to release; restore() takes over what another
+// process held.
 
 import type { Clock } from '../auth/types.js';
 import { systemClock } from '../auth/types.js';
@@ -71,6 +82,7 @@ import type { MsgIdGenerator, ServerMsgKind } from './msg-id.js';
 import { ContainerBudget, type WireMessage, containerBody, leadingId, secondWord } from './packing.js';
 import { MsgIdWindow } from '../crypto/msg-id.js';
 import { SeqNoCounter } from './seq-no.js';
+import type { HeldMessage } from '../server/store.js';
 
 export interface ServerSessionOptions {
   readonly authKeyId: bigint;
@@ -90,6 +102,12 @@ export interface ServerSessionOptions {
    * duplicate msg_id, msg_resend_ans_req): msg_detailed_info announces them instead (default 16 KiB).
    */
   readonly largeAnswer?: number;
+  /**
+   * Content-related messages wait in the queue until the caller has stored them: stage() hands
+   * them out, held() lets them go; acknowledged ones come out of takeReleased() (see the header).
+   * Default false: they go out at once.
+   */
+  readonly holdOutgoing?: boolean;
 }
 
 /** Default ServerSessionOptions.largeAnswer. */
@@ -136,6 +154,8 @@ interface Pending {
   readonly kind: ServerMsgKind;
   /** An rpc_result: the msg_id of the client's query it answers. */
   readonly answers?: bigint;
+  /** Holding: the msg_id and seq_no stage() gave it (it keeps them when it goes out). */
+  staged?: { readonly msgId: bigint; readonly seqNo: number };
 }
 
 /** A content-related message sent and not acknowledged yet. */
@@ -238,6 +258,9 @@ export class ServerSession {
   readonly #maxGzip: number;
   readonly #maxUnacked: number;
   readonly #largeAnswer: number;
+  readonly #holding: boolean;
+  readonly #staging = new Set<bigint>(); // staged content-related messages not held yet
+  #released: bigint[] = []; // held messages acknowledged (or forgotten) since takeReleased()
   readonly #received = new ReceivedWindow();
   readonly #seq = new SeqNoCounter();
   #started = false;
@@ -257,6 +280,7 @@ export class ServerSession {
     this.#maxGzip = options.maxGzipSize ?? DEFAULT_MAX_GZIP_SIZE;
     this.#maxUnacked = options.maxUnacked ?? DEFAULT_MAX_UNACKED;
     this.#largeAnswer = options.largeAnswer ?? DEFAULT_LARGE_ANSWER;
+    this.#holding = options.holdOutgoing ?? false;
   }
 
   /** True until a first message is accepted (the caller then asks the store whether to announce). */
@@ -266,7 +290,7 @@ export class ServerSession {
 
   /** Whether drain() would return something (acks alone count only with `acks`). */
   hasOutgoing(acks = false): boolean {
-    return this.#queue.length > 0 || this.#resend.length > 0 || (acks && this.#acks.size > 0);
+    return (this.#queue.length > 0 && this.#ready(this.#queue[0]!)) || this.#resend.length > 0 || (acks && this.#acks.size > 0);
   }
 
   /** Content-related messages sent and not acknowledged yet. */
@@ -554,6 +578,7 @@ export class ServerSession {
     const sent = this.#unacked.get(msgId);
     if (sent === undefined) return;
     this.#unacked.delete(msgId);
+    if (this.#holding) this.#released.push(msgId);
     if (sent.answers === undefined) return;
     const record = this.#received.get(sent.answers);
     if (record !== undefined) record.known = true;
@@ -657,6 +682,83 @@ export class ServerSession {
     return n;
   }
 
+  // ---- holding (see the header) -------------------------------------------------------------------
+
+  /**
+   * Gives every content-related message queued since the last call its msg_id and seq_no — and
+   * the messages queued ahead of it too, so the queue keeps going out in msg_id order — and
+   * returns those content-related messages for the caller to store. They go out once held() names
+   * them. Nothing without holdOutgoing.
+   */
+  stage(): HeldMessage[] {
+    if (!this.#holding) return [];
+    let last = -1;
+    this.#queue.forEach((p, i) => {
+      if (p.contentRelated && p.staged === undefined) last = i;
+    });
+    const out: HeldMessage[] = [];
+    for (const p of this.#queue.slice(0, last + 1)) {
+      if (p.staged !== undefined) continue;
+      const staged = { msgId: this.#msgIds.next(p.kind), seqNo: this.#seq.next(p.contentRelated) };
+      p.staged = staged;
+      if (!p.contentRelated) continue;
+      this.#staging.add(staged.msgId);
+      out.push(p.answers === undefined ? { ...staged, body: p.body } : { ...staged, body: p.body, answers: p.answers });
+    }
+    return out;
+  }
+
+  /** The store has these staged messages (or gave up trying): they may go out. */
+  held(messages: readonly { readonly msgId: bigint }[]): void {
+    for (const m of messages) this.#staging.delete(m.msgId);
+  }
+
+  /**
+   * The msg_ids of held messages the client acknowledged (or that the session forgot past
+   * maxUnacked) since the last call: the caller releases them from the store.
+   */
+  takeReleased(): bigint[] {
+    return this.#released.splice(0);
+  }
+
+  /**
+   * Takes over what another process of the fleet held for this session: each message becomes
+   * unacknowledged here with its own msg_id and seq_no and is queued to go out again inside a
+   * container (as resendUnacked); an rpc_result also marks its query received and answered
+   * (msgs_state_info 4 + 8 + 32 + 64), so the query re-sent in a new container is answered from it
+   * (see "a query re-sent" in the header) instead of reaching the caller as a new RPC. Messages
+   * the session already has are skipped, so a session that comes back from elsewhere may restore
+   * again; a query id the msg_id window has already forgotten is not marked.
+   */
+  restore(messages: readonly HeldMessage[]): void {
+    // Staged here and not sent yet (the store may have it before held() is called): it goes out
+    // from the queue, once.
+    const queued = new Set(this.#queue.map((p) => p.staged?.msgId));
+    for (const h of messages) {
+      if (this.#unacked.has(h.msgId) || queued.has(h.msgId)) continue;
+      const sent: Sent = { msgId: h.msgId, seqNo: h.seqNo, body: h.body, sentAt: msgIdTime(h.msgId), ...(h.answers !== undefined && { answers: h.answers }) };
+      this.#remember(sent);
+      // New content-related messages number on from the restored ones (spec §4.2). (msg_ids are
+      // time-based, so this process's next ones are higher unless the processes' clocks disagree.)
+      this.#seq.skipPast(h.seqNo);
+      if (h.answers !== undefined) {
+        // The query's seq_no is not known; odd (a query) and exempt from the order checks.
+        this.#received.acceptMessage(h.answers, 1, false);
+        const record = this.#received.get(h.answers);
+        if (record !== undefined) {
+          record.query = record.acked = record.answered = true;
+          record.answer = { msgId: h.msgId, bytes: h.body.length };
+        }
+      }
+    }
+    this.resendUnacked();
+  }
+
+  /** Whether a queued message may go out now (holding: not before held()). */
+  #ready(p: Pending): boolean {
+    return !this.#holding || !p.contentRelated || (p.staged !== undefined && !this.#staging.has(p.staged.msgId));
+  }
+
   // ---- sending -----------------------------------------------------------------------------------
 
   /** Queues every unacknowledged content-related message again (a new connection took over). */
@@ -679,9 +781,11 @@ export class ServerSession {
       out.push(this.#resend.shift()!);
       resent++;
     }
-    while (this.#queue.length > 0 && budget.fits(this.#queue[0]!.body.length)) {
+    while (this.#queue.length > 0 && this.#ready(this.#queue[0]!) && budget.fits(this.#queue[0]!.body.length)) {
       const p = this.#queue.shift()!;
-      const m = { msgId: this.#msgIds.next(p.kind), seqNo: this.#seq.next(p.contentRelated), body: p.body };
+      const m = p.staged !== undefined
+        ? { msgId: p.staged.msgId, seqNo: p.staged.seqNo, body: p.body }
+        : { msgId: this.#msgIds.next(p.kind), seqNo: this.#seq.next(p.contentRelated), body: p.body };
       if (p.contentRelated) this.#remember({ ...m, answers: p.answers, sentAt: this.#now() });
       if (p.answers !== undefined) {
         const record = this.#received.get(p.answers);
@@ -704,7 +808,10 @@ export class ServerSession {
 
   #remember(m: Sent): void {
     this.#unacked.set(m.msgId, m);
-    if (this.#unacked.size > this.#maxUnacked) this.#unacked.delete(this.#unacked.keys().next().value!);
+    if (this.#unacked.size <= this.#maxUnacked) return;
+    const oldest = this.#unacked.keys().next().value!;
+    this.#unacked.delete(oldest);
+    if (this.#holding) this.#released.push(oldest); // forgotten here: no use holding it elsewhere
   }
 }
 

@@ -9,12 +9,17 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export class TlReader {
   readonly #buf: Uint8Array;
-  readonly #view: DataView;
+  // Made on the first long() / double(): reading `.buffer` of a small typed array makes V8 move it
+  // off the heap, which cost more than the parse itself for short messages (int() does not need it).
+  #view: DataView | undefined;
   #pos = 0;
 
   constructor(data: Uint8Array) {
     this.#buf = data;
-    this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  get #dv(): DataView {
+    return (this.#view ??= new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength));
   }
 
   get offset(): number {
@@ -34,21 +39,23 @@ export class TlReader {
 
   /** A signed 32-bit integer. */
   int(): number {
-    return this.#view.getInt32(this.#take(4, 'int'), true);
+    const at = this.#take(4, 'int');
+    const b = this.#buf;
+    return b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
   }
 
   /** An unsigned 32-bit integer (constructor ids). */
   uint(): number {
-    return this.#view.getUint32(this.#take(4, 'int'), true);
+    return this.int() >>> 0;
   }
 
   /** A signed 64-bit integer. */
   long(): bigint {
-    return this.#view.getBigInt64(this.#take(8, 'long'), true);
+    return this.#dv.getBigInt64(this.#take(8, 'long'), true);
   }
 
   double(): number {
-    return this.#view.getFloat64(this.#take(8, 'double'), true);
+    return this.#dv.getFloat64(this.#take(8, 'double'), true);
   }
 
   bool(): boolean {
