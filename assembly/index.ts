@@ -33,6 +33,7 @@ import {
   gcmSetKey, gcmVerify,
 } from './aead/gcm';
 import { boxBeforenm, x25519, x25519Base } from './curve/x25519';
+import { ED25519_VERIFIER, ed25519VerifierAbsorb, ed25519VerifierFinish, ed25519VerifierPrepare, ed25519VerifierStart } from './curve/ed25519_verifier';
 import {
   ED25519_BATCH_SCRATCH, ED25519_SIGNING_KEY, ed25519Absorb, ed25519Expand, ed25519PublicKey, ed25519PublicToX25519,
   ed25519SecretToX25519, ed25519SignCommit, ed25519SignFinish, ed25519SignStart, ed25519VerifyBatch, ed25519VerifyFinish,
@@ -230,6 +231,16 @@ export function aes_ige_decrypt(ks: usize, iv: usize, src: usize, dst: usize, le
 /** MTProto 2.0 message crypto in place (msg_key, KDF, AES-256-IGE; assembly/mtproto/message.ts): auth key 256 bytes, x 0 or 8, len a positive multiple of 16, large 32 bytes out. */
 export function mtproto_seal(authKey: usize, x: usize, buf: usize, len: usize, large: usize): void { mtprotoSeal(authKey, x, buf, len, large); }
 export function mtproto_open(authKey: usize, x: usize, msgKey: usize, buf: usize, len: usize, large: usize): void { mtprotoOpen(authKey, x, msgKey, buf, len, large); }
+
+// ---- Ed25519 verification under a prepared key (assembly/curve/ed25519_verifier.ts) ----------------
+
+export const ED25519_VERIFIER_LEN = <i32>ED25519_VERIFIER;
+/** Prepares a 32-byte public key into `prep` (ED25519_VERIFIER_LEN bytes): 0 usable, 1 not a point, 2 small order. */
+export function ed25519_verifier_prepare(prep: usize, pk: usize): u32 { return ed25519VerifierPrepare(prep, pk); }
+/** 0: invalid whatever the message; 1: absorb the message, then ed25519_verifier_finish. */
+export function ed25519_verifier_start(prep: usize, sig: usize): u32 { return ed25519VerifierStart(prep, sig); }
+export function ed25519_verifier_absorb(msg: usize, len: usize): void { ed25519VerifierAbsorb(msg, len); }
+export function ed25519_verifier_finish(prep: usize, sig: usize): u32 { return ed25519VerifierFinish(prep, sig); }
 
 // ---- AES-GCM (SP 800-38D); streaming as for ChaCha20-Poly1305 ------------------------------------
 

@@ -19,6 +19,7 @@
 import { lengthOf, stable, view } from './bytes.js';
 import { InvalidKeyError, bytes, bytesOfLength } from './errors.js';
 import { KeyedObject } from './keyed.js';
+import { verifier } from './ed25519-verifier.js';
 import { randomBytes } from './random.js';
 import type { KeyPair } from './x25519.js';
 import type { Engine } from './wasm/engine.js';
@@ -286,6 +287,7 @@ export const ed25519 = Object.freeze({
   verify,
   verifyBatch,
   signer,
+  verifier,
   toX25519Secret,
   toX25519Public,
 });

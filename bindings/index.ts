@@ -24,6 +24,7 @@ export { x25519 } from './x25519.js';
 export type { KeyPair } from './x25519.js';
 export { ed25519 } from './ed25519.js';
 export type { SignedMessage, Ed25519Signer } from './ed25519.js';
+export type { Ed25519Verifier } from './ed25519-verifier.js';
 export { box } from './box.js';
 export { p256 } from './p256.js';
 export type { SignatureFormat, SignatureOptions, PublicKeyFormat, EcdhOptions } from './p256.js';

@@ -7,6 +7,8 @@
 //       signed radix-16 digits (two digits per byte position i).
 // ODD:  B, 3B, 5B, …, 127B, for the base-point half of verification's variable-time double-scalar
 //       multiplication (width-8 sliding window).
+// ODD_HI: the same odd multiples of 2^128·B, for verification under a prepared key, which splits
+//       S into 128-bit halves (assembly/curve/ed25519_verifier.ts).
 // Points are stored as (y + x, y - x, 2·d·x·y) in affine coordinates ("precomputed" form, so that
 // a mixed addition costs no multiplication by d), each coordinate as ten limbs of the field code's
 // representation (bits ⌈25.5 i⌉.., non-negative), 120 bytes per point.
@@ -52,6 +54,11 @@ for (let i = 0; i < 32; i++) {
 const odd = [];
 const B2 = add(B, B);
 for (let j = 0, Q = B; j < 64; j++, Q = add(Q, B2)) odd.push(...precomp(Q));
+let BH = B;
+for (let k = 0; k < 128; k++) BH = add(BH, BH); // 2^128 · B
+const oddHi = [];
+const BH2 = add(BH, BH);
+for (let j = 0, Q = BH; j < 64; j++, Q = add(Q, BH2)) oddHi.push(...precomp(Q));
 
 const sqrtm1 = pow(2n, (p - 1n) / 4n);
 if (mod(sqrtm1 * sqrtm1 + 1n) !== 0n) throw new Error('sqrt(-1)');
@@ -64,6 +71,10 @@ export const BASE: usize = memory.data<i32>([${fmt(base)}
 
 /** (2j + 1) · B for j = 0..63: point j at ODD + 120 j. */
 export const ODD: usize = memory.data<i32>([${fmt(odd)}
+], 16);
+
+/** (2j + 1) · 2^128 · B for j = 0..63: point j at ODD_HI + 120 j. */
+export const ODD_HI: usize = memory.data<i32>([${fmt(oddHi)}
 ], 16);
 
 /** The curve constant d = -121665/121666, 2d, and sqrt(-1), as field elements. */

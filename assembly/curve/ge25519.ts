@@ -371,3 +371,8 @@ export function multiScalarMultVartime(r: usize, tables: usize, digits: usize, c
 export function slideScalar(out: usize, a: usize): void {
   slide(out, a, 15);
 }
+
+/** The slide digits of a 32-byte scalar for B's 64-entry tables (digits up to ±127). */
+export function slideScalarWide(out: usize, a: usize): void {
+  slide(out, a, 127);
+}

@@ -52,6 +52,14 @@ export interface SignatureScheme {
   verifyBatch(items: readonly SignedMessage[]): boolean[];
   /** Optional: a signer for many messages under one key (same signatures as sign()). */
   signer?(secretKey: Uint8Array): MessageSigner;
+  /** Optional: a public key prepared for many verifications (same answers as verify()). */
+  verifier?(publicKey: Uint8Array): MessageVerifier;
+}
+
+/** A public key prepared once for checking many signatures; dispose() releases what it holds. */
+export interface MessageVerifier {
+  verify(message: Uint8Array, signature: Uint8Array): boolean;
+  dispose(): void;
 }
 
 /** The output of CryptoProvider.treeKemPath: `length` entries in each list, and the secret after them. */

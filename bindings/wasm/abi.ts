@@ -116,6 +116,13 @@ export interface WasmAbi {
   aes_ige_decrypt(ks: Ptr, iv: Ptr, src: Ptr, dst: Ptr, len: number): void;
   mtproto_seal(authKey: Ptr, x: number, buf: Ptr, len: number, large: Ptr): void;
   mtproto_open(authKey: Ptr, x: number, msgKey: Ptr, buf: Ptr, len: number, large: Ptr): void;
+  ED25519_VERIFIER_LEN: WebAssembly.Global;
+  /** 0: usable; 1: not a point; 2: small order. */
+  ed25519_verifier_prepare(prep: Ptr, pk: Ptr): number;
+  /** 0: invalid whatever the message; 1: absorb the message, then ed25519_verifier_finish. */
+  ed25519_verifier_start(prep: Ptr, sig: Ptr): number;
+  ed25519_verifier_absorb(msg: Ptr, len: number): void;
+  ed25519_verifier_finish(prep: Ptr, sig: Ptr): number;
 
   GCM_KEY_STATE_LEN: WebAssembly.Global;
   GCM_CTX_LEN: WebAssembly.Global;

@@ -131,6 +131,16 @@ function cases(): Case[] {
       c.decrypt(key, ct);
       c.dispose();
     }],
+    ['ed25519.verifier (prepare, verify, > 64 KiB, a refused key, dispose)', (check) => {
+      const { secretKey, publicKey } = w.ed25519.generateKeyPair();
+      const v = w.ed25519.verifier(publicKey);
+      check('prepare');
+      expect(v.verify(data, w.ed25519.sign(secretKey, data))).toBe(true);
+      check('verify');
+      expect(v.verify(big, w.ed25519.sign(secretKey, big))).toBe(true);
+      expect(w.ed25519.verifier(new Uint8Array(32).fill(0xff)).verify(data, new Uint8Array(64))).toBe(false);
+      v.dispose();
+    }],
     ['wasmProvider.mtprotoSeal / mtprotoOpen (one call, and composed > 64 KiB)', (check) => {
       const authKey = Uint8Array.from({ length: 256 }, (_, i) => i);
       const sealed = w.wasmProvider.mtprotoSeal(authKey, 'client', data.subarray(0, 96));

@@ -15,6 +15,7 @@ import { derFromRaw, rawFromDer } from '../../codec/der.js';
 import { encode, writeOpaque } from '../../codec/tls.js';
 import type { CipherSuite } from './cipher-suite.js';
 import type { MessageSigner } from '../../provider/types.js';
+import { verifyCached } from '../../provider/verifier-cache.js';
 
 const utf8 = new TextEncoder();
 const PREFIX = utf8.encode('MLS 1.0 ');
@@ -86,12 +87,20 @@ export function signWithLabel(suite: CipherSuite, key: SigningKey, label: string
 }
 
 /** False for any signature that does not verify, including a malformed DER one. */
-export function verifyWithLabel(suite: CipherSuite, publicKey: Uint8Array, label: string, content: Uint8Array, signature: Uint8Array): boolean {
+/**
+ * VerifyWithLabel (§5.1.2). `repeatedKey`: the key is expected to sign again (a member's messages),
+ * so it is checked through a prepared key (provider/verifier-cache.ts) — the same answer, faster
+ * from its second signature on.
+ */
+export function verifyWithLabel(
+  suite: CipherSuite, publicKey: Uint8Array, label: string, content: Uint8Array, signature: Uint8Array, repeatedKey = false,
+): boolean {
   const raw = suite.signature === 'P-256' ? rawFromDer(signature) : signature;
   const scheme = suite.provider.signature(suite.signature);
   // A peer's key of the wrong size is a signature that does not verify, not a programmer error.
   if (raw === null || publicKey.length !== scheme.publicKeyLength) return false;
-  return scheme.verify(publicKey, labelled(label, content), raw);
+  const message = labelled(label, content);
+  return repeatedKey ? verifyCached(scheme, publicKey, message, raw) : scheme.verify(publicKey, message, raw);
 }
 
 /**

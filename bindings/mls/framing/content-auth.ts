@@ -110,12 +110,15 @@ export function authenticateContent(suite: CipherSuite, params: AuthenticatePara
   return { wireFormat, content, auth };
 }
 
-/** Whether the signature of `authenticated` verifies under `publicKey` (§6.1). */
+/**
+ * Whether the signature of `authenticated` verifies under `publicKey` (§6.1). A member signs every
+ * message it sends with the same key, so the key is prepared once (verifyWithLabel's repeatedKey).
+ */
 export function verifyContentSignature(
   suite: CipherSuite, groupContext: GroupContext, authenticated: AuthenticatedContent, publicKey: Uint8Array,
   tbs = framedContentTbs(authenticated.wireFormat, authenticated.content, groupContext),
 ): boolean {
-  return verifyWithLabel(suite, publicKey, FRAMED_CONTENT_TBS, tbs, authenticated.auth.signature);
+  return verifyWithLabel(suite, publicKey, FRAMED_CONTENT_TBS, tbs, authenticated.auth.signature, true);
 }
 
 /** membership_tag = MAC(membership_key, AuthenticatedContentTBM) (§6.2), for a PublicMessage. */

@@ -12,6 +12,7 @@
 import { create } from '@bufbuild/protobuf';
 import { bytes } from '../../errors.js';
 import type { CryptoProvider } from '../../provider/types.js';
+import { verifyCached } from '../../provider/verifier-cache.js';
 import { WeshError } from '../errors.js';
 import { decode, encode } from '../proto/codec.js';
 import {
@@ -102,7 +103,8 @@ export function plaintextOf(encryptedMessage: Uint8Array): Uint8Array {
  */
 export function openMessage(provider: CryptoProvider, headers: MessageHeaders, message: Uint8Array, messageKey: Uint8Array): Uint8Array {
   const encryptedMessage = openPayload(provider, headers, message, messageKey);
-  if (!provider.signature('Ed25519').verify(headers.devicePublicKey, encryptedMessage, headers.sig)) {
+  // A device signs every message it sends with one key: checked through a prepared key (verifier-cache.ts).
+  if (!verifyCached(provider.signature('Ed25519'), headers.devicePublicKey, encryptedMessage, headers.sig)) {
     encryptedMessage.fill(0);
     throw new WeshError('bad-signature', 'the device signature over the message does not verify');
   }
