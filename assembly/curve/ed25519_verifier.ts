@@ -14,7 +14,8 @@
 //
 // Prepared key layout (ED25519_VERIFIER bytes, caller-allocated):
 //   [0, 32)      the public key's bytes (hashed into k)
-//   [32, 36)     its status: KEY_OK, KEY_INVALID_POINT or KEY_SMALL_ORDER (ed25519.ts)
+//   [32, 36)     PREPARED when the key is usable, else KEY_INVALID_POINT or KEY_SMALL_ORDER
+//                (ed25519.ts); not 0, so that a block never prepared (zeroed memory) accepts nothing
 //   [64, …)      8 CACHED odd multiples of -A, then 8 of -2^128·A
 
 import { Sha512 } from '../hash/descriptors';
@@ -29,6 +30,8 @@ import { ODD, ODD_HI } from './ed25519_tables';
 import { scIsCanonical, scReduce } from './sc25519';
 import { wipe } from '../runtime/bytes';
 
+/** The status of a usable prepared key: a magic value rather than KEY_OK (0). */
+const PREPARED: u32 = 0x4f4b2519;
 const TABLE_A: usize = 64;
 const TABLE_A_HI: usize = TABLE_A + 8 * CACHED;
 export const ED25519_VERIFIER: usize = TABLE_A_HI + 8 * CACHED;
@@ -59,7 +62,7 @@ export function ed25519VerifierPrepare(prep: usize, pk: usize): u32 {
     mulByCofactor(TMP);
     if (isIdentity(TMP)) status = KEY_SMALL_ORDER;
   }
-  store<u32>(prep + 32, status);
+  store<u32>(prep + 32, status == KEY_OK ? PREPARED : status);
   if (status == KEY_OK) {
     negate(PT);
     oddMultiples(prep + TABLE_A, PT);       // -A, -3A, …, -15A
@@ -76,7 +79,7 @@ export function ed25519VerifierPrepare(prep: usize, pk: usize): u32 {
  * ed25519VerifierAbsorb, then ed25519VerifierFinish.
  */
 export function ed25519VerifierStart(prep: usize, sig: usize): u32 {
-  if (load<u32>(prep + 32) == KEY_OK && scIsCanonical(sig + 32) && decode(R, sig)) {
+  if (load<u32>(prep + 32) == PREPARED && scIsCanonical(sig + 32) && decode(R, sig)) {
     mdInit<Sha512>(H);
     mdUpdate<Sha512>(H, sig, 32);
     mdUpdate<Sha512>(H, prep, 32);

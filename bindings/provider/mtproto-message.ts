@@ -35,6 +35,15 @@ export function mtprotoArgs(fn: 'mtprotoSeal' | 'mtprotoOpen', authKey: unknown,
   return { authKey: stable(key), x, data: stable(data as Uint8Array), msgKey: k === undefined ? undefined : stable(k) };
 }
 
+/**
+ * Wipes the private copies mtprotoArgs made of arguments in shared memory (stable() copies only
+ * those): a copy of the auth key or of a plaintext must not outlive the call.
+ */
+export function wipeCopies(a: MtprotoArgs, authKey: Uint8Array, data: Uint8Array): void {
+  if (a.authKey !== authKey) a.authKey.fill(0);
+  if (a.data !== data) a.data.fill(0);
+}
+
 interface Primitives {
   sha256(data: Uint8Array): Uint8Array;
   aesIge(key: Uint8Array): AesIge;

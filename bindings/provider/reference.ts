@@ -21,7 +21,7 @@ import type { Aead } from '../aead.js';
 import { AuthenticationError, InvalidKeyError, bytes, bytesOfLength, finished, integer } from '../errors.js';
 import { randomBytes } from '../random.js';
 import { referenceAesCtr, referenceAesIge } from './reference-aes.js';
-import { composedOpen, composedSeal, mtprotoArgs } from './mtproto-message.js';
+import { composedOpen, composedSeal, mtprotoArgs, wipeCopies } from './mtproto-message.js';
 import {
   referenceBoxBeforenm, referenceChainRatchet, referenceEd25519ToX25519, referenceSecretbox, referenceSecretboxOpen, referenceSecretboxSeal,
 } from './reference-nacl.js';
@@ -368,10 +368,22 @@ export const referenceProvider: CryptoProvider = Object.freeze({
   boxBeforenm: referenceBoxBeforenm,
   ed25519ToX25519: referenceEd25519ToX25519,
   chainRatchet: referenceChainRatchet,
-  mtprotoSeal: (authKey: Uint8Array, from: MtprotoSender, plaintext: Uint8Array) =>
-    composedSeal(REFERENCE_PRIMITIVES, mtprotoArgs('mtprotoSeal', authKey, from, plaintext)),
-  mtprotoOpen: (authKey: Uint8Array, from: MtprotoSender, msgKey: Uint8Array, ciphertext: Uint8Array) =>
-    composedOpen(REFERENCE_PRIMITIVES, mtprotoArgs('mtprotoOpen', authKey, from, ciphertext, msgKey)),
+  mtprotoSeal(authKey: Uint8Array, from: MtprotoSender, plaintext: Uint8Array) {
+    const a = mtprotoArgs('mtprotoSeal', authKey, from, plaintext);
+    try {
+      return composedSeal(REFERENCE_PRIMITIVES, a);
+    } finally {
+      wipeCopies(a, authKey, plaintext);
+    }
+  },
+  mtprotoOpen(authKey: Uint8Array, from: MtprotoSender, msgKey: Uint8Array, ciphertext: Uint8Array) {
+    const a = mtprotoArgs('mtprotoOpen', authKey, from, ciphertext, msgKey);
+    try {
+      return composedOpen(REFERENCE_PRIMITIVES, a);
+    } finally {
+      wipeCopies(a, authKey, ciphertext);
+    }
+  },
   hashMany(name: HashName, inputs: readonly Uint8Array[]) {
     const hash = HASHES[known(name, HASH_NAMES, 'hashMany', 'hash')];
     if (!Array.isArray(inputs)) throw new TypeError('hashMany: inputs must be an array');

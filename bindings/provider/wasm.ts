@@ -20,7 +20,7 @@ import { bytesOfLength } from '../errors.js';
 import { engine } from '../wasm/select.js';
 import { align16, stage, unstage } from '../wasm/staging.js';
 import { WINDOW_BYTES } from '../wasm/engine.js';
-import { MTPROTO_AUTH_KEY_LENGTH, composedOpen, composedSeal, mtprotoArgs } from './mtproto-message.js';
+import { MTPROTO_AUTH_KEY_LENGTH, composedOpen, composedSeal, mtprotoArgs, wipeCopies } from './mtproto-message.js';
 import { type HpkeRecipient, type HpkeSealed, hpkeRefusedKey, hpkeSealArgs } from './types.js';
 import {
   type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
@@ -249,17 +249,25 @@ function mtprotoCall(authKey: Uint8Array, msgKey: Uint8Array | undefined, data: 
 function mtprotoSeal(authKey: Uint8Array, from: MtprotoSender, plaintext: Uint8Array): MtprotoSealed {
   const a = mtprotoArgs('mtprotoSeal', authKey, from, plaintext);
   const n = a.data.length;
-  if (n > MT_ONE_CALL_MAX) return composedSeal(WASM_PRIMITIVES, a);
-  const r = mtprotoCall(a.authKey, undefined, a.data, (e, w) => e.abi.mtproto_seal(w + MT_KEY, a.x, w + MT_BUF, n, w + MT_LARGE));
-  return { msgKeyLarge: r.msgKeyLarge, ciphertext: r.data };
+  try {
+    if (n > MT_ONE_CALL_MAX) return composedSeal(WASM_PRIMITIVES, a);
+    const r = mtprotoCall(a.authKey, undefined, a.data, (e, w) => e.abi.mtproto_seal(w + MT_KEY, a.x, w + MT_BUF, n, w + MT_LARGE));
+    return { msgKeyLarge: r.msgKeyLarge, ciphertext: r.data };
+  } finally {
+    wipeCopies(a, authKey, plaintext);
+  }
 }
 
 function mtprotoOpen(authKey: Uint8Array, from: MtprotoSender, msgKey: Uint8Array, ciphertext: Uint8Array): MtprotoOpened {
   const a = mtprotoArgs('mtprotoOpen', authKey, from, ciphertext, msgKey);
   const n = a.data.length;
-  if (n > MT_ONE_CALL_MAX) return composedOpen(WASM_PRIMITIVES, a);
-  const r = mtprotoCall(a.authKey, a.msgKey, a.data, (e, w) => e.abi.mtproto_open(w + MT_KEY, a.x, w + MT_MSG_KEY, w + MT_BUF, n, w + MT_LARGE));
-  return { msgKeyLarge: r.msgKeyLarge, plaintext: r.data };
+  try {
+    if (n > MT_ONE_CALL_MAX) return composedOpen(WASM_PRIMITIVES, a);
+    const r = mtprotoCall(a.authKey, a.msgKey, a.data, (e, w) => e.abi.mtproto_open(w + MT_KEY, a.x, w + MT_MSG_KEY, w + MT_BUF, n, w + MT_LARGE));
+    return { msgKeyLarge: r.msgKeyLarge, plaintext: r.data };
+  } finally {
+    wipeCopies(a, authKey, ciphertext);
+  }
 }
 
 export const wasmProvider: CryptoProvider = Object.freeze({

@@ -6,6 +6,7 @@ import { createPrivateKey, sign as nodeSign, verify as nodeVerify, createPublicK
 import { describe, expect, it } from 'vitest';
 import { ed25519, wasmProvider } from '../../bindings/index.js';
 import { verifyCached } from '../../bindings/provider/verifier-cache.js';
+import { engine } from '../../bindings/wasm/select.js';
 import { forEachBuild } from '../helpers/builds.js';
 import { countCases, hex, numberOfTests, wycheproofTests } from '../helpers/vectors.js';
 
@@ -97,6 +98,24 @@ forEachBuild(() => {
       expect(() => v.verify('abc' as unknown as Uint8Array, sig)).toThrow(TypeError);
       v.dispose();
       expect(() => v.verify(message, sig)).toThrow(/disposed/);
+    });
+
+    it('a block never prepared (zeroed memory) accepts nothing: usable is a magic status, not 0', () => {
+      const e = engine();
+      const size = e.abi.ED25519_VERIFIER_LEN.value;
+      const prep = e.alloc(size);
+      const sig = e.alloc(64);
+      try {
+        const rand = prng(5);
+        for (let i = 0; i < 20; i++) {
+          e.u8.set(rand(32), sig);
+          e.u8.set([1], sig + 32); // S = 1: canonical
+          expect(e.abi.ed25519_verifier_start(prep, sig)).toBe(0);
+        }
+      } finally {
+        e.free(prep, size);
+        e.free(sig, 64);
+      }
     });
 
     it('messages longer than the 64 KiB window stream through', () => {

@@ -21,7 +21,7 @@ import type { CryptoProvider } from '../../bindings/index.js';
 import { engineInfo, wasmProvider } from '../../bindings/index.js';
 import { referenceProvider } from '../../bindings/provider/reference.js';
 import type { AuthKey } from '../../bindings/mtproto/crypto/auth-key.js';
-import type { DecryptedMessage } from '../../bindings/mtproto/crypto/message.js';
+import { type DecryptedMessage, decryptMessage, encryptMessage } from '../../bindings/mtproto/crypto/message.js';
 import { msgIdTime } from '../../bindings/mtproto/crypto/msg-id.js';
 import { HELD_TTL } from '../../bindings/mtproto/server/held.js';
 import { MemoryAuthKeyStore } from '../../bindings/mtproto/server/memory-store.js';
@@ -76,7 +76,7 @@ const server = new MtprotoServer({
     },
   },
 });
-server.listen({ host: '127.0.0.1', port: 0 }).then(({ port }) => {
+server.listen({ host: '127.0.0.1', port: 0, http: true }).then(({ port }) => {
   console.log(JSON.stringify({ port }));
   process.stdin.on('end', async () => {
     await server.close();
@@ -319,16 +319,46 @@ describe('ServerSession with holdOutgoing (no IO)', () => {
     s.send(query(200));
     const staged = s.stage();
     expect(staged.map((m) => m.seqNo)).toStrictEqual([5]);
-    // Restoring again what is staged but not sent yet (the store got it first) sends it once.
+    // Restoring again what the session has — sent, or staged but not sent yet (the store got it
+    // first) — adds nothing and re-sends nothing: the staged message goes out once (an HTTP session
+    // restores on every request; a new connection re-sends the unacknowledged through attach()).
     s.restore([...held, ...staged]);
     s.held(staged);
     const sent: bigint[] = [];
     for (let m = s.drain(SALT); m !== null; m = s.drain(SALT)) sent.push(...opened(m).map((e) => e.msgId));
-    expect(sent.sort()).toStrictEqual([...held, ...staged].map((m) => m.msgId).sort());
+    expect(sent).toStrictEqual(staged.map((m) => m.msgId));
   });
 });
 
 // ---- the server option -------------------------------------------------------------------------------
+
+describe('ServerSession restore() with a clock behind the one that held', () => {
+  it('the container re-sending held messages, and what follows, have greater msg_ids (spec §4.1)', async () => {
+    const SALT = 0x1234n;
+    const make = (skew: number) => new ServerSession({
+      authKeyId: 7n, sessionId: 9n, msgIds: new MsgIdGenerator('server', () => Date.now() / 1000 + skew),
+      random: (n) => new Uint8Array(randomBytes(n)), holdOutgoing: true,
+    });
+    const ahead = make(5);
+    const ids = new MsgIdGenerator('client');
+    const q = ids.next();
+    await ahead.receive({ salt: SALT, sessionId: 9n, msgId: q, seqNo: 1, body: query(1) }, { saltOk: true, salt: SALT });
+    ahead.answer(q, query(100));
+    const held = ahead.stage();
+
+    const behind = make(0);
+    behind.restore(held);
+    const packet = behind.drain(SALT)!;
+    const inner = open(packet).map((m) => m.msgId);
+    expect(inner.sort()).toStrictEqual(held.map((m) => m.msgId).sort());
+    const top = (xs: bigint[]) => xs.reduce((a, b) => (BigInt.asUintN(64, a) > BigInt.asUintN(64, b) ? a : b));
+    expect(BigInt.asUintN(64, packet.msgId) > BigInt.asUintN(64, top(inner))).toBe(true);
+    behind.send(query(2));
+    behind.held(behind.stage());
+    const next = behind.drain(SALT)!;
+    expect(BigInt.asUintN(64, next.msgId) > BigInt.asUintN(64, packet.msgId)).toBe(true);
+  });
+});
 
 describe('MtprotoServer holdUnacknowledged', () => {
   it('holds in a store it is given when told to (not by default: a memory store is not shared); refuses a non-boolean', async () => {
@@ -471,6 +501,58 @@ forEachProvider((provider: CryptoProvider) => {
       expect(counted((await back.rpcResult(q2)).m.result)).toStrictEqual({ tag: 6, mine: 1, all: before.all + 1, by: 'A' });
       expect(back.received.filter((m) => m.m?._ === 'rpc_result' && m.m.req_msg_id === q)).toHaveLength(1);
       back.raw.close();
+    });
+
+    it('back on A on a new connection while its first one to A is still open: answered from what B held', async () => {
+      const onA = await Peer.create(provider, a.port);
+      await onA.settle(); // A serves the session on this connection, which stays open
+      const onB = new Peer(provider, await RawClient.connect(provider, b.port), onA.key, onA.salt, onA.sessionId, onA.ids);
+      const body = query(7);
+      const q = onB.send(body, true);
+      const r = await onB.rpcResult(q);
+      const before = counted(r.m.result);
+      expect(before).toMatchObject({ tag: 7, mine: 1, by: 'B' });
+
+      const back = await onB.moveTo(a.port); // a second connection to A; the first is still open
+      expect(onA.raw.closed).toBe(false);
+      back.resend([{ msgId: q, seqNo: 1, body }]);
+      const again = await back.rpcResult(q);
+      expect([again.msgId, again.body]).toStrictEqual([r.msgId, r.body]);
+      expect(await redis.get(`${prefix}calls:7`)).toBe('1');
+      for (const p of [onA, back]) p.raw.close();
+    });
+
+    it('over HTTP, every request may reach any process: a query B answered is answered from it by A', async () => {
+      const onA = await Peer.create(provider, a.port); // an auth key and a salt
+      onA.raw.close();
+      const sessionId = randomBytes(8).readBigInt64LE();
+      let contentSent = 0;
+      const post = async (port: number, entries: { msgId: bigint; seqNo: number; body: Uint8Array }[]): Promise<Received[]> => {
+        const wait = { msgId: onA.ids.next(), seqNo: 2 * contentSent, body: encodeService({ _: 'http_wait', max_delay: 0, wait_after: 0, max_wait: 300 }) };
+        const body = encodeService({ _: 'msg_container', messages: [...entries, wait].map((e) => ({ msg_id: e.msgId, seqno: e.seqNo, body: e.body })) });
+        const packet = encryptMessage(provider, onA.key, { salt: onA.salt, sessionId, msgId: onA.ids.next(), seqNo: 2 * contentSent, body }, { from: 'client' });
+        const response = await fetch(`http://127.0.0.1:${port}/api`, { method: 'POST', body: packet });
+        expect(response.status).toBe(200);
+        return open(decryptMessage(provider, onA.key, new Uint8Array(await response.arrayBuffer()), { from: 'server', sessionId }));
+      };
+      const ping = { msgId: onA.ids.next(), seqNo: 0, body: encodeService({ _: 'ping', ping_id: 3n }) };
+      expect((await post(a.port, [ping])).map((m) => m.m?._)).toContain('pong'); // A has the session (an HTTP sink)
+      const body = query(8);
+      const q = { msgId: onA.ids.next(), seqNo: 2 * contentSent++ + 1, body };
+      // An HTTP answer carries what is ready (the query's answer waits for the handler and the
+      // hold): long-poll until it comes.
+      const answerOf = async (port: number, entries: typeof q[]) => {
+        for (let i = 0; i < 40; i++) {
+          const found = (await post(port, i === 0 ? entries : [])).filter((m) => m.m?._ === 'rpc_result');
+          if (found.length > 0) return found;
+        }
+        throw new Error('no rpc_result over HTTP');
+      };
+      const r = (await answerOf(b.port, [q]))[0]!;
+      expect(counted((r.m as Extract<ServiceMessage, { _: 'rpc_result' }>).result)).toMatchObject({ tag: 8, mine: 1, by: 'B' });
+      const again = await answerOf(a.port, [q]);
+      expect(again.map((m) => [m.msgId, m.body])).toStrictEqual([[r.msgId, r.body]]);
+      expect(await redis.get(`${prefix}calls:8`)).toBe('1');
     });
 
     it('an answer the client acknowledged on A is not sent again by B', async () => {

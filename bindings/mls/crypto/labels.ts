@@ -86,9 +86,9 @@ export function signWithLabel(suite: CipherSuite, key: SigningKey, label: string
   return suite.signature === 'P-256' ? derFromRaw(signature) : signature;
 }
 
-/** False for any signature that does not verify, including a malformed DER one. */
 /**
- * VerifyWithLabel (§5.1.2). `repeatedKey`: the key is expected to sign again (a member's messages),
+ * VerifyWithLabel (§5.1.2): false for any signature that does not verify, including a malformed DER
+ * one. `repeatedKey`: the key is expected to sign again (a member's messages),
  * so it is checked through a prepared key (provider/verifier-cache.ts) — the same answer, faster
  * from its second signature on.
  */

@@ -159,6 +159,10 @@ export class StreamConnection implements Origin, Sink {
     // Tampered or replayed ciphertext: no answer of any kind (spec §3 item 7).
   }
 
+  servesAlready(handle: SessionHandle): boolean {
+    return handle.sink === this && !this.#closed;
+  }
+
   attach(handle: SessionHandle, accepted: boolean): void {
     if (this.#closed) return;
     const previous = handle.sink;

@@ -74,6 +74,13 @@ export interface Origin {
   drop(): void;
   /** The packet's session; `accepted` says whether its message passed the checks. */
   attach(handle: SessionHandle, accepted: boolean): void;
+  /**
+   * Whether the session is already bound to this origin's connection (a stream connection it has
+   * served). When not — a new connection, or any HTTP request, which a load balancer may send to
+   * any process — the session may have been served elsewhere meanwhile, and the fleet's held
+   * messages are read again before its packet is handled.
+   */
+  servesAlready?(handle: SessionHandle): boolean;
   quickAck?(token: number): void;
   httpWait?(wait: HttpWait): void;
   disconnectAfter?(seconds: number): void;
@@ -204,7 +211,8 @@ export class ServerCore {
     // Store work happens only for a message that passes the checks, so a rejected one changes
     // nothing here either.
     const { isNew } = handle.session;
-    const returning = this.#hold && !isNew && handle.sink === null; // its connection here closed: it may have been elsewhere
+    // Not through the connection it is bound to here: it may have been served elsewhere meanwhile.
+    const returning = this.#hold && !isNew && origin.servesAlready?.(handle) !== true;
     if ((isNew || returning) && handle.session.check(message, saltOk).kind === 'accept') {
       // Whether the fleet has seen this session (a client moving between processes keeps it).
       if (isNew) announce = await this.store.claimSession(id, message.sessionId).catch(() => true);

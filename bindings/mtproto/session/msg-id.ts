@@ -52,6 +52,17 @@ export class MsgIdGenerator {
   }
 
   /**
+   * Makes every later id greater than `id` (a signed TL long): a server taking over messages another
+   * process sent in a session (server/held.ts) numbers on after them even if its clock is behind,
+   * so a container re-sending them still has the greater msg_id (spec §4.1).
+   */
+  advancePast(id: bigint): void {
+    if (typeof id !== 'bigint') throw new TypeError('MsgIdGenerator.advancePast: id must be a bigint');
+    const u = BigInt.asUintN(64, id) & ~3n;
+    if (u > this.#last) this.#last = u;
+  }
+
+  /**
    * The next msg_id, as a signed TL long. `kind` is for the server only (default 'other'); a
    * client's ids are always ≡ 0 mod 4.
    */

@@ -728,19 +728,24 @@ export class ServerSession {
    * (msgs_state_info 4 + 8 + 32 + 64), so the query re-sent in a new container is answered from it
    * (see "a query re-sent" in the header) instead of reaching the caller as a new RPC. Messages
    * the session already has are skipped, so a session that comes back from elsewhere may restore
-   * again; a query id the msg_id window has already forgotten is not marked.
+   * again (and when nothing is new, nothing is re-sent); a query id the msg_id window has already
+   * forgotten is not marked.
    */
   restore(messages: readonly HeldMessage[]): void {
     // Staged here and not sent yet (the store may have it before held() is called): it goes out
     // from the queue, once.
     const queued = new Set(this.#queue.map((p) => p.staged?.msgId));
+    let added = 0;
     for (const h of messages) {
       if (this.#unacked.has(h.msgId) || queued.has(h.msgId)) continue;
+      added++;
       const sent: Sent = { msgId: h.msgId, seqNo: h.seqNo, body: h.body, sentAt: msgIdTime(h.msgId), ...(h.answers !== undefined && { answers: h.answers }) };
       this.#remember(sent);
-      // New content-related messages number on from the restored ones (spec §4.2). (msg_ids are
-      // time-based, so this process's next ones are higher unless the processes' clocks disagree.)
+      // New messages number on from the restored ones: seq_no (spec §4.2), and msg_id even if this
+      // process's clock is behind the one that sent them (the re-sending container's msg_id must
+      // be the greater, spec §4.1).
       this.#seq.skipPast(h.seqNo);
+      this.#msgIds.advancePast(h.msgId);
       if (h.answers !== undefined) {
         // The query's seq_no is not known; odd (a query) and exempt from the order checks.
         this.#received.acceptMessage(h.answers, 1, false);
@@ -751,7 +756,9 @@ export class ServerSession {
         }
       }
     }
-    this.resendUnacked();
+    // Nothing new (the session was here all along, as an HTTP session checking on every request
+    // usually was): nothing to send again.
+    if (added > 0) this.resendUnacked();
   }
 
   /** Whether a queued message may go out now (holding: not before held()). */
