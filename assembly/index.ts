@@ -35,7 +35,7 @@ import {
 import { boxBeforenm, x25519, x25519Base } from './curve/x25519';
 import { ED25519_VERIFIER, ed25519VerifierAbsorb, ed25519VerifierFinish, ed25519VerifierPrepare, ed25519VerifierStart } from './curve/ed25519_verifier';
 import {
-  ED25519_BATCH_SCRATCH, ED25519_SIGNING_KEY, ed25519Absorb, ed25519Expand, ed25519PublicKey, ed25519PublicToX25519,
+  ED25519_SIGNING_KEY, ed25519BatchScratch, ed25519Absorb, ed25519Expand, ed25519PublicKey, ed25519PublicToX25519,
   ed25519SecretToX25519, ed25519SignCommit, ed25519SignFinish, ed25519SignStart, ed25519VerifyBatch, ed25519VerifyFinish,
   ed25519VerifyStart, ed25519Wipe,
 } from './curve/ed25519';
@@ -283,7 +283,7 @@ export function ed25519_sign_finish(key: usize, sig: usize): void { ed25519SignF
 export function ed25519_wipe(): void { ed25519Wipe(); }
 export function ed25519_verify_start(pk: usize, sig: usize): u32 { return ed25519VerifyStart(pk, sig); }
 export function ed25519_verify_finish(sig: usize): u32 { return ed25519VerifyFinish(sig); }
-export const ED25519_BATCH_SCRATCH_LEN = <i32>ED25519_BATCH_SCRATCH;
+export function ed25519_batch_scratch(count: usize): usize { return ed25519BatchScratch(count); }
 export function ed25519_verify_batch(table: usize, count: usize, randoms: usize, scratch: usize, results: usize): void {
   ed25519VerifyBatch(table, count, randoms, scratch, results);
 }

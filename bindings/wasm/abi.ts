@@ -157,7 +157,8 @@ export interface WasmAbi {
   /** 0: invalid whatever the message; 1: absorb the message, then verify_finish. */
   ed25519_verify_start(publicKey: Ptr, sig: Ptr): number;
   ed25519_verify_finish(sig: Ptr): number;
-  ED25519_BATCH_SCRATCH_LEN: WebAssembly.Global;
+  /** Bytes of scratch ed25519_verify_batch needs for `count` signatures. */
+  ed25519_batch_scratch(count: number): number;
   /** table: one 16-byte row per signature [publicKey ptr, sig ptr, msg ptr, msg len]; randoms 16 B each; results 1 B each. */
   ed25519_verify_batch(table: Ptr, count: number, randoms: Ptr, scratch: Ptr, results: Ptr): void;
   ed25519_secret_to_x25519(out: Ptr, seed: Ptr): void;
