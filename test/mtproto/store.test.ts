@@ -15,10 +15,12 @@ import { build } from 'esbuild';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MtprotoError } from '../../bindings/mtproto/errors.js';
-import { FileAuthKeyStore, keyFileName } from '../../bindings/mtproto/server/file-store.js';
+import { FileAuthKeyStore, heldFileName, keyFileName } from '../../bindings/mtproto/server/file-store.js';
 import { MemoryAuthKeyStore } from '../../bindings/mtproto/server/memory-store.js';
 import { RedisAuthKeyStore } from '../../bindings/mtproto/server/redis-store.js';
-import { HELD_TTL, MAX_HELD_BYTES, MAX_HELD_MESSAGES } from '../../bindings/mtproto/server/held.js';
+import {
+  HELD_TTL, MAX_HELD_BYTES, MAX_HELD_BYTES_PER_KEY, MAX_HELD_MESSAGES, MAX_HOLDING_SESSIONS_PER_KEY,
+} from '../../bindings/mtproto/server/held.js';
 import type { AuthKeyStore, HeldMessage, StoredAuthKey, StoredSalt } from '../../bindings/mtproto/server/store.js';
 import { deleteByPrefix, redisUrl, uniquePrefix } from '../helpers/redis.js';
 
@@ -72,6 +74,31 @@ const flat = (ms: readonly HeldMessage[]) => ms.map((m) => ({ ...m, body: toHex(
 
 /** Deep copies (the caller may wipe what it handed in). */
 const copies = (ms: readonly HeldMessage[]): HeldMessage[] => ms.map((m) => ({ ...m, body: m.body.slice() }));
+
+/** A body size of which 5 fit in MAX_HELD_BYTES_PER_KEY and 6 do not (0.75 MiB). */
+const BIG = (MAX_HELD_BYTES_PER_KEY / 16) * 3;
+
+/** Claims a new session of `authKeyId` and holds one BIG body made at `seconds` in it; resolves the session. */
+async function holdBig(store: AuthKeyStore, authKeyId: bigint, seconds: number): Promise<bigint> {
+  const s = randomId();
+  await store.claimSession(authKeyId, s);
+  await store.holdMessages(authKeyId, s, [heldAt(seconds, 0, undefined, BIG)]);
+  return s;
+}
+
+/** The ones of `sessions` holding something, in the order given. */
+async function holdingSessions(store: AuthKeyStore, authKeyId: bigint, sessions: readonly bigint[]): Promise<bigint[]> {
+  const holding: bigint[] = [];
+  for (const s of sessions) if ((await store.heldMessages(authKeyId, s)).length > 0) holding.push(s);
+  return holding;
+}
+
+/** Bytes of bodies `sessions` hold in all. */
+async function heldBytes(store: AuthKeyStore, authKeyId: bigint, sessions: readonly bigint[]): Promise<number> {
+  let bytes = 0;
+  for (const s of sessions) for (const m of await store.heldMessages(authKeyId, s)) bytes += m.body.length;
+  return bytes;
+}
 
 let sharedClient: Redis | undefined;
 async function redisClient(): Promise<Redis> {
@@ -464,6 +491,83 @@ for (const h of harnesses) {
         expect(flat(await store.heldMessages(k.id, s3))).toStrictEqual(flat(lastTwo));
       }));
 
+    it(`per auth key: at most ${MAX_HOLDING_SESSIONS_PER_KEY} holding sessions, the stalest other session let go whole; other keys unaffected`, () =>
+      withStore(h, async (store) => {
+        const [k, other] = [perm(), perm()];
+        await store.addKey(k);
+        await store.addKey(other);
+        const bystander = randomId();
+        await store.claimSession(other.id, bystander);
+        const now = Math.floor(nowSeconds());
+        const kept = copies([heldAt(now - 200, 0)]);
+        await store.holdMessages(other.id, bystander, copies(kept));
+        // Sessions 0..19, session i's message made at now − 100 + i: the four stalest go.
+        const sessions = Array.from({ length: MAX_HOLDING_SESSIONS_PER_KEY + 4 }, () => randomId());
+        for (const [i, s] of sessions.entries()) {
+          await store.claimSession(k.id, s);
+          await store.holdMessages(k.id, s, [heldAt(now - 100 + i, 0)]);
+        }
+        expect(await holdingSessions(store, k.id, sessions)).toStrictEqual(sessions.slice(4));
+        // The holding session is never the one let go, even when its messages are the oldest.
+        await store.holdMessages(k.id, sessions[0]!, [heldAt(now - 150, 0)]);
+        expect(await holdingSessions(store, k.id, sessions)).toStrictEqual([sessions[0], ...sessions.slice(5)]);
+        expect(await store.heldMessages(other.id, bystander)).toStrictEqual(kept);
+      }));
+
+    it(`per auth key: at most ${MAX_HELD_BYTES_PER_KEY} bytes of bodies in all sessions; released, dropped and deleted messages stop counting`, () =>
+      withStore(h, async (store) => {
+        const [k, other] = [perm(), perm()];
+        await store.addKey(k);
+        await store.addKey(other);
+        const now = Math.floor(nowSeconds());
+        const fit = Math.floor(MAX_HELD_BYTES_PER_KEY / BIG); // 5 bodies of 0.75 MiB fit, 6 do not
+        const bystander = await holdBig(store, other.id, now - 60);
+        // 8 sessions, each one body: only the `fit` newest stay, within the key's cap.
+        const sessions: bigint[] = [];
+        for (let i = 0; i < 8; i++) sessions.push(await holdBig(store, k.id, now - 100 + i));
+        expect(await holdingSessions(store, k.id, sessions)).toStrictEqual(sessions.slice(8 - fit));
+        expect(await heldBytes(store, k.id, sessions)).toBeLessThanOrEqual(MAX_HELD_BYTES_PER_KEY);
+        expect(await holdingSessions(store, other.id, [bystander])).toStrictEqual([bystander]);
+
+        // Released: that session's bytes no longer count, so one more session fits and nobody goes.
+        const live = sessions.slice(8 - fit);
+        const [released] = await store.heldMessages(k.id, live[0]!);
+        await store.releaseMessages(k.id, live[0]!, [released!.msgId]);
+        const s1 = await holdBig(store, k.id, now - 50);
+        expect(await holdingSessions(store, k.id, [...live, s1])).toStrictEqual([...live.slice(1), s1]);
+        // Dropped (destroy_session): the same.
+        expect(await store.dropSession(k.id, live[1]!)).toBe(true);
+        const s2 = await holdBig(store, k.id, now - 49);
+        expect(await holdingSessions(store, k.id, [...live, s1, s2])).toStrictEqual([...live.slice(2), s1, s2]);
+        // Deleted (destroy_auth_key): a key added again under the id starts with nothing counted.
+        await store.deleteKey(k.id);
+        await store.addKey(perm(k.id));
+        const again: bigint[] = [];
+        for (let i = 0; i < fit; i++) again.push(await holdBig(store, k.id, now - 200 + i));
+        expect(await holdingSessions(store, k.id, again)).toStrictEqual(again);
+        expect(await holdingSessions(store, other.id, [bystander])).toStrictEqual([bystander]);
+      }));
+
+    it('per auth key: expired messages do not count (waits ~2 s)', () =>
+      withStore(h, async (store) => {
+        const k = perm();
+        await store.addKey(k);
+        const now = Math.floor(nowSeconds());
+        const fit = Math.floor(MAX_HELD_BYTES_PER_KEY / BIG);
+        // `fit` − 1 sessions with a body made a minute ago, then one whose body expires in ≤ 2 s
+        // beside a small fresh message (so it is the freshest session, and stays).
+        const older: bigint[] = [];
+        for (let i = 0; i < fit - 1; i++) older.push(await holdBig(store, k.id, now - 60 + i));
+        const expiring = await holdBig(store, k.id, now - HELD_TTL + 2);
+        await store.holdMessages(k.id, expiring, [heldAt(now, 0)]);
+        expect(await holdingSessions(store, k.id, [...older, expiring])).toStrictEqual([...older, expiring]);
+        await sleep((now + 2) * 1000 + 100 - Date.now());
+        // Counting the expired body, one more full session would push out the stalest (older[0]).
+        const fresh = await holdBig(store, k.id, now);
+        expect(await holdingSessions(store, k.id, [...older, expiring, fresh])).toStrictEqual([...older, expiring, fresh]);
+        expect(await store.heldMessages(k.id, expiring)).toHaveLength(1);
+      }));
+
     it('refuses bad held messages with TypeError / RangeError and holds nothing of the call', () =>
       withStore(h, async (store) => {
         const k = perm();
@@ -812,29 +916,104 @@ describe('FileAuthKeyStore: durability', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('held messages sit in the key file as documented (left out when none), survive a restart, and must belong to a session', async () => {
+  it('held messages sit in one file per holding session as documented, survive a restart, and a hold writes only its own session\'s file', async () => {
     const dir = await fresh();
     const store = new FileAuthKeyStore({ dir });
     await store.addKey(perm(1n));
     await store.claimSession(1n, -7n);
+    await store.claimSession(1n, 5n);
     const m = heldAt(nowSeconds(), 0, -9n, 8);
     const [mc] = copies([m]);
     await store.holdMessages(1n, -7n, [m]);
-    await store.close();
-    const json = async (): Promise<Record<string, unknown>> => {
+    const keyJson = async (): Promise<Record<string, unknown>> => {
       const text = await readFile(join(dir, '0000000000000001.key'));
       return JSON.parse(text.subarray(text.indexOf(0x0a) + 1).toString()) as Record<string, unknown>;
     };
-    expect((await json()).held).toStrictEqual({ '-7': [[String(mc!.msgId), 1, '-9', Buffer.from(mc!.body).toString('base64')]] });
+    const fileOf = (session: bigint) => join(dir, heldFileName(1n, session));
+    expect(heldFileName(1n, -7n)).toBe('0000000000000001.fffffffffffffff9.held');
+    expect((await keyJson()).holding).toStrictEqual(['-7']);
+    expect((await keyJson())).not.toHaveProperty('held');
+    const [line1, line2, line3, rest] = (await readFile(fileOf(-7n))).toString().split('\n');
+    expect(rest).toBe('');
+    const crc = (line: string) => crc32(Buffer.from(`${line}\n`)).toString(16).padStart(8, '0');
+    expect(line1).toBe(`wirecrypt-held 1 ${crc(line2!)} ${crc(line3!)}`);
+    expect(JSON.parse(line2!)).toStrictEqual({ authKeyId: '1', session: '-7', messages: [[String(mc!.msgId), 1, '-9', 8]] });
+    expect(JSON.parse(line3!)).toStrictEqual([Buffer.from(mc!.body).toString('base64')]);
+    expect((await stat(fileOf(-7n))).mode & 0o777).toBe(0o600);
+
+    // Session 5's first hold lists it in the key file; its next holds write its own file only.
+    await store.holdMessages(1n, 5n, [heldAt(nowSeconds(), 0)]);
+    expect((await keyJson()).holding).toStrictEqual(['-7', '5']);
+    const snapshot = async (file: string) => ({ ino: (await stat(file)).ino, bytes: toHex(await readFile(file)) });
+    const [keyBefore, otherBefore, ownBefore] = await Promise.all([snapshot(join(dir, '0000000000000001.key')), snapshot(fileOf(-7n)), snapshot(fileOf(5n))]);
+    await store.holdMessages(1n, 5n, [heldAt(nowSeconds(), 1)]);
+    expect(await snapshot(join(dir, '0000000000000001.key'))).toStrictEqual(keyBefore);
+    expect(await snapshot(fileOf(-7n))).toStrictEqual(otherBefore);
+    expect((await snapshot(fileOf(5n))).ino).not.toBe(ownBefore.ino); // replaced by a rename
+    expect(await store.heldMessages(1n, 5n)).toHaveLength(2);
+    await store.close();
+
+    // A restart reads them; releasing everything removes the session's file, not the key file.
     const again = new FileAuthKeyStore({ dir });
     expect(await again.heldMessages(1n, -7n)).toStrictEqual([mc]);
     await again.releaseMessages(1n, -7n, [mc!.msgId]);
-    expect(await json()).not.toHaveProperty('held');
-    await writeKeyFile(dir, { id: '2', key: toHex(randomKey()), temp: false, salts: [], sessions: ['4'], held: { '5': [] } });
-    expect(await codeOf(again.heldMessages(2n, 5n))).toBe('store-corrupt');
-    await writeKeyFile(dir, { id: '2', key: toHex(randomKey()), temp: false, salts: [], sessions: ['5'], held: { '5': [['9', 2, null, 'AAAAAA==']] } });
-    expect(await codeOf(again.heldMessages(2n, 5n))).toBe('store-corrupt'); // an even seq_no
+    await expect(stat(fileOf(-7n))).rejects.toThrow();
+    expect(await snapshot(join(dir, '0000000000000001.key'))).toStrictEqual(keyBefore);
+    // dropSession removes the file and unlists the session; deleteKey removes every file of the key.
+    expect(await again.dropSession(1n, 5n)).toBe(true);
+    await expect(stat(fileOf(5n))).rejects.toThrow();
+    expect((await keyJson()).holding).toStrictEqual(['-7']);
+    await again.claimSession(1n, 6n);
+    await again.holdMessages(1n, 6n, [heldAt(nowSeconds(), 0)]);
+    expect((await keyJson()).holding).toStrictEqual(['6']); // -7 (nothing left) pruned as the list grew
+    await again.deleteKey(1n);
+    expect(await readdir(dir)).toStrictEqual([]);
     await again.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('held files: corruption is reported, an unlisted file is never read, sweep() removes leftovers and expired ones', async () => {
+    const dir = await fresh();
+    let clock = 2_000_000_000;
+    const store = new FileAuthKeyStore({ dir, now: () => clock });
+    await store.addKey(perm(2n));
+    for (const s of [5n, 6n, 7n]) await store.claimSession(2n, s);
+    await store.holdMessages(2n, 5n, [heldAt(clock, 0)]);
+    await store.holdMessages(2n, 6n, [heldAt(clock - 10, 0)]);
+    // A flipped byte in line 3 is caught by its CRC; in line 2 by the other one (also for the caps).
+    const file5 = join(dir, heldFileName(2n, 5n));
+    const good = await readFile(file5);
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 3] ^= 1;
+    await writeFile(file5, flipped);
+    expect(await codeOf(store.heldMessages(2n, 5n))).toBe('store-corrupt');
+    const flipped2 = Buffer.from(good);
+    flipped2[good.indexOf(0x0a) + 5] ^= 1;
+    await writeFile(file5, flipped2);
+    expect(await codeOf(store.heldMessages(2n, 5n))).toBe('store-corrupt');
+    expect(await codeOf(store.holdMessages(2n, 6n, [heldAt(clock, 1)]))).toBe('store-corrupt'); // the caps read 5's line 2
+    await writeFile(file5, good);
+    // Another session's file does not pass for this one's.
+    await writeFile(join(dir, heldFileName(2n, 7n)), good);
+    expect(await store.heldMessages(2n, 7n)).toStrictEqual([]); // 7 is not listed: its file is not read
+    await writeFile(join(dir, heldFileName(2n, 6n)), good); // says session 5 inside
+    expect(await codeOf(store.heldMessages(2n, 6n))).toBe('store-corrupt');
+    // dropSession recovers a session; an orphan (7: never listed) and a file of a missing key go at sweep().
+    expect(await store.dropSession(2n, 6n)).toBe(true);
+    await writeFile(join(dir, heldFileName(3n, 1n)), good);
+    expect(await store.sweep()).toBe(0);
+    expect((await readdir(dir)).sort()).toStrictEqual([keyFileName(2n), heldFileName(2n, 5n)].sort());
+    // Expired: still listed but gone at sweep(); and not counted meanwhile.
+    clock += HELD_TTL + 1;
+    expect(await store.heldMessages(2n, 5n)).toStrictEqual([]);
+    await store.sweep();
+    expect(await readdir(dir)).toStrictEqual([keyFileName(2n)]);
+    // A key file of the earlier layout (held messages inside it) is read, its `held` ignored.
+    await writeKeyFile(dir, { id: '4', key: toHex(randomKey()), temp: false, salts: [], sessions: ['5'], held: { '5': [] } });
+    expect(await store.heldMessages(4n, 5n)).toStrictEqual([]);
+    await writeKeyFile(dir, { id: '4', key: toHex(randomKey()), temp: false, salts: [], sessions: ['5'], holding: ['6'] });
+    expect(await codeOf(store.heldMessages(4n, 5n))).toBe('store-corrupt'); // lists a session never claimed
+    await store.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -992,7 +1171,10 @@ describe('RedisAuthKeyStore: the fleet', () => {
       await store.holdMessages(p.id, -3n, [b]);
       const pk = `${prefix}{fffffffffffffffe}`;
       const hk = `${pk}:held:fffffffffffffffd`;
-      expect((await redis.keys(`${prefix}*`)).sort()).toStrictEqual([`${pk}:key`, `${pk}:sessions`, hk].sort());
+      expect((await redis.keys(`${prefix}*`)).sort()).toStrictEqual([`${pk}:key`, `${pk}:sessions`, `${pk}:holding`, hk].sort());
+      // The holding index: the session's body bytes, expiring with its latest held hash.
+      expect(await redis.hgetall(`${pk}:holding`)).toStrictEqual({ fffffffffffffffd: '24' });
+      expect(await redis.call('PEXPIRETIME', `${pk}:holding`)).toBe((now + HELD_TTL) * 1000);
       const fields = await redis.hgetallBuffer(hk);
       const field = (id: bigint) => id.toString(16).padStart(16, '0');
       expect(Object.keys(fields).sort()).toStrictEqual([field(ac!.msgId), field(bc!.msgId)].sort());
@@ -1010,14 +1192,20 @@ describe('RedisAuthKeyStore: the fleet', () => {
       await store.holdMessages(t.id, 1n, [heldAt(now, 0)]);
       expect(await redis.call('PEXPIRETIME', `${prefix}{0000000000000077}:held:0000000000000001`)).toBe(Math.ceil(t.expiresAt! * 1000));
 
-      // dropSession and deleteKey remove the hashes.
+      // releaseMessages takes the freed bytes off the index; dropSession and deleteKey remove the
+      // hashes and their index entries.
+      await store.releaseMessages(p.id, -3n, [ac!.msgId]);
+      expect(await redis.hgetall(`${pk}:holding`)).toStrictEqual({ fffffffffffffffd: '16' });
       await store.claimSession(p.id, 4n);
       await store.holdMessages(p.id, 4n, [heldAt(now, 0)]);
+      expect(await redis.hgetall(`${pk}:holding`)).toStrictEqual({ fffffffffffffffd: '16', '0000000000000004': '16' });
       expect(await store.dropSession(p.id, -3n)).toBe(true);
       expect(await redis.exists(hk)).toBe(0);
+      expect(await redis.hgetall(`${pk}:holding`)).toStrictEqual({ '0000000000000004': '16' });
       expect(await redis.exists(`${pk}:held:0000000000000004`)).toBe(1);
       await store.deleteKey(p.id);
       expect(await redis.exists(`${pk}:held:0000000000000004`)).toBe(0);
+      expect(await redis.exists(`${pk}:holding`)).toBe(0);
 
       // A hash that is not what the store writes is reported, not returned.
       await store.addKey(perm(-2n));

@@ -4,16 +4,32 @@
 //
 // Layout: one file per auth key in `dir`, named by the id as 16 lowercase hex digits of its
 // unsigned 64-bit form (`ffffffffffffffff.key` for id -1). The file holds everything about that key
-// (the key, temp/expiresAt/boundTo, its salts, its sessions, their held messages), so every
-// operation touches exactly one file and is atomic by construction:
+// (the key, temp/expiresAt/boundTo, its salts, its sessions, which sessions hold messages), so
+// every operation but those on held messages touches exactly one file and is atomic by construction:
 //
 //   line 1  `wirecrypt-auth-key 1 <crc32 of the rest, 8 hex digits>`
 //   rest    JSON {"id":"<decimal>","key":"<512 hex>","temp":bool,"expiresAt"?:number,"boundTo"?:"<decimal>",
 //                 "salts":[["<salt decimal>",validSince,validUntil],…],"sessions":["<decimal>",…],
-//                 "held"?:{"<session decimal>":[["<msg_id decimal>",seqNo,"<req_msg_id decimal>"|null,"<body base64>"],…],…}}
+//                 "holding"?:["<session decimal>",…]}
 //
-// `held` (held.ts) is left out while no session holds anything, so files without it are the same
-// format. Held bodies are answers, kept in the clear like the key beside them (the file is 0600).
+// Held messages (held.ts) sit in one file per holding session beside the key file,
+// `<key hex>.<session hex>.held` (both ids as in key file names), so a hold or a release rewrites
+// (and fsyncs) only that session's messages, never the whole key's:
+//
+//   line 1  `wirecrypt-held 1 <crc32 of line 2 with its newline> <crc32 of line 3 with its newline>`
+//   line 2  JSON {"authKeyId":"<decimal>","session":"<decimal>",
+//                 "messages":[["<msg_id decimal>",seqNo,"<req_msg_id decimal>"|null,<body bytes>],…]}
+//   line 3  JSON ["<body base64>",…] (the bodies, in the order of line 2)
+//
+// Line 2 has its own CRC so the per-key caps can be checked from lines 1 and 2 of the other
+// sessions' files (msg_ids and sizes: their unexpired bytes and newest msg_id) without reading
+// their bodies. `holding` in the key file lists the sessions that may have a held file; a held file
+// of a session not listed there is never read. So that this stays true across a crash, a session is
+// listed before its first held file is written, and its file is removed before it is unlisted. A
+// session that released everything (its file removed) stays listed until a later hold of the key
+// prunes it; a key's list is pruned and capped to MAX_HOLDING_SESSIONS_PER_KEY whenever it grows,
+// the only time the key file is rewritten for held messages (besides dropSession / deleteKey).
+// `holding` is left out when empty. Held bodies are answers, kept in the clear like the key (0600).
 //
 // Writes are atomic: the new content goes to `<name>.<pid>.<n>.tmp` in the same directory (mode
 // 0600), is fsynced, then renamed over the key file (addKey uses link(), which fails if the file
@@ -33,18 +49,20 @@
 // are ignored.
 //
 // Each claimSession / addSalts rewrites the key's file (a few hundred bytes plus 20 per session): fine
-// for the handful of sessions a client opens per key. holdMessages and releaseMessages rewrite it
-// too, with every held body: a server on this store writes (and fsyncs) the file once per answer and
-// once per acknowledgement, the price of answers that survive a restart.
+// for the handful of sessions a client opens per key. holdMessages and releaseMessages rewrite the
+// session's held file (at most MAX_HELD_BYTES of bodies) and read lines 1–2 of the key's other held
+// files (at most MAX_HOLDING_SESSIONS_PER_KEY − 1): a server on this store writes (and fsyncs) one
+// session's file once per answer and once per acknowledgement, the price of answers that survive a
+// restart. Evicting another session for the per-key caps removes its file, never rewrites it.
 
-import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MtprotoError } from '../errors.js';
 import { crc32 } from '../transport/crc32.js';
 import {
   checkedKey, checkedSalts, clockOption, closedStore, copyKey, int64, isExpired, saltEntryId, saltExpired, sortSalts, storeErrors,
 } from './memory-store.js';
-import { capHeld, checkedHeld, checkedMsgIds, copyHeld } from './held.js';
+import { type HoldingSession, capHeld, checkedHeld, checkedMsgIds, holdingOf, keyEvictions } from './held.js';
 import type { AuthKeyStore, HeldMessage, StoredAuthKey, StoredSalt } from './store.js';
 
 export interface FileAuthKeyStoreOptions {
@@ -59,13 +77,15 @@ interface KeyRecord {
   key: StoredAuthKey;
   salts: StoredSalt[];
   sessions: bigint[];
-  /** Held messages by session (claimed sessions only), by ascending msg_id. */
-  held: Map<bigint, HeldMessage[]>;
+  /** Sessions that may have a held file (claimed sessions only). */
+  holding: bigint[];
 }
 
 const HEADER = 'wirecrypt-auth-key 1 ';
+const HELD_HEADER = 'wirecrypt-held 1 ';
 const KEY_FILE = /^([0-9a-f]{16})\.key$/;
-const TEMP_FILE = /^[0-9a-f]{16}\.key\.(\d+)\.\d+\.tmp$/;
+const HELD_FILE = /^([0-9a-f]{16})\.([0-9a-f]{16})\.held$/;
+const TEMP_FILE = /^[0-9a-f]{16}\.(?:key|[0-9a-f]{16}\.held)\.(\d+)\.\d+\.tmp$/;
 /** A temp file older than this is a crash's leftover even if its pid now belongs to another process. */
 const TEMP_FILE_MAX_AGE_MS = 3600_000;
 /** addKey calls between two background sweeps of expired temporary keys. */
@@ -75,7 +95,16 @@ let tempCounter = 0;
 
 /** The file name of auth key `id`: its unsigned 64-bit form in 16 hex digits. */
 export function keyFileName(id: bigint): string {
-  return `${BigInt.asUintN(64, id).toString(16).padStart(16, '0')}.key`;
+  return `${hex16(id)}.key`;
+}
+
+/** The file of what session `sessionId` of auth key `authKeyId` holds (ids as in keyFileName). */
+export function heldFileName(authKeyId: bigint, sessionId: bigint): string {
+  return `${hex16(authKeyId)}.${hex16(sessionId)}.held`;
+}
+
+function hex16(id: bigint): string {
+  return BigInt.asUintN(64, id).toString(16).padStart(16, '0');
 }
 
 export class FileAuthKeyStore implements AuthKeyStore {
@@ -110,7 +139,7 @@ export class FileAuthKeyStore implements AuthKeyStore {
       if (existing) return false;
       // Already expired: accepted and forgotten at once, as the other stores do.
       if (isExpired(k, this.#nowMs())) return true;
-      return writeAtomic(this.#dir, name, encode({ key: k, salts: [], sessions: [], held: new Map() }), true);
+      return writeAtomic(this.#dir, name, encode({ key: k, salts: [], sessions: [], holding: [] }), true);
     }).finally(() => k.key.fill(0));
     if (added && k.temp && ++this.#addsSinceSweep >= SWEEP_EVERY) {
       this.#addsSinceSweep = 0;
@@ -141,8 +170,14 @@ export class FileAuthKeyStore implements AuthKeyStore {
   }
 
   async deleteKey(id: bigint): Promise<void> {
-    const name = keyFileName(int64(id, 'deleteKey', 'id'));
-    await this.#op('deleteKey', name, () => removeFile(this.#dir, name));
+    int64(id, 'deleteKey', 'id');
+    const name = keyFileName(id);
+    await this.#op('deleteKey', name, async () => {
+      // A corrupt key file does not say which sessions hold: then every held file of the key goes.
+      const record = await readRecord(this.#dir, name).catch(() => undefined);
+      if (record) wipeRecord(record);
+      await removeKeyFiles(this.#dir, id, record?.holding ?? await heldFilesOf(this.#dir, id));
+    });
   }
 
   async getSalts(authKeyId: bigint): Promise<StoredSalt[]> {
@@ -184,9 +219,9 @@ export class FileAuthKeyStore implements AuthKeyStore {
     const name = keyFileName(authKeyId);
     return this.#withRecord('dropSession', name, async (record) => {
       if (!record || !record.sessions.includes(sessionId)) return false;
-      const held = new Map(record.held);
-      held.delete(sessionId);
-      await writeAtomic(this.#dir, name, encode({ ...record, sessions: record.sessions.filter((s) => s !== sessionId), held }), false);
+      await removeFile(this.#dir, heldFileName(authKeyId, sessionId)); // before it is unlisted (see the top)
+      const others = (s: bigint) => s !== sessionId;
+      await writeAtomic(this.#dir, name, encode({ ...record, sessions: record.sessions.filter(others), holding: record.holding.filter(others) }), false);
       return true;
     });
   }
@@ -199,9 +234,14 @@ export class FileAuthKeyStore implements AuthKeyStore {
     await this.#withRecord('holdMessages', name, async (record) => {
       if (!record) throw storeErrors.unknownKey('holdMessages', authKeyId);
       if (!record.sessions.includes(sessionId)) throw storeErrors.unknownSession('holdMessages', authKeyId, sessionId);
-      const byId = new Map((record.held.get(sessionId) ?? []).map((m) => [m.msgId, m]));
+      const byId = new Map((await this.#ownHeld(record, sessionId)).map((m) => [m.msgId, m]));
       for (const m of checked) byId.set(m.msgId, m);
-      await this.#writeHeld(name, record, sessionId, [...byId.values()]);
+      const { kept, dropped } = capHeld([...byId.values()], this.#nowMs());
+      try {
+        await this.#capKey(name, record, sessionId, kept);
+      } finally {
+        for (const m of [...kept, ...dropped]) m.body.fill(0);
+      }
     }).finally(() => {
       for (const m of checked) m.body.fill(0);
     });
@@ -213,9 +253,17 @@ export class FileAuthKeyStore implements AuthKeyStore {
     const ids = new Set(checkedMsgIds(msgIds, 'releaseMessages'));
     const name = keyFileName(authKeyId);
     await this.#withRecord('releaseMessages', name, async (record) => {
-      const held = record?.held.get(sessionId);
-      if (!record || !held || !held.some((m) => ids.has(m.msgId))) return; // nothing to write
-      await this.#writeHeld(name, record, sessionId, held.filter((m) => !ids.has(m.msgId)));
+      const held = record ? await this.#ownHeld(record, sessionId) : [];
+      try {
+        if (!held.some((m) => ids.has(m.msgId))) return; // nothing to write
+        const { kept } = capHeld(held.filter((m) => !ids.has(m.msgId)), this.#nowMs());
+        const file = heldFileName(authKeyId, sessionId);
+        // All released: the file goes, the session stays listed until a hold prunes it (no key rewrite).
+        if (kept.length === 0) await removeFile(this.#dir, file);
+        else await writeAtomic(this.#dir, file, encodeHeld(authKeyId, sessionId, kept), false);
+      } finally {
+        for (const m of held) m.body.fill(0);
+      }
     });
   }
 
@@ -224,27 +272,54 @@ export class FileAuthKeyStore implements AuthKeyStore {
     int64(sessionId, 'heldMessages', 'sessionId');
     const name = keyFileName(authKeyId);
     // Expired messages are left out, not removed: a read does not rewrite the file.
-    return this.#withRecord('heldMessages', name, async (record) => capHeld(record?.held.get(sessionId) ?? [], this.#nowMs()).kept.map(copyHeld));
+    return this.#withRecord('heldMessages', name, async (record) => {
+      const { kept, dropped } = capHeld(record ? await this.#ownHeld(record, sessionId) : [], this.#nowMs());
+      for (const m of dropped) m.body.fill(0);
+      return kept;
+    });
+  }
+
+  /** What `sessionId` holds as its file says, [] if it is not listed in `holding` (a file of it is not its). */
+  async #ownHeld(record: KeyRecord, sessionId: bigint): Promise<HeldMessage[]> {
+    if (!record.holding.includes(sessionId)) return [];
+    return (await readHeld(this.#dir, heldFileName(record.key.id, sessionId), record.key.id, sessionId)) ?? [];
   }
 
   /**
-   * Rewrites `name` with `messages` (capped, held.ts) as what `sessionId` holds. Expired messages of
-   * the key's other sessions go too: a session whose client went away is never written again.
+   * Stores `kept` as what `sessionId` holds, within the per-key caps (held.ts keyEvictions): the other
+   * listed sessions are judged by lines 1–2 of their files; those with nothing unexpired, and those
+   * the caps evict, lose their files (removed before they are unlisted), and the key file is
+   * rewritten only if the list changed (the session listed before its file is first written).
    */
-  async #writeHeld(name: string, record: KeyRecord, sessionId: bigint, messages: HeldMessage[]): Promise<void> {
+  async #capKey(name: string, record: KeyRecord, sessionId: bigint, kept: HeldMessage[]): Promise<void> {
+    const id = record.key.id;
     const now = this.#nowMs();
-    const held = new Map<bigint, HeldMessage[]>();
-    for (const [session, list] of [...record.held, [sessionId, messages] as const]) {
-      const { kept } = capHeld(list, now);
-      if (kept.length === 0) held.delete(session);
-      else held.set(session, kept);
+    const others: HoldingSession[] = [];
+    const gone: bigint[] = [];
+    for (const session of record.holding) {
+      if (session === sessionId) continue;
+      const summary = await readHeldSummary(this.#dir, heldFileName(id, session), id, session);
+      const holding = summary && holdingOf(session, summary, now);
+      if (holding) others.push(holding);
+      else gone.push(session);
     }
-    await writeAtomic(this.#dir, name, encode({ ...record, held }), false);
+    const ownBytes = kept.reduce((n, m) => n + m.body.length, 0);
+    gone.push(...keyEvictions(ownBytes, others));
+    if (kept.length === 0) gone.push(sessionId);
+    await removeHeldFiles(this.#dir, id, gone);
+    const holding = record.holding.filter((s) => !gone.includes(s));
+    if (kept.length > 0 && !holding.includes(sessionId)) holding.push(sessionId);
+    if (holding.length !== record.holding.length || holding.some((s, i) => s !== record.holding[i])) {
+      await writeAtomic(this.#dir, name, encode({ ...record, holding }), false);
+    }
+    if (kept.length > 0) await writeAtomic(this.#dir, heldFileName(id, sessionId), encodeHeld(id, sessionId, kept), false);
   }
 
   /**
-   * Removes the files of expired temporary keys and resolves how many went. Runs by itself every
-   * 1024 temporary keys added; a server may also call it periodically. Corrupt files are skipped.
+   * Removes the files of expired temporary keys (with their held files) and resolves how many keys
+   * went; also held files whose messages have all expired or that their key does not list. Runs by
+   * itself every 1024 temporary keys added; a server may also call it periodically. Corrupt files
+   * are skipped.
    */
   async sweep(): Promise<number> {
     if (this.#closed) throw closedStore('sweep');
@@ -257,12 +332,31 @@ export class FileAuthKeyStore implements AuthKeyStore {
         if (!record) return;
         wipeRecord(record);
         if (isExpired(record.key, this.#nowMs())) {
-          await removeFile(this.#dir, file);
+          await removeKeyFiles(this.#dir, record.key.id, record.holding);
           removed++;
         }
       });
     }
+    for (const file of await readdir(this.#dir)) {
+      const m = HELD_FILE.exec(file);
+      if (m) await this.#op('sweep', `${m[1]}.key`, () => this.#sweepHeld(file, BigInt.asIntN(64, BigInt(`0x${m[1]}`)), BigInt.asIntN(64, BigInt(`0x${m[2]}`))));
+    }
     return removed;
+  }
+
+  /**
+   * Removes a held file that no hold will prune: its key is gone or does not list it (a crash's or a
+   * corrupt key's leftover, never read), or everything in it has expired. Corrupt files are skipped.
+   */
+  async #sweepHeld(file: string, authKeyId: bigint, sessionId: bigint): Promise<void> {
+    const record = await readRecord(this.#dir, keyFileName(authKeyId)).then((r) => r ?? null, () => undefined);
+    if (record === undefined) return; // a corrupt key file: deleteKey removes it with its held files
+    if (record) wipeRecord(record);
+    if (record && record.holding.includes(sessionId)) {
+      const summary = await readHeldSummary(this.#dir, file, authKeyId, sessionId).catch(() => null);
+      if (summary === null || (summary && holdingOf(sessionId, summary, this.#nowMs()))) return;
+    }
+    await removeFile(this.#dir, file);
   }
 
   /** Waits for the operations in flight; the store refuses new ones. Nothing stays open between operations. */
@@ -300,7 +394,7 @@ export class FileAuthKeyStore implements AuthKeyStore {
       const record = await readRecord(this.#dir, name);
       try {
         if (record && isExpired(record.key, this.#nowMs())) {
-          await removeFile(this.#dir, name);
+          await removeKeyFiles(this.#dir, record.key.id, record.holding);
           return await body(undefined);
         }
         return await body(record);
@@ -384,6 +478,36 @@ async function writeAtomic(dir: string, name: string, data: Uint8Array, exclusiv
   return true;
 }
 
+/** Removes the held files of `sessions` (those present), then syncs the directory once. */
+async function removeHeldFiles(dir: string, authKeyId: bigint, sessions: readonly bigint[]): Promise<void> {
+  let removed = false;
+  for (const session of sessions) {
+    try {
+      await unlink(join(dir, heldFileName(authKeyId, session)));
+      removed = true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  if (removed) await syncDir(dir);
+}
+
+/** Removes a key's file after its held files (so no held file outlives the list naming it). */
+async function removeKeyFiles(dir: string, authKeyId: bigint, holding: readonly bigint[]): Promise<void> {
+  await removeHeldFiles(dir, authKeyId, holding);
+  await removeFile(dir, keyFileName(authKeyId));
+}
+
+/** The sessions with a held file of `authKeyId` in `dir`, found by listing it (only for a corrupt key file). */
+async function heldFilesOf(dir: string, authKeyId: bigint): Promise<bigint[]> {
+  const sessions: bigint[] = [];
+  for (const file of await readdir(dir)) {
+    const m = HELD_FILE.exec(file);
+    if (m && m[1] === hex16(authKeyId)) sessions.push(BigInt.asIntN(64, BigInt(`0x${m[2]}`)));
+  }
+  return sessions;
+}
+
 async function removeFile(dir: string, name: string): Promise<void> {
   try {
     await unlink(join(dir, name));
@@ -394,10 +518,9 @@ async function removeFile(dir: string, name: string): Promise<void> {
   await syncDir(dir);
 }
 
-/** Wipes what a record read from a file holds in the clear: the key and every held body. */
+/** Wipes what a record read from a file holds in the clear: the key. */
 function wipeRecord(record: KeyRecord): void {
   record.key.key.fill(0);
-  for (const held of record.held.values()) for (const m of held) m.body.fill(0);
 }
 
 // ---- the file format ----------------------------------------------------------------------------
@@ -409,12 +532,7 @@ function encode(record: KeyRecord): Uint8Array {
   if (key.boundTo !== undefined) json.boundTo = String(key.boundTo);
   json.salts = record.salts.map((s) => [String(s.salt), s.validSince, s.validUntil]);
   json.sessions = record.sessions.map(String);
-  if (record.held.size > 0) {
-    json.held = Object.fromEntries([...record.held].map(([session, messages]) => [
-      String(session),
-      messages.map((m) => [String(m.msgId), m.seqNo, m.answers === undefined ? null : String(m.answers), Buffer.from(m.body.buffer, m.body.byteOffset, m.body.length).toString('base64')]),
-    ]));
-  }
+  if (record.holding.length > 0) json.holding = record.holding.map(String);
   const body = new TextEncoder().encode(`${JSON.stringify(json)}\n`);
   const header = new TextEncoder().encode(`${HEADER}${crc32(body).toString(16).padStart(8, '0')}\n`);
   const out = new Uint8Array(header.length + body.length);
@@ -477,35 +595,164 @@ function decode(data: Uint8Array, name: string): KeyRecord {
   });
   if (!Array.isArray(j.sessions)) throw corrupt(name, 'sessions is not an array');
   const sessions = j.sessions.map((s: unknown) => decimal64(s, name, 'a session id'));
-  const held = decodeHeld(j.held, sessions, name);
+  // A `held` member (held messages inside the key file, the earlier layout) is ignored: they lived
+  // HELD_TTL seconds and the next write of the file drops it.
+  const holding = decodeHolding(j.holding, sessions, name);
   const key = fromHex(j.key);
   const stored: StoredAuthKey = !j.temp
     ? { id, key, temp: false }
     : boundTo === undefined
       ? { id, key, temp: true, expiresAt: j.expiresAt as number }
       : { id, key, temp: true, expiresAt: j.expiresAt as number, boundTo };
-  return { key: stored, salts, sessions, held };
+  return { key: stored, salts, sessions, holding };
 }
 
-/** The `held` member: absent, or an object of claimed sessions to well-formed held messages. */
-function decodeHeld(value: unknown, sessions: readonly bigint[], name: string): Map<bigint, HeldMessage[]> {
-  const held = new Map<bigint, HeldMessage[]>();
-  if (value === undefined) return held;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw corrupt(name, 'held is not an object');
-  for (const [session, list] of Object.entries(value)) {
-    const sessionId = decimal64(session, name, 'a held session id');
-    if (!sessions.includes(sessionId)) throw corrupt(name, `held messages of session ${sessionId}, which is not in sessions`);
-    if (!Array.isArray(list)) throw corrupt(name, 'a held list is not an array');
-    held.set(sessionId, list.map((m: unknown): HeldMessage => {
-      if (!Array.isArray(m) || m.length !== 4 || !isUint32(m[1]) || (m[1] & 1) !== 1 || typeof m[3] !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(m[3])) {
-        throw corrupt(name, 'a malformed held message');
-      }
-      const body = new Uint8Array(Buffer.from(m[3], 'base64'));
-      const msg = { msgId: decimal64(m[0], name, 'a held msg_id'), seqNo: m[1], body };
-      return m[2] === null ? msg : { ...msg, answers: decimal64(m[2], name, 'a held req_msg_id') };
-    }));
+/** The `holding` member: absent, or claimed sessions. */
+function decodeHolding(value: unknown, sessions: readonly bigint[], name: string): bigint[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw corrupt(name, 'holding is not an array');
+  return value.map((s: unknown) => {
+    const sessionId = decimal64(s, name, 'a holding session id');
+    if (!sessions.includes(sessionId)) throw corrupt(name, `holding lists session ${sessionId}, which is not in sessions`);
+    return sessionId;
+  });
+}
+
+// ---- held files ---------------------------------------------------------------------------------
+
+/** One message as line 2 of a held file describes it (its body is in line 3). */
+interface HeldMeta {
+  readonly msgId: bigint;
+  readonly seqNo: number;
+  readonly answers?: bigint;
+  readonly size: number;
+}
+
+/** A held file's bytes: `messages` (by ascending msg_id) in the documented three lines. */
+function encodeHeld(authKeyId: bigint, sessionId: bigint, messages: readonly HeldMessage[]): Uint8Array {
+  const meta = messages.map((m) => [String(m.msgId), m.seqNo, m.answers === undefined ? null : String(m.answers), m.body.length]);
+  const line2 = new TextEncoder().encode(`${JSON.stringify({ authKeyId: String(authKeyId), session: String(sessionId), messages: meta })}\n`);
+  const bodies = messages.map((m) => Buffer.from(m.body.buffer, m.body.byteOffset, m.body.length).toString('base64'));
+  const line3 = new TextEncoder().encode(`${JSON.stringify(bodies)}\n`);
+  const line1 = new TextEncoder().encode(`${HELD_HEADER}${crcHex(line2)} ${crcHex(line3)}\n`);
+  const out = new Uint8Array(line1.length + line2.length + line3.length);
+  out.set(line1);
+  out.set(line2, line1.length);
+  out.set(line3, line1.length + line2.length);
+  line3.fill(0);
+  return out;
+}
+
+function crcHex(data: Uint8Array): string {
+  return crc32(data).toString(16).padStart(8, '0');
+}
+
+/**
+ * Lines 1 and 2 of held file `name` (what the per-key caps need: msg_ids and sizes), checked;
+ * undefined if there is no such file. Reads no further than line 2 ends.
+ */
+async function readHeldSummary(dir: string, name: string, authKeyId: bigint, sessionId: bigint): Promise<HeldMeta[] | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(join(dir, name), 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
-  return held;
+  const chunks: Buffer[] = [];
+  try {
+    let newlines = 0;
+    for (let position = 0; newlines < 2;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      for (let i = 0; i < bytesRead; i++) if (chunk[i] === 0x0a) newlines++;
+      position += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  const data = Buffer.concat(chunks);
+  try {
+    const [crc2, , line2] = heldLines(data, name, false);
+    if (crc32(line2) !== crc2) throw corrupt(name, 'CRC-32 mismatch (line 2)');
+    return decodeHeldMeta(line2, name, authKeyId, sessionId);
+  } finally {
+    data.fill(0);
+    for (const c of chunks) c.fill(0);
+  }
+}
+
+/** Held file `name`, checked whole; undefined if there is no such file. */
+async function readHeld(dir: string, name: string, authKeyId: bigint, sessionId: bigint): Promise<HeldMessage[] | undefined> {
+  let data: Buffer;
+  try {
+    data = await readFile(join(dir, name));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    const [crc2, crc3, line2, line3] = heldLines(data, name, true);
+    if (crc32(line2) !== crc2 || crc32(line3) !== crc3) throw corrupt(name, 'CRC-32 mismatch');
+    const meta = decodeHeldMeta(line2, name, authKeyId, sessionId);
+    let bodies: unknown;
+    try {
+      bodies = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(line3));
+    } catch {
+      throw corrupt(name, 'malformed JSON (line 3)');
+    }
+    if (!Array.isArray(bodies) || bodies.length !== meta.length) throw corrupt(name, 'line 3 does not hold one body per message');
+    return meta.map(({ size, ...m }, i) => {
+      const b64 = bodies[i] as unknown;
+      if (typeof b64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw corrupt(name, 'a malformed held body');
+      const body = new Uint8Array(Buffer.from(b64, 'base64'));
+      if (body.length !== size) throw corrupt(name, 'a held body of another size than line 2 says');
+      return { ...m, body };
+    });
+  } finally {
+    data.fill(0);
+  }
+}
+
+/**
+ * The CRCs of line 1 and the bytes of lines 2 and 3 (each with its newline). Without `whole`,
+ * line 3 may be cut short (a summary read) and comes back empty.
+ */
+function heldLines(data: Uint8Array, name: string, whole: boolean): [number, number, Uint8Array, Uint8Array] {
+  const end1 = data.indexOf(0x0a);
+  const end2 = end1 < 0 ? -1 : data.indexOf(0x0a, end1 + 1);
+  const line1 = new TextDecoder().decode(data.subarray(0, Math.max(end1, 0)));
+  const m = /^([0-9a-f]{8}) ([0-9a-f]{8})$/.exec(line1.slice(HELD_HEADER.length));
+  if (end1 < 0 || !line1.startsWith(HELD_HEADER) || !m) throw corrupt(name, 'no valid header line');
+  if (end2 < 0) throw corrupt(name, 'cut short');
+  const line3 = data.subarray(end2 + 1);
+  if (whole && (line3.length === 0 || line3.indexOf(0x0a) !== line3.length - 1)) throw corrupt(name, 'cut short');
+  return [Number.parseInt(m[1]!, 16), Number.parseInt(m[2]!, 16), data.subarray(end1 + 1, end2 + 1), whole ? line3 : new Uint8Array(0)];
+}
+
+/** Line 2 of a held file: its ids must match the file's name; each message server-made and content-related. */
+function decodeHeldMeta(line2: Uint8Array, name: string, authKeyId: bigint, sessionId: bigint): HeldMeta[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(line2));
+  } catch {
+    throw corrupt(name, 'malformed JSON (line 2)');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw corrupt(name, 'line 2 is not a JSON object');
+  const j = json as Record<string, unknown>;
+  if (decimal64(j.authKeyId, name, 'authKeyId') !== authKeyId || decimal64(j.session, name, 'session') !== sessionId) {
+    throw corrupt(name, `does not hold session ${sessionId} of auth key ${authKeyId}`);
+  }
+  if (!Array.isArray(j.messages)) throw corrupt(name, 'messages is not an array');
+  return j.messages.map((m: unknown): HeldMeta => {
+    if (!Array.isArray(m) || m.length !== 4 || !isUint32(m[1]) || (m[1] & 1) !== 1 || !isUint32(m[3]) || m[3] === 0 || m[3] % 4 !== 0) {
+      throw corrupt(name, 'a malformed held message');
+    }
+    const msg = { msgId: decimal64(m[0], name, 'a held msg_id'), seqNo: m[1], size: m[3] };
+    return m[2] === null ? msg : { ...msg, answers: decimal64(m[2], name, 'a held req_msg_id') };
+  });
 }
 
 function decimal64(value: unknown, name: string, what: string): bigint {

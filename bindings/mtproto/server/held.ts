@@ -15,6 +15,16 @@
 // either cap the oldest (lowest msg_id) go first, as ServerSession forgets its oldest beyond
 // maxUnacked. A message is never split: one larger than MAX_HELD_BYTES is not held at all.
 //
+// Per auth key as well: session_id is the client's choice, so per-session caps alone let one key
+// open N sessions and make the store hold N × MAX_HELD_BYTES. A key therefore holds at most
+// MAX_HOLDING_SESSIONS_PER_KEY sessions' messages and MAX_HELD_BYTES_PER_KEY bytes of bodies in all
+// (expired messages do not count). When a hold would exceed either, the key's OTHER sessions are let
+// go of whole, the stalest first (the one whose newest held message is oldest), until it fits
+// (keyEvictions). The holding session is never the one let go: its new messages are the ones a
+// client is waiting for, and its own caps are within the key's. Whole sessions, not single
+// messages, so that every store can evict without rewriting what the other sessions hold (the file
+// store only unlinks their files) — and a client that keeps a session busy keeps its messages.
+//
 // Bodies are answers and may be as sensitive as the auth keys beside them: the store holds them in
 // the clear, exactly as it holds auth keys (so it needs the same protection), hands out copies, and
 // wipes what it drops where it can.
@@ -33,6 +43,22 @@ export const MAX_HELD_MESSAGES = DEFAULT_MAX_UNACKED;
 
 /** Bytes of held bodies per session at most. */
 export const MAX_HELD_BYTES = 1024 * 1024;
+
+/**
+ * Sessions of one auth key holding messages at once, at most. A client opens a handful per key
+ * (TDLib: the main session plus a few for uploads and downloads); 16 covers that with room, and
+ * bounds the other sessions a hold may have to look at (each store keeps the holding sessions of a
+ * key in a small index, so a hold never walks all the sessions a client ever claimed).
+ */
+export const MAX_HOLDING_SESSIONS_PER_KEY = 16;
+
+/**
+ * Bytes of held bodies per auth key at most, all its sessions together: four sessions full to
+ * MAX_HELD_BYTES (say four downloads with a large part each unacknowledged), far more than a
+ * client's usual unacknowledged answers, while keeping the store's cost per key at 4 MiB instead of
+ * sessions × 1 MiB. Must be at least MAX_HELD_BYTES, so a hold always fits once the others are gone.
+ */
+export const MAX_HELD_BYTES_PER_KEY = 4 * 1024 * 1024;
 
 /**
  * Validates messages handed to holdMessages and returns copies (the bodies copied too). A held
@@ -116,4 +142,55 @@ export function capHeld(messages: readonly HeldMessage[], nowMs: number): { kept
 export function copyHeld(m: HeldMessage): HeldMessage {
   const copy = { msgId: m.msgId, seqNo: m.seqNo, body: copyOf(m.body) };
   return m.answers === undefined ? copy : { ...copy, answers: m.answers };
+}
+
+/** What a store knows of one of a key's holding sessions for the per-key caps (unexpired messages only). */
+export interface HoldingSession {
+  readonly sessionId: bigint;
+  /** Bytes of its unexpired bodies. */
+  readonly bytes: number;
+  /** Its newest unexpired msg_id. */
+  readonly newest: bigint;
+}
+
+/**
+ * The per-key caps: which of `others` (the key's other sessions holding something unexpired) to let
+ * go of once the holding session holds `ownBytes`, stalest first (lowest newest msg_id, unsigned;
+ * ties by session id, unsigned, so every store picks the same). Empty when the key is within its caps.
+ */
+export function keyEvictions(ownBytes: number, others: readonly HoldingSession[]): bigint[] {
+  const live = others.filter((o) => o.bytes > 0);
+  const stalest = [...live].sort((a, b) => unsignedOrder(a.newest, b.newest) || unsignedOrder(a.sessionId, b.sessionId));
+  let sessions = live.length + (ownBytes > 0 ? 1 : 0);
+  let bytes = live.reduce((n, o) => n + o.bytes, ownBytes);
+  const evicted: bigint[] = [];
+  for (const o of stalest) {
+    if (sessions <= MAX_HOLDING_SESSIONS_PER_KEY && bytes <= MAX_HELD_BYTES_PER_KEY) break;
+    evicted.push(o.sessionId);
+    sessions--;
+    bytes -= o.bytes;
+  }
+  return evicted;
+}
+
+/** A held message, or what a store keeps of one without its body (its size). */
+export type HeldSize = { readonly msgId: bigint } & ({ readonly body: Uint8Array } | { readonly size: number });
+
+/** The unexpired bytes and newest msg_id of a session's held messages (undefined if none is left). */
+export function holdingOf(sessionId: bigint, messages: Iterable<HeldSize>, nowMs: number): HoldingSession | undefined {
+  const cutoff = heldCutoff(nowMs);
+  let bytes = 0;
+  let newest: bigint | undefined;
+  for (const m of messages) {
+    const id = BigInt.asUintN(64, m.msgId);
+    if (id < cutoff) continue;
+    bytes += 'body' in m ? m.body.length : m.size;
+    if (newest === undefined || id > newest) newest = id;
+  }
+  return newest === undefined ? undefined : { sessionId, bytes, newest };
+}
+
+function unsignedOrder(a: bigint, b: bigint): number {
+  const x = BigInt.asUintN(64, a), y = BigInt.asUintN(64, b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -5,7 +5,9 @@
 // do not pile up.
 //
 // Held messages (held.ts) are a map per session; expired ones are left out on read, dropped by a
-// sweep every 1024 holds, and their bodies wiped whenever the store lets go of them.
+// sweep every 1024 holds, and their bodies wiped whenever the store lets go of them. The per-key
+// caps are checked on each hold against the key's other holding sessions (at most
+// MAX_HOLDING_SESSIONS_PER_KEY of them, since the caps evict the rest).
 //
 // This file also holds the argument checks and the little semantics every store shares (what
 // "expired" means, which errors), so file-store.ts and redis-store.ts behave exactly like this one.
@@ -14,7 +16,9 @@ import { copyOf } from '../../bytes.js';
 import { bytesOfLength, integer } from '../../errors.js';
 import { MtprotoError } from '../errors.js';
 import type { AuthKeyStore, HeldMessage, StoredAuthKey, StoredSalt } from './store.js';
-import { MAX_HELD_BYTES, MAX_HELD_MESSAGES, capHeld, checkedHeld, checkedMsgIds, copyHeld, heldExpired } from './held.js';
+import {
+  type HoldingSession, MAX_HELD_BYTES, MAX_HELD_MESSAGES, capHeld, checkedHeld, checkedMsgIds, copyHeld, heldExpired, holdingOf, keyEvictions,
+} from './held.js';
 
 // ---- shared semantics ---------------------------------------------------------------------------
 
@@ -255,8 +259,7 @@ export class MemoryAuthKeyStore implements AuthKeyStore {
     int64(sessionId, 'dropSession', 'sessionId');
     const entry = this.#live(authKeyId, 'dropSession');
     if (!entry) return false;
-    wipeHeld(entry.held.get(sessionId)?.values());
-    entry.held.delete(sessionId);
+    dropHeldSession(entry, sessionId);
     return entry.sessions.delete(sessionId);
   }
 
@@ -280,23 +283,42 @@ export class MemoryAuthKeyStore implements AuthKeyStore {
     // body alone is too large. Expired messages are left out on read.
     let bytes = 0;
     for (const m of held.values()) bytes += m.body.length;
-    if (held.size <= MAX_HELD_MESSAGES && bytes <= MAX_HELD_BYTES) return;
-    const { kept, dropped } = capHeld([...held.values()], this.#nowMs());
-    wipeHeld(dropped);
-    if (kept.length === 0) entry.held.delete(sessionId);
-    else entry.held.set(sessionId, new Map(kept.map((m) => [m.msgId, m])));
+    if (held.size > MAX_HELD_MESSAGES || bytes > MAX_HELD_BYTES) {
+      const { kept, dropped } = capHeld([...held.values()], this.#nowMs());
+      wipeHeld(dropped);
+      if (kept.length === 0) entry.held.delete(sessionId);
+      else entry.held.set(sessionId, new Map(kept.map((m) => [m.msgId, m])));
+    }
+    this.#capKey(entry, sessionId);
+  }
+
+  /** The per-key caps (held.ts keyEvictions) after a hold into `sessionId`: other sessions let go of whole. */
+  #capKey(entry: Entry, sessionId: bigint): void {
+    const now = this.#nowMs();
+    const own = entry.held.get(sessionId);
+    const ownBytes = own ? (holdingOf(sessionId, own.values(), now)?.bytes ?? 0) : 0;
+    const others: HoldingSession[] = [];
+    for (const [session, held] of entry.held) {
+      if (session === sessionId) continue;
+      const holding = holdingOf(session, held.values(), now);
+      if (holding) others.push(holding);
+      else dropHeldSession(entry, session); // only expired (or nothing) left: it counts for nothing
+    }
+    for (const session of keyEvictions(ownBytes, others)) dropHeldSession(entry, session);
   }
 
   async releaseMessages(authKeyId: bigint, sessionId: bigint, msgIds: readonly bigint[]): Promise<void> {
     int64(authKeyId, 'releaseMessages', 'authKeyId');
     int64(sessionId, 'releaseMessages', 'sessionId');
     const ids = checkedMsgIds(msgIds, 'releaseMessages');
-    const held = this.#live(authKeyId, 'releaseMessages')?.held.get(sessionId);
-    if (!held) return;
+    const entry = this.#live(authKeyId, 'releaseMessages');
+    const held = entry?.held.get(sessionId);
+    if (!entry || !held) return;
     for (const id of ids) {
       wipeHeld([held.get(id)]);
       held.delete(id);
     }
+    if (held.size === 0) entry.held.delete(sessionId); // no longer a holding session
   }
 
   async heldMessages(authKeyId: bigint, sessionId: bigint): Promise<HeldMessage[]> {
@@ -377,6 +399,12 @@ function wipeEntry(entry: Entry): void {
   entry.key.key.fill(0);
   for (const held of entry.held.values()) wipeHeld(held.values());
   entry.held.clear();
+}
+
+/** Lets go of everything a session holds (its bodies wiped). */
+function dropHeldSession(entry: Entry, sessionId: bigint): void {
+  wipeHeld(entry.held.get(sessionId)?.values());
+  entry.held.delete(sessionId);
 }
 
 function wipeHeld(messages: Iterable<HeldMessage | undefined> | undefined): void {

@@ -14,15 +14,23 @@
 //                         field = msg_id as 16 lowercase hex digits (unsigned, so the fields sort
 //                         by time), value = seq_no (uint32 BE) ‖ 1 if an rpc_result, else 0 (one
 //                         byte) ‖ req_msg_id (int64 BE, 0 if none) ‖ body
+//   P{N}:holding   hash   the key's sessions holding messages (held.ts, per-key caps): field = S (16
+//                         hex digits), value = bytes of its bodies as of its last write (decimal; an
+//                         upper bound: expiry only lowers it); expires with the latest held hash
 //
 // Temporary keys carry PEXPIREAT at expiresAt, and their salts and sessions the same deadline, so
 // Redis drops them all at expiry (spec §6); a perm key's salts expire with the latest validUntil.
 // A held hash expires HELD_TTL after the time in its newest msg_id (held.ts), never after its key;
 // older fields past that age, or past the caps, are removed by the next hold and left out on read.
+// The per-key caps: a hold sums the holding index (at most MAX_HOLDING_SESSIONS_PER_KEY fields, as the
+// caps evict the rest); only if that bound is over a cap does it read the other sessions' hashes for
+// their exact unexpired bytes and newest msg_id, then deletes the stalest sessions' hashes whole.
+// releaseMessages is a script too, to keep the index's byte counts in step.
 // Every write that must be atomic is one Lua script on one slot: addKey ("set if absent": EXISTS,
 // then HSET + PEXPIREAT), bindTempKey (check and bind), addSalts, claimSession (SADD, whose answer
 // says whether the session is new to the whole fleet), holdMessages (only into a claimed session,
-// then the caps), dropSession and deleteKey (with the held hashes). The held hashes of a key are
+// then the session's and the key's caps), releaseMessages, dropSession and deleteKey (with the held
+// hashes and the holding index). The held hashes of a key are
 // found through its sessions set, so deleteKey / addKey / dropSession touch keys they compute
 // inside the script: all share the key's hash tag, hence its slot. Values are Buffers, never
 // strings, so key bytes and held bodies (kept in the clear, like the keys) survive whatever they
@@ -35,7 +43,10 @@ import {
   AUTH_KEY_LENGTH, checkedKey, checkedSalts, closedStore, int64, isExpired, sortSalts, storeErrors,
 } from './memory-store.js';
 import type { AuthKeyStore, HeldMessage, StoredAuthKey, StoredSalt } from './store.js';
-import { HELD_TTL, MAX_HELD_BYTES, MAX_HELD_MESSAGES, capHeld, checkedHeld, checkedMsgIds, heldCutoff } from './held.js';
+import {
+  HELD_TTL, MAX_HELD_BYTES, MAX_HELD_BYTES_PER_KEY, MAX_HELD_MESSAGES, MAX_HOLDING_SESSIONS_PER_KEY, capHeld, checkedHeld,
+  checkedMsgIds, heldCutoff,
+} from './held.js';
 import { msgIdTime } from '../crypto/msg-id.js';
 import { RedisHandle, prefixOf } from '../../node/redis-handle.js';
 
@@ -79,14 +90,14 @@ local function dropAllHeld(sessions, prefix)
 end
 `;
 
-// KEYS: key, salts, sessions. ARGV: key bytes, temp, expiresAt, expiresAtMs, boundTo ('' = none),
-// held prefix. Stale salts, sessions and held messages of an earlier key with the same id are
+// KEYS: key, salts, sessions, holding. ARGV: key bytes, temp, expiresAt, expiresAtMs, boundTo
+// ('' = none), held prefix. Stale salts, sessions and held messages of an earlier key with the same id are
 // dropped. An expiry in the past makes Redis delete the key at once: accepted and forgotten, like
 // the other stores.
 const ADD_KEY = new Script(`${HELD_KEY_LUA}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 dropAllHeld(KEYS[3], ARGV[6])
-redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
 redis.call('HSET', KEYS[1], 'key', ARGV[1], 'temp', ARGV[2])
 if ARGV[3] ~= '' then
   redis.call('HSET', KEYS[1], 'expiresAt', ARGV[3], 'expiresAtMs', ARGV[4])
@@ -94,7 +105,7 @@ if ARGV[3] ~= '' then
   redis.call('PEXPIREAT', KEYS[1], ARGV[4])
 end
 return 1
-`, 3);
+`, 4);
 
 // KEYS: temp key. ARGV: permId (decimal), the perm key's temp field as read just before ('' if
 // absent). Returns 1 (bound), -1 (no temp key), -2 (not temp), -3 (no perm key), -4 (perm is temp),
@@ -142,27 +153,102 @@ return added
 /** Bytes before the body in a held value: seq_no, the rpc_result flag, req_msg_id. */
 const HEADER_LENGTH = 13;
 
-// KEYS: key, salts, sessions. ARGV: held prefix.
+// KEYS: key, salts, sessions, holding. ARGV: held prefix.
 const DELETE_KEY = new Script(`${HELD_KEY_LUA}
 dropAllHeld(KEYS[3], ARGV[1])
+redis.call('DEL', KEYS[4])
 return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-`, 3);
+`, 4);
 
-// KEYS: sessions, held. ARGV: session member. Returns whether the session existed.
+// KEYS: sessions, held, holding. ARGV: session member, session hex. Returns whether the session existed.
 const DROP_SESSION = new Script(`
 redis.call('DEL', KEYS[2])
+redis.call('HDEL', KEYS[3], ARGV[2])
 return redis.call('SREM', KEYS[1], ARGV[1])
+`, 3);
+
+// KEYS: held, holding. ARGV: session hex, then msg_id fields. The freed bytes come off the session's
+// count in the holding index; a session left with nothing leaves the index.
+const RELEASE = new Script(`
+local freed = 0
+for i = 2, #ARGV do
+  local size = redis.call('HSTRLEN', KEYS[1], ARGV[i])
+  if size > 0 then
+    freed = freed + size - ${HEADER_LENGTH}
+    redis.call('HDEL', KEYS[1], ARGV[i])
+  end
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HDEL', KEYS[2], ARGV[1])
+elseif freed > 0 then
+  local bytes = redis.call('HGET', KEYS[2], ARGV[1])
+  if bytes then redis.call('HSET', KEYS[2], ARGV[1], math.max(0, tonumber(bytes) - freed)) end
+end
+return 1
 `, 2);
 
-// KEYS: key, sessions, held. ARGV: session member, cutoff (the lowest unexpired msg_id field),
-// max messages, max bytes, deadline (ms: HELD_TTL after the newest new msg_id), now (ms), then
-// field, value pairs. Returns 1, -1 (no key) or -2 (no such session). The caps as held.ts capHeld:
+// The per-key caps (held.ts keyEvictions) after a hold into session \`own\` that left it \`ownBytes\`.
+// The index's counts are upper bounds, so a key within the caps by them is within them; otherwise
+// each other session's hash is read for its exact unexpired bytes and newest field (dropping its
+// expired fields, and from the index a session with nothing left), and the stalest are deleted
+// whole until the key fits. Field order is msg_id order (16 hex digits), ties by session hex.
+const CAP_KEY_LUA = `
+local function capKey(holding, prefix, own, ownBytes, cutoff, maxBytes, maxSessions)
+  local entries = redis.call('HGETALL', holding)
+  local bytes, count = ownBytes, 0
+  if ownBytes > 0 then count = 1 end
+  for i = 1, #entries, 2 do
+    if entries[i] ~= own then bytes = bytes + tonumber(entries[i + 1]); count = count + 1 end
+  end
+  if bytes <= maxBytes and count <= maxSessions then return end
+  local others = {}
+  for i = 1, #entries, 2 do
+    local s = entries[i]
+    if s ~= own then
+      local h, size, newest = prefix .. s, 0, nil
+      for _, f in ipairs(redis.call('HKEYS', h)) do
+        if f < cutoff then
+          redis.call('HDEL', h, f)
+        else
+          size = size + redis.call('HSTRLEN', h, f) - ${HEADER_LENGTH}
+          if newest == nil or f > newest then newest = f end
+        end
+      end
+      if newest == nil then
+        redis.call('HDEL', holding, s)
+      else
+        redis.call('HSET', holding, s, size)
+        table.insert(others, { s, size, newest })
+      end
+    end
+  end
+  table.sort(others, function(a, b)
+    if a[3] ~= b[3] then return a[3] < b[3] end
+    return a[1] < b[1]
+  end)
+  bytes, count = ownBytes, #others
+  if ownBytes > 0 then count = count + 1 end
+  for _, o in ipairs(others) do bytes = bytes + o[2] end
+  for _, o in ipairs(others) do
+    if bytes <= maxBytes and count <= maxSessions then break end
+    redis.call('DEL', prefix .. o[1])
+    redis.call('HDEL', holding, o[1])
+    bytes = bytes - o[2]
+    count = count - 1
+  end
+end
+`;
+
+// KEYS: key, sessions, held, holding. ARGV: session member, cutoff (the lowest unexpired msg_id
+// field), max messages, max bytes, deadline (ms: HELD_TTL after the newest new msg_id), now (ms),
+// session hex, held prefix, max bytes per key, max holding sessions per key, then field, value
+// pairs. Returns 1, -1 (no key) or -2 (no such session). The session's caps as held.ts capHeld:
 // newest first, and once one does not fit nothing older stays; a single body over the byte cap is
-// left out by itself.
-const HOLD = new Script(`
+// left out by itself. Then the key's caps (capKey).
+const HOLD = new Script(`${CAP_KEY_LUA}
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return -2 end
-for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+for i = 11, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
 local fields = redis.call('HKEYS', KEYS[3])
 table.sort(fields)
 local maxCount, maxBytes = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -184,9 +270,16 @@ if count > 0 then
   local keyAt = redis.call('HGET', KEYS[1], 'expiresAtMs')
   if keyAt and tonumber(keyAt) < at then at = tonumber(keyAt) end
   redis.call('PEXPIREAT', KEYS[3], string.format('%d', at))
+  -- The index lives as long as the longest-lived held hash of the key.
+  redis.call('HSET', KEYS[4], ARGV[7], bytes)
+  local indexLeft = redis.call('PTTL', KEYS[4])
+  if indexLeft < 0 or tonumber(ARGV[6]) + indexLeft < at then redis.call('PEXPIREAT', KEYS[4], string.format('%d', at)) end
+else
+  redis.call('HDEL', KEYS[4], ARGV[7])
 end
+capKey(KEYS[4], ARGV[8], ARGV[7], bytes, ARGV[2], tonumber(ARGV[9]), tonumber(ARGV[10]))
 return 1
-`, 3);
+`, 4);
 
 export class RedisAuthKeyStore implements AuthKeyStore {
   /** Every process of the fleet reads it. */
@@ -224,7 +317,7 @@ export class RedisAuthKeyStore implements AuthKeyStore {
       const expiresAtMs = k.expiresAt === undefined ? '' : String(Math.ceil(k.expiresAt * 1000));
       const boundTo = k.boundTo === undefined ? '' : String(k.boundTo);
       const added = await ADD_KEY.run(await this.#client('addKey'), [
-        this.#key(k.id, 'key'), this.#key(k.id, 'salts'), this.#key(k.id, 'sessions'),
+        this.#key(k.id, 'key'), this.#key(k.id, 'salts'), this.#key(k.id, 'sessions'), this.#key(k.id, 'holding'),
         keyBytes, k.temp ? '1' : '0', expiresAt, expiresAtMs, boundTo, this.#key(k.id, 'held:'),
       ]);
       return added === 1;
@@ -250,7 +343,9 @@ export class RedisAuthKeyStore implements AuthKeyStore {
 
   async deleteKey(id: bigint): Promise<void> {
     int64(id, 'deleteKey', 'id');
-    await DELETE_KEY.run(await this.#client('deleteKey'), [this.#key(id, 'key'), this.#key(id, 'salts'), this.#key(id, 'sessions'), this.#key(id, 'held:')]);
+    await DELETE_KEY.run(await this.#client('deleteKey'), [
+      this.#key(id, 'key'), this.#key(id, 'salts'), this.#key(id, 'sessions'), this.#key(id, 'holding'), this.#key(id, 'held:'),
+    ]);
   }
 
   async getSalts(authKeyId: bigint): Promise<StoredSalt[]> {
@@ -296,7 +391,8 @@ export class RedisAuthKeyStore implements AuthKeyStore {
     int64(authKeyId, 'dropSession', 'authKeyId');
     int64(sessionId, 'dropSession', 'sessionId');
     const result = await DROP_SESSION.run(await this.#client('dropSession'), [
-      this.#key(authKeyId, 'sessions'), this.#heldKey(authKeyId, sessionId), int64Bytes(sessionId),
+      this.#key(authKeyId, 'sessions'), this.#heldKey(authKeyId, sessionId), this.#key(authKeyId, 'holding'),
+      int64Bytes(sessionId), hex16(sessionId),
     ]);
     return result === 1;
   }
@@ -313,8 +409,9 @@ export class RedisAuthKeyStore implements AuthKeyStore {
       const newest = fitting.reduce((t, m) => Math.max(t, msgIdTime(m.msgId)), 0);
       const args: (string | Buffer)[] = [
         this.#key(authKeyId, 'key'), this.#key(authKeyId, 'sessions'), this.#heldKey(authKeyId, sessionId),
-        int64Bytes(sessionId), hex16(heldCutoff(now)), String(MAX_HELD_MESSAGES), String(MAX_HELD_BYTES),
-        String((newest + HELD_TTL) * 1000), String(now),
+        this.#key(authKeyId, 'holding'), int64Bytes(sessionId), hex16(heldCutoff(now)), String(MAX_HELD_MESSAGES),
+        String(MAX_HELD_BYTES), String((newest + HELD_TTL) * 1000), String(now), hex16(sessionId),
+        this.#key(authKeyId, 'held:'), String(MAX_HELD_BYTES_PER_KEY), String(MAX_HOLDING_SESSIONS_PER_KEY),
       ];
       for (const m of fitting) {
         const value = Buffer.alloc(HEADER_LENGTH + m.body.length);
@@ -339,7 +436,9 @@ export class RedisAuthKeyStore implements AuthKeyStore {
     int64(sessionId, 'releaseMessages', 'sessionId');
     const ids = checkedMsgIds(msgIds, 'releaseMessages');
     if (ids.length === 0) return;
-    await (await this.#client('releaseMessages')).hdel(this.#heldKey(authKeyId, sessionId), ...ids.map(hex16));
+    await RELEASE.run(await this.#client('releaseMessages'), [
+      this.#heldKey(authKeyId, sessionId), this.#key(authKeyId, 'holding'), hex16(sessionId), ...ids.map(hex16),
+    ]);
   }
 
   async heldMessages(authKeyId: bigint, sessionId: bigint): Promise<HeldMessage[]> {
@@ -374,7 +473,7 @@ export class RedisAuthKeyStore implements AuthKeyStore {
     return this.#redis.get();
   }
 
-  #key(id: bigint, part: 'key' | 'salts' | 'sessions' | 'held:'): string {
+  #key(id: bigint, part: 'key' | 'salts' | 'sessions' | 'holding' | 'held:'): string {
     return `${this.#prefix}{${hex16(id)}}:${part}`;
   }
 

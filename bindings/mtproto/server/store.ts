@@ -72,7 +72,10 @@ export interface AuthKeyStore {
   /**
    * Holds messages of a session until released (a message with a msg_id already held replaces it).
    * Kept HELD_TTL seconds after the time in their msg_id, within MAX_HELD_MESSAGES /
-   * MAX_HELD_BYTES per session, the oldest dropped first (held.ts). Rejects with
+   * MAX_HELD_BYTES per session, the oldest dropped first, and within MAX_HOLDING_SESSIONS_PER_KEY /
+   * MAX_HELD_BYTES_PER_KEY per auth key, the key's other sessions let go of whole, the stalest
+   * first (held.ts; session_id is the client's choice, so the key bounds what it can make the store
+   * hold). Rejects with
    * 'auth-key-not-found' if the key is absent and 'session-not-found' if the session was never
    * claimed or was dropped: a destroyed session holds nothing.
    */
