@@ -86,7 +86,7 @@ export const curveGroups = [
   ], ['wirecrypt verifier: ed25519.verifier(publicKey) made once (key decoded, tables of A and 2^128·A kept), then verify(message, signature); what MLS and Wesh use for a key that signs again.']),
   {
     title: 'Ed25519 verify, 64 signatures', unit: 'ops/s', sizes: [{ label: 'signatures/s', bytes: 0, perCall: 64 }],
-    notes: ['wirecrypt verifyBatch: one random linear combination (Straus multi-scalar multiplication); the other rows verify one by one.'],
+    notes: ['wirecrypt verifyBatch: one random linear combination (the bucket method from 64 signatures on, Straus below); the other rows verify one by one.'],
     impls: [
       { name: 'wirecrypt verifyBatch', setup: () => ({ run: () => w.ed25519.verifyBatch(batch) }) },
       { name: 'wirecrypt one by one', setup: () => ({ run: () => batch.map((b) => w.ed25519.verify(b.publicKey, b.message, b.signature)) }) },
