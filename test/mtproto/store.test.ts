@@ -15,7 +15,8 @@ import { build } from 'esbuild';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MtprotoError } from '../../bindings/mtproto/errors.js';
-import { FileAuthKeyStore, heldFileName, keyFileName } from '../../bindings/mtproto/server/file-store.js';
+import { FileAuthKeyStore, keyFileName } from '../../bindings/mtproto/server/file-store.js';
+import { heldFileName } from '../../bindings/mtproto/server/file-held.js';
 import { MemoryAuthKeyStore } from '../../bindings/mtproto/server/memory-store.js';
 import { RedisAuthKeyStore } from '../../bindings/mtproto/server/redis-store.js';
 import {

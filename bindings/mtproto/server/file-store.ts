@@ -31,6 +31,9 @@
 // the only time the key file is rewritten for held messages (besides dropSession / deleteKey).
 // `holding` is left out when empty. Held bodies are answers, kept in the clear like the key (0600).
 //
+// The held files' format is in file-held.ts; atomic writes and the directory's cleanup in
+// store-files.ts.
+//
 // Writes are atomic: the new content goes to `<name>.<pid>.<n>.tmp` in the same directory (mode
 // 0600), is fsynced, then renamed over the key file (addKey uses link(), which fails if the file
 // exists, so "add if absent" holds even between processes), and the directory is fsynced so the
@@ -55,15 +58,16 @@
 // session's file once per answer and once per acknowledgement, the price of answers that survive a
 // restart. Evicting another session for the per-key caps removes its file, never rewrites it.
 
-import { type FileHandle, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MtprotoError } from '../errors.js';
 import { crc32 } from '../transport/crc32.js';
 import {
   checkedKey, checkedSalts, clockOption, closedStore, copyKey, int64, isExpired, saltEntryId, saltExpired, sortSalts, storeErrors,
 } from './memory-store.js';
 import { type HoldingSession, capHeld, checkedHeld, checkedMsgIds, holdingOf, keyEvictions } from './held.js';
 import type { AuthKeyStore, HeldMessage, StoredAuthKey, StoredSalt } from './store.js';
+import { corrupt, decimal64, fromHex, hex16, isUint32, openDir, removeFile, toHex, writeAtomic } from './store-files.js';
+import { HELD_FILE, encodeHeld, heldFileName, heldFilesOf, readHeld, readHeldSummary, removeHeldFiles } from './file-held.js';
 
 export interface FileAuthKeyStoreOptions {
   /** The directory holding the key files; created (mode 0700) if missing. */
@@ -82,29 +86,13 @@ interface KeyRecord {
 }
 
 const HEADER = 'wirecrypt-auth-key 1 ';
-const HELD_HEADER = 'wirecrypt-held 1 ';
 const KEY_FILE = /^([0-9a-f]{16})\.key$/;
-const HELD_FILE = /^([0-9a-f]{16})\.([0-9a-f]{16})\.held$/;
-const TEMP_FILE = /^[0-9a-f]{16}\.(?:key|[0-9a-f]{16}\.held)\.(\d+)\.\d+\.tmp$/;
-/** A temp file older than this is a crash's leftover even if its pid now belongs to another process. */
-const TEMP_FILE_MAX_AGE_MS = 3600_000;
 /** addKey calls between two background sweeps of expired temporary keys. */
 const SWEEP_EVERY = 1024;
-
-let tempCounter = 0;
 
 /** The file name of auth key `id`: its unsigned 64-bit form in 16 hex digits. */
 export function keyFileName(id: bigint): string {
   return `${hex16(id)}.key`;
-}
-
-/** The file of what session `sessionId` of auth key `authKeyId` holds (ids as in keyFileName). */
-export function heldFileName(authKeyId: bigint, sessionId: bigint): string {
-  return `${hex16(authKeyId)}.${hex16(sessionId)}.held`;
-}
-
-function hex16(id: bigint): string {
-  return BigInt.asUintN(64, id).toString(16).padStart(16, '0');
 }
 
 export class FileAuthKeyStore implements AuthKeyStore {
@@ -407,115 +395,10 @@ export class FileAuthKeyStore implements AuthKeyStore {
 
 // ---- the directory ------------------------------------------------------------------------------
 
-async function openDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const now = Date.now(); // file times are real times, whatever clock decides key expiry
-  for (const file of await readdir(dir)) {
-    const m = TEMP_FILE.exec(file);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    const path = join(dir, file);
-    const age = await stat(path).then((s) => now - s.mtimeMs, () => undefined);
-    if (age === undefined) continue;
-    if ((pid !== process.pid && !processAlive(pid)) || age > TEMP_FILE_MAX_AGE_MS) {
-      await unlink(path).catch(() => {});
-    }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
-
-/** Makes renames and unlinks in `dir` durable. Windows cannot open a directory: it skips this step. */
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Writes `data` to `dir/name` atomically (temp file, fsync, rename or link, fsync of the directory).
- * With `exclusive`, resolves false and changes nothing if `name` already exists.
- */
-async function writeAtomic(dir: string, name: string, data: Uint8Array, exclusive: boolean): Promise<boolean> {
-  const tmp = join(dir, `${name}.${process.pid}.${tempCounter++}.tmp`);
-  const target = join(dir, name);
-  try {
-    const handle = await open(tmp, 'wx', 0o600);
-    try {
-      await handle.chmod(0o600); // the mode given to open() is reduced by the umask, never raised
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    if (!exclusive) {
-      await rename(tmp, target);
-    } else {
-      try {
-        await link(tmp, target);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-        throw e;
-      }
-    }
-  } finally {
-    data.fill(0);
-    // After a rename the temp name is gone; after link() or a failure it is removed here.
-    await unlink(tmp).catch(() => {});
-  }
-  await syncDir(dir);
-  return true;
-}
-
-/** Removes the held files of `sessions` (those present), then syncs the directory once. */
-async function removeHeldFiles(dir: string, authKeyId: bigint, sessions: readonly bigint[]): Promise<void> {
-  let removed = false;
-  for (const session of sessions) {
-    try {
-      await unlink(join(dir, heldFileName(authKeyId, session)));
-      removed = true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-  }
-  if (removed) await syncDir(dir);
-}
-
 /** Removes a key's file after its held files (so no held file outlives the list naming it). */
 async function removeKeyFiles(dir: string, authKeyId: bigint, holding: readonly bigint[]): Promise<void> {
   await removeHeldFiles(dir, authKeyId, holding);
   await removeFile(dir, keyFileName(authKeyId));
-}
-
-/** The sessions with a held file of `authKeyId` in `dir`, found by listing it (only for a corrupt key file). */
-async function heldFilesOf(dir: string, authKeyId: bigint): Promise<bigint[]> {
-  const sessions: bigint[] = [];
-  for (const file of await readdir(dir)) {
-    const m = HELD_FILE.exec(file);
-    if (m && m[1] === hex16(authKeyId)) sessions.push(BigInt.asIntN(64, BigInt(`0x${m[2]}`)));
-  }
-  return sessions;
-}
-
-async function removeFile(dir: string, name: string): Promise<void> {
-  try {
-    await unlink(join(dir, name));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw e;
-  }
-  await syncDir(dir);
 }
 
 /** Wipes what a record read from a file holds in the clear: the key. */
@@ -556,10 +439,6 @@ async function readRecord(dir: string, name: string): Promise<KeyRecord | undefi
   } finally {
     data.fill(0);
   }
-}
-
-function corrupt(name: string, reason: string): MtprotoError {
-  return new MtprotoError('store-corrupt', `FileAuthKeyStore: ${name} is corrupt: ${reason}`);
 }
 
 function decode(data: Uint8Array, name: string): KeyRecord {
@@ -616,164 +495,4 @@ function decodeHolding(value: unknown, sessions: readonly bigint[], name: string
     if (!sessions.includes(sessionId)) throw corrupt(name, `holding lists session ${sessionId}, which is not in sessions`);
     return sessionId;
   });
-}
-
-// ---- held files ---------------------------------------------------------------------------------
-
-/** One message as line 2 of a held file describes it (its body is in line 3). */
-interface HeldMeta {
-  readonly msgId: bigint;
-  readonly seqNo: number;
-  readonly answers?: bigint;
-  readonly size: number;
-}
-
-/** A held file's bytes: `messages` (by ascending msg_id) in the documented three lines. */
-function encodeHeld(authKeyId: bigint, sessionId: bigint, messages: readonly HeldMessage[]): Uint8Array {
-  const meta = messages.map((m) => [String(m.msgId), m.seqNo, m.answers === undefined ? null : String(m.answers), m.body.length]);
-  const line2 = new TextEncoder().encode(`${JSON.stringify({ authKeyId: String(authKeyId), session: String(sessionId), messages: meta })}\n`);
-  const bodies = messages.map((m) => Buffer.from(m.body.buffer, m.body.byteOffset, m.body.length).toString('base64'));
-  const line3 = new TextEncoder().encode(`${JSON.stringify(bodies)}\n`);
-  const line1 = new TextEncoder().encode(`${HELD_HEADER}${crcHex(line2)} ${crcHex(line3)}\n`);
-  const out = new Uint8Array(line1.length + line2.length + line3.length);
-  out.set(line1);
-  out.set(line2, line1.length);
-  out.set(line3, line1.length + line2.length);
-  line3.fill(0);
-  return out;
-}
-
-function crcHex(data: Uint8Array): string {
-  return crc32(data).toString(16).padStart(8, '0');
-}
-
-/**
- * Lines 1 and 2 of held file `name` (what the per-key caps need: msg_ids and sizes), checked;
- * undefined if there is no such file. Reads no further than line 2 ends.
- */
-async function readHeldSummary(dir: string, name: string, authKeyId: bigint, sessionId: bigint): Promise<HeldMeta[] | undefined> {
-  let handle: FileHandle;
-  try {
-    handle = await open(join(dir, name), 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  const chunks: Buffer[] = [];
-  try {
-    let newlines = 0;
-    for (let position = 0; newlines < 2;) {
-      const chunk = Buffer.alloc(64 * 1024);
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      for (let i = 0; i < bytesRead; i++) if (chunk[i] === 0x0a) newlines++;
-      position += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
-  const data = Buffer.concat(chunks);
-  try {
-    const [crc2, , line2] = heldLines(data, name, false);
-    if (crc32(line2) !== crc2) throw corrupt(name, 'CRC-32 mismatch (line 2)');
-    return decodeHeldMeta(line2, name, authKeyId, sessionId);
-  } finally {
-    data.fill(0);
-    for (const c of chunks) c.fill(0);
-  }
-}
-
-/** Held file `name`, checked whole; undefined if there is no such file. */
-async function readHeld(dir: string, name: string, authKeyId: bigint, sessionId: bigint): Promise<HeldMessage[] | undefined> {
-  let data: Buffer;
-  try {
-    data = await readFile(join(dir, name));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  try {
-    const [crc2, crc3, line2, line3] = heldLines(data, name, true);
-    if (crc32(line2) !== crc2 || crc32(line3) !== crc3) throw corrupt(name, 'CRC-32 mismatch');
-    const meta = decodeHeldMeta(line2, name, authKeyId, sessionId);
-    let bodies: unknown;
-    try {
-      bodies = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(line3));
-    } catch {
-      throw corrupt(name, 'malformed JSON (line 3)');
-    }
-    if (!Array.isArray(bodies) || bodies.length !== meta.length) throw corrupt(name, 'line 3 does not hold one body per message');
-    return meta.map(({ size, ...m }, i) => {
-      const b64 = bodies[i] as unknown;
-      if (typeof b64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw corrupt(name, 'a malformed held body');
-      const body = new Uint8Array(Buffer.from(b64, 'base64'));
-      if (body.length !== size) throw corrupt(name, 'a held body of another size than line 2 says');
-      return { ...m, body };
-    });
-  } finally {
-    data.fill(0);
-  }
-}
-
-/**
- * The CRCs of line 1 and the bytes of lines 2 and 3 (each with its newline). Without `whole`,
- * line 3 may be cut short (a summary read) and comes back empty.
- */
-function heldLines(data: Uint8Array, name: string, whole: boolean): [number, number, Uint8Array, Uint8Array] {
-  const end1 = data.indexOf(0x0a);
-  const end2 = end1 < 0 ? -1 : data.indexOf(0x0a, end1 + 1);
-  const line1 = new TextDecoder().decode(data.subarray(0, Math.max(end1, 0)));
-  const m = /^([0-9a-f]{8}) ([0-9a-f]{8})$/.exec(line1.slice(HELD_HEADER.length));
-  if (end1 < 0 || !line1.startsWith(HELD_HEADER) || !m) throw corrupt(name, 'no valid header line');
-  if (end2 < 0) throw corrupt(name, 'cut short');
-  const line3 = data.subarray(end2 + 1);
-  if (whole && (line3.length === 0 || line3.indexOf(0x0a) !== line3.length - 1)) throw corrupt(name, 'cut short');
-  return [Number.parseInt(m[1]!, 16), Number.parseInt(m[2]!, 16), data.subarray(end1 + 1, end2 + 1), whole ? line3 : new Uint8Array(0)];
-}
-
-/** Line 2 of a held file: its ids must match the file's name; each message server-made and content-related. */
-function decodeHeldMeta(line2: Uint8Array, name: string, authKeyId: bigint, sessionId: bigint): HeldMeta[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(line2));
-  } catch {
-    throw corrupt(name, 'malformed JSON (line 2)');
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw corrupt(name, 'line 2 is not a JSON object');
-  const j = json as Record<string, unknown>;
-  if (decimal64(j.authKeyId, name, 'authKeyId') !== authKeyId || decimal64(j.session, name, 'session') !== sessionId) {
-    throw corrupt(name, `does not hold session ${sessionId} of auth key ${authKeyId}`);
-  }
-  if (!Array.isArray(j.messages)) throw corrupt(name, 'messages is not an array');
-  return j.messages.map((m: unknown): HeldMeta => {
-    if (!Array.isArray(m) || m.length !== 4 || !isUint32(m[1]) || (m[1] & 1) !== 1 || !isUint32(m[3]) || m[3] === 0 || m[3] % 4 !== 0) {
-      throw corrupt(name, 'a malformed held message');
-    }
-    const msg = { msgId: decimal64(m[0], name, 'a held msg_id'), seqNo: m[1], size: m[3] };
-    return m[2] === null ? msg : { ...msg, answers: decimal64(m[2], name, 'a held req_msg_id') };
-  });
-}
-
-function decimal64(value: unknown, name: string, what: string): bigint {
-  if (typeof value !== 'string' || !/^-?(0|[1-9]\d{0,18})$/.test(value)) throw corrupt(name, `${what} is not a decimal integer`);
-  const n = BigInt(value);
-  if (BigInt.asIntN(64, n) !== n) throw corrupt(name, `${what} is outside the signed 64-bit range`);
-  return n;
-}
-
-function isUint32(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
-}
-
-function toHex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += b[i]!.toString(16).padStart(2, '0');
-  return s;
-}
-
-function fromHex(s: string): Uint8Array {
-  const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(s.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }
