@@ -15,7 +15,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let dir: string | undefined;
 const built = new Map<string, Promise<string>>();
 
-const wasmAsFile: Plugin = {
+/** esbuild: a .wasm import becomes a function reading the file (for bundles run in a child process). */
+export const wasmAsFile: Plugin = {
   name: 'wasm-as-file',
   setup(b) {
     b.onLoad({ filter: /\.wasm$/ }, ({ path }) => ({

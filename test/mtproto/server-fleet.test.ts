@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Plugin, build } from 'esbuild';
+import { build } from 'esbuild';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CryptoProvider } from '../../bindings/index.js';
@@ -32,6 +32,7 @@ import { ServerSession } from '../../bindings/mtproto/session/server-session.js'
 import { type ServiceMessage, decodeService, encodeService } from '../../bindings/mtproto/tl/service.js';
 import { TlReader } from '../../bindings/mtproto/tl/reader.js';
 import { TlWriter } from '../../bindings/mtproto/tl/writer.js';
+import { wasmAsFile } from '../helpers/ds-bundle.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { deleteByPrefix, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { RawClient, rsaPair } from './server-harness.js';
@@ -86,16 +87,6 @@ server.listen({ host: '127.0.0.1', port: 0, http: true }).then(({ port }) => {
   }).resume();
 }, (e) => { console.error(e); process.exit(1); });
 `;
-
-const wasmAsFile: Plugin = {
-  name: 'wasm-as-file',
-  setup(b) {
-    b.onLoad({ filter: /\.wasm$/ }, ({ path }) => ({
-      loader: 'js',
-      contents: `const { readFileSync } = require('node:fs'); export default () => new Uint8Array(readFileSync(${JSON.stringify(path)}));`,
-    }));
-  },
-};
 
 let bundleDir: string;
 let bundle: string;

@@ -3,11 +3,11 @@
 // bodies), so that a hold or a release rewrites only that session's messages and the per-key caps
 // can be checked from the first two lines of the key's other files.
 
-import { type FileHandle, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from '../transport/crc32.js';
 import type { HeldMessage } from './store.js';
-import { corrupt, decimal64, hex16, isUint32, syncDir } from './store-files.js';
+import { corrupt, decimal64, hex16, isUint32, readIfPresent, syncDir } from './store-files.js';
 
 export const HELD_HEADER = 'wirecrypt-held 1 ';
 export const HELD_FILE = /^([0-9a-f]{16})\.([0-9a-f]{16})\.held$/;
@@ -107,13 +107,8 @@ export async function readHeldSummary(dir: string, name: string, authKeyId: bigi
 
 /** Held file `name`, checked whole; undefined if there is no such file. */
 export async function readHeld(dir: string, name: string, authKeyId: bigint, sessionId: bigint): Promise<HeldMessage[] | undefined> {
-  let data: Buffer;
-  try {
-    data = await readFile(join(dir, name));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const data = await readIfPresent(dir, name);
+  if (data === undefined) return undefined;
   try {
     const [crc2, crc3, line2, line3] = heldLines(data, name, true);
     if (crc32(line2) !== crc2 || crc32(line3) !== crc3) throw corrupt(name, 'CRC-32 mismatch');

@@ -58,7 +58,7 @@
 // session's file once per answer and once per acknowledgement, the price of answers that survive a
 // restart. Evicting another session for the per-key caps removes its file, never rewrites it.
 
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from '../transport/crc32.js';
 import {
@@ -66,7 +66,7 @@ import {
 } from './memory-store.js';
 import { type HoldingSession, capHeld, checkedHeld, checkedMsgIds, holdingOf, keyEvictions } from './held.js';
 import type { AuthKeyStore, HeldMessage, StoredAuthKey, StoredSalt } from './store.js';
-import { corrupt, decimal64, fromHex, hex16, isUint32, openDir, removeFile, toHex, writeAtomic } from './store-files.js';
+import { corrupt, decimal64, fromHex, hex16, isUint32, openDir, readIfPresent, removeFile, toHex, writeAtomic } from './store-files.js';
 import { HELD_FILE, encodeHeld, heldFileName, heldFilesOf, readHeld, readHeldSummary, removeHeldFiles } from './file-held.js';
 
 export interface FileAuthKeyStoreOptions {
@@ -427,13 +427,8 @@ function encode(record: KeyRecord): Uint8Array {
 
 /** Reads and checks `dir/name`; undefined if there is no such file. */
 async function readRecord(dir: string, name: string): Promise<KeyRecord | undefined> {
-  let data: Buffer;
-  try {
-    data = await readFile(join(dir, name));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const data = await readIfPresent(dir, name);
+  if (data === undefined) return undefined;
   try {
     return decode(data, name);
   } finally {

@@ -2,7 +2,7 @@
 // (temp file, fsync, rename or link, directory fsync), the cleanup of a crash's leftovers, and the
 // field checks both of its file formats share.
 
-import { link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MtprotoError } from '../errors.js';
 
@@ -97,6 +97,16 @@ export async function removeFile(dir: string, name: string): Promise<void> {
     throw e;
   }
   await syncDir(dir);
+}
+
+/** The bytes of `dir/name`, or undefined if there is no such file; the caller wipes them. */
+export async function readIfPresent(dir: string, name: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(join(dir, name));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 // ---- fields ---------------------------------------------------------------------------------------
