@@ -59,7 +59,6 @@
 // restart. Evicting another session for the per-key caps removes its file, never rewrites it.
 
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { crc32 } from '../transport/crc32.js';
 import {
   checkedKey, checkedSalts, clockOption, closedStore, copyKey, int64, isExpired, saltEntryId, saltExpired, sortSalts, storeErrors,
