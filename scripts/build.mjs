@@ -9,11 +9,10 @@
 //   browser  embedded as base64 (decoded with atob), so a page needs no fetch; the default bundle
 //            embeds only the SIMD build, which every current browser runs, and
 //            dist/wirecrypt.scalar.browser.js ('wirecrypt/scalar') registers the scalar build.
-// The Node entries (index.js, reference.js, mtproto.js) are split so that they share one copy of the
-// common modules: one engine, one set of error classes (instanceof works across them). MTProto is
-// its own entry, 'wirecrypt/mtproto', not a namespace of 'wirecrypt': its ~200 KB of JavaScript and
-// node:http / node:net would triple the time `import 'wirecrypt'` takes (measured: 11 → 31-50 ms).
-// The browser's mtproto.browser.js is self-contained (it embeds its own copy of the engine).
+// The Node entries (index.js, reference.js and one per protocol) are split so that they share one
+// copy of the common modules: one engine, one set of error classes (instanceof works across them),
+// and each protocol's namespace of 'wirecrypt' is the module its own entry exports. Every protocol
+// bundle for browsers is self-contained (it embeds its own copy of the engine).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -84,10 +83,10 @@ const lazyScalar = {
 };
 
 /**
- * Browser: 'wirecrypt/mtproto' without its Node-only parts (bindings/mtproto/index.ts, not node.ts),
- * and the client's node:net / ws pipes replaced by a stub that throws (the client then says which
- * transports a browser has); the `mmtls` namespace of 'wirecrypt' is bindings/mmtls/index.ts (no
- * server, no socket client).
+ * Browser: 'wirecrypt/mtproto' and the `mtproto` namespace without their Node-only parts
+ * (bindings/mtproto/index.ts, not node.ts), and the client's node:net / ws pipes replaced by a stub
+ * that throws (the client then says which transports a browser has); the `mmtls` and `mls`
+ * namespaces of 'wirecrypt' are their index.ts (no server, no socket client).
  */
 const browserOnly = {
   name: 'browser-only',
@@ -95,6 +94,7 @@ const browserOnly = {
     build.onResolve({ filter: /^\.\/(tcp|ws-node)\.js$/ }, (args) => (args.importer.includes('/mtproto/client/') ? { path: args.path, namespace: 'node-only' } : undefined));
     build.onResolve({ filter: /^\.\/mmtls\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/mmtls/index.ts' }));
     build.onResolve({ filter: /^\.\/mls\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/mls/index.ts' }));
+    build.onResolve({ filter: /^\.\/mtproto\/node\.js$/ }, (args) => ({ path: args.resolveDir + '/mtproto/index.ts' }));
     build.onResolve({ filter: /^classic-level$/ }, () => ({ path: 'classic-level', namespace: 'node-only' }));
     build.onLoad({ filter: /.*/, namespace: 'node-only' }, () => ({ loader: 'js', contents: "throw new Error('Node only');" }));
   },

@@ -85,18 +85,20 @@ describe('package', () => {
     expect(out).toBe('true zero-shared-secret\ntrue');
   });
 
-  it("exports MTProto as 'wirecrypt/mtproto' (with the server in Node, client-only in browsers); 'wirecrypt' itself does not load it", async () => {
+  it("exports MTProto as 'wirecrypt/mtproto' and as the mtproto namespace of 'wirecrypt' (one module; with the server in Node, client-only in browsers)", async () => {
     const out = runNode(
-      "import * as mt from 'wirecrypt/mtproto'; import { readFileSync } from 'node:fs';"
+      "import * as mt from 'wirecrypt/mtproto';"
       + " const key = new mt.AuthKey((await import('wirecrypt')).wasmProvider, new Uint8Array(256).fill(7));"
       + " const m = { salt: 1n, sessionId: 2n, msgId: 4n << 32n, seqNo: 1, body: new Uint8Array(8) };"
       + " const p = mt.encryptMessage((await import('wirecrypt')).wasmProvider, key, m, { from: 'client' });"
       + " console.log(typeof mt.MtprotoServer, typeof mt.MtprotoClient, typeof mt.RedisAuthKeyStore, mt.decryptMessage((await import('wirecrypt')).wasmProvider, key, p, { from: 'client' }).seqNo);"
-      + " console.log(readFileSync('dist/index.js', 'utf8').includes('mtproto'));",
+      + " const { mtproto } = await import('wirecrypt'); console.log(mtproto.MtprotoServer === mt.MtprotoServer, mtproto.AuthKey === mt.AuthKey);",
     );
-    expect(out).toBe('function function function 1\nfalse');
+    expect(out).toBe('function function function 1\ntrue true');
     const browser = await import(new URL('dist/mtproto.browser.js', ROOT).href);
     expect([typeof browser.MtprotoClient, typeof browser.encryptMessage, browser.MtprotoServer, browser.RedisAuthKeyStore]).toEqual(['function', 'function', undefined, undefined]);
+    const root = await import(new URL('dist/wirecrypt.browser.js', ROOT).href);
+    expect([typeof root.mtproto.MtprotoClient, root.mtproto.MtprotoServer]).toEqual(['function', undefined]);
   });
 
   it("exports mmtls as 'wirecrypt/mmtls' and as the mmtls namespace of 'wirecrypt' (one module); browsers get its portable part", async () => {

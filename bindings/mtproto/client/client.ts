@@ -80,6 +80,9 @@ export interface MtprotoClientOptions {
   readonly now?: Clock;
 }
 
+/** Runs `fn` once the current macrotask and its microtasks are done (setImmediate; a 0 ms timer in browsers). */
+const afterThisTask: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
+
 /** Delays between reconnection attempts (ms); after the last, waiting queries fail. */
 const BACKOFF = [0, 50, 100, 200, 400, 800, 1600, 3200];
 /** Acks wait this long for a query to ride with (ms), spec §7.2. */
@@ -501,7 +504,9 @@ export class MtprotoClient {
   #scheduleFlush(): void {
     if (this.#flushScheduled || this.#closed) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => {
+    // After the current macrotask, not its microtasks: queries that callers issue as earlier answers
+    // resolve (each await is a few microtask hops) then go out in one container and one write.
+    afterThisTask(() => {
       this.#flushScheduled = false;
       this.#flush(false);
     });
