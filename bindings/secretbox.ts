@@ -2,6 +2,7 @@
 // libsodium's crypto_secretbox_easy and tweetnacl's secretbox. Wesh seals its envelopes with it.
 
 import { lengthOf, stable, view } from './bytes.js';
+import { disposing } from './dispose.js';
 import { AuthenticationError, bytes, bytesOfLength } from './errors.js';
 import { KeyedObject } from './keyed.js';
 import { type Engine, WINDOW_BYTES } from './wasm/engine.js';
@@ -165,14 +166,7 @@ export function secretboxSeal(key: Uint8Array, nonce: Uint8Array, message: Uint8
   const e = engine();
   const len = lengthOf(message);
   const at = oneShotLayout(e, len);
-  if (at === null) {
-    const box = secretbox(key);
-    try {
-      return box.seal(nonce, message);
-    } finally {
-      box.dispose();
-    }
-  }
+  if (at === null) return disposing(secretbox(key), (box) => box.seal(nonce, message));
   try {
     const u8 = e.u8;
     u8.set(key, at.keyAt);
@@ -195,14 +189,7 @@ export function secretboxOpen(key: Uint8Array, nonce: Uint8Array, boxed: Uint8Ar
   const e = engine();
   const len = total - TAG_LEN;
   const at = oneShotLayout(e, len);
-  if (at === null) {
-    const box = secretbox(key);
-    try {
-      return box.open(nonce, boxed);
-    } finally {
-      box.dispose();
-    }
-  }
+  if (at === null) return disposing(secretbox(key), (box) => box.open(nonce, boxed));
   try {
     const u8 = e.u8;
     u8.set(key, at.keyAt);

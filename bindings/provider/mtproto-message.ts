@@ -18,7 +18,8 @@ export interface MtprotoArgs {
   readonly msgKey?: Uint8Array;
 }
 
-function senderX(from: unknown, fn: string): 0 | 8 {
+/** x for `from` (client → server: 0, server → client: 8); TypeError for anything else. */
+export function senderX(from: unknown, fn: string): 0 | 8 {
   if (from === 'client') return 0;
   if (from === 'server') return 8;
   throw new TypeError(`${fn}: from must be 'client' or 'server', got ${String(from)}`);
@@ -50,25 +51,33 @@ interface Primitives {
 }
 
 /** SHA-256 of the parts; the concatenation (it holds key bytes) is wiped. */
-function sha256Of(p: Primitives, ...parts: Uint8Array[]): Uint8Array {
+function sha256Of(sha256: (data: Uint8Array) => Uint8Array, ...parts: Uint8Array[]): Uint8Array {
   const buf = concat(...parts);
   try {
-    return p.sha256(buf);
+    return sha256(buf);
   } finally {
     buf.fill(0);
   }
 }
 
-/** AES-256-IGE of `data` under the keys of `msgKey`; every derived key is wiped. */
-function ige(p: Primitives, a: MtprotoArgs, msgKey: Uint8Array, direction: 'encrypt' | 'decrypt'): Uint8Array {
-  const { authKey: k, x } = a;
-  const h1 = sha256Of(p, msgKey, k.subarray(x, x + 36));
-  const h2 = sha256Of(p, k.subarray(40 + x, 76 + x), msgKey);
+/**
+ * MTProto 2.0 aes_key / aes_iv for a 16-byte msg_key (spec §2.3) from the 256-byte auth key; the
+ * two intermediate hashes are wiped, the caller wipes the result. Also kdf.ts's messageKeyIv.
+ */
+export function mtprotoKeyIv(sha256: (data: Uint8Array) => Uint8Array, authKey: Uint8Array, msgKey: Uint8Array, x: 0 | 8): { key: Uint8Array; iv: Uint8Array } {
+  const h1 = sha256Of(sha256, msgKey, authKey.subarray(x, x + 36));
+  const h2 = sha256Of(sha256, authKey.subarray(40 + x, 76 + x), msgKey);
   // aes_key = h1[0:8] ‖ h2[8:24] ‖ h1[24:32]; aes_iv = h2[0:8] ‖ h1[8:24] ‖ h2[24:32]
   const key = concat(h1.subarray(0, 8), h2.subarray(8, 24), h1.subarray(24, 32));
   const iv = concat(h2.subarray(0, 8), h1.subarray(8, 24), h2.subarray(24, 32));
   h1.fill(0);
   h2.fill(0);
+  return { key, iv };
+}
+
+/** AES-256-IGE of `data` under the keys of `msgKey`; every derived key is wiped. */
+function ige(p: Primitives, a: MtprotoArgs, msgKey: Uint8Array, direction: 'encrypt' | 'decrypt'): Uint8Array {
+  const { key, iv } = mtprotoKeyIv(p.sha256, a.authKey, msgKey, a.x);
   const cipher = p.aesIge(key);
   try {
     return cipher[direction](iv, a.data);
@@ -81,12 +90,12 @@ function ige(p: Primitives, a: MtprotoArgs, msgKey: Uint8Array, direction: 'encr
 
 /** mtprotoSeal from SHA-256 and AES-IGE, on checked arguments. */
 export function composedSeal(p: Primitives, a: MtprotoArgs): MtprotoSealed {
-  const msgKeyLarge = sha256Of(p, a.authKey.subarray(88 + a.x, 120 + a.x), a.data);
+  const msgKeyLarge = sha256Of(p.sha256, a.authKey.subarray(88 + a.x, 120 + a.x), a.data);
   return { msgKeyLarge, ciphertext: ige(p, a, msgKeyLarge.subarray(8, 24), 'encrypt') };
 }
 
 /** mtprotoOpen from SHA-256 and AES-IGE, on checked arguments. */
 export function composedOpen(p: Primitives, a: MtprotoArgs): MtprotoOpened {
   const plaintext = ige(p, a, a.msgKey!, 'decrypt');
-  return { msgKeyLarge: sha256Of(p, a.authKey.subarray(88 + a.x, 120 + a.x), plaintext), plaintext };
+  return { msgKeyLarge: sha256Of(p.sha256, a.authKey.subarray(88 + a.x, 120 + a.x), plaintext), plaintext };
 }

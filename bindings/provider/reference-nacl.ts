@@ -8,6 +8,7 @@ import { hsalsa, xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import { ed25519 as nobleEd25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { disposing } from '../dispose.js';
 import { AuthenticationError, InvalidKeyError, bytes, bytesOfLength, finished } from '../errors.js';
 import type { SecretBox } from '../secretbox.js';
 import { type ChainSteps, type Ed25519ToX25519, chainRatchetArgs } from './types.js';
@@ -49,21 +50,11 @@ export function referenceSecretbox(key: Uint8Array): SecretBox {
 }
 
 export function referenceSecretboxSeal(key: Uint8Array, nonce: Uint8Array, message: Uint8Array): Uint8Array {
-  const box = new ReferenceSecretBox(bytesOfLength(key, 32, 'secretboxSeal', 'key').slice(), 'secretboxSeal');
-  try {
-    return box.seal(nonce, message);
-  } finally {
-    box.dispose();
-  }
+  return disposing(new ReferenceSecretBox(bytesOfLength(key, 32, 'secretboxSeal', 'key').slice(), 'secretboxSeal'), (box) => box.seal(nonce, message));
 }
 
 export function referenceSecretboxOpen(key: Uint8Array, nonce: Uint8Array, boxed: Uint8Array): Uint8Array {
-  const box = new ReferenceSecretBox(bytesOfLength(key, 32, 'secretboxOpen', 'key').slice(), 'secretboxOpen');
-  try {
-    return box.open(nonce, boxed);
-  } finally {
-    box.dispose();
-  }
+  return disposing(new ReferenceSecretBox(bytesOfLength(key, 32, 'secretboxOpen', 'key').slice(), 'secretboxOpen'), (box) => box.open(nonce, boxed));
 }
 
 /** "expand 32-byte k" as four little-endian words (the Salsa20 constant HSalsa20 starts from). */

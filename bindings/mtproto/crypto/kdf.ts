@@ -11,11 +11,12 @@
 
 import { concat, lengthOf, view } from '../../bytes.js';
 import { bytes, bytesOfLength } from '../../errors.js';
-import type { CryptoProvider } from '../../provider/types.js';
+import type { CryptoProvider, MtprotoSender } from '../../provider/types.js';
 import { type AuthKey, keyMaterial } from './auth-key.js';
+import { mtprotoKeyIv, senderX } from '../../provider/mtproto-message.js';
 
 /** Who sent the message: it selects x (client → server: 0, server → client: 8). */
-export type Sender = 'client' | 'server';
+export type Sender = MtprotoSender;
 
 export interface AesKeyIv {
   /** 32-byte AES-256 key. */
@@ -24,12 +25,7 @@ export interface AesKeyIv {
   iv: Uint8Array;
 }
 
-/** x for `from`; TypeError for anything but 'client' or 'server'. */
-export function senderX(from: unknown, fn: string): 0 | 8 {
-  if (from === 'client') return 0;
-  if (from === 'server') return 8;
-  throw new TypeError(`${fn}: from must be 'client' or 'server', got ${String(from)}`);
-}
+export { senderX };
 
 /** SHA-`name` of the concatenation; the concatenation (it holds key bytes) is wiped. */
 function hashOf(provider: CryptoProvider, name: 'SHA-1' | 'SHA-256', parts: readonly Uint8Array[]): Uint8Array {
@@ -65,25 +61,8 @@ export function messageKeyIv(provider: CryptoProvider, authKey: AuthKey, msgKey:
   const fn = 'messageKeyIv';
   const x = senderX(from, fn);
   bytesOfLength(msgKey, 16, fn, 'msgKey');
-  return keyIvV2(provider, keyMaterial(authKey, fn), msgKey, x);
-}
-
-/** messageKeyIv on already-checked arguments (message.ts's hot path). */
-export function keyIvV2(provider: CryptoProvider, key: Uint8Array, msgKey: Uint8Array, x: 0 | 8): AesKeyIv {
-  const a = hashOf(provider, 'SHA-256', [msgKey, key.subarray(x, x + 36)]);
-  const b = hashOf(provider, 'SHA-256', [key.subarray(40 + x, 76 + x), msgKey]);
-  const aesKey = new Uint8Array(32);
-  const aesIv = new Uint8Array(32);
-  // aes_key = a[0:8] ‖ b[8:24] ‖ a[24:32]; aes_iv = b[0:8] ‖ a[8:24] ‖ b[24:32]
-  aesKey.set(a.subarray(0, 8), 0);
-  aesKey.set(b.subarray(8, 24), 8);
-  aesKey.set(a.subarray(24, 32), 24);
-  aesIv.set(b.subarray(0, 8), 0);
-  aesIv.set(a.subarray(8, 24), 8);
-  aesIv.set(b.subarray(24, 32), 24);
-  a.fill(0);
-  b.fill(0);
-  return { key: aesKey, iv: aesIv };
+  // the derivation mtprotoSeal / mtprotoOpen use inside, over this provider's SHA-256
+  return mtprotoKeyIv((data) => provider.hash('SHA-256', data), keyMaterial(authKey, fn), msgKey, x);
 }
 
 /**
