@@ -50,7 +50,9 @@ const wasmFile = {
   setup(build) {
     build.onLoad({ filter: /\.wasm$/ }, ({ path }) => ({
       loader: 'js',
-      contents: `import { readFileSync } from 'node:fs';
+      // process.getBuiltinModule rather than an ES import of node:fs: that builds fs's whole namespace,
+      // which loads Node's stream modules (about 20 internal modules) at import time.
+      contents: `const { readFileSync } = process.getBuiltinModule('node:fs');
         export default () => {
           const here = import.meta.url;
           const bytes = readFileSync(new URL((here.includes('/chunks/') ? '../' : './') + ${JSON.stringify(basename(path))}, here));
@@ -103,17 +105,48 @@ const browserOnly = {
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, format: 'esm', legalComments: 'none', logLevel: 'warning' };
 // Always an explicit target: esbuild's default (esnext) emits Uint8Array.fromBase64, absent in Node 20.
-await esbuild.build({
+const node = {
   ...common,
-  entryPoints: { index: 'bindings/index.ts', reference: 'bindings/provider/reference.ts', mtproto: 'bindings/mtproto/node.ts', mmtls: 'bindings/mmtls/node.ts', mls: 'bindings/mls/node.ts', wesh: 'bindings/wesh/node.ts' },
   external: ['ws', 'ioredis', 'classic-level', 'libp2p', '@libp2p/*', '@chainsafe/*'],
   platform: 'node',
   target: 'node20',
   outdir: 'dist',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  sourcemap: true,
   plugins: [wasmFile],
+};
+// Each protocol's Node entry; 'wesh-core' is the `wesh` namespace of 'wirecrypt' (Wesh's
+// cryptography only), an internal file that no package export names.
+const protocols = { mtproto: 'bindings/mtproto/node.ts', mmtls: 'bindings/mmtls/node.ts', mls: 'bindings/mls/node.ts', wesh: 'bindings/wesh/node.ts', 'wesh-core': 'bindings/wesh/core.ts' };
+const namespaces = { mmtls: 'mmtls', mls: 'mls', mtproto: 'mtproto', wesh: 'wesh-core' };
+
+/**
+ * Node's 'wirecrypt' (dist/index.js): the engine, and the protocol namespaces as lazy objects
+ * (bindings/lazy-namespace.ts) that load dist/<protocol>.js on first use, so importing the engine
+ * does not compile four protocols (issue 9 §4). The names of each namespace's exports come from a
+ * first esbuild pass over the protocol entries.
+ */
+const { metafile } = await esbuild.build({ ...node, entryPoints: protocols, write: false, metafile: true });
+const exportsOf = (entry) => Object.values(metafile.outputs).find((o) => o.entryPoint === protocols[entry]).exports;
+const nodeIndex = {
+  name: 'node-index',
+  setup(build) {
+    build.onResolve({ filter: /^node-index$/ }, () => ({ path: 'node-index', namespace: 'node-index' }));
+    build.onLoad({ filter: /.*/, namespace: 'node-index' }, () => ({
+      loader: 'js',
+      resolveDir: 'bindings',
+      contents: `export * from './engine.ts';
+        import { lazyNamespace } from './lazy-namespace.ts';
+        const load = (file) => process.getBuiltinModule('node:module').createRequire(import.meta.url)(file);
+        ${Object.entries(namespaces).map(([name, entry]) => `export const ${name} = lazyNamespace(${JSON.stringify(name)}, () => load('./${entry}.js'), ${JSON.stringify(exportsOf(entry))});`).join('\n')}`,
+    }));
+  },
+};
+await esbuild.build({
+  ...node,
+  entryPoints: { index: 'node-index', reference: 'bindings/provider/reference.ts', ...protocols },
+  sourcemap: true,
+  plugins: [nodeIndex, ...node.plugins],
 });
 for (const build of ['simd', 'scalar']) copyFileSync(`build/wirecrypt.${build}.wasm`, `dist/wirecrypt.${build}.wasm`);
 await esbuild.build({

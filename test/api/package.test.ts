@@ -1,6 +1,6 @@
 // The built package as users get it: `import … from 'wirecrypt'` in plain Node (self-reference
 // through package.json "exports"), both builds via WIRECRYPT_WASM, and the type declarations.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
@@ -30,7 +30,7 @@ describe('package', () => {
     const pkg = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8'));
     const types = new URL(pkg.exports['.'].types, ROOT);
     expect(existsSync(types)).toBe(true);
-    const dts = readFileSync(new URL('dist/types/index.d.ts', ROOT), 'utf8');
+    const dts = ['index', 'engine'].map((f) => readFileSync(new URL(`dist/types/${f}.d.ts`, ROOT), 'utf8')).join('\n');
     for (const name of ['sha256', 'createSha512', 'hmacSha1', 'hkdfExpand', 'ratchetChain', 'init', 'engineInfo', 'x25519', 'ed25519', 'p256', 'box', 'hpke', 'wasmProvider', 'InvalidKeyError']) {
       expect(dts).toContain(name);
     }
@@ -128,6 +128,19 @@ describe('package', () => {
     expect(out).toBe('true commit true');
     const services = runNode("import * as m from 'wirecrypt/mls'; import { mls } from 'wirecrypt'; console.log(typeof m.DeliveryService, mls.RedisDeliveryStore === m.RedisDeliveryStore, typeof m.DeliveryClient, typeof m.xmtp.wrapWelcome, typeof m.dmls.Pprf);");
     expect(services).toBe('function true function function function');
+  });
+
+  it("loads each protocol namespace of 'wirecrypt' on first use in Node, as the module its own entry exports (issue 9 §4)", () => {
+    // NODE_DEBUG=esm makes Node log every module it loads to stderr: importing 'wirecrypt' must load
+    // no protocol entry; the first read of mls.* loads dist/mls.js and nothing else.
+    const code = "const w = await import('wirecrypt'); console.error('MARK'); const m = await import('wirecrypt/mls'); const core = await import('./dist/wesh-core.js');"
+      + " console.log(w.mls.createGroup === m.createGroup, Object.keys(w.mls).join() === Object.keys(m).join(), Object.keys(w.wesh).join() === Object.keys(core).join(),"
+      + " Object.prototype.toString.call(w.mtproto), Object.isFrozen(w.mmtls), 'MmtlsServer' in w.mmtls, typeof w.mls.nothingLikeThis);";
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, env: { ...process.env, NODE_DEBUG: 'esm' }, encoding: 'utf8' });
+    expect(run.stdout.trim()).toBe('true true true [object Module] true true undefined');
+    const beforeMark = run.stderr.slice(0, run.stderr.indexOf('MARK'));
+    expect(beforeMark).toContain('dist/index.js');
+    expect(beforeMark).not.toMatch(/dist\/(mls|mmtls|mtproto|wesh|wesh-core)\.js/);
   });
 
   it('browsers get the MLS client side only: no delivery service or Node-side stores', async () => {
