@@ -151,6 +151,15 @@ export { mlsRatchet as mls_ratchet } from './kdf/mls_ratchet';
 
 export { hpkeSealBase as hpke_seal_base } from './hpke/seal_many';
 
+// ---- MLS PrivateMessage (RFC 9420 §6.3): one-shot AEAD and sender data ---------------------------
+// aead: 1 AES-128-GCM, 2 AES-256-GCM, 3 ChaCha20-Poly1305; 12-byte nonce; buf holds len + 16 bytes.
+// Sender data: 32-byte sender_data_secret, sample ≤ 32 bytes. Opens return 1, or 0 with buf unchanged.
+
+export {
+  aeadOnceSeal as mls_aead_seal, aeadOnceOpen as mls_aead_open, senderDataSeal as mls_sender_data_seal,
+  senderDataOpen as mls_sender_data_open,
+} from './mls/private_message';
+
 // ---- ChaCha20-Poly1305 / XChaCha20-Poly1305 (RFC 8439, draft-irtf-cfrg-xchacha) ------------------
 // Streaming: init → aad* → encrypt* → finish, or init → aad* → absorb* → verify → decrypt*.
 // Chunks of encrypt/decrypt are multiples of 64 bytes except the last. `xchacha` is 0 or 1.

@@ -47,6 +47,26 @@ export function encodeGroupContext(c: GroupContext): Uint8Array {
   });
 }
 
+/**
+ * encodeGroupContext(c), kept per context object: every message of an epoch signs over the same
+ * GroupContext (§6.1 FramedContentTBS), so it is encoded once per epoch rather than per message.
+ * The cache entry is used only while the object's fields are the very values it was encoded from
+ * (a context is immutable by type; this guards against one changed in place anyway). The bytes
+ * returned are shared: read them, never modify them.
+ */
+export function groupContextBytes(c: GroupContext): Uint8Array {
+  const hit = encodedContexts.get(c);
+  if (hit !== undefined && hit.groupId === c.groupId && hit.epoch === c.epoch && hit.treeHash === c.treeHash
+    && hit.confirmedTranscriptHash === c.confirmedTranscriptHash && hit.extensions === c.extensions && hit.cipherSuite === c.cipherSuite) {
+    return hit.bytes;
+  }
+  const bytes = encodeGroupContext(c);
+  encodedContexts.set(c, { ...c, bytes });
+  return bytes;
+}
+
+const encodedContexts = new WeakMap<GroupContext, GroupContext & { readonly bytes: Uint8Array }>();
+
 export function readGroupContext(r: ByteReader): GroupContext {
   const version = r.u16('version');
   if (version !== MLS_10) throw new MlsError('unsupported-version', `protocol version ${version}, expected mls10 (1)`);

@@ -141,6 +141,9 @@ interface Step extends KeyNonce {
   readonly secret: Uint8Array;
 }
 
+/** derive()'s skipped keys when there are none (never written to). */
+const NOTHING_SKIPPED: ReadonlyArray<[number, KeyNonce]> = Object.freeze([]);
+
 function wipeKeyNonce(k: KeyNonce): void {
   k.key.fill(0);
   k.nonce.fill(0);
@@ -222,9 +225,14 @@ class SenderRatchet {
    * Derives the steps from `next` to `target` into temporaries, changing nothing: a failure part-way,
    * or a caller that never commits, leaves the ratchet as it was.
    */
-  private derive(target: number, keep: number): { fresh: Array<[number, KeyNonce]>; last: Step } {
-    const fresh: Array<[number, KeyNonce]> = [];
+  private derive(target: number, keep: number): { fresh: ReadonlyArray<[number, KeyNonce]>; last: Step } {
     const { suite } = this;
+    if (target === this.next) {
+      // The usual case, in order: one step, nothing skipped.
+      const steps = suite.provider.secretTreeRatchet(this.secret, target, 1, suite.keyLength, suite.nonceLength);
+      return { fresh: NOTHING_SKIPPED, last: { key: steps.keys[0]!, nonce: steps.nonces[0]!, secret: steps.next } };
+    }
+    const fresh: Array<[number, KeyNonce]> = [];
     let current = this.secret;
     let last: KeyNonce | undefined;
     try {
@@ -284,7 +292,7 @@ class SenderRatchet {
   }
 
   /** Moves the ratchet to target + 1 and stores the skipped keys, evicting the oldest past `keep`. */
-  private commit(target: number, secret: Uint8Array, fresh: Array<[number, KeyNonce]>, keep: number): void {
+  private commit(target: number, secret: Uint8Array, fresh: ReadonlyArray<[number, KeyNonce]>, keep: number): void {
     if (target - this.next > keep) this.floor = Math.max(this.floor, target - keep);
     this.secret.fill(0); // ratchet_secret_[next]: its key, nonce and successor exist, so it is consumed (§9.2)
     this.secret = secret;

@@ -23,6 +23,9 @@ import { randomBytes } from '../random.js';
 import { referenceAesCtr, referenceAesIge } from './reference-aes.js';
 import { composedOpen, composedSeal, mtprotoArgs, wipeCopies } from './mtproto-message.js';
 import {
+  type ComposedPrimitives, aeadOnceArgs, composedAeadOpen, composedAeadSeal, composedSenderDataOpen, composedSenderDataSeal, senderDataArgs,
+} from './mls-private.js';
+import {
   referenceBoxBeforenm, referenceChainRatchet, referenceEd25519ToX25519, referenceSecretbox, referenceSecretboxOpen, referenceSecretboxSeal,
 } from './reference-nacl.js';
 import {
@@ -338,8 +341,23 @@ function hpkeSealBase(
 const DH: Record<DhName, DhScheme> = { X25519, 'P-256': P256_DH };
 const SIGNATURES: Record<SignatureName, SignatureScheme> = { Ed25519: ED25519, 'P-256': P256_SIG };
 
+/** The one-shot AEAD and MLS sender data, composed of noble's HKDF and AEADs (provider/mls-private.ts). */
+const COMPOSED: ComposedPrimitives = { hkdfExpand: (_, prk, info, length) => expand(sha256, prk, info, length), aead: (name, key) => new ReferenceAead(name, key) };
+
 export const referenceProvider: CryptoProvider = Object.freeze({
   name: 'reference-noble',
+  aeadSeal: (name: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) =>
+    composedAeadSeal(COMPOSED, aeadOnceArgs('aeadSeal', name, key, nonce, plaintext, aad), key, nonce, plaintext, aad),
+  aeadOpen: (name: AeadName, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array) =>
+    composedAeadOpen(COMPOSED, aeadOnceArgs('aeadOpen', name, key, nonce, sealed, aad), key, nonce, sealed, aad),
+  mlsSenderDataSeal(name: AeadName, secret: Uint8Array, ciphertext: Uint8Array, senderData: Uint8Array, aad: Uint8Array) {
+    const { aead, sample } = senderDataArgs('mlsSenderDataSeal', name, secret, ciphertext, senderData, aad);
+    return composedSenderDataSeal(COMPOSED, aead, secret, sample, senderData, aad);
+  },
+  mlsSenderDataOpen(name: AeadName, secret: Uint8Array, ciphertext: Uint8Array, sealed: Uint8Array, aad: Uint8Array) {
+    const { aead, sample } = senderDataArgs('mlsSenderDataOpen', name, secret, ciphertext, sealed, aad);
+    return composedSenderDataOpen(COMPOSED, aead, secret, sample, sealed, aad);
+  },
   randomBytes,
   hash: (name: HashName, data: Uint8Array) => HASHES[known(name, HASH_NAMES, 'hash', 'hash')](bytes(data, 'hash', 'data')),
   hmac: (name: HashName, key: Uint8Array, data: Uint8Array) =>

@@ -145,6 +145,25 @@ export interface CryptoProvider {
    */
   secretTreeRatchet(start: Uint8Array, first: number, count: number, keyLength: number, nonceLength: number): RatchetSteps;
 
+  // ---- One-shot AEAD and MLS sender data (RFC 9420 §6.3; provider/mls-private.ts) ----
+  /**
+   * aead(name, key).seal(nonce, plaintext, aad) in one call, without an object to dispose (a key used
+   * once, such as an MLS message key). The nonce is 12 bytes. TypeError for an unknown AEAD or a
+   * non-Uint8Array; RangeError for a key or nonce of the wrong length.
+   */
+  aeadSeal(name: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** aead(name, key).open(nonce, sealed, aad) in one call; AuthenticationError if it does not open. Errors as aeadSeal. */
+  aeadOpen(name: AeadName, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array;
+  /**
+   * MLS sender data (RFC 9420 §6.3.2), SHA-256 suites: with sample = ciphertext[0 .. min(32, |ciphertext|)),
+   * key = ExpandWithLabel(senderDataSecret, "key", sample, Nk) and nonce = ExpandWithLabel(senderDataSecret,
+   * "nonce", sample, 12), returns AEAD.Seal(key, nonce, aad, senderData). The key and nonce are
+   * temporaries, wiped. Errors as aeadSeal (senderDataSecret must be 32 bytes).
+   */
+  mlsSenderDataSeal(aead: AeadName, senderDataSecret: Uint8Array, ciphertext: Uint8Array, senderData: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** The opening side of mlsSenderDataSeal; AuthenticationError if it does not open. */
+  mlsSenderDataOpen(aead: AeadName, senderDataSecret: Uint8Array, ciphertext: Uint8Array, encryptedSenderData: Uint8Array, aad: Uint8Array): Uint8Array;
+
   // ---- HPKE Base-mode Seal to many recipients (MLS UpdatePath and Welcome) ----
   /**
    * RFC 9180 Base-mode single-shot Seal (§6.1) of each recipient's plaintext to its public key, all

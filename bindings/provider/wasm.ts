@@ -22,6 +22,7 @@ import { align16, stage, unstage } from '../wasm/staging.js';
 import { WINDOW_BYTES } from '../wasm/engine.js';
 import { MTPROTO_AUTH_KEY_LENGTH, composedOpen, composedSeal, mtprotoArgs, wipeCopies } from './mtproto-message.js';
 import { type HpkeRecipient, type HpkeSealed, hpkeRefusedKey, hpkeSealArgs } from './types.js';
+import { makeWasmMlsPrivate } from './wasm-mls.js';
 import {
   type AeadName, type CryptoProvider, type DhName, type DhScheme, type HashName, type HkdfHashName,
   type SignatureName, type SignatureScheme, type RatchetSteps, type TreeKemPath, type ChainSteps, type MtprotoOpened,
@@ -270,8 +271,11 @@ function mtprotoOpen(authKey: Uint8Array, from: MtprotoSender, msgKey: Uint8Arra
   }
 }
 
+const MLS_PRIVATE = makeWasmMlsPrivate({ hkdfExpand: (_, prk, info, length) => hkdfExpand(prk, info, length), aead: (name, key) => AEADS[name](key) });
+
 export const wasmProvider: CryptoProvider = Object.freeze({
   name: 'wirecrypt-wasm',
+  ...MLS_PRIVATE,
   randomBytes,
   hash: (name: HashName, data: Uint8Array) => HASHES[known(name, HASH_NAMES, 'hash', 'hash')](data),
   hmac: (name: HashName, key: Uint8Array, data: Uint8Array) => HMACS[known(name, HASH_NAMES, 'hmac', 'hash')](key, data),

@@ -79,6 +79,12 @@ export interface WasmAbi {
    */
   hpke_seal_base(kem: number, aead: number, count: number, table: Ptr, info: Ptr, infoLen: number, infoHash: Ptr, hashInfo: number, aad: Ptr, aadLen: number): number;
 
+  /** MLS PrivateMessage one-shot AEAD and sender data (assembly/mls/private_message.ts); opens return 1 or 0. */
+  mls_aead_seal(aead: number, key: Ptr, nonce: Ptr, aad: Ptr, aadLen: number, buf: Ptr, len: number): void;
+  mls_aead_open(aead: number, key: Ptr, nonce: Ptr, aad: Ptr, aadLen: number, buf: Ptr, len: number): number;
+  mls_sender_data_seal(aead: number, secret: Ptr, sample: Ptr, sampleLen: number, aad: Ptr, aadLen: number, buf: Ptr, len: number): void;
+  mls_sender_data_open(aead: number, secret: Ptr, sample: Ptr, sampleLen: number, aad: Ptr, aadLen: number, buf: Ptr, len: number): number;
+
   CHACHA_AEAD_CTX_LEN: WebAssembly.Global;
   chacha_aead_init(ctx: Ptr, key: Ptr, nonce: Ptr, xchacha: number): void;
   chacha_aead_aad(ctx: Ptr, aad: Ptr, len: number): void;

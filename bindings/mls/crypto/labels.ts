@@ -81,7 +81,19 @@ export function signingKeyFor(suite: CipherSuite, secretKey: Uint8Array): Signin
 export type SigningKey = Uint8Array | MessageSigner;
 
 export function signWithLabel(suite: CipherSuite, key: SigningKey, label: string, content: Uint8Array): Uint8Array {
-  const message = labelled(label, content);
+  return signLabelled(suite, key, labelled(label, content));
+}
+
+/**
+ * The SignContent prefix of `label` (§5.1.2): opaque label<V> = "MLS 1.0 " ‖ label, for a caller
+ * that writes SignContent itself (the content's own varint and bytes follow it).
+ */
+export function signLabelPrefix(label: string): Uint8Array {
+  return encode((w) => writeOpaque(w, fullLabel(label)));
+}
+
+/** SignWithLabel over SignContent `message` already encoded (signLabelPrefix ‖ opaque content<V>). */
+export function signLabelled(suite: CipherSuite, key: SigningKey, message: Uint8Array): Uint8Array {
   const signature = key instanceof Uint8Array ? suite.provider.signature(suite.signature).sign(key, message) : key.sign(message);
   return suite.signature === 'P-256' ? derFromRaw(signature) : signature;
 }
@@ -95,11 +107,15 @@ export function signWithLabel(suite: CipherSuite, key: SigningKey, label: string
 export function verifyWithLabel(
   suite: CipherSuite, publicKey: Uint8Array, label: string, content: Uint8Array, signature: Uint8Array, repeatedKey = false,
 ): boolean {
+  return verifyLabelled(suite, publicKey, labelled(label, content), signature, repeatedKey);
+}
+
+/** VerifyWithLabel over SignContent `message` already encoded (see signLabelled). */
+export function verifyLabelled(suite: CipherSuite, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, repeatedKey = false): boolean {
   const raw = suite.signature === 'P-256' ? rawFromDer(signature) : signature;
   const scheme = suite.provider.signature(suite.signature);
   // A peer's key of the wrong size is a signature that does not verify, not a programmer error.
   if (raw === null || publicKey.length !== scheme.publicKeyLength) return false;
-  const message = labelled(label, content);
   return repeatedKey ? verifyCached(scheme, publicKey, message, raw) : scheme.verify(publicKey, message, raw);
 }
 

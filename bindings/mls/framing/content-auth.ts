@@ -19,12 +19,12 @@ import { encode } from '../../codec/tls.js';
 import { ctEqual } from '../../compare.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
 import type { SigningKey } from '../crypto/labels.js';
-import { signWithLabel, verifyWithLabel } from '../crypto/labels.js';
+import { signLabelPrefix, signLabelled, verifyLabelled, verifyWithLabel } from '../crypto/labels.js';
 import { MlsError } from '../errors.js';
 import type { GroupContext } from '../group-context.js';
 import { WireFormat } from '../messages/constants.js';
 import { type FramedContent, type FramedContentAuthData, writeFramedContentAuthData } from '../messages/framing.js';
-import { type AuthenticatedContent, encodeFramedContentTbs } from '../messages/framing-inner.js';
+import { type AuthenticatedContent, encodeFramedContentTbs, encodeSignContent } from '../messages/framing-inner.js';
 
 /**
  * The MlsError codes of message protection:
@@ -52,6 +52,7 @@ export type FramingErrorCode =
   | 'application-in-public-message';
 
 const FRAMED_CONTENT_TBS = 'FramedContentTBS';
+const FRAMED_CONTENT_TBS_PREFIX = signLabelPrefix(FRAMED_CONTENT_TBS);
 
 /** What a confirmation tag is computed from (§8.2's ConfirmedTranscriptHashInput): the content as signed. */
 export interface SignedContent {
@@ -84,6 +85,11 @@ export function framedContentTbs(wireFormat: number, content: FramedContent, gro
   return encodeFramedContentTbs(wireFormat, content, signsContext(content) ? groupContext : undefined);
 }
 
+/** SignContent for the FramedContentTBS of `content` (§5.1.2, §6.1), encoded in one buffer. */
+function signContent(wireFormat: number, content: FramedContent, groupContext: GroupContext): Uint8Array {
+  return encodeSignContent(FRAMED_CONTENT_TBS_PREFIX, wireFormat, content, signsContext(content) ? groupContext : undefined);
+}
+
 /** Refuses, as a programmer error, content that does not belong to the group context it is protected under. */
 export function checkContentMatchesContext(content: FramedContent, groupContext: GroupContext): void {
   if (!ctEqual(content.groupId, groupContext.groupId)) throw new TypeError('the content\'s group_id is not the group context\'s');
@@ -102,7 +108,7 @@ export function authenticateContent(suite: CipherSuite, params: AuthenticatePara
   if (isCommit !== (params.confirmationTag !== undefined)) {
     throw new TypeError(`a confirmation tag goes with commit content, not ${content.body.kind}`);
   }
-  const signature = signWithLabel(suite, params.signatureKey, FRAMED_CONTENT_TBS, framedContentTbs(wireFormat, content, params.groupContext));
+  const signature = signLabelled(suite, params.signatureKey, signContent(wireFormat, content, params.groupContext));
   const source = params.confirmationTag;
   const auth: FramedContentAuthData = source === undefined
     ? { signature }
@@ -115,10 +121,11 @@ export function authenticateContent(suite: CipherSuite, params: AuthenticatePara
  * message it sends with the same key, so the key is prepared once (verifyWithLabel's repeatedKey).
  */
 export function verifyContentSignature(
-  suite: CipherSuite, groupContext: GroupContext, authenticated: AuthenticatedContent, publicKey: Uint8Array,
-  tbs = framedContentTbs(authenticated.wireFormat, authenticated.content, groupContext),
+  suite: CipherSuite, groupContext: GroupContext, authenticated: AuthenticatedContent, publicKey: Uint8Array, tbs?: Uint8Array,
 ): boolean {
-  return verifyWithLabel(suite, publicKey, FRAMED_CONTENT_TBS, tbs, authenticated.auth.signature, true);
+  const { signature } = authenticated.auth;
+  if (tbs !== undefined) return verifyWithLabel(suite, publicKey, FRAMED_CONTENT_TBS, tbs, signature, true);
+  return verifyLabelled(suite, publicKey, signContent(authenticated.wireFormat, authenticated.content, groupContext), signature, true);
 }
 
 /** membership_tag = MAC(membership_key, AuthenticatedContentTBM) (§6.2), for a PublicMessage. */

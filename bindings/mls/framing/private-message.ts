@@ -8,6 +8,10 @@
 //   sender data: encrypted_sender_data = AEAD.Seal(sender_data_key, sender_data_nonce, SenderDataAAD, SenderData)
 //                  sender_data_key/nonce = ExpandWithLabel(sender_data_secret, "key"/"nonce", ciphertext[0..Nh-1], Nk/Nn)
 //
+// Each key is used once, so both AEADs are one-shot provider calls (aeadSeal / aeadOpen), and the
+// sender data's key derivation and AEAD are one call (mlsSenderDataSeal / mlsSenderDataOpen): no
+// AEAD object is made per message.
+//
 // The reuse guard is four fresh random bytes XORed into the first four bytes of the nonce, so that a
 // sender that lost its ratchet state does not reuse a key/nonce pair (§6.3.1). The padding of
 // PrivateMessageContent must be all zero bytes; the receiver checks it (§6.3.1).
@@ -37,7 +41,7 @@ import {
   type AuthenticatedContent, type SenderData, decodePrivateMessageContent, decodeSenderData, encodePrivateContentAad,
   encodePrivateMessageContent, encodeSenderData, encodeSenderDataAad,
 } from '../messages/framing-inner.js';
-import { type KeyNonce, type RatchetType, type SecretTree, type TentativeKey, senderDataKeyNonce } from '../secret-tree.js';
+import type { KeyNonce, RatchetType, SecretTree, TentativeKey } from '../secret-tree.js';
 import { type AuthenticateParams, PRIVATE_MESSAGE, authenticateContent, checkGroupAndEpoch, requireValidSignature } from './content-auth.js';
 
 export interface PrivateEncryptionParams {
@@ -79,25 +83,18 @@ function wipe(k: KeyNonce): void {
   k.nonce.fill(0);
 }
 
+/** A key used once: sealed in one provider call, without an AEAD object. */
 function seal(suite: CipherSuite, k: KeyNonce, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-  const aead = suite.provider.aead(suite.aead, k.key);
-  try {
-    return aead.seal(k.nonce, plaintext, aad);
-  } finally {
-    aead.dispose();
-  }
+  return suite.provider.aeadSeal(suite.aead, k.key, k.nonce, plaintext, aad);
 }
 
 /** The plaintext, or MlsError 'decryption-failed' (whichever of the two AEADs it was). */
-function open(suite: CipherSuite, k: KeyNonce, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
-  const aead = suite.provider.aead(suite.aead, k.key);
+function decrypting(open: () => Uint8Array): Uint8Array {
   try {
-    return aead.open(k.nonce, sealed, aad);
+    return open();
   } catch (e) {
     if (e instanceof AuthenticationError) throw new MlsError('decryption-failed', 'the PrivateMessage does not decrypt');
     throw e;
-  } finally {
-    aead.dispose();
   }
 }
 
@@ -149,13 +146,13 @@ export function toPrivateMessage(suite: CipherSuite, params: PrivateEncryptionPa
     plaintext.fill(0);
   }
 
+  // §6.3.2: key and nonce from sender_data_secret and the ciphertext's sample, then the seal: one provider call.
   const senderData = encodeSenderData({ leafIndex, generation, reuseGuard });
-  const sdk = senderDataKeyNonce(suite, params.senderDataSecret, ciphertext);
   let encryptedSenderData: Uint8Array;
   try {
-    encryptedSenderData = seal(suite, sdk, senderData, encodeSenderDataAad(content.groupId, content.epoch, contentType));
+    encryptedSenderData = suite.provider.mlsSenderDataSeal(
+      suite.aead, params.senderDataSecret, ciphertext, senderData, encodeSenderDataAad(content.groupId, content.epoch, contentType));
   } finally {
-    wipe(sdk);
     senderData.fill(0);
   }
   return { groupId: content.groupId, epoch: content.epoch, contentType, authenticatedData: content.authenticatedData, encryptedSenderData, ciphertext };
@@ -171,13 +168,8 @@ export function protectPrivate(suite: CipherSuite, params: ProtectPrivateParams)
 
 /** Decrypts and decodes the SenderData (§6.3.2); 'decryption-failed' or 'malformed-message'. */
 function openSenderData(suite: CipherSuite, senderDataSecret: Uint8Array, message: PrivateMessage): SenderData {
-  const sdk = senderDataKeyNonce(suite, senderDataSecret, message.ciphertext);
-  let bytes: Uint8Array;
-  try {
-    bytes = open(suite, sdk, message.encryptedSenderData, encodeSenderDataAad(message.groupId, message.epoch, message.contentType));
-  } finally {
-    wipe(sdk);
-  }
+  const aad = encodeSenderDataAad(message.groupId, message.epoch, message.contentType);
+  const bytes = decrypting(() => suite.provider.mlsSenderDataOpen(suite.aead, senderDataSecret, message.ciphertext, message.encryptedSenderData, aad));
   try {
     return decodeDecrypted('SenderData', () => decodeSenderData(bytes));
   } finally {
@@ -225,7 +217,8 @@ export function unprotectPrivateDeferred(suite: CipherSuite, params: UnprotectPr
   let plaintext: Uint8Array;
   try {
     guardNonce(k.nonce, senderData.reuseGuard);
-    plaintext = open(suite, k, message.ciphertext, encodePrivateContentAad(message.groupId, message.epoch, contentType, message.authenticatedData));
+    const aad = encodePrivateContentAad(message.groupId, message.epoch, contentType, message.authenticatedData);
+    plaintext = decrypting(() => suite.provider.aeadOpen(suite.aead, k.key, k.nonce, message.ciphertext, aad));
   } catch (e) {
     k.discard();
     throw e;

@@ -58,7 +58,7 @@ import { decodeKeyPackageBytes } from './key-package-secrets.js';
 import { saveGroupState } from './persist.js';
 import { unprotect, unprotectDeferred } from '../framing/protect.js';
 import { ctEqual } from '../../compare.js';
-import type { Sender } from '../messages/framing.js';
+import { type Sender, encodeMlsPrivateMessage } from '../messages/framing.js';
 import type { GroupPolicy } from './policy.js';
 import { type MlsMessage, decodeMlsMessage } from '../messages/mls-message.js';
 import type { Proposal } from '../messages/proposal.js';
@@ -710,7 +710,8 @@ export class Group {
         authenticatedData: aad, body: { kind: 'application', applicationData: plaintext },
       },
     });
-    return this.#wrap({ kind: 'mls_private_message', privateMessage });
+    // Outside DMLS the MLSMessage is written straight into a buffer of its size (encodeMlsPrivateMessage).
+    return this.#dmls === undefined ? encodeMlsPrivateMessage(privateMessage) : this.#wrap({ kind: 'mls_private_message', privateMessage });
   }
 
   #keepResumptionPsk(state: GroupState): void {

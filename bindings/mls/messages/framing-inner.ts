@@ -12,13 +12,14 @@
 //
 // §6.3.1: the padding MUST be all zero bytes — anything else is MlsError 'invalid-padding'.
 
-import type { ByteReader } from '../../codec/reader.js';
-import { encode, writeOpaque } from '../../codec/tls.js';
+import { type ByteReader, DecodeError } from '../../codec/reader.js';
+import { encode } from '../../codec/tls.js';
 import type { ByteWriter } from '../../codec/writer.js';
 import { MlsError } from '../errors.js';
-import { type GroupContext, encodeGroupContext } from '../group-context.js';
+import { type GroupContext, groupContextBytes } from '../group-context.js';
+import { ExactWriter, opaqueLength } from '../framing/exact-writer.js';
 import { decodeAll, encodeWith } from './codec.js';
-import { ContentType, type ContentTypeName, ProtocolVersion } from './constants.js';
+import { ContentType, type ContentTypeName, ProtocolVersion, SenderType } from './constants.js';
 import {
   type FramedContent, type FramedContentAuthData, type FramedContentBody, readFramedContent, readFramedContentAuthData,
   readFramedContentBody, writeFramedContent, writeFramedContentAuthData, writeFramedContentBody,
@@ -47,15 +48,45 @@ export interface SenderData {
 
 /** FramedContentTBS: `context` is required for a member or new_member_commit sender, refused otherwise. */
 export function encodeFramedContentTbs(wireFormat: number, content: FramedContent, context?: GroupContext): Uint8Array {
+  return encodeSignContent(undefined, wireFormat, content, context);
+}
+
+/**
+ * SignContent for FramedContentTBS (§5.1.2, §6.1): `labelPrefix` (opaque label<V>, see
+ * signLabelPrefix) ‖ opaque content<V> = FramedContentTBS, in one buffer; with `labelPrefix`
+ * undefined, the FramedContentTBS alone. Application content (every message of a conversation) is
+ * written into a buffer of its exact size; a proposal or commit goes through the general writer.
+ */
+export function encodeSignContent(labelPrefix: Uint8Array | undefined, wireFormat: number, content: FramedContent, context?: GroupContext): Uint8Array {
   const needsContext = content.sender.kind === 'member' || content.sender.kind === 'new_member_commit';
   if (needsContext !== (context !== undefined)) {
     throw new TypeError(`encodeFramedContentTbs: the group context goes with member and new_member_commit senders, not ${content.sender.kind}`);
   }
-  return encode((w) => {
-    w.u16(ProtocolVersion.mls10).u16(wireFormat);
-    writeFramedContent(w, content);
-    if (context !== undefined) w.bytes(encodeGroupContext(context));
-  });
+  const contextBytes = context === undefined ? undefined : groupContextBytes(context);
+  const body = content.body;
+  if (body.kind !== 'application') {
+    const tbs = encode((w) => {
+      w.u16(ProtocolVersion.mls10).u16(wireFormat);
+      writeFramedContent(w, content);
+      if (contextBytes !== undefined) w.bytes(contextBytes);
+    });
+    if (labelPrefix === undefined) return tbs;
+    const out = new ExactWriter(labelPrefix.length + opaqueLength(tbs.length));
+    return out.bytes(labelPrefix).opaque(tbs).finish();
+  }
+  const sender = content.sender;
+  const tbsLength = 4 + opaqueLength(content.groupId.length) + 8 + (sender.kind === 'member' || sender.kind === 'external' ? 5 : 1)
+    + opaqueLength(content.authenticatedData.length) + 1 + opaqueLength(body.applicationData.length) + (contextBytes?.length ?? 0);
+  const w = new ExactWriter(labelPrefix === undefined ? tbsLength : labelPrefix.length + opaqueLength(tbsLength));
+  if (labelPrefix !== undefined) {
+    w.bytes(labelPrefix).varint(tbsLength);
+  }
+  w.u16(ProtocolVersion.mls10).u16(wireFormat).opaque(content.groupId).u64(content.epoch).u8(SenderType[sender.kind]);
+  if (sender.kind === 'member') w.u32(sender.leafIndex);
+  else if (sender.kind === 'external') w.u32(sender.senderIndex);
+  w.opaque(content.authenticatedData).u8(ContentType.application).opaque(body.applicationData);
+  if (contextBytes !== undefined) w.bytes(contextBytes);
+  return w.finish();
 }
 
 export function readAuthenticatedContent(r: ByteReader): AuthenticatedContent {
@@ -86,11 +117,8 @@ export function writePrivateMessageContent(w: ByteWriter, c: PrivateMessageConte
 }
 
 export function encodePrivateContentAad(groupId: Uint8Array, epoch: bigint, type: ContentTypeName, authenticatedData: Uint8Array): Uint8Array {
-  return encode((w) => {
-    writeOpaque(w, groupId);
-    w.u64(epoch).u8(ContentType[type]);
-    writeOpaque(w, authenticatedData);
-  });
+  const w = new ExactWriter(opaqueLength(groupId.length) + 9 + opaqueLength(authenticatedData.length));
+  return w.opaque(groupId).u64(epoch).u8(ContentType[type]).opaque(authenticatedData).finish();
 }
 
 export function readSenderData(r: ByteReader): SenderData {
@@ -103,10 +131,7 @@ export function writeSenderData(w: ByteWriter, s: SenderData): void {
 }
 
 export function encodeSenderDataAad(groupId: Uint8Array, epoch: bigint, type: ContentTypeName): Uint8Array {
-  return encode((w) => {
-    writeOpaque(w, groupId);
-    w.u64(epoch).u8(ContentType[type]);
-  });
+  return new ExactWriter(opaqueLength(groupId.length) + 9).opaque(groupId).u64(epoch).u8(ContentType[type]).finish();
 }
 
 export const decodeAuthenticatedContent = (bytes: Uint8Array): AuthenticatedContent =>
@@ -114,6 +139,28 @@ export const decodeAuthenticatedContent = (bytes: Uint8Array): AuthenticatedCont
 export const encodeAuthenticatedContent = (a: AuthenticatedContent): Uint8Array => encodeWith(a, writeAuthenticatedContent);
 export const decodePrivateMessageContent = (bytes: Uint8Array, type: ContentTypeName): PrivateMessageContent =>
   decodeAll(bytes, 'PrivateMessageContent', (r) => readPrivateMessageContent(r, type));
-export const encodePrivateMessageContent = (c: PrivateMessageContent): Uint8Array => encodeWith(c, writePrivateMessageContent);
-export const decodeSenderData = (bytes: Uint8Array): SenderData => decodeAll(bytes, 'SenderData', readSenderData);
-export const encodeSenderData = (s: SenderData): Uint8Array => encodeWith(s, writeSenderData);
+
+/** PrivateMessageContent; application content (the common case) is written into a buffer of its exact size. */
+export function encodePrivateMessageContent(c: PrivateMessageContent): Uint8Array {
+  const { body, auth, paddingLength } = c;
+  if (body.kind !== 'application' || auth.confirmationTag !== undefined) return encodeWith(c, writePrivateMessageContent);
+  const w = new ExactWriter(opaqueLength(body.applicationData.length) + opaqueLength(auth.signature.length) + paddingLength);
+  w.opaque(body.applicationData).opaque(auth.signature);
+  w.at += paddingLength; // zero padding: the buffer starts zeroed
+  return w.finish();
+}
+
+/** uint32 leaf_index ‖ uint32 generation ‖ opaque reuse_guard[4]. */
+const SENDER_DATA_LENGTH = 12;
+
+/** SenderData is exactly 12 bytes: read in place (every received message decodes one). */
+export function decodeSenderData(bytes: Uint8Array): SenderData {
+  if (bytes.length !== SENDER_DATA_LENGTH) throw new DecodeError(`SenderData: ${bytes.length} bytes, expected ${SENDER_DATA_LENGTH}`);
+  const u32 = (at: number) => ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+  return { leafIndex: u32(0), generation: u32(4), reuseGuard: bytes.slice(8, 12) };
+}
+
+export function encodeSenderData(s: SenderData): Uint8Array {
+  if (s.reuseGuard.length !== 4) throw new RangeError(`writeSenderData: reuse_guard is ${s.reuseGuard.length} bytes, not 4`);
+  return new ExactWriter(SENDER_DATA_LENGTH).u32(s.leafIndex).u32(s.generation).bytes(s.reuseGuard).finish();
+}

@@ -25,7 +25,8 @@ import type { ByteWriter } from '../../codec/writer.js';
 import { MlsError } from '../errors.js';
 import { decodeAll, encodeWith, opaque } from './codec.js';
 import { type Commit, readCommit, writeCommit } from './commit.js';
-import { ContentType, type ContentTypeName, SenderType, nameOf } from './constants.js';
+import { ContentType, type ContentTypeName, ProtocolVersion, SenderType, WireFormat, nameOf } from './constants.js';
+import { ExactWriter, opaqueLength } from '../framing/exact-writer.js';
 import { type Proposal, readProposal, writeProposal } from './proposal.js';
 
 export type Sender =
@@ -183,3 +184,16 @@ export const decodePublicMessage = (bytes: Uint8Array): PublicMessage => decodeA
 export const encodePublicMessage = (m: PublicMessage): Uint8Array => encodeWith(m, writePublicMessage);
 export const decodePrivateMessage = (bytes: Uint8Array): PrivateMessage => decodeAll(bytes, 'PrivateMessage', readPrivateMessage);
 export const encodePrivateMessage = (m: PrivateMessage): Uint8Array => encodeWith(m, writePrivateMessage);
+
+/**
+ * The MLSMessage (§6) carrying `m`: version mls10, wire_format mls_private_message, then the
+ * PrivateMessage — the same bytes as encodeMlsMessage, written into a buffer of the exact size
+ * (every application message sent is one).
+ */
+export function encodeMlsPrivateMessage(m: PrivateMessage): Uint8Array {
+  const size = 4 + opaqueLength(m.groupId.length) + 9 + opaqueLength(m.authenticatedData.length)
+    + opaqueLength(m.encryptedSenderData.length) + opaqueLength(m.ciphertext.length);
+  const w = new ExactWriter(size).u16(ProtocolVersion.mls10).u16(WireFormat.mls_private_message);
+  w.opaque(m.groupId).u64(m.epoch).u8(ContentType[m.contentType]).opaque(m.authenticatedData);
+  return w.opaque(m.encryptedSenderData).opaque(m.ciphertext).finish();
+}
