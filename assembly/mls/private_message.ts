@@ -44,6 +44,9 @@ const NONCE_LABEL_LEN: usize = 16;
 const TAIL: usize = memory.data(2, 16); // [varint |sample|, 0x01]
 
 @inline function keyLength(aead: u32): usize {
+  // The bindings check both; a caller of the raw ABI that passes anything else traps here rather
+  // than running an AEAD it did not ask for.
+  if (aead - 1 > 2) unreachable();
   return aead == MLS_AEAD_AES128GCM ? 16 : 32;
 }
 
@@ -94,6 +97,7 @@ export function aeadOnceOpen(aead: u32, key: usize, nonce: usize, aad: usize, aa
 /** sender_data_key to KEY and sender_data_nonce to NONCE from the 32-byte secret and the sample (≤ 32 bytes). */
 function senderDataKeyNonce(aead: u32, secret: usize, sample: usize, sampleLen: usize): void {
   const nk = keyLength(aead);
+  if (sampleLen > 32) unreachable(); // the sample's varint is one byte (see above)
   store<u8>(KEY_LABEL + 1, <u8>nk);
   store<u8>(TAIL, <u8>sampleLen);
   store<u8>(TAIL + 1, 1);

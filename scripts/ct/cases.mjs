@@ -108,6 +108,9 @@ export function makeCases(w) {
     keyed('operation', 'secretbox seal 64 B (XSalsa20-Poly1305) [key]', 32, w.secretbox, (o) => o.seal(NONCE24, MSG)),
     keyed('operation', 'secretbox open 64 B, valid [key]', 32, w.secretbox, (o, boxed) => o.open(NONCE24, boxed), (o) => o.seal(NONCE24, MSG)),
     keyed('operation', 'secretbox seal 1 KiB (Poly1305-bound) [key]', 32, w.secretbox, (o) => o.seal(NONCE24, KIB)),
+    fn('operation', 'provider aeadSeal AES-128-GCM 64 B (one-shot, MLS content) [key]', 16, (k) => w.wasmProvider.aeadSeal('AES-128-GCM', k, NONCE12, MSG, INFO)),
+    fn('operation', 'provider aeadSeal ChaCha20-Poly1305 64 B (one-shot, MLS content) [key]', 32, (k) => w.wasmProvider.aeadSeal('ChaCha20-Poly1305', k, NONCE12, MSG, INFO)),
+    fn('operation', 'provider mlsSenderDataSeal AES-128-GCM (two ExpandWithLabel + AEAD) [sender_data_secret]', 32, (k) => w.wasmProvider.mlsSenderDataSeal('AES-128-GCM', k, KIB, data(12), INFO)),
 
     // ---- curves --------------------------------------------------------------------------------------
     fn('operation', 'X25519 sharedSecret (ladder) [scalar]', 32, (k) => w.x25519.sharedSecret(k, peer)),

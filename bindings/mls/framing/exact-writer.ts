@@ -23,11 +23,13 @@ export class ExactWriter {
   }
 
   u8(v: number): this {
+    fits(v, 0xff, 'u8');
     this.out[this.at++] = v;
     return this;
   }
 
   u16(v: number): this {
+    fits(v, 0xffff, 'u16');
     this.out[this.at++] = v >>> 8;
     this.out[this.at++] = v;
     return this;
@@ -57,9 +59,9 @@ export class ExactWriter {
 
   /** The minimal varint length prefix of an opaque<V> of `n` bytes. */
   varint(n: number): this {
-    if (n < 0x40) return this.u8(n);
-    if (n < 0x4000) return this.u16(0x4000 | n);
-    varintLength(n);
+    const length = varintLength(n);
+    if (length === 1) return this.u8(n);
+    if (length === 2) return this.u16(0x4000 | n);
     return this.u32((0x80000000 | n) >>> 0);
   }
 
@@ -73,4 +75,9 @@ export class ExactWriter {
     if (this.at !== this.out.length) throw new Error(`wirecrypt internal error: ${this.at} bytes written into ${this.out.length}`);
     return this.out;
   }
+}
+
+/** As the general ByteWriter: a value that does not fit its field is a RangeError, never truncated. */
+function fits(v: number, max: number, field: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`ExactWriter: ${v} does not fit a ${field}`);
 }

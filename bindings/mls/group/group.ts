@@ -36,6 +36,7 @@
 
 import { DecodeError } from '../../codec/reader.js';
 import { MlsError } from '../errors.js';
+import { bytes } from '../../errors.js';
 import type { Extension } from '../group-context.js';
 import { PskType, ResumptionUsage } from '../psk.js';
 import { encode, writeVector } from '../../codec/tls.js';
@@ -699,6 +700,8 @@ export class Group {
 
   /** Encrypts application data as a PrivateMessage of the current epoch (§6.3), signed by this member. */
   encrypt(plaintext: Uint8Array, aad: Uint8Array = new Uint8Array(0), paddingLength = 0): Uint8Array {
+    bytes(plaintext, 'Group.encrypt', 'plaintext');
+    bytes(aad, 'Group.encrypt', 'aad');
     const state = this.#open();
     // The signer is made once: every message is signed (§6.1), and re-expanding the key per message cost half the time.
     this.#signer ??= signingKeyFor(state.suite, state.signaturePrivateKey);
