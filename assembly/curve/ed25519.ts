@@ -23,6 +23,7 @@ import {
 } from './ge25519';
 import { MSM_POINT, msmPoint, msmPointGet, msmScalar, msmScratch, msmVartime, msmWidthLimit } from './msm';
 import { scIsCanonical, scMulAdd, scReduce } from './sc25519';
+import { WIDE_H, WIDE_S, wideMulAdd, wideReduce } from './sc_wide';
 import { wipe } from '../runtime/bytes';
 
 const H: usize = memory.data(256, 16);   // SHA-512 context
@@ -215,15 +216,18 @@ const SPLIT_MIN: usize = 8;
 /** Range sums kept while splitting: one per level of left halves (log2(count) ≤ 32). */
 const SPLIT_LEVELS: usize = 32;
 /**
- * Per signature i: the prefix sums Σ_{j<i} z_j S_j and Σ_{j<i} z_j k_j (over the first key's
- * signatures), mod L, 32 bytes each, so that a range's sums cost one subtraction; then the index of
- * its first point (u32).
+ * Per signature i: its SHA-512 digest h_i (k_i = h_i mod L), then the index of its first point
+ * (u32). A range's scalar sums Σ z_i S_i and Σ z_i k_i (first key) are summed from these, the z_i
+ * and the signatures when the range is checked (rangeSum): exact products of 32-bit limbs
+ * (sc_wide.ts), one reduction mod L per range, instead of a reduction of each digest and two
+ * multiplications mod L per signature.
  */
+const SIG_H: usize = 0, SIG_POINT: usize = 64;
 const SIG: usize = 80;
 /** Straus' scratch per point: 8 CACHED odd multiples and 256 slide digits. */
 const STRAUS_POINT: usize = 8 * CACHED + 256;
-/** Ahead of the per-signature scratch: the two sums over the whole batch, -A of the first key, the split's range sums. */
-const BATCH_HEAD: usize = 64 + P3 + SPLIT_LEVELS * P3;
+/** Ahead of the per-signature scratch: -A of the first key, the split's range sums. */
+const BATCH_HEAD: usize = P3 + SPLIT_LEVELS * P3;
 
 /**
  * Bytes of scratch batch verification needs for `count` signatures: BATCH_HEAD, then per signature
@@ -241,18 +245,14 @@ export const ED25519_BATCH_ENTRY: usize = 16;
 const SUM: usize = memory.data(32, 16);
 const ZERO: usize = memory.data(32, 16);
 const SHARED_K: usize = memory.data(32, 16);
+const SUM_W: usize = memory.data(<i32>(WIDE_S << 2), 16);     // a range's Σ z_i S_i, exact
+const SHARED_W: usize = memory.data(<i32>(WIDE_H << 2), 16);  // a range's Σ z_i h_i (first key), exact
 const ZS: usize = memory.data(32, 16);           // z_i as a 32-byte scalar
 const ZK: usize = memory.data(32, 16);           // z_i k_i
-// L - 1, little-endian: a · (L - 1) + c = c - a (mod L)
-const MINUS_ONE: usize = memory.data<u8>([
-  0xec, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
-]);
 
 // the batch in progress: pointers into the caller's block (wasm globals, not linear memory)
 let bTable: usize = 0, bRandoms: usize = 0, bResults: usize = 0, bCount: usize = 0;
 let bPoints: usize = 0, bSigs: usize = 0, bExtra: usize = 0, bTotal: usize = 0, bLimit: u32 = 0;
-let TOTALS: usize = 0;                          // Σ z_i S_i and Σ z_i k_i (first key) over the batch
 let A_NEG: usize = 0;                           // -A for the batch's first public key
 let SPLIT_SUMS: usize = 0;                      // range sums while splitting, one per level
 
@@ -263,8 +263,7 @@ let SPLIT_SUMS: usize = 0;                      // range sums while splitting, o
  */
 export function ed25519VerifyBatch(table: usize, count: usize, randoms: usize, scratch: usize, results: usize): void {
   bTable = table; bRandoms = randoms; bResults = results; bCount = count;
-  TOTALS = scratch;
-  A_NEG = TOTALS + 64;
+  A_NEG = scratch;
   SPLIT_SUMS = A_NEG + P3;
   bPoints = scratch + BATCH_HEAD;
   bSigs = bPoints + 2 * count * MSM_POINT;
@@ -275,23 +274,18 @@ export function ed25519VerifyBatch(table: usize, count: usize, randoms: usize, s
   // is signed by one key). Keys are public: comparing them is not a secret-dependent branch.
   let firstKey: usize = 0;                     // pointer to the first decoded public key, 0 if none yet
   let points: usize = 0;                       // points of the multi-scalar multiplication so far (≤ 2 · count)
-  wipe(SUM, 32);
-  wipe(SHARED_K, 32);
   for (let i: usize = 0; i < count; i++) {
     const row = table + i * ED25519_BATCH_ENTRY;
     const pk = <usize>load<u32>(row), sig = <usize>load<u32>(row, 4);
     const entry = bSigs + i * SIG;
-    memory.copy(entry, SUM, 32);
-    memory.copy(entry + 32, SHARED_K, 32);
-    store<u32>(entry, <u32>points, 64);
+    store<u32>(entry + SIG_POINT, <u32>points);
     const shared = firstKey != 0 && bytesEqual(pk, firstKey, 32);
     const ok = scIsCanonical(sig + 32) && (shared || decodePublicKey(PT, pk)) && decode(PT2, sig);
     store<u8>(results + i, <u8>ok);
     if (!ok) continue;
-    hash3(sig, 32, pk, 32, <usize>load<u32>(row, 8), <usize>load<u32>(row, 12));
-    scReduce(K, DIGEST);
+    hashPublic(sig, pk, <usize>load<u32>(row, 8), <usize>load<u32>(row, 12));
+    memory.copy(entry + SIG_H, DIGEST, 64);
     zScalar(i);
-    scMulAdd(SUM, ZS, sig + 32, SUM);                    // Σ z_i S_i
     negate(PT2);
     msmPoint(bPoints + points++ * MSM_POINT, PT2, ZS);   // -R_i with scalar z_i
     if (firstKey == 0) {
@@ -299,23 +293,32 @@ export function ed25519VerifyBatch(table: usize, count: usize, randoms: usize, s
       memory.copy(A_NEG, PT, P3);
       negate(A_NEG);
     }
-    if (shared || firstKey == pk) {
-      scMulAdd(SHARED_K, ZS, K, SHARED_K);               // Σ z_i k_i over the first key's signatures
-      continue;
-    }
+    if (shared || firstKey == pk) continue;              // (-A_i: the first key's point, with Σ z_i k_i)
+    scReduce(K, DIGEST);
     scMulAdd(ZK, ZS, K, ZERO);                           // z_i k_i
     negate(PT);
     msmPoint(bPoints + points++ * MSM_POINT, PT, ZK);    // -A_i with scalar z_i k_i
   }
   bTotal = points;
-  memory.copy(TOTALS, SUM, 32);
-  memory.copy(TOTALS + 32, SHARED_K, 32);
   if (points != 0) {
     rangeSum(0, count, SPLIT_SUMS);
     if (!holds(SPLIT_SUMS)) locate(0, count, 0);
   }
   wipe(SHARED_K, 32); wipe(ZS, 32); wipe(ZK, 32);
+  wipe(SUM_W, WIDE_S << 2); wipe(SHARED_W, WIDE_H << 2);
   wipeVerify();
+}
+
+/**
+ * DIGEST = SHA-512(R ‖ A ‖ M), as hash3 but without wiping the hash state each time: batch
+ * verification hashes public data only, and wipeVerify clears it all at the end of the batch.
+ */
+function hashPublic(sig: usize, pk: usize, msg: usize, len: usize): void {
+  mdInit<Sha512>(H);
+  mdUpdate<Sha512>(H, sig, 32);
+  mdUpdate<Sha512>(H, pk, 32);
+  mdUpdate<Sha512>(H, msg, len);
+  mdFinal<Sha512>(H, DIGEST);
 }
 
 /** ZS = z_i, the 16 random bytes of signature i, as a 32-byte scalar. */
@@ -327,12 +330,28 @@ function zScalar(i: usize): void {
 
 /** Index of the first point of signature i (the total for i = count). */
 function firstPoint(i: usize): usize {
-  return i < bCount ? <usize>load<u32>(bSigs + i * SIG, 64) : bTotal;
+  return i < bCount ? <usize>load<u32>(bSigs + i * SIG + SIG_POINT) : bTotal;
 }
 
-/** The two prefix sums before signature i (the totals for i = count). */
-function prefix(i: usize): usize {
-  return i < bCount ? bSigs + i * SIG : TOTALS;
+/**
+ * SUM = Σ z_i S_i and SHARED_K = Σ z_i k_i (over the first key's signatures) for the signatures of
+ * [a, b) that decoded, mod L. A signature's points tell which sums it is in: none if it did not
+ * decode, one (-R_i) under the first key, two (-R_i, -A_i) under another key, whose z_i k_i is
+ * the scalar of -A_i instead.
+ */
+function scalarSums(a: usize, b: usize): void {
+  wipe(SUM_W, WIDE_S << 2);
+  wipe(SHARED_W, WIDE_H << 2);
+  for (let i = a; i < b; i++) {
+    const points = firstPoint(i + 1) - firstPoint(i);
+    if (points == 0) continue;
+    const z = bRandoms + (i << 4);
+    const sig = <usize>load<u32>(bTable + i * ED25519_BATCH_ENTRY, 4);
+    wideMulAdd(SUM_W, WIDE_S, z, sig + 32, 8);
+    if (points == 1) wideMulAdd(SHARED_W, WIDE_H, z, bSigs + i * SIG + SIG_H, 16);
+  }
+  wideReduce(SUM, SUM_W, WIDE_S);
+  wideReduce(SHARED_K, SHARED_W, WIDE_H);
 }
 
 /**
@@ -346,9 +365,7 @@ function rangeSum(a: usize, b: usize, out: usize): void {
     p3Identity(out);
     return;
   }
-  const from = prefix(a), to = prefix(b);
-  scMulAdd(SUM, MINUS_ONE, from, to);                   // Σ z_i S_i over [a, b)
-  scMulAdd(SHARED_K, MINUS_ONE, from + 32, to + 32);    // Σ z_i k_i over [a, b), first key
+  scalarSums(a, b);
   if (bLimit == 0) {
     // Straus: every point's odd multiples and slide digits, then -A of the first key
     const tables = bExtra, digits = bExtra + (bTotal + 1) * 8 * CACHED;

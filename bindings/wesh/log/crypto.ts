@@ -12,7 +12,10 @@ export interface LogCrypto {
   /** Ed25519 signature of `message` under publicKey's secret key. */
   sign?(message: Uint8Array): Uint8Array;
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
-  /** verify() of many items; join() uses it for all the entries of a batch at once. */
+  /**
+   * verify() of many items; join() uses it for all the entries of a batch at once. The messages are
+   * views of the log's blocks that hold the signed bytes only during the call: copy one to keep it.
+   */
   verifyBatch?(items: readonly SignedMessage[]): boolean[];
   /** SHA-256 of many inputs (content addresses); without it, multiformats' sha2-256 is used. */
   sha256Many?(inputs: readonly Uint8Array[]): Uint8Array[];

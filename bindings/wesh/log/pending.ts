@@ -8,6 +8,7 @@
 
 import type { Entry } from './entry.js';
 import { WeshLogError } from './errors.js';
+import { byOrder } from './order.js';
 
 export class PendingSet {
   /** Held entries by CID key. */
@@ -41,7 +42,7 @@ export class PendingSet {
 
   /** Forgets `e` (accepted or refused). */
   release(e: Entry): void {
-    if (!this.entries.delete(e.k)) return;
+    if (this.entries.size === 0 || !this.entries.delete(e.k)) return; // (the usual case of a merge: nothing held)
     for (const p of e.nextKeys) {
       const s = this.waiting.get(p);
       if (s && s.delete(e.k) && s.size === 0) this.waiting.delete(p);
@@ -50,7 +51,7 @@ export class PendingSet {
 
   /** `k` entered the log: nobody waits for it any more. */
   arrived(k: string): void {
-    this.waiting.delete(k);
+    if (this.waiting.size !== 0) this.waiting.delete(k);
   }
 
   /** Held entries that wait, directly or through other held entries, for any of `keys`. */
@@ -102,7 +103,7 @@ const HELD = 3;
  * ordered list then reuses, plus O(links).
  */
 export function settle(candidates: readonly Entry[], lookup: (k: string) => Entry | undefined): Settled {
-  const sorted = isSorted(candidates) ? candidates : candidates.slice().sort((a, b) => (a.order < b.order ? -1 : 1));
+  const sorted = isSorted(candidates) ? candidates : candidates.slice().sort(byOrder);
   // candidate key → its index in `sorted`; fate[index]: 0 not reached yet, else ACCEPTED / REFUSED / HELD
   const indexOf = new Map<string, number>();
   for (let i = 0; i < sorted.length; i++) indexOf.set(sorted[i].k, i);
@@ -117,7 +118,7 @@ export function settle(candidates: readonly Entry[], lookup: (k: string) => Entr
     for (const p of c.nextKeys) {
       const parent = lookup(p);
       if (parent !== undefined) {
-        if (parent.clock.time >= c.clock.time) {
+        if (parent.time >= c.time) {
           verdict = REFUSED;
           why = new WeshLogError('clock', 'clock time not above a parent\'s');
           break;
@@ -128,7 +129,7 @@ export function settle(candidates: readonly Entry[], lookup: (k: string) => Entr
       const f = pi === undefined ? HELD : fate[pi];
       if (f === ACCEPTED) {
         // accepted earlier in the pass: its order key is lower, but its time may be equal
-        if (sorted[pi!].clock.time < c.clock.time) continue;
+        if (sorted[pi!].time < c.time) continue;
         verdict = REFUSED;
         why = new WeshLogError('clock', 'clock time not above a parent\'s');
         break;
@@ -156,6 +157,6 @@ export function settle(candidates: readonly Entry[], lookup: (k: string) => Entr
 
 /** Whether the entries are already in the total order (a log's own list, handed to another replica, is). */
 function isSorted(list: readonly Entry[]): boolean {
-  for (let i = 1; i < list.length; i++) if (list[i - 1].order >= list[i].order) return false;
+  for (let i = 1; i < list.length; i++) if (byOrder(list[i - 1], list[i]) >= 0) return false;
   return true;
 }
