@@ -9,6 +9,12 @@ import { mls } from '../../bindings/index.js';
 import type { CryptoProvider } from '../../bindings/index.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { toHex } from '../helpers/vectors.js';
+import { cipherSuite } from '../../bindings/mls/crypto/cipher-suite.js';
+import { verifyWithLabel } from '../../bindings/mls/crypto/labels.js';
+import { stateOf } from '../../bindings/mls/group/group.js';
+import { decodeMlsMessage } from '../../bindings/mls/messages/mls-message.js';
+import { encodeGroupInfoTbs } from '../../bindings/mls/messages/group-info.js';
+import { ExtensionType } from '../../bindings/mls/messages/constants.js';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 const text = (s: string) => new TextEncoder().encode(s);
@@ -71,6 +77,29 @@ forEachProvider((provider) => {
         const d = mls.joinGroup(addDave.welcome!, dave.secrets, { ratchetTree: alice.ratchetTree, psks: [psk] });
         expect(d.leafIndex).toBe(3);
         agree([alice, c, d]);
+      });
+
+      it("commit().groupInfo is signed when read: the new epoch's GroupInfo, also read after apply; refused after dispose", () => {
+        const alice = mls.createGroup({ suite, identity: text('alice'), provider });
+        const bob = newMember(provider, suite, 'bob');
+        alice.commit({ add: [bob.keyPackage] });
+        alice.applyPendingCommit();
+        const update = alice.commit({ update: true });
+        alice.applyPendingCommit(); // read afterwards: still the Commit's epoch, signed by Alice
+        for (const [bytes, epoch, withTree] of [[update.groupInfo, 2n, true], [alice.commit({ update: true, ratchetTreeInGroupInfo: false }).groupInfo, 3n, false]] as const) {
+          const m = decodeMlsMessage(bytes);
+          if (m.kind !== 'mls_group_info') throw new Error(m.kind);
+          const info = m.groupInfo;
+          expect(info.groupContext.epoch).toBe(epoch);
+          expect(info.extensions.map((e) => e.type)).toEqual(withTree ? [ExtensionType.ratchet_tree, ExtensionType.external_pub] : [ExtensionType.external_pub]);
+          const cs = cipherSuite(suite, provider);
+          expect(verifyWithLabel(cs, stateOf(alice).tree.leaf(0)!.signatureKey, 'GroupInfoTBS', encodeGroupInfoTbs(info), info.signature)).toBe(true);
+        }
+        expect(update.groupInfo).toBe(update.groupInfo); // signed once
+        alice.discardPendingCommit();
+        const unread = alice.commit({ update: true });
+        alice.dispose();
+        expect(() => unread.groupInfo).toThrow(code('disposed'));
       });
 
       it('removes: the removed member is told, the others move on and it cannot read them', () => {

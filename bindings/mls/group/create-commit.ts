@@ -84,8 +84,11 @@ export interface CreatedCommit {
   readonly message: MlsMessage;
   /** Present when the Commit adds members. */
   readonly welcome?: Welcome;
-  /** The new epoch's signed GroupInfo (external_pub, and ratchet_tree unless turned off). */
-  readonly groupInfo: GroupInfo;
+  /**
+   * The new epoch's signed GroupInfo (external_pub, and ratchet_tree unless turned off), signed on
+   * the first call with the committer's signature key: call it before that key is wiped.
+   */
+  readonly groupInfo: () => GroupInfo;
   /** The committer's state in the new epoch. */
   readonly next: GroupState;
   readonly summary: CommitSummary;
@@ -189,12 +192,19 @@ export function createCommit(state: GroupState, options: CreateCommitOptions = {
       : { kind: 'mls_private_message', privateMessage: toPrivateMessage(suite, { secretTree: state.secretTree, senderDataSecret: state.epochSecrets.senderDataSecret, ...(options.paddingLength !== undefined ? { paddingLength: options.paddingLength } : {}) }, authenticated) };
 
     const infoExtensions: Extension[] = [{ type: ExtensionType.external_pub, data: encodeExternalPub(externalKeyPair(suite, epochSecrets.externalSecret).publicKey) }];
-    if (options.ratchetTreeInGroupInfo !== false) infoExtensions.unshift({ type: ExtensionType.ratchet_tree, data: tree.encode() });
-    const unsigned: GroupInfo = { groupContext, extensions: infoExtensions, confirmationTag: tag, signer: own, signature: new Uint8Array(0) };
-    const groupInfo: GroupInfo = { ...unsigned, signature: signWithLabel(suite, state.signaturePrivateKey, 'GroupInfoTBS', encodeGroupInfoTbs(unsigned)) };
+    // The GroupInfo is signed when first asked for: the Welcome needs it, a caller may, but an update
+    // in a large group would otherwise encode the whole tree and sign it for nobody (at N = 10 000
+    // that was ≈ 95 % of an update whose copath is filled).
+    let groupInfo: GroupInfo | undefined;
+    const signedGroupInfo = (): GroupInfo => {
+      if (groupInfo !== undefined) return groupInfo;
+      const extensions = options.ratchetTreeInGroupInfo === false ? infoExtensions : [{ type: ExtensionType.ratchet_tree, data: tree.encode() }, ...infoExtensions];
+      const unsigned: GroupInfo = { groupContext, extensions, confirmationTag: tag, signer: own, signature: new Uint8Array(0) };
+      return (groupInfo = { ...unsigned, signature: signWithLabel(suite, state.signaturePrivateKey, 'GroupInfoTBS', encodeGroupInfoTbs(unsigned)) });
+    };
 
     const newMembers = resolved.flatMap((r) => (r.proposal.kind === 'add' ? [r.proposal.keyPackage] : []));
-    const welcome = newMembers.length === 0 ? undefined : sealWelcome(suite, epochSecrets, groupInfo, newMembers.map((keyPackage, i) => ({
+    const welcome = newMembers.length === 0 ? undefined : sealWelcome(suite, epochSecrets, signedGroupInfo(), newMembers.map((keyPackage, i) => ({
       keyPackage, pathSecret: created === undefined ? undefined : pathSecretForNewMember(created, own, applied.added[i]!),
     })), psks.map((p) => p.id));
     for (const p of created?.pathSecrets ?? []) p.pathSecret.fill(0);
@@ -208,7 +218,7 @@ export function createCommit(state: GroupState, options: CreateCommitOptions = {
     });
     const of = (kind: 'remove' | 'update') => resolved.flatMap((r) => (r.proposal.kind !== kind ? [] : [r.proposal.kind === 'remove' ? r.proposal.removed : r.senderLeaf!]));
     return {
-      message, ...(welcome !== undefined ? { welcome } : {}), groupInfo, next, summary: { committer: own, added: applied.added, removed: of('remove'), updated: of('update') },
+      message, ...(welcome !== undefined ? { welcome } : {}), groupInfo: signedGroupInfo, next, summary: { committer: own, added: applied.added, removed: of('remove'), updated: of('update') },
       ...(dmlsInit !== undefined ? { dmlsInit } : {}),
     };
   } catch (e) {

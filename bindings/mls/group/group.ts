@@ -573,10 +573,20 @@ export class Group {
       // The Welcome is sealed: nothing needs the new epoch's joiner, epoch or init secret any more.
       this.#pendingDmls = { parent: this.#dmls.head()!.dmlsEpoch, keys: this.#dmlsKeys(created.next) };
     }
+    // groupInfo is a getter: the GroupInfo is signed and encoded (the whole tree, unless left out)
+    // only for a caller that reads it, and never with a key dispose() has wiped.
+    let groupInfo: Uint8Array | undefined;
+    const group = this;
     return {
       commit: this.#wrap(created.message),
       ...(created.welcome !== undefined ? { welcome: encodeMlsMessage({ kind: 'mls_welcome', welcome: created.welcome }) } : {}),
-      groupInfo: encodeMlsMessage({ kind: 'mls_group_info', groupInfo: created.groupInfo }),
+      get groupInfo(): Uint8Array {
+        if (groupInfo === undefined) {
+          group.#live();
+          groupInfo = encodeMlsMessage({ kind: 'mls_group_info', groupInfo: created.groupInfo() });
+        }
+        return groupInfo;
+      },
     };
   }
 

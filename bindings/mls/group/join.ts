@@ -93,7 +93,7 @@ export interface GroupState {
   readonly groupId: Uint8Array;
   readonly epoch: bigint;
   readonly groupContext: GroupContext;
-  /** The GroupInfo's extensions (other than the group context's). */
+  /** The GroupInfo's extensions (other than the group context's) but ratchet_tree: the tree is `tree`. */
   readonly groupInfoExtensions: GroupInfo['extensions'];
   readonly tree: PublicRatchetTree;
   /** Our own leaf index. */
@@ -252,7 +252,7 @@ export function joinGroup(suite: CipherSuite, welcome: Welcome, keys: JoinKeys, 
     }
 
     return groupStateOf({
-      suite, groupContext: context, groupInfoExtensions: groupInfo.extensions, tree, leafIndex, privateState,
+      suite, groupContext: context, groupInfoExtensions: groupInfo.extensions.filter((e) => e.type !== ExtensionType.ratchet_tree), tree, leafIndex, privateState,
       signaturePrivateKey: keys.signaturePrivateKey, epochSecrets, confirmationTag: groupInfo.confirmationTag,
       ...(options.secretTree !== undefined ? { secretTreeOptions: options.secretTree } : {}),
     });

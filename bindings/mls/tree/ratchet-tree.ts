@@ -4,9 +4,13 @@
 //
 // * The nodes are the immutable Node objects of messages/ratchet-tree.ts; a change replaces a node,
 //   never edits one in place. Callers must treat nodes they pass in as frozen as well.
-// * Cloning is O(1): a clone shares the arrays with its original, and whichever of the two writes
-//   first copies them (copy-on-write). So a change can be tried on a clone and simply dropped when
-//   it is rejected, leaving the original as it was (edits.ts does this).
+// * Cloning is cheap: the node and hash arrays are cut into chunks of CHUNK entries, a clone shares
+//   the chunks with its original (it copies only the list of them, N / 256 entries for N leaves), and
+//   a tree that writes into a shared chunk copies that chunk first (copy-on-write). So a change can
+//   be tried on a clone and simply dropped when it is rejected, leaving the original as it was
+//   (edits.ts does this), and a Commit that changes one path copies the few chunks on that path,
+//   not the ≈ 2N entries of the whole tree (at N = 10,000, copying both arrays whole cost a receiver
+//   several milliseconds per clone).
 // * Tree hashes (§7.8, tree-hash.ts) are cached per node. Replacing a node forgets the cached hash
 //   of that node and of its ancestors only, so the next tree hash recomputes only that path.
 //   Extending and truncating keep every cached hash that is still meaningful (a subtree's hash
@@ -31,18 +35,38 @@ function powerOfTwoAtLeast(n: number): number {
   return p;
 }
 
-export class PublicRatchetTree {
-  /** Full width: 2 · leafCount − 1 entries; undefined is a blank node. */
-  #nodes: (Node | undefined)[];
-  /** Cached tree hash per node (undefined: not computed since the node's subtree last changed). */
-  #hashes: (Uint8Array | undefined)[];
-  /** Whether the arrays may be shared with a clone (then copied before the next node write). */
-  #shared: boolean;
+/** Entries per chunk of the node and hash arrays (a power of two: index = chunk << SHIFT | offset). */
+const SHIFT = 9;
+const CHUNK = 1 << SHIFT;
+const MASK = CHUNK - 1;
 
-  private constructor(readonly suite: CipherSuite, nodes: (Node | undefined)[], hashes: (Uint8Array | undefined)[], shared: boolean) {
-    this.#nodes = nodes;
-    this.#hashes = hashes;
-    this.#shared = shared;
+/** Nodes x with x >>> SHIFT = i, and their cached tree hashes (undefined: blank / not computed). */
+interface Chunk {
+  readonly nodes: (Node | undefined)[];
+  readonly hashes: (Uint8Array | undefined)[];
+}
+
+/** Fresh blank chunks for nodes [from, to), continuing from a chunk boundary. */
+function blankChunks(from: number, to: number): Chunk[] {
+  const out: Chunk[] = [];
+  for (let at = from; at < to; at += CHUNK) {
+    const n = Math.min(CHUNK, to - at);
+    out.push({ nodes: new Array<Node | undefined>(n).fill(undefined), hashes: new Array<Uint8Array | undefined>(n).fill(undefined) });
+  }
+  return out;
+}
+
+export class PublicRatchetTree {
+  /** Full width: 2 · leafCount − 1 entries, in chunks of CHUNK (the last one may be shorter). */
+  #chunks: Chunk[];
+  /** Whether chunk i is this tree's alone (written in place) or may be shared with a clone (copied before a write). */
+  #owned: boolean[];
+  #width: number;
+
+  private constructor(readonly suite: CipherSuite, chunks: Chunk[], owned: boolean[], width: number) {
+    this.#chunks = chunks;
+    this.#owned = owned;
+    this.#width = width;
   }
 
   /**
@@ -58,16 +82,16 @@ export class PublicRatchetTree {
     const leafCount = powerOfTwoAtLeast((end + 1) >>> 1 || 1);
     if (leafCount > MAX_LEAVES) throw new MlsError('invalid-ratchet-tree', `the ratchet tree has more than 2^31 leaves`);
     const width = nodeWidth(leafCount);
-    const out: (Node | undefined)[] = new Array(width).fill(undefined);
+    const chunks = blankChunks(0, width);
     for (let i = 0; i < end; i++) {
       const node = nodes[i];
       if (node === undefined) continue;
       if ((node.kind === 'leaf') !== (i % 2 === 0)) {
         throw new MlsError('invalid-ratchet-tree', `node ${i} is a ${node.kind} node at a ${i % 2 === 0 ? 'leaf' : 'parent'} position`);
       }
-      out[i] = node;
+      chunks[i >>> SHIFT]!.nodes[i & MASK] = node;
     }
-    return new PublicRatchetTree(suite, out, new Array(width).fill(undefined), false);
+    return new PublicRatchetTree(suite, chunks, chunks.map(() => true), width);
   }
 
   /** The tree of a ratchet_tree extension's data (messages' decodeRatchetTree, then fromNodes). */
@@ -77,17 +101,17 @@ export class PublicRatchetTree {
 
   /** The one-member tree of a new group (§11: the creator at leaf 0). */
   static create(suite: CipherSuite, leaf: LeafNode): PublicRatchetTree {
-    return new PublicRatchetTree(suite, [{ kind: 'leaf', leaf }], [undefined], false);
+    return new PublicRatchetTree(suite, [{ nodes: [{ kind: 'leaf', leaf }], hashes: [undefined] }], [true], 1);
   }
 
   /** The number of leaves, a power of two. */
   get leafCount(): number {
-    return (this.#nodes.length + 1) / 2;
+    return (this.#width + 1) / 2;
   }
 
   /** The number of nodes, 2 · leafCount − 1. */
   get nodeCount(): number {
-    return this.#nodes.length;
+    return this.#width;
   }
 
   /** The root's node index. */
@@ -96,8 +120,8 @@ export class PublicRatchetTree {
   }
 
   #checkNode(x: number, where: string): void {
-    if (!Number.isInteger(x) || x < 0 || x >= this.#nodes.length) {
-      throw new RangeError(`${where}: node ${x} is not in a tree of ${this.#nodes.length} nodes`);
+    if (!Number.isInteger(x) || x < 0 || x >= this.#width) {
+      throw new RangeError(`${where}: node ${x} is not in a tree of ${this.#width} nodes`);
     }
   }
 
@@ -110,7 +134,7 @@ export class PublicRatchetTree {
   /** Node `x`, or undefined if it is blank. RangeError outside the tree. */
   node(x: number): Node | undefined {
     this.#checkNode(x, 'node');
-    return this.#nodes[x];
+    return this.#at(x);
   }
 
   isBlank(x: number): boolean {
@@ -120,7 +144,7 @@ export class PublicRatchetTree {
   /** The LeafNode at leaf `leafIndex`, or undefined if it is blank. RangeError outside the tree. */
   leaf(leafIndex: number): LeafNode | undefined {
     this.#checkLeaf(leafIndex, 'leaf');
-    const n = this.#nodes[2 * leafIndex];
+    const n = this.#at(2 * leafIndex);
     return n?.kind === 'leaf' ? n.leaf : undefined;
   }
 
@@ -133,26 +157,26 @@ export class PublicRatchetTree {
   /** The leaf indices of the non-blank leaves, in increasing order. */
   members(): number[] {
     const out: number[] = [];
-    for (let x = 0; x < this.#nodes.length; x += 2) if (this.#nodes[x] !== undefined) out.push(x >>> 1);
+    for (let x = 0; x < this.#width; x += 2) if (this.#at(x) !== undefined) out.push(x >>> 1);
     return out;
   }
 
   /** The leftmost blank leaf, or undefined if every leaf is taken. */
   leftmostBlankLeaf(): number | undefined {
-    for (let x = 0; x < this.#nodes.length; x += 2) if (this.#nodes[x] === undefined) return x >>> 1;
+    for (let x = 0; x < this.#width; x += 2) if (this.#at(x) === undefined) return x >>> 1;
     return undefined;
   }
 
   /** The nodes in array order at full width (a copy). */
   toNodes(): (Node | undefined)[] {
-    return this.#nodes.slice();
+    return this.#chunks.flatMap((c) => c.nodes);
   }
 
   /** The nodes as a ratchet_tree extension carries them: without trailing blanks (§12.4.3.3). */
   toRatchetTree(): (Node | undefined)[] {
-    let end = this.#nodes.length;
-    while (end > 0 && this.#nodes[end - 1] === undefined) end--;
-    return this.#nodes.slice(0, end);
+    let end = this.#width;
+    while (end > 0 && this.#at(end - 1) === undefined) end--;
+    return this.toNodes().slice(0, end);
   }
 
   /** The ratchet_tree extension data (empty vector only for a tree whose every node is blank). */
@@ -160,22 +184,38 @@ export class PublicRatchetTree {
     return encodeRatchetTree(this.toRatchetTree());
   }
 
-  /** An independent tree with the same contents; O(1) (copy-on-write). */
+  /** An independent tree with the same contents; O(N / CHUNK): the chunks are shared, copy-on-write. */
   clone(): PublicRatchetTree {
-    this.#shared = true;
-    return new PublicRatchetTree(this.suite, this.#nodes, this.#hashes, true);
+    this.#owned.fill(false);
+    return new PublicRatchetTree(this.suite, this.#chunks.slice(), this.#chunks.map(() => false), this.#width);
   }
 
-  #own(): void {
-    if (!this.#shared) return;
-    this.#nodes = this.#nodes.slice();
-    this.#hashes = this.#hashes.slice();
-    this.#shared = false;
+  /** Node x (in range). */
+  #at(x: number): Node | undefined {
+    return this.#chunks[x >>> SHIFT]!.nodes[x & MASK];
+  }
+
+  /** Chunk i, copied first unless this tree owns it. */
+  #writable(i: number): Chunk {
+    if (this.#owned[i]) return this.#chunks[i]!;
+    const c = this.#chunks[i]!;
+    const own = { nodes: c.nodes.slice(), hashes: c.hashes.slice() };
+    this.#chunks[i] = own;
+    this.#owned[i] = true;
+    return own;
+  }
+
+  /**
+   * Forgets x's cached hash, always in a chunk of this tree's own (even if the hash is not cached):
+   * _cacheHash relies on a tree that changed x's subtree no longer sharing x's chunk.
+   */
+  #forgetHash(x: number): void {
+    this.#writable(x >>> SHIFT).hashes[x & MASK] = undefined;
   }
 
   #forget(x: number): void {
-    this.#hashes[x] = undefined;
-    if (this.#nodes.length > 1) for (const p of directPath(x, this.leafCount)) this.#hashes[p] = undefined;
+    this.#forgetHash(x);
+    if (this.#width > 1) for (const p of directPath(x, this.leafCount)) this.#forgetHash(p);
   }
 
   // Low-level changes. They check positions and kinds only; the RFC's operations built on them
@@ -187,9 +227,8 @@ export class PublicRatchetTree {
     if (node !== undefined && (node.kind === 'leaf') !== (x % 2 === 0)) {
       throw new TypeError(`setNode: a ${node.kind} node cannot go at ${x % 2 === 0 ? 'leaf' : 'parent'} position ${x}`);
     }
-    if (this.#nodes[x] === node) return;
-    this.#own();
-    this.#nodes[x] = node;
+    if (this.#at(x) === node) return;
+    this.#writable(x >>> SHIFT).nodes[x & MASK] = node;
     this.#forget(x);
   }
 
@@ -202,7 +241,7 @@ export class PublicRatchetTree {
   /** Blanks every node of the direct path of leaf `leafIndex` (§12.1.2, §12.1.3). */
   blankDirectPath(leafIndex: number): void {
     this.#checkLeaf(leafIndex, 'blankDirectPath');
-    if (this.#nodes.length === 1) return;
+    if (this.#width === 1) return;
     for (const p of directPath(leafToNode(leafIndex), this.leafCount)) this.setNode(p, undefined);
   }
 
@@ -213,12 +252,21 @@ export class PublicRatchetTree {
   extend(): void {
     const n = this.leafCount;
     if (2 * n > MAX_LEAVES) throw new MlsError('tree-full', `the tree cannot grow beyond ${MAX_LEAVES} leaves`);
-    this.#own();
     const width = nodeWidth(2 * n);
-    for (let i = this.#nodes.length; i < width; i++) {
-      this.#nodes.push(undefined);
-      this.#hashes.push(undefined);
+    const last = this.#chunks.length - 1;
+    const partial = this.#width & MASK; // entries of the last chunk, if it is not full
+    if (partial !== 0) {
+      const c = this.#writable(last);
+      const room = Math.min(CHUNK, width - last * CHUNK) - partial;
+      for (let i = 0; i < room; i++) {
+        c.nodes.push(undefined);
+        c.hashes.push(undefined);
+      }
     }
+    const fresh = blankChunks(this.#chunks.length * CHUNK, width);
+    this.#chunks.push(...fresh);
+    this.#owned.push(...fresh.map(() => true));
+    this.#width = width;
   }
 
   /**
@@ -227,28 +275,36 @@ export class PublicRatchetTree {
    * non-blank leaf. The discarded root and right subtree go whether or not they are blank.
    */
   truncate(): void {
-    let last = this.#nodes.length - 1;
-    while (last > 0 && this.#nodes[last] === undefined) last -= 2;
+    let last = this.#width - 1;
+    while (last > 0 && this.#at(last) === undefined) last -= 2;
     // `last` is the rightmost non-blank leaf's node (or 0)
     let n = this.leafCount;
     while (n > 1 && n / 2 > last >>> 1) n /= 2;
     if (n === this.leafCount) return;
-    this.#own();
     const width = nodeWidth(n);
-    this.#nodes.length = width;
-    this.#hashes.length = width;
+    const count = Math.ceil(width / CHUNK);
+    this.#chunks.length = count;
+    this.#owned.length = count;
+    const keep = width - (count - 1) * CHUNK; // entries left in the last chunk
+    if (this.#chunks[count - 1]!.nodes.length !== keep) {
+      const c = this.#writable(count - 1);
+      c.nodes.length = keep;
+      c.hashes.length = keep;
+    }
+    this.#width = width;
   }
 
   /** @internal The cached tree hash of node `x` (tree-hash.ts). */
   _cachedHash(x: number): Uint8Array | undefined {
-    return this.#hashes[x];
+    return this.#chunks[x >>> SHIFT]!.hashes[x & MASK];
   }
 
   /**
-   * @internal Records the tree hash of node `x` (tree-hash.ts). Needs no copy while shared: trees
-   * that share the arrays have the same nodes, so the hash is right for each of them.
+   * @internal Records the tree hash of node `x` (tree-hash.ts). Needs no copy of a shared chunk:
+   * every change under x forgets x's hash through #writable, so trees that still share x's chunk
+   * have not changed x's subtree since they were cloned, and the hash is right for each of them.
    */
   _cacheHash(x: number, hash: Uint8Array): void {
-    this.#hashes[x] = hash;
+    this.#chunks[x >>> SHIFT]!.hashes[x & MASK] = hash;
   }
 }

@@ -29,7 +29,7 @@ import type { CipherSuite } from '../crypto/cipher-suite.js';
 import { decryptWithLabel } from '../crypto/labels.js';
 import { MlsError } from '../errors.js';
 import { type GroupContext, encodeGroupContext } from '../group-context.js';
-import type { HpkeCiphertext, UpdatePath } from '../messages/commit.js';
+import { type HpkeCiphertext, type UpdatePath, ciphertextAt, ciphertextCount } from '../messages/commit.js';
 import type { RequiredCapabilities } from '../messages/extensions.js';
 import { commonAncestor, directPath, leafToNode, level } from '../tree/math.js';
 import type { PublicRatchetTree } from '../tree/ratchet-tree.js';
@@ -71,30 +71,52 @@ function inSubtree(x: number, d: number): boolean {
   return d >= x - span && d <= x + span;
 }
 
-function keyString(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return s;
+/**
+ * A number from the last four bytes of a public key (fewer for a shorter one) and its length: a
+ * cheap first comparison (X25519 keys and P-256 points end in bytes that vary), after which equal
+ * tags are compared in full. Public keys only: the early exits reveal nothing secret.
+ */
+function keyTag(b: Uint8Array): number {
+  const n = b.length;
+  // 30 bits: a small integer to V8, so the map lookups per tree node allocate nothing.
+  if (n < 4) return n === 0 ? 0 : ((n << 24) ^ (b[0]! << 16) ^ (b[n - 1]! << 8) ^ b[n >> 1]!) & 0x3fffffff;
+  return (((b[n - 4]! << 24) | (b[n - 3]! << 16) | (b[n - 2]! << 8) | b[n - 1]!) ^ n) & 0x3fffffff;
 }
 
-/** The public keys checks of §12.4.2: new to the tree, distinct within the path, the leaf's changed. */
+/**
+ * The public keys checks of §12.4.2: the leaf's changed, and none of the UpdatePath's keys appears
+ * in any node of the tree, nor twice in the path. The tree has one key per non-blank node (≈ N):
+ * its keys are matched against the path's few by keyTag, not turned into strings for a set (which
+ * at N = 10,000 cost more than decrypting the path).
+ */
 function checkNewKeys(tree: PublicRatchetTree, sender: number, updatePath: UpdatePath): void {
   const old = tree.leaf(sender);
   if (old !== undefined && ctEqual(old.encryptionKey, updatePath.leafNode.encryptionKey)) {
     throw new MlsError('invalid-leaf-node', `the UpdatePath keeps leaf ${sender}'s encryption_key`);
   }
-  const inTree = new Set<string>();
+  const keys = [updatePath.leafNode.encryptionKey, ...updatePath.nodes.map((n) => n.encryptionKey)];
+  const byTag = new Map<number, Uint8Array[]>();
+  for (const key of keys) {
+    const tag = keyTag(key);
+    const same = byTag.get(tag);
+    if (same === undefined) byTag.set(tag, [key]);
+    else {
+      if (includesKey(same, key)) throw new MlsError('duplicate-key', 'the UpdatePath has the same public key twice');
+      same.push(key);
+    }
+  }
   for (let x = 0; x < tree.nodeCount; x++) {
     const pub = nodePublicKey(tree, x);
-    if (pub !== undefined) inTree.add(keyString(pub));
+    if (pub === undefined) continue;
+    const same = byTag.get(keyTag(pub));
+    if (same !== undefined && includesKey(same, pub)) throw new MlsError('duplicate-key', 'a public key of the UpdatePath is already in the tree');
   }
-  const seen = new Set<string>();
-  for (const key of [updatePath.leafNode.encryptionKey, ...updatePath.nodes.map((n) => n.encryptionKey)]) {
-    const k = keyString(key);
-    if (inTree.has(k)) throw new MlsError('duplicate-key', 'a public key of the UpdatePath is already in the tree');
-    if (seen.has(k)) throw new MlsError('duplicate-key', 'the UpdatePath has the same public key twice');
-    seen.add(k);
-  }
+}
+
+/** Whether `key` is among `keys` (a loop, not a closure: the caller runs once per tree node). */
+function includesKey(keys: readonly Uint8Array[], key: Uint8Array): boolean {
+  for (let i = 0; i < keys.length; i++) if (keys[i]!.length === key.length && ctEqual(keys[i]!, key)) return true;
+  return false;
 }
 
 /** Decrypts one HPKECiphertext to a path secret of Nh bytes (the bare secret, §7.6), or throws the matching MlsError. */
@@ -174,7 +196,7 @@ export function applyUpdatePath(
   }
   const targets = path.map(({ copathChild }) => recipients(tree, copathChild, excluded));
   targets.forEach((t, i) => {
-    const n = updatePath.nodes[i]!.encryptedPathSecret.length;
+    const n = ciphertextCount(updatePath.nodes[i]!);
     if (n !== t.length) throw new MlsError('invalid-update-path', `UpdatePathNode ${i} has ${n} ciphertexts for a resolution of ${t.length} nodes`);
   });
 
@@ -203,7 +225,7 @@ export function applyUpdatePath(
     if (keyPair !== undefined) j = i;
   }
   if (keyPair === undefined) throw new MlsError('no-decryption-key', `the receiver holds no key for the resolution of node ${path[k]!.copathChild}`);
-  const secret = openPathSecret(suite, keyPair, context, updatePath.nodes[k]!.encryptedPathSecret[j]!);
+  const secret = openPathSecret(suite, keyPair, context, ciphertextAt(updatePath.nodes[k]!, j));
 
   // Derive up to the root and check the published keys (§7.5 steps 4–6)
   let derived: ReturnType<typeof deriveAndCheck>;
