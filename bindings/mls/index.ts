@@ -8,6 +8,8 @@ export { Group } from './group/group.js';
 export type { CommitRequest, ProposalRequest, GroupOptions, JoinGroupOptions, ProcessResult } from './group/group.js';
 export { createGroup, createKeyPackage, joinGroup, loadGroup } from './group/entry.js';
 export type { IdentityOptions } from './group/entry.js';
+export { joinExternal } from './group/join-external.js';
+export type { JoinExternalOptions } from './group/join-external.js';
 export type { GroupPolicy, PolicyChange } from './group/policy.js';
 export type { CommitSummary } from './group/commit.js';
 export type { ExternalPsk } from './group/join.js';

@@ -23,6 +23,7 @@ import {
   processPrivateMessage, processPublicMessage,
 } from 'ts-mls';
 import { getCiphersuiteFromId } from 'ts-mls/crypto/ciphersuite.js';
+import { createGroupInfo } from 'ts-mls/createCommit.js';
 import { decodeRatchetTree, encodeRatchetTree } from 'ts-mls/ratchetTree.js';
 import type { MLSMessage } from 'ts-mls';
 
@@ -153,6 +154,26 @@ export class TsMember {
     const r = await joinGroupExternal(gi, publicPackage, privatePackage, true, externalPubWorkaround(this.impl));
     this.state = r.newState;
     return tsEncode({ version: 'mls10', wireformat: 'mls_public_message', publicMessage: r.publicMessage });
+  }
+
+  /**
+   * A GroupInfo of the current epoch (MLSMessage bytes) for an external joiner: external_pub, then
+   * the ratchet_tree extension unless `ratchetTree` is false, signed by this member as ts-mls's
+   * createGroupInfoWithExternalPub signs it. ts-mls 1.6.4 writes external_pub's data as the bare
+   * key (see externalPubWorkaround); that is what `bareExternalPub: true` gives. By default the data
+   * is RFC 9420's ExternalPub struct instead (§12.4.3.2: a varint length, then the key), which is
+   * what wirecrypt (and ts-mls from PR #449 on) reads.
+   */
+  async groupInfo(options: { readonly ratchetTree?: boolean; readonly bareExternalPub?: boolean } = {}): Promise<Uint8Array> {
+    const pair = await this.impl.hpke.deriveKeyPair(this.state.keySchedule.externalSecret);
+    const key = await this.impl.hpke.exportPublicKey(pair.publicKey);
+    if (key.length >= 64) throw new Error('ts-mls helper: a one-byte varint length only');
+    const externalPub = options.bareExternalPub === true ? key : Uint8Array.of(key.length, ...key);
+    const gi = await createGroupInfo(this.state.groupContext, this.state.confirmationTag, this.state, [
+      { extensionType: 'external_pub', extensionData: externalPub },
+      ...(options.ratchetTree === false ? [] : [{ extensionType: 'ratchet_tree' as const, extensionData: this.ratchetTree }]),
+    ], this.impl);
+    return tsEncode({ version: 'mls10', wireformat: 'mls_group_info', groupInfo: gi });
   }
 
   get epoch(): bigint {

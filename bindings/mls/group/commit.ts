@@ -360,6 +360,19 @@ function signaturesVerifyInBatch(state: GroupState, resolved: readonly Resolved[
   }
 }
 
+/**
+ * Where an external joiner goes (§12.4.3.2): the leftmost blank leaf of `tree` (its proposals
+ * applied), as an Add would, extending the tree when it has none. Changes `tree` (a clone); the
+ * joiner's UpdatePath fills the leaf in. The joiner (group/join-external.ts) and the members agree on it.
+ */
+export function placeExternalJoiner(tree: PublicRatchetTree): number {
+  const free = tree.leftmostBlankLeaf();
+  if (free !== undefined) return free;
+  const leaf = tree.leafCount; // the first leaf of the added half
+  tree.extend();
+  return leaf;
+}
+
 /** The init_secret of an external commit (§8.3): kem_output opened with the epoch's external key pair. */
 function externalInitSecret(state: GroupState, kemOutput: Uint8Array): Uint8Array {
   const { suite } = state;
@@ -473,15 +486,7 @@ function processAuthenticatedCommit(
   const withSenders: ProposalWithSender[] = resolved.map((r) => (r.senderLeaf !== undefined ? { proposal: r.proposal, sender: r.senderLeaf } : { proposal: r.proposal }));
   const applied = applyProposals(state.tree, withSenders);
   let tree: PublicRatchetTree = applied.tree;
-  if (external) {
-    // The joiner takes the leftmost blank leaf, as an Add would (§12.4.3.2); its UpdatePath fills it in.
-    const free = tree.leftmostBlankLeaf();
-    if (free !== undefined) committer = free;
-    else {
-      committer = tree.leafCount; // the first leaf of the added half
-      tree.extend();
-    }
-  }
+  if (external) committer = placeExternalJoiner(tree);
   // Removed: decided by the list, as an Add of the same Commit may fill the freed leaf (§12.3, §12.4.2).
   const removesUs = resolved.some((r) => r.proposal.kind === 'remove' && r.proposal.removed === state.leafIndex);
   if (removesUs || state.leafIndex >= tree.leafCount || tree.leaf(state.leafIndex) === undefined) {

@@ -132,7 +132,7 @@ function decodeTree(suite: CipherSuite, bytes: Uint8Array): PublicRatchetTree {
 }
 
 /** The ratchet tree to join with: the out-of-band one, else the GroupInfo's ratchet_tree extension. */
-function groupTree(suite: CipherSuite, groupInfo: GroupInfo, outOfBand: JoinOptions['ratchetTree']): PublicRatchetTree {
+export function groupTree(suite: CipherSuite, groupInfo: GroupInfo, outOfBand: JoinOptions['ratchetTree']): PublicRatchetTree {
   const found = groupInfo.extensions.filter((e) => e.type === ExtensionType.ratchet_tree);
   if (found.length > 1) throw new MlsError('invalid-group-info', 'the GroupInfo has more than one ratchet_tree extension');
   if (outOfBand !== undefined) return treeFromOption(suite, outOfBand);
@@ -172,7 +172,7 @@ function encodeExtensions(extensions: readonly Extension[]): Uint8Array {
   return encode((w) => writeVector(w, extensions, writeExtension));
 }
 
-function requiredCapabilities(context: GroupContext) {
+export function requiredCapabilities(context: GroupContext) {
   const ext = context.extensions.filter((e) => e.type === ExtensionType.required_capabilities);
   if (ext.length > 1) throw new MlsError('invalid-group-info', 'the GroupContext has more than one required_capabilities extension');
   if (ext.length === 0) return undefined;
