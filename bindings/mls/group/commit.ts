@@ -60,7 +60,8 @@ import { type RequiredCapabilities, decodeExternalSenders, decodeRequiredCapabil
 import type { Sender } from '../messages/framing.js';
 import { type AuthenticatedContent, encodeAuthenticatedContent } from '../messages/framing-inner.js';
 import { encodeKeyPackageTbs } from '../messages/key-package.js';
-import { encodeLeafNodeTbs } from '../messages/leaf-node.js';
+import { type LeafNode, encodeLeafNodeTbs } from '../messages/leaf-node.js';
+import { encodeCredential } from '../messages/credential.js';
 import type { MlsMessage } from '../messages/mls-message.js';
 import type { Proposal } from '../messages/proposal.js';
 import { type PreSharedKeyId, PskType, ResumptionUsage, writePskId } from '../psk.js';
@@ -361,6 +362,19 @@ function signaturesVerifyInBatch(state: GroupState, resolved: readonly Resolved[
 }
 
 /**
+ * A resync (§12.4.3.2): the external joiner's Remove must be of its own earlier appearance — its new
+ * leaf must satisfy what an Update of the removed leaf would, so it must present the removed leaf's
+ * credential (compared byte for byte). Otherwise anyone holding a GroupInfo could evict any member
+ * under the name of a resync. MlsError 'invalid-commit'.
+ */
+export function requireResyncOf(tree: PublicRatchetTree, removed: number, joinerLeaf: LeafNode): void {
+  const old = tree.leaf(removed);
+  if (old === undefined || !ctEqual(encodeCredential(old.credential), encodeCredential(joinerLeaf.credential))) {
+    invalid(`an external commit removes leaf ${removed}, whose credential is not the joiner's: a resync removes only the joiner's own earlier leaf`);
+  }
+}
+
+/**
  * Where an external joiner goes (§12.4.3.2): the leftmost blank leaf of `tree` (its proposals
  * applied), as an Add would, extending the tree when it has none. Changes `tree` (a clone); the
  * joiner's UpdatePath fills the leaf in. The joiner (group/join-external.ts) and the members agree on it.
@@ -483,6 +497,8 @@ function processAuthenticatedCommit(
     ? commit.proposals.map((p) => ({ proposal: (p as Extract<ProposalOrRef, { kind: 'proposal' }>).proposal, sender: content.sender }))
     : resolveProposals(state, committer, commit.proposals, cached);
   validateProposals(state, committer, resolved, commit.path !== undefined, options.now, external);
+  const resynced = external ? resolved.find((r) => r.proposal.kind === 'remove')?.proposal : undefined;
+  if (resynced?.kind === 'remove') requireResyncOf(state.tree, resynced.removed, commit.path!.leafNode);
   const withSenders: ProposalWithSender[] = resolved.map((r) => (r.senderLeaf !== undefined ? { proposal: r.proposal, sender: r.senderLeaf } : { proposal: r.proposal }));
   const applied = applyProposals(state.tree, withSenders);
   let tree: PublicRatchetTree = applied.tree;

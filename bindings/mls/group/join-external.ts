@@ -38,7 +38,7 @@ import { type Credential, credentialTypeOf } from '../messages/credential.js';
 import { decodeExternalPub, encodeExternalPub } from '../messages/extensions.js';
 import type { FramedContent } from '../messages/framing.js';
 import { type GroupInfo, encodeGroupInfoTbs } from '../messages/group-info.js';
-import type { Capabilities } from '../messages/leaf-node.js';
+import type { Capabilities, LeafNode } from '../messages/leaf-node.js';
 import { encodeMlsMessage } from '../messages/mls-message.js';
 import type { Proposal } from '../messages/proposal.js';
 import { PskType } from '../psk.js';
@@ -47,7 +47,7 @@ import { applyProposals } from '../tree/edits.js';
 import type { PublicRatchetTree } from '../tree/ratchet-tree.js';
 import { validateLeafNode, validateRatchetTree } from '../tree/validate.js';
 import { type CreatedUpdatePath, createUpdatePath } from '../treekem/create.js';
-import { placeExternalJoiner } from './commit.js';
+import { placeExternalJoiner, requireResyncOf } from './commit.js';
 import { defaultCapabilities } from './create.js';
 import { type EpochBase, type NextEpoch, groupStateOf, nextEpoch } from './epoch.js';
 import { Group, type GroupOptions, decode } from './group.js';
@@ -87,8 +87,8 @@ function invalidGroupInfo(message: string): never {
   throw new MlsError('invalid-group-info', message);
 }
 
-/** Step 1 of the module comment. */
-function checkGroupInfo(suite: CipherSuite, groupInfo: GroupInfo, ratchetTree: Uint8Array | undefined, now: bigint | undefined): CheckedGroupInfo {
+/** Step 1 of the module comment. (Exported for tests, not from the package.) */
+export function checkGroupInfo(suite: CipherSuite, groupInfo: GroupInfo, ratchetTree: Uint8Array | undefined, now: bigint | undefined): CheckedGroupInfo {
   const context = groupInfo.groupContext;
   const pubs = groupInfo.extensions.filter((e) => e.type === ExtensionType.external_pub);
   if (pubs.length !== 1) invalidGroupInfo(pubs.length === 0 ? 'the GroupInfo has no external_pub extension: the group does not allow external joins' : 'the GroupInfo has more than one external_pub extension');
@@ -99,6 +99,7 @@ function checkGroupInfo(suite: CipherSuite, groupInfo: GroupInfo, ratchetTree: U
     if (e instanceof DecodeError) invalidGroupInfo(`the external_pub extension does not decode: ${e.message}`);
     throw e;
   }
+  if (context.epoch === 0xffffffffffffffffn) invalidGroupInfo('the GroupInfo is at the last epoch (2^64 − 1): the group can have no next one');
   const keyLength = suite.provider.dh(suite.dh).publicKeyLength;
   if (externalPub.length !== keyLength) invalidGroupInfo(`external_pub is ${externalPub.length} bytes, not ${keyLength}`);
 
@@ -122,6 +123,11 @@ function checkGroupInfo(suite: CipherSuite, groupInfo: GroupInfo, ratchetTree: U
 function capabilitiesFor(suite: CipherSuite, credential: Credential, groupInfo: GroupInfo, tree: PublicRatchetTree): Capabilities {
   const base = defaultCapabilities(suite, credential);
   const required = requiredCapabilities(groupInfo.groupContext);
+  // A proposal type wirecrypt does not implement would make this member refuse the group's next
+  // Commit that carries one: refuse to join instead of claiming it (a KeyPackage, and so a Welcome
+  // join, never claims it either).
+  const unknown = (required?.proposalTypes ?? []).filter((t) => !base.proposals.includes(t) && t > 7);
+  if (unknown.length > 0) throw new MlsError('unsupported-capability', `the group requires proposal types wirecrypt does not implement: ${unknown.join(', ')}`);
   const union = (a: readonly number[], b: readonly number[]) => [...new Set([...a, ...b])];
   const inUse = tree.members().map((m) => credentialTypeOf(tree.leaf(m)!.credential));
   return {
@@ -161,14 +167,18 @@ interface Joiner {
   readonly signaturePrivateKey: Uint8Array;
 }
 
-/** Steps 2–6 of the module comment, from a checked GroupInfo. */
-function createExternalCommit(suite: CipherSuite, checked: CheckedGroupInfo, joiner: Joiner, options: JoinExternalOptions): ExternalCommit {
+/**
+ * Steps 2–6 of the module comment, from a checked GroupInfo. (Exported for tests, not from the
+ * package: `unvalidated` skips the joiner's own resync check, to build the Commit receivers refuse.)
+ */
+export function createExternalCommit(suite: CipherSuite, checked: CheckedGroupInfo, joiner: Joiner, options: JoinExternalOptions, unvalidated = false): ExternalCommit {
   const { groupInfo, tree: oldTree, externalPub } = checked;
   const context = groupInfo.groupContext;
   const resync = options.resync?.leafIndex;
   if (resync !== undefined && (!Number.isInteger(resync) || resync < 0 || resync >= oldTree.leafCount || oldTree.leaf(resync) === undefined)) {
     throw new MlsError('invalid-commit', `a resync of leaf ${resync}, which is not a member`);
   }
+  if (resync !== undefined && !unvalidated) requireResyncOf(oldTree, resync, { credential: joiner.credential } as LeafNode); // as every receiver will
   const injected = options.injectPsks ?? [];
   for (let i = 0; i < injected.length; i++) {
     for (let j = 0; j < i; j++) if (injected[i]!.id.length === injected[j]!.id.length && ctEqual(injected[i]!.id, injected[j]!.id)) throw new MlsError('invalid-commit', 'the same PSK injected twice');
