@@ -7,17 +7,12 @@
 // which shares Node's module map with `import`: `mls.createGroup` is the very function that
 // `import { createGroup } from 'wirecrypt/mls'` gives, on the same engine and error classes.
 
-/** Thrown on first use of a namespace where Node cannot require() an ES module (before 20.19). */
-export class LazyNamespaceError extends Error {
-  override readonly name = 'LazyNamespaceError';
-}
-
 export function lazyNamespace<T extends object>(name: string, load: () => T, exportNames: readonly string[]): T {
   let loaded: T | undefined;
   const module = (): T => {
     if (loaded) return loaded;
-    if (!process.features.require_module) {
-      throw new LazyNamespaceError(`wirecrypt.${name} needs Node ≥ 20.19 (require of ES modules); import 'wirecrypt/${name}' instead`);
+    if (!process.features.require_module) { // Node before 20.19, which package.json's engines excludes
+      throw new Error(`wirecrypt.${name} needs Node ≥ 20.19 (require of ES modules); import 'wirecrypt/${name}' instead`);
     }
     return (loaded = load());
   };
