@@ -28,6 +28,12 @@ export function readVarint(r: ByteReader, what: string): number {
   throw new DecodeError(`${what}: length prefix 0b11 is reserved`);
 }
 
+/** Bytes of the minimal varint that encodes `n` (RangeError outside [0, 2^30)). */
+export function varintLength(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_VARINT) throw new RangeError(`varint: ${n} is not in [0, 2^30)`);
+  return n < 0x40 ? 1 : n < 0x4000 ? 2 : 4;
+}
+
 /** The minimal varint encoding of `n` (1, 2 or 4 bytes). */
 function varintBytes(n: number): number[] {
   if (!Number.isInteger(n) || n < 0 || n > MAX_VARINT) throw new RangeError(`writeVarint: ${n} is not in [0, 2^30)`);

@@ -652,16 +652,3 @@ export class SecretTree {
     this.nodes.delete(x);
   }
 }
-
-/**
- * The sender-data key and nonce for a PrivateMessage's `ciphertext` (§6.3.2): ExpandWithLabel over
- * sender_data_secret with the first Nh bytes of the content ciphertext (all of it when shorter) as
- * context, so each message's sender data gets its own key and nonce.
- */
-export function senderDataKeyNonce(suite: CipherSuite, senderDataSecret: Uint8Array, ciphertext: Uint8Array): KeyNonce {
-  const sample = ciphertext.subarray(0, Math.min(suite.hashLength, ciphertext.length));
-  return {
-    key: expandWithLabel(suite, senderDataSecret, 'key', sample, suite.keyLength),
-    nonce: expandWithLabel(suite, senderDataSecret, 'nonce', sample, suite.nonceLength),
-  };
-}

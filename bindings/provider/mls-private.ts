@@ -10,6 +10,7 @@
 //   ExpandWithLabel(s, label, ctx, L) = HKDF-Expand-SHA256(s, uint16 L ‖ opaque<V> "MLS 1.0 " label ‖ opaque<V> ctx, L)
 
 import type { Aead } from '../aead.js';
+import { disposing } from '../dispose.js';
 import { AuthenticationError, bytes, bytesOfLength } from '../errors.js';
 import { type AeadName, type HkdfHashName, known } from './types.js';
 
@@ -50,22 +51,12 @@ export interface ComposedPrimitives {
 
 /** aead(name, key).seal / open, the object disposed after; an open failure is AuthenticationError. */
 export function composedAeadSeal(p: ComposedPrimitives, name: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-  const aead = p.aead(name, key);
-  try {
-    return aead.seal(nonce, plaintext, aad);
-  } finally {
-    aead.dispose();
-  }
+  return disposing(p.aead(name, key), (aead) => aead.seal(nonce, plaintext, aad));
 }
 
 export function composedAeadOpen(p: ComposedPrimitives, name: AeadName, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
   if (sealed.length < TAG) throw new AuthenticationError();
-  const aead = p.aead(name, key);
-  try {
-    return aead.open(nonce, sealed, aad);
-  } finally {
-    aead.dispose();
-  }
+  return disposing(p.aead(name, key), (aead) => aead.open(nonce, sealed, aad));
 }
 
 const utf8 = new TextEncoder();
@@ -76,35 +67,27 @@ function kdfLabel(label: string, sample: Uint8Array, length: number): Uint8Array
   return Uint8Array.from([length >> 8, length & 0xff, full.length, ...full, sample.length, ...sample]);
 }
 
-/** The sender-data key and nonce of §6.3.2 by hkdfExpand; the caller wipes them. */
-function senderDataKeyNonce(p: ComposedPrimitives, aead: AeadName, secret: Uint8Array, sample: Uint8Array): { key: Uint8Array; nonce: Uint8Array } {
+/** `use` of the sender-data key and nonce of §6.3.2 (by hkdfExpand), both wiped after. */
+function withSenderDataKey<R>(p: ComposedPrimitives, aead: AeadName, secret: Uint8Array, sample: Uint8Array, use: (key: Uint8Array, nonce: Uint8Array) => R): R {
   const nk = AEAD_KEY_LENGTHS[aead];
-  return {
-    key: p.hkdfExpand('SHA-256', secret, kdfLabel('key', sample, nk), nk),
-    nonce: p.hkdfExpand('SHA-256', secret, kdfLabel('nonce', sample, ONCE_NONCE_LENGTH), ONCE_NONCE_LENGTH),
-  };
+  const key = p.hkdfExpand('SHA-256', secret, kdfLabel('key', sample, nk), nk);
+  const nonce = p.hkdfExpand('SHA-256', secret, kdfLabel('nonce', sample, ONCE_NONCE_LENGTH), ONCE_NONCE_LENGTH);
+  try {
+    return use(key, nonce);
+  } finally {
+    key.fill(0);
+    nonce.fill(0);
+  }
 }
 
 export function composedSenderDataSeal(
   p: ComposedPrimitives, aead: AeadName, secret: Uint8Array, sample: Uint8Array, senderData: Uint8Array, aad: Uint8Array,
 ): Uint8Array {
-  const { key, nonce } = senderDataKeyNonce(p, aead, secret, sample);
-  try {
-    return composedAeadSeal(p, aead, key, nonce, senderData, aad);
-  } finally {
-    key.fill(0);
-    nonce.fill(0);
-  }
+  return withSenderDataKey(p, aead, secret, sample, (key, nonce) => composedAeadSeal(p, aead, key, nonce, senderData, aad));
 }
 
 export function composedSenderDataOpen(
   p: ComposedPrimitives, aead: AeadName, secret: Uint8Array, sample: Uint8Array, sealed: Uint8Array, aad: Uint8Array,
 ): Uint8Array {
-  const { key, nonce } = senderDataKeyNonce(p, aead, secret, sample);
-  try {
-    return composedAeadOpen(p, aead, key, nonce, sealed, aad);
-  } finally {
-    key.fill(0);
-    nonce.fill(0);
-  }
+  return withSenderDataKey(p, aead, secret, sample, (key, nonce) => composedAeadOpen(p, aead, key, nonce, sealed, aad));
 }

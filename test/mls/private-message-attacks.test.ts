@@ -9,7 +9,7 @@ import { AuthenticationError } from '../../bindings/errors.js';
 import { referenceProvider } from '../../bindings/provider/reference.js';
 import { engine } from '../../bindings/wasm/select.js';
 import { cipherSuite } from '../../bindings/mls/crypto/cipher-suite.js';
-import { senderDataKeyNonce } from '../../bindings/mls/secret-tree.js';
+import { senderDataKeyNonce } from './sender-data-reference.js';
 import { stateOf } from '../../bindings/mls/group/group.js';
 import { protectPrivate } from '../../bindings/mls/framing/private-message.js';
 import type { GroupContext } from '../../bindings/mls/group-context.js';

@@ -10,7 +10,7 @@ import type { AeadName, CryptoProvider } from '../../bindings/index.js';
 import { AuthenticationError } from '../../bindings/errors.js';
 import { referenceProvider } from '../../bindings/provider/reference.js';
 import { cipherSuite } from '../../bindings/mls/crypto/cipher-suite.js';
-import { senderDataKeyNonce } from '../../bindings/mls/secret-tree.js';
+import { senderDataKeyNonce } from './sender-data-reference.js';
 import { FUZZ_SEED } from '../diff/property.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { hex, loadVectors } from '../helpers/vectors.js';

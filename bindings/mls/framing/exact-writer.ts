@@ -5,11 +5,7 @@
 // codecs' (RFC 9420 §2.1: big-endian integers, opaque<V> with a minimal QUIC-style varint length);
 // the tests compare the two.
 
-/** Bytes of the minimal varint length prefix of an opaque<V> of `n` bytes (RFC 9420 §2.1.2). */
-export function varintLength(n: number): number {
-  if (!Number.isInteger(n) || n < 0 || n > 0x3fffffff) throw new RangeError(`an opaque<V> of ${n} bytes does not fit a varint length`);
-  return n < 0x40 ? 1 : n < 0x4000 ? 2 : 4;
-}
+import { varintLength } from '../../codec/tls.js';
 
 /** Bytes of opaque<V> holding `n` bytes. */
 export const opaqueLength = (n: number): number => varintLength(n) + n;

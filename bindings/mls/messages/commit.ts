@@ -10,7 +10,7 @@
 // ProposalRef is a HashReference, opaque<V> (§5.2).
 
 import { type ByteReader, DecodeError } from '../../codec/reader.js';
-import { readOpaque, readOptional, readVector, writeOpaque, writeOptional, writeVector } from '../../codec/tls.js';
+import { readOpaque, readOptional, readVector, varintLength, writeOpaque, writeOptional, writeVector } from '../../codec/tls.js';
 import type { ByteWriter } from '../../codec/writer.js';
 import type { HpkeCiphertext } from '../crypto/labels.js';
 import { MlsError } from '../errors.js';
@@ -156,11 +156,6 @@ function unchangedBody(items: readonly HpkeCiphertext[]): Uint8Array | undefined
     at += varintLength(c.ciphertext.length) + c.ciphertext.length;
   }
   return at === body.length ? body : undefined;
-}
-
-/** The length of the minimal varint in front of `n` bytes (codec/tls.ts). */
-function varintLength(n: number): number {
-  return n < 0x40 ? 1 : n < 0x4000 ? 2 : 4;
 }
 
 /** Whether `v` is the view of `body` at `offset` (after its varint), i.e. the field unpacked there. */
