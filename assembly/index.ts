@@ -40,6 +40,9 @@ import {
   ed25519VerifyStart, ed25519Wipe,
 } from './curve/ed25519';
 import { wipe } from './runtime/bytes';
+import { FE, feToBytes } from './curve/fe25519';
+import { P3 } from './curve/ge25519';
+import { decodeX4, decodeX4WipeScratch } from './curve/ge25519_decode_x4';
 
 /** First byte after the module's static data; the bindings manage memory from here up. */
 export function heap_base(): usize {
@@ -297,6 +300,22 @@ export function ed25519_verify_batch(table: usize, count: usize, randoms: usize,
   ed25519VerifyBatch(table, count, randoms, scratch, results);
 }
 export function ed25519_secret_to_x25519(out: usize, seed: usize): void { ed25519SecretToX25519(out, seed); }
+/**
+ * Test access to batch verification's four-lane point decoding: the encodings at s, s + 32, s + 64,
+ * s + 96 → affine x ‖ y (canonical, 64 bytes each) at out; returns the mask of those that decoded.
+ */
+export function ed25519_decode_x4(out: usize, s: usize): u32 {
+  const mask = decodeX4(DECODED, s, s + 32, s + 64, s + 96);
+  for (let j: usize = 0; j < 4; j++) {
+    feToBytes(out + 64 * j, DECODED + j * P3);
+    feToBytes(out + 64 * j + 32, DECODED + j * P3 + FE);
+  }
+  wipe(DECODED, 4 * P3);
+  decodeX4WipeScratch();
+  return mask;
+}
+const DECODED: usize = memory.data(4 * <i32>P3, 16);
+
 /** 0: done; 1: the key does not decode; 2: it has small order. */
 export function ed25519_public_to_x25519(out: usize, pk: usize): u32 { return ed25519PublicToX25519(out, pk); }
 

@@ -230,7 +230,7 @@ export function feWipeScratch(): void {
  * from one squaring to the next instead of a store and a reload of all ten per squaring (the two
  * exponentiations below are 250 squarings in runs of up to 100; decoding a point is one of them).
  */
-function sqTimes(h: usize, f: usize, n: i32): void {
+export function sqTimes(h: usize, f: usize, n: i32): void {
   let f0 = l(f, 0), f1 = l(f, 1), f2 = l(f, 2), f3 = l(f, 3), f4 = l(f, 4), f5 = l(f, 5), f6 = l(f, 6), f7 = l(f, 7), f8 = l(f, 8), f9 = l(f, 9);
   for (let i = 0; i < n; i++) {
     const f0_2 = 2 * f0, f1_2 = 2 * f1, f2_2 = 2 * f2, f3_2 = 2 * f3, f4_2 = 2 * f4, f5_2 = 2 * f5, f6_2 = 2 * f6, f7_2 = 2 * f7;

@@ -122,8 +122,21 @@ const U: usize = memory.data(<i32>FE, 16), V: usize = memory.data(<i32>FE, 16), 
 /**
  * Decodes 32 bytes into p (P3), RFC 8032 §5.1.3. Returns 0 for a non-canonical y (≥ p), a y with no
  * x on the curve, or x = 0 with the sign bit set; 1 otherwise. Runs on public keys and signature R.
+ * In two halves around the exponentiation, which decodeX4 (ge25519_decode_x4.ts) runs for four
+ * points at once.
  */
 export function decode(p: usize, s: usize): u32 {
+  if (!decodeStart(p, s, U, V, T0)) return 0;
+  fePow22523(X(p), X(p));
+  return decodeFinish(p, s, U, V, T0);
+}
+
+/**
+ * The first half of decode(): Y = y (0 if not canonical, and nothing else is set), Z = 1, and the
+ * square root's ingredients x = u v^3 (u v^7)^((p-5)/8): u = y^2 - 1, v = d y^2 + 1 and v^3 at the
+ * given addresses, and X = u v^7, the base of the exponentiation.
+ */
+export function decodeStart(p: usize, s: usize, u: usize, v: usize, v3: usize): u32 {
   feFromBytes(Y(p), s);
   // canonical y: re-encoding must give back the 255 low bits
   feToBytes(CHECK, Y(p));
@@ -132,24 +145,27 @@ export function decode(p: usize, s: usize): u32 {
   diff |= (load<u8>(CHECK + 31) ^ load<u8>(s + 31)) & 0x7f;
   if (diff != 0) return 0;
   feSetInt(Z(p), 1);
-  feSq(U, Y(p));
-  feMul(V, U, D);
-  feSub(U, U, Z(p));        // u = y^2 - 1
-  feAdd(V, V, Z(p));        // v = d y^2 + 1
-  // x = u v^3 (u v^7)^((p-5)/8)
-  feSq(T0, V);
-  feMul(T0, T0, V);         // v^3
-  feSq(X(p), T0);
-  feMul(X(p), X(p), V);     // v^7
-  feMul(X(p), X(p), U);     // u v^7
-  fePow22523(X(p), X(p));
-  feMul(X(p), X(p), T0);
-  feMul(X(p), X(p), U);     // u v^3 (u v^7)^((p-5)/8)
+  feSq(u, Y(p));
+  feMul(v, u, D);
+  feSub(u, u, Z(p));        // u = y^2 - 1
+  feAdd(v, v, Z(p));        // v = d y^2 + 1
+  feSq(v3, v);
+  feMul(v3, v3, v);         // v^3
+  feSq(X(p), v3);
+  feMul(X(p), X(p), v);     // v^7
+  feMul(X(p), X(p), u);     // u v^7
+  return 1;
+}
+
+/** The second half of decode(), once X = (u v^7)^((p-5)/8). */
+export function decodeFinish(p: usize, s: usize, u: usize, v: usize, v3: usize): u32 {
+  feMul(X(p), X(p), v3);
+  feMul(X(p), X(p), u);     // u v^3 (u v^7)^((p-5)/8)
   feSq(T1, X(p));
-  feMul(T1, T1, V);         // v x^2
-  feSub(T2, T1, U);
+  feMul(T1, T1, v);         // v x^2
+  feSub(T2, T1, u);
   if (feIsZero(T2) == 0) {
-    feAdd(T2, T1, U);
+    feAdd(T2, T1, u);
     if (feIsZero(T2) == 0) return 0;  // neither u nor -u: no square root
     feMul(X(p), X(p), SQRTM1);
   }
