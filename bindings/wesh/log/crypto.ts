@@ -13,8 +13,9 @@ export interface LogCrypto {
   sign?(message: Uint8Array): Uint8Array;
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
   /**
-   * verify() of many items; join() uses it for all the entries of a batch at once. The messages are
-   * views of the log's blocks that hold the signed bytes only during the call: copy one to keep it.
+   * verify() of many items; join() uses it for the entries of a batch, up to 4,096 at a time. The
+   * messages are views of the log's blocks that hold the signed bytes only during the call: copy one
+   * to keep it. Items of one writer may share one publicKey array: do not write into it.
    */
   verifyBatch?(items: readonly SignedMessage[]): boolean[];
   /** SHA-256 of many inputs (content addresses); without it, multiformats' sha2-256 is used. */

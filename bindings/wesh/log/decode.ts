@@ -12,7 +12,6 @@ import { CID_LENGTH, DAG_CBOR, SHA2_256 } from './cid.js';
 import { Entry, SIGNATURE_LENGTH } from './entry.js';
 import { WeshLogError, type WeshLogErrorCode } from './errors.js';
 import { binaryKey, binaryKeyAt } from './keys.js';
-import { viewOf } from './views.js';
 import { type LogLimits, maxBlockSize } from './limits.js';
 
 const MAX_TIME = Number.MAX_SAFE_INTEGER;
@@ -125,8 +124,12 @@ class Reader {
  * Decodes the block `bytes` whose CID bytes are `cidBytes` (computed by the caller from `bytes`;
  * `cidKey`, their binary string, when the caller has it already). Throws WeshLogError only. The
  * Entry's fields are views of `bytes`: pass a private copy.
+ *
+ * @internal `previous`, the entry decoded just before (a batch), is likely a parent: blocks sent in order
+ * follow a chain of appends. A link to it reuses its key string instead of making an equal one, so
+ * 50,000 entries keep one key string each, not two, and settle() finds the parent by identity.
  */
-export function decodeEntry(bytes: Uint8Array, cidBytes: Uint8Array, limits: LogLimits, cidKey?: string): Entry {
+export function decodeEntry(bytes: Uint8Array, cidBytes: Uint8Array, limits: LogLimits, cidKey?: string, previous?: Entry): Entry {
   if (bytes.length > maxBlockSize(limits)) fail('oversize', `block of ${bytes.length} bytes`);
   const r = new Reader(bytes);
   const fields = r.head(MAJOR_MAP, 'entry');
@@ -136,7 +139,7 @@ export function decodeEntry(bytes: Uint8Array, cidBytes: Uint8Array, limits: Log
   if (r.head(MAJOR_UINT, 'v') !== 1) fail('malformed', 'v: unknown entry version');
 
   r.literal(KEY_KEY, 'field key');
-  const keyAt = r.skipFixed(32, 'key');
+  const keyAt = r.skipFixed(32, 'key'); // (always entry.ts KEY_AT: all before it has a fixed length)
 
   r.literal(KEY_LOG, 'field log');
   const logLength = r.head(MAJOR_TEXT, 'log');
@@ -152,7 +155,7 @@ export function decodeEntry(bytes: Uint8Array, cidBytes: Uint8Array, limits: Log
     r.literal(LINK_HEAD, 'next: a CID link');
     const at = r.skip(CID_LENGTH, 'next');
     if (!isEntryCidAt(bytes, at)) fail('bad-cid', 'next: not a CIDv1 dag-cbor sha2-256 link');
-    const k = binaryKeyAt(bytes, at, at + CID_LENGTH);
+    const k = previous !== undefined && sameAt(bytes, at, previous.cidBytes) ? previous.k : binaryKeyAt(bytes, at, at + CID_LENGTH);
     if (i > 0 && k <= nextKeys[i - 1]) fail('non-canonical', 'next: links not sorted or repeated');
     nextKeys[i] = k;
   }
@@ -176,8 +179,14 @@ export function decodeEntry(bytes: Uint8Array, cidBytes: Uint8Array, limits: Log
   if (r.pos !== bytes.length) fail('malformed', `${bytes.length - r.pos} bytes after the entry`);
 
   const k = cidKey ?? binaryKey(cidBytes);
-  const key = viewOf(bytes, keyAt, keyAt + 32);
-  return new Entry(cidBytes, bytes, logId, key, time, payloadAt, payloadLength, linksAt, k, writerKey(bytes, keyAt), nextKeys);
+  return new Entry(cidBytes, bytes, logId, time, payloadAt, payloadLength, linksAt, k, writerKey(bytes, keyAt), nextKeys);
+}
+
+/** Whether bytes[at, at + cid.length) equals `cid`. */
+function sameAt(bytes: Uint8Array, at: number, cid: Uint8Array): boolean {
+  // from the end: CIDs share their first 4 bytes (CID_PREFIX), digests differ at once
+  for (let i = cid.length - 1; i >= 0; i--) if (bytes[at + i] !== cid[i]) return false;
+  return true;
 }
 
 // A group's entries all carry the same writer key and log id: the key's binary string and the
@@ -185,6 +194,8 @@ export function decodeEntry(bytes: Uint8Array, cidBytes: Uint8Array, limits: Log
 // The bytes they were made from are private copies, compared in place.
 let lastWriter = new Uint8Array(32);
 let lastWriterKey = binaryKey(lastWriter);
+/** A copy of lastWriter handed to the checks (writerKeyOf); never compared with by writerKey(). */
+let sharedWriter = lastWriter.slice();
 let lastLogBytes = new Uint8Array(0);
 let lastLogId = '';
 
@@ -196,8 +207,24 @@ function writerKey(bytes: Uint8Array, at: number): string {
   if (!same) {
     lastWriter = bytes.slice(at, at + 32);
     lastWriterKey = binaryKey(lastWriter);
+    sharedWriter = lastWriter.slice();
   }
   return lastWriterKey;
+}
+
+/**
+ * The writer key of `e` for the access check and the signature check: one array shared by the
+ * entries of the last writer decoded (nearly all of a merge: a group has one writer key), else
+ * `e.key`. A view per entry costs 100 bytes of heap (50,000 in a merge). The shared array is checked
+ * at each call, so that an access controller or verifier that wrote into it cannot make a later
+ * check see a wrong key: it is then replaced.
+ */
+export function writerKeyOf(e: Entry): Uint8Array {
+  if (e.writer !== lastWriterKey) return e.key;
+  const w = sharedWriter;
+  const original = lastWriter;
+  for (let i = 0; i < 32; i++) if (w[i] !== original[i]) return (sharedWriter = original.slice());
+  return w;
 }
 
 /** The log id at `bytes[at, at + length)` (strict UTF-8), or 'malformed'. */

@@ -25,11 +25,38 @@ const LINK = LINK_HEAD_LENGTH + CID_LENGTH;
 export const SIGNATURE_TAIL = 1 + 9 + 2 + 64;
 /** The signature: the last bytes of every block. */
 export const SIGNATURE_LENGTH = 64;
+/**
+ * Where the writer key is in every block: after the map header (1 byte), "v" (2), 1 (1), "key" (4)
+ * and the bytes(32) header (2), all of fixed length in the one canonical layout decodeEntry accepts.
+ */
+export const KEY_AT = 10;
 
 export interface LamportClock {
   /** The writer id: the writer's public key bytes. */
   readonly id: Uint8Array;
   readonly time: number;
+}
+
+/**
+ * @internal Whether `e` passed every intake check, signature included, in this process (so that an
+ * Entry handed from one replica to another is not verified twice), and the mark that says so. A
+ * private field rather than a WeakSet: a WeakSet of 50,000 entries costs a hash table insertion per
+ * entry and weak-table work at every garbage collection, where the field is one store. It is private
+ * to this class: nothing outside this module can set it, nor copy it to an object that did not come
+ * out of intake (an object built some other way, even with Entry.prototype, has no such field).
+ */
+export let isVerified: (e: Entry) => boolean;
+export let markVerified: (e: Entry) => void;
+
+/** What an Entry makes when first read (see below). */
+interface Derived {
+  key: Uint8Array | undefined;
+  nextBytes: Uint8Array[] | undefined;
+  clock: LamportClock | undefined;
+  signature: Uint8Array | undefined;
+  payload: Uint8Array | undefined;
+  cid: CID | undefined;
+  next: CID[] | undefined;
 }
 
 export class Entry {
@@ -39,15 +66,18 @@ export class Entry {
   readonly writer: string;
   /** @internal binary-string keys of the parents, in `next` order. */
   readonly nextKeys: readonly string[];
-  #cid: CID | undefined;
-  #next: CID[] | undefined;
-  #payload: Uint8Array | undefined;
-  #nextBytes: Uint8Array[] | undefined;
-  #signature: Uint8Array | undefined;
-  #clock: LamportClock | undefined;
+  #derived: Derived | undefined;
   readonly #linksAt: number;
   readonly #payloadAt: number;
   readonly #payloadLength: number;
+  #verified = false;
+
+  static {
+    isVerified = (e) => #verified in e && e.#verified;
+    markVerified = (e) => {
+      e.#verified = true;
+    };
+  }
 
   /** @internal built only by decodeEntry(), which checked every field. */
   constructor(
@@ -56,8 +86,6 @@ export class Entry {
     /** The whole block, as stored and sent. */
     readonly bytes: Uint8Array,
     readonly logId: string,
-    /** The writer's public key (= clock.id). */
-    readonly key: Uint8Array,
     /** @internal the Lamport time (clock.time). */
     readonly time: number,
     /** Where the payload is in `bytes` (its view is made when first read). */
@@ -77,39 +105,58 @@ export class Entry {
     this.#linksAt = linksAt;
   }
 
+  // The views and objects below are made when first read (and kept, so that each read returns the
+  // same object): a merge of 50,000 entries that nobody reads yet would otherwise keep seven more
+  // objects per entry alive (heap the garbage collector copies and the process has to map), and
+  // they are kept in one side object, made at the first read, rather than in seven fields of every
+  // entry (56 bytes each, read or not). The checks of a merge need no key view per entry: they get
+  // one array per writer (decode.ts writerKeyOf).
+
+  #made(): Derived {
+    return (this.#derived ??= { key: undefined, nextBytes: undefined, clock: undefined, signature: undefined, payload: undefined, cid: undefined, next: undefined });
+  }
+
   /** The parents' CID bytes: views of `bytes`, in `next` order. */
   get nextBytes(): readonly Uint8Array[] {
-    return (this.#nextBytes ??= this.nextKeys.map((_, i) => {
+    const d = this.#made();
+    return (d.nextBytes ??= this.nextKeys.map((_, i) => {
       const at = this.#linksAt + i * LINK + LINK_HEAD_LENGTH;
       return viewOf(this.bytes, at, at + CID_LENGTH);
     }));
   }
 
-  // The views and objects below are made when first read: a merge of 50,000 entries that nobody
-  // reads yet would otherwise keep four more objects per entry alive (heap the garbage collector
-  // copies and the process has to map).
+  /** The writer's public key (= clock.id): a view of `bytes`. */
+  get key(): Uint8Array {
+    const d = this.#made();
+    return (d.key ??= viewOf(this.bytes, KEY_AT, KEY_AT + 32));
+  }
 
   /** The Lamport clock: { id: the writer key, time }. */
   get clock(): LamportClock {
-    return (this.#clock ??= { id: this.key, time: this.time });
+    const d = this.#made();
+    return (d.clock ??= { id: this.key, time: this.time });
   }
 
   /** The Ed25519 signature (the last 64 bytes of the block): a view of `bytes`. */
   get signature(): Uint8Array {
-    return (this.#signature ??= viewOf(this.bytes, this.bytes.length - SIGNATURE_LENGTH, this.bytes.length));
+    const d = this.#made();
+    return (d.signature ??= viewOf(this.bytes, this.bytes.length - SIGNATURE_LENGTH, this.bytes.length));
   }
 
   /** The opaque payload (the sealed Wesh envelope): a view of `bytes`. */
   get payload(): Uint8Array {
-    return (this.#payload ??= viewOf(this.bytes, this.#payloadAt, this.#payloadAt + this.#payloadLength));
+    const d = this.#made();
+    return (d.payload ??= viewOf(this.bytes, this.#payloadAt, this.#payloadAt + this.#payloadLength));
   }
 
   get cid(): CID {
-    return (this.#cid ??= toCid(this.cidBytes));
+    const d = this.#made();
+    return (d.cid ??= toCid(this.cidBytes));
   }
 
   get next(): readonly CID[] {
-    return (this.#next ??= this.nextBytes.map(toCid));
+    const d = this.#made();
+    return (d.next ??= this.nextBytes.map(toCid));
   }
 
   /** The bytes the signature covers: the canonical encoding of the entry without `signature`. */

@@ -15,9 +15,9 @@ import { cidBytesFrom, cidBytesOf, digests, isEntryCid, toCid } from './cid.js';
 import type { LogCrypto } from './crypto.js';
 import { decodeEntry } from './decode.js';
 import { encodeUnsigned, signedBlock } from './encode.js';
-import type { Entry } from './entry.js';
+import { type Entry, markVerified } from './entry.js';
 import { WeshLogError } from './errors.js';
-import { type JoinInput, type Rejection, intake, markVerified } from './intake.js';
+import { type JoinInput, type Rejection, intake } from './intake.js';
 import { binaryKey, keyBytes } from './keys.js';
 import { type LogLimits, limitsOf } from './limits.js';
 import { afterTime, byOrder, lowerBound, mergeInto } from './order.js';
@@ -213,7 +213,7 @@ export class WeshLog {
       const entry = decodeEntry(block, cidBytesOf(digest), this.limits);
       if (!this.#access.canWrite(entry.key, entry)) throw new WeshLogError('unknown-writer', 'this replica\'s key may not write to the log');
       markVerified(entry);
-      await this.#commit({ accepted: [entry], refused: [], held: [] }, []);
+      await this.#commit({ accepted: [entry], refused: [], held: [], childless: [entry], parentsInLog: [...entry.nextKeys] }, []);
       return entry;
     });
   }
@@ -344,12 +344,14 @@ export class WeshLog {
     return run;
   }
 
-  #known = (k: string) => this.#index.has(k) || this.#pending.has(k);
+  #known = (k: string) => this.#index.has(k) || (this.#pending.size !== 0 && this.#pending.has(k));
   #lookup = (k: string) => this.#index.get(k);
 
   async #joinRound(inputs: readonly JoinInput[]): Promise<{ added: Entry[]; rejected: Rejection[]; duplicates: number }> {
     const got = await intake(inputs, { logId: this.id, crypto: this.#crypto, access: this.#access, limits: this.limits, known: this.#known, verify: true });
-    const candidates = got.fresh.concat(this.#pending.dependentsOf(got.fresh.map((e) => e.k)));
+    // (with nothing held, as in most merges, no key list and no copy of the fresh entries)
+    const held = this.#pending.size === 0 ? [] : this.#pending.dependentsOf(got.fresh.map((e) => e.k));
+    const candidates = held.length === 0 ? got.fresh : got.fresh.concat(held);
     const settled = settle(candidates, this.#lookup);
     const rejected = got.rejected.concat(settled.refused.map(({ entry, error }) => ({ cid: entry.cid, error })));
     const full = await this.#commit(settled, got.fresh);
@@ -365,12 +367,11 @@ export class WeshLog {
     // Indexed loops over the accepted entries (50,000 in a large merge): this runs once per join,
     // mostly before it is optimized, where a for-of allocates an iterator result per element.
     const accepted = s.accepted;
+    // the heads: those of the log that no accepted entry names, and the accepted entries no accepted
+    // entry names (settle() found both; an accepted chain of 50,000 adds one head, not 50,000 set + delete)
     const heads = new Map(this.#heads);
-    for (let i = 0; i < accepted.length; i++) {
-      const e = accepted[i];
-      for (let j = 0; j < e.nextKeys.length; j++) heads.delete(e.nextKeys[j]);
-      heads.set(e.k, e);
-    }
+    for (let i = 0; i < s.parentsInLog.length; i++) heads.delete(s.parentsInLog[i]);
+    for (let i = 0; i < s.childless.length; i++) heads.set(s.childless[i].k, s.childless[i]);
     if (s.accepted.length > 0) {
       await this.#store.write({ put: s.accepted.map((e) => ({ cid: e.cidBytes, bytes: e.bytes })), heads: encodeHeads(headsBytes(heads)) });
     }
@@ -410,10 +411,9 @@ export class WeshLog {
     for (const { entry } of settled.refused) drop.push(entry.cidBytes);
     for (const e of settled.accepted) {
       this.#index.set(e.k, e);
-      for (const p of e.nextKeys) this.#heads.delete(p);
-      this.#heads.set(e.k, e);
       if (e.time > this.#time) this.#time = e.time;
     }
+    for (const e of settled.childless) this.#heads.set(e.k, e); // (the log was empty: no parentsInLog)
     this.#ordered = mergeInto([], settled.accepted, true);
     for (const e of settled.held) this.#pending.hold(e, (k) => this.#index.has(k));
     const stored = storedHeads ? decodeHeads(storedHeads) : [];

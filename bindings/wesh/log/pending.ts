@@ -87,11 +87,23 @@ export interface Settled {
   readonly refused: { entry: Entry; error: WeshLogError }[];
   /** Still waiting for a parent that is neither in the log nor among the candidates. */
   readonly held: Entry[];
+  /** The accepted entries no accepted entry names as parent: the log's new heads among them. */
+  readonly childless: Entry[];
+  /** Keys of entries already in the log that accepted entries name as parents (no longer heads; may repeat). */
+  readonly parentsInLog: string[];
 }
 
 const ACCEPTED = 1;
 const REFUSED = 2;
 const HELD = 3;
+
+/**
+ * How far back settle() looks for a parent among the sorted candidates before it builds a map of
+ * them: a parent sorts before its child and, in a chain of appends (or a few concurrent ones, which
+ * interleave by time), usually right before it. Binary-string keys whose hashes are computed compare
+ * unequal in constant time, so a miss costs little.
+ */
+const NEAR = 8;
 
 /**
  * Which candidates (entries not in the log, each once) can enter the log now. A valid entry's time is
@@ -101,35 +113,69 @@ const HELD = 3;
  * nowhere: held. A parent whose time is not below the child's (in the log, or a candidate the pass
  * has not reached) refuses the child ('clock'). O(m log m) for the sort, which the merge into the
  * ordered list then reuses, plus O(links).
+ *
+ * It also finds what the heads become (`childless`, `parentsInLog`), from the parents it resolves
+ * anyway, so that the commit need not put every accepted entry in the heads map and take it out again.
  */
 export function settle(candidates: readonly Entry[], lookup: (k: string) => Entry | undefined): Settled {
   const sorted = isSorted(candidates) ? candidates : candidates.slice().sort(byOrder);
-  // candidate key → its index in `sorted`; fate[index]: 0 not reached yet, else ACCEPTED / REFUSED / HELD
-  const indexOf = new Map<string, number>();
-  for (let i = 0; i < sorted.length; i++) indexOf.set(sorted[i].k, i);
-  const fate = new Uint8Array(sorted.length);
+  const m = sorted.length;
+  // fate[i] of sorted[i]: 0 not reached yet, else ACCEPTED / REFUSED / HELD; named[i]: an accepted
+  // candidate names it as parent
+  const fate = new Uint8Array(m);
+  const named = new Uint8Array(m);
+  // candidate key → its index in `sorted`, made only when a parent is not found near (NEAR)
+  let indexOf: Map<string, number> | undefined;
+  /** The index in `sorted` of the candidate with key `p`, looked for just before `ci` first; or -1. */
+  const candidateIndex = (p: string, ci: number): number => {
+    for (let j = ci - 1; j >= 0 && j >= ci - NEAR; j--) if (sorted[j].k === p) return j;
+    if (indexOf === undefined) {
+      indexOf = new Map();
+      for (let i = 0; i < m; i++) indexOf.set(sorted[i].k, i);
+    }
+    return indexOf.get(p) ?? -1;
+  };
+  // the resolved parents of the candidate being decided (index in `sorted`, or -1: in the log),
+  // recorded until its verdict so that only an accepted child marks them
+  let parents = new Int32Array(16);
   const accepted: Entry[] = [];
   const refused: { entry: Entry; error: WeshLogError }[] = [];
   const held: Entry[] = [];
-  for (let ci = 0; ci < sorted.length; ci++) {
+  const parentsInLog: string[] = [];
+  for (let ci = 0; ci < m; ci++) {
     const c = sorted[ci];
+    const links = c.nextKeys;
+    if (links.length > parents.length) parents = new Int32Array(links.length);
     let verdict = ACCEPTED;
     let why: WeshLogError | undefined;
-    for (const p of c.nextKeys) {
-      const parent = lookup(p);
-      if (parent !== undefined) {
-        if (parent.time >= c.time) {
-          verdict = REFUSED;
-          why = new WeshLogError('clock', 'clock time not above a parent\'s');
-          break;
+    for (let li = 0; li < links.length; li++) {
+      const p = links[li];
+      // (a key is never both in the log and a candidate: intake drops what the log holds)
+      let pi = ci > 0 && sorted[ci - 1].k === p ? ci - 1 : -1; // the usual case, before any lookup
+      if (pi < 0) {
+        const parent = lookup(p);
+        if (parent !== undefined) {
+          if (parent.time >= c.time) {
+            verdict = REFUSED;
+            why = new WeshLogError('clock', 'clock time not above a parent\'s');
+            break;
+          }
+          parents[li] = -1;
+          continue;
         }
-        continue;
+        pi = candidateIndex(p, ci);
+        if (pi < 0) {
+          verdict = HELD; // nowhere; keep looking: a refused or clock-violating parent wins
+          continue;
+        }
       }
-      const pi = indexOf.get(p);
-      const f = pi === undefined ? HELD : fate[pi];
+      const f = fate[pi];
       if (f === ACCEPTED) {
         // accepted earlier in the pass: its order key is lower, but its time may be equal
-        if (sorted[pi!].time < c.time) continue;
+        if (sorted[pi].time < c.time) {
+          parents[li] = pi;
+          continue;
+        }
         verdict = REFUSED;
         why = new WeshLogError('clock', 'clock time not above a parent\'s');
         break;
@@ -145,14 +191,22 @@ export function settle(candidates: readonly Entry[], lookup: (k: string) => Entr
         why = new WeshLogError('invalid-parent', 'a parent was refused');
         break;
       }
-      verdict = HELD; // held, or nowhere; keep looking: a refused or clock-violating parent wins
+      verdict = HELD; // held; keep looking: a refused or clock-violating parent wins
     }
     fate[ci] = verdict;
-    if (verdict === ACCEPTED) accepted.push(c);
-    else if (verdict === HELD) held.push(c);
+    if (verdict === ACCEPTED) {
+      accepted.push(c);
+      for (let li = 0; li < links.length; li++) {
+        const pi = parents[li];
+        if (pi >= 0) named[pi] = 1;
+        else parentsInLog.push(links[li]);
+      }
+    } else if (verdict === HELD) held.push(c);
     else refused.push({ entry: c, error: why! });
   }
-  return { accepted, refused, held };
+  const childless: Entry[] = [];
+  for (let i = 0; i < m; i++) if (fate[i] === ACCEPTED && named[i] === 0) childless.push(sorted[i]);
+  return { accepted, refused, held, childless, parentsInLog };
 }
 
 /** Whether the entries are already in the total order (a log's own list, handed to another replica, is). */
