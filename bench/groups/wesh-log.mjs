@@ -19,10 +19,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { wasmProvider } from 'wirecrypt';
 import * as wesh from 'wirecrypt/wesh';
 
 export const WESH_LOG_TITLE = 'Wesh replicated log';
+
+/** A full garbage collection (V8's gc(), exposed for this process once, when first needed). */
+function collectGarbage() {
+  setFlagsFromString('--expose-gc');
+  runInNewContext('gc')();
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 export async function weshLogBench({ quick = false, log = () => {}, n = quick ? 10_000 : 50_000 } = {}) {
@@ -53,8 +62,11 @@ export async function weshLogBench({ quick = false, log = () => {}, n = quick ? 
   const bEntries = [...b];
   const bBlocks = bEntries.map((e) => ({ cid: e.cidBytes, bytes: e.bytes }));
 
-  const rounds = quick ? 2 : 3;
-  // wall time and this process's CPU time (the machine is shared: CPU time is what the merge itself cost)
+  const rounds = quick ? 2 : 5;
+  // wall time and this process's CPU time (the machine is shared: CPU time is what the merge itself
+  // cost). Each round starts after a full garbage collection, so that it does not also pay for
+  // collecting the replicas of the rounds (and cases) before it: which case ran before would
+  // otherwise move a merge by ±20 %. What the merge itself allocates is collected inside the timing.
   const merge = async (inputs, extra) => {
     const times = [];
     const cpu = [];
@@ -62,6 +74,7 @@ export async function weshLogBench({ quick = false, log = () => {}, n = quick ? 
     for (let r = 0; r < rounds; r++) {
       const replica = await open(extra);
       await replica.join(a); // a's entries, verified: the replica before the merge
+      collectGarbage();
       const c0 = process.cpuUsage();
       t = performance.now();
       result = await replica.join(inputs);
@@ -71,7 +84,7 @@ export async function weshLogBench({ quick = false, log = () => {}, n = quick ? 
       if (result.added.length !== n || result.rejected.length !== 0) throw new Error(`wesh-log bench: merge added ${result.added.length} of ${n}, rejected ${result.rejected.length} (${result.rejected[0]?.error.message}), held ${result.held}`);
       if (replica.length !== 2 * n + 1) throw new Error('wesh-log bench: wrong length after merge');
     }
-    return { wall: median(times), cpu: median(cpu) };
+    return { wall: median(times), min: Math.min(...times), max: Math.max(...times), cpu: median(cpu) };
   };
   log('  merging (entries)');
   const mergeEntries = await merge(bEntries);
@@ -114,10 +127,10 @@ export async function weshLogBench({ quick = false, log = () => {}, n = quick ? 
   rmSync(dir, { recursive: true, force: true });
 
   const fmt = (ms) => `${ms.toFixed(0)} ms`;
-  const both = (m) => `**${fmt(m.wall)}** (CPU ${fmt(m.cpu)})`;
+  const both = (m) => `**${fmt(m.wall)}**${m.min === undefined ? '' : `<br><sub>${m.min.toFixed(0)}–${m.max.toFixed(0)}</sub>`} (CPU ${fmt(m.cpu)})`;
   const rate = (r) => `${Math.round(r).toLocaleString('en-US')}/s`;
   const markdown = [
-    `### ${WESH_LOG_TITLE} (${n.toLocaleString('en-US')} + ${n.toLocaleString('en-US')} divergent entries, 100 B payloads, one core, median of ${rounds})`,
+    `### ${WESH_LOG_TITLE} (${n.toLocaleString('en-US')} + ${n.toLocaleString('en-US')} divergent entries, 100 B payloads, one core, median of ${rounds} rounds with their range)`,
     '',
     '| operation | wall (process CPU) / rate |',
     '|---|--:|',
