@@ -135,6 +135,14 @@ export function requireOpen(state: GroupState): void {
   if (state.reinit !== undefined) throw new MlsError('group-reinitialized', 'the group was reinitialized: it continues as a new group');
 }
 
+/** The largest epoch (a uint64, §8.1): a group there can have no next epoch, so it takes no Commit. */
+const LAST_EPOCH = 0xffffffffffffffffn;
+
+/** Refuses a Commit in the group's last epoch (instead of failing to encode epoch 2^64 midway). */
+export function requireNextEpoch(state: GroupState): void {
+  if (state.epoch === LAST_EPOCH) throw new MlsError('last-epoch', 'the group is at epoch 2^64 − 1 and can have no next epoch');
+}
+
 function requireFramed(message: MlsMessage): void {
   if (message.kind !== 'mls_public_message' && message.kind !== 'mls_private_message') {
     throw new MlsError('not-framed-content', `an MLSMessage of wire format ${message.kind} carries no proposal or commit`);
@@ -461,6 +469,7 @@ export function processCommitSummarized(
   state: GroupState, message: MlsMessage, cached: readonly CachedProposal[] = [], options: ProcessCommitOptions = {},
 ): { state: GroupState; summary: CommitSummary } {
   requireOpen(state);
+  requireNextEpoch(state);
   requireFramed(message);
   // A PrivateMessage's generation is spent only once the whole Commit is accepted: a Commit refused
   // here (e.g. for want of a proposal it refers to) can be processed again once that is remedied.

@@ -48,7 +48,7 @@ import { type CreatedUpdatePath, createUpdatePath, pathSecretForNewMember } from
 import type { TreeKemPrivateState } from '../treekem/private-state.js';
 import { keyPackageRef } from '../welcome.js';
 import {
-  type CachedProposal, type CommitSummary, type ProcessCommitOptions, type Resolved, pskInputs, requireOpen, requireSupportOf, validateProposals,
+  type CachedProposal, type CommitSummary, type ProcessCommitOptions, type Resolved, pskInputs, requireNextEpoch, requireOpen, requireSupportOf, validateProposals,
 } from './commit.js';
 import { commitConfirmation, deriveChildInitSecretTentatively, type TentativeInitSecret } from '../dmls/key-schedule.js';
 import type { Pprf } from '../dmls/pprf.js';
@@ -104,6 +104,7 @@ function needsPath(resolved: readonly Resolved[]): boolean {
 export function createCommit(state: GroupState, options: CreateCommitOptions = {}): CreatedCommit {
   const { suite } = state;
   requireOpen(state);
+  requireNextEpoch(state);
   if (options.resuming === true && state.epoch !== 0n) throw new MlsError('invalid-resumption', 'only a new group (epoch 0) resumes another (§11.2, §11.3)');
   const own = state.leafIndex;
   const references = options.byReference ?? [];

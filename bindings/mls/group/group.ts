@@ -89,6 +89,22 @@ export interface GroupOptions {
   readonly dmls?: { readonly maxEpochs?: number };
 }
 
+/**
+ * The GroupOptions fields of whatever options object a group was made with: a Group keeps its
+ * options, and the objects callers pass to createGroup, joinGroup or joinExternal also hold a
+ * signature private key, a ratchet tree or another Group (resumeFrom), none of which it may retain.
+ */
+function groupOptionsOf(o: GroupOptions): GroupOptions {
+  return {
+    ...(o.psks !== undefined ? { psks: o.psks } : {}),
+    ...(o.keptResumptionPsks !== undefined ? { keptResumptionPsks: o.keptResumptionPsks } : {}),
+    ...(o.secretTree !== undefined ? { secretTree: o.secretTree } : {}),
+    ...(o.now !== undefined ? { now: o.now } : {}),
+    ...(o.policy !== undefined ? { policy: o.policy } : {}),
+    ...(o.dmls !== undefined ? { dmls: o.dmls } : {}),
+  };
+}
+
 /** What a DMLS group keeps of each epoch besides its PPRF (dmls/epoch-store.ts). */
 interface DmlsKept {
   readonly state: GroupState;
@@ -179,7 +195,7 @@ export class Group {
   /** @internal Use joinGroup, createGroup or loadGroup. */
   constructor(state: GroupState, options: GroupOptions, proposals: CachedProposal[] = [], restored?: SavedDmls<Pprf>) {
     this.#state = state;
-    this.#options = options;
+    this.#options = groupOptionsOf(options);
     this.#proposals = proposals;
     if (restored !== undefined) {
       const store = DmlsEpochStore.restore<DmlsKept>(state.suite, restored.epochs.map((e) => ({

@@ -290,20 +290,9 @@ export function joinExternal(groupInfo: Uint8Array, options: JoinExternalOptions
   const signaturePrivateKey = options.signatureKey?.slice() ?? suite.provider.signature(suite.signature).generateKeyPair().secretKey;
   try {
     const { state, commit } = createExternalCommit(suite, checked, { credential, signaturePrivateKey }, options);
-    return { group: new Group(state, groupOptionsOf(options)), commit };
+    return { group: new Group(state, options), commit };
   } catch (e) {
     signaturePrivateKey.fill(0);
     throw e;
   }
-}
-
-/** The GroupOptions fields of joinExternal's options: the Group keeps its options, which must not hold the signature key. */
-function groupOptionsOf(o: JoinExternalOptions): GroupOptions {
-  return {
-    ...(o.psks !== undefined ? { psks: o.psks } : {}),
-    ...(o.keptResumptionPsks !== undefined ? { keptResumptionPsks: o.keptResumptionPsks } : {}),
-    ...(o.secretTree !== undefined ? { secretTree: o.secretTree } : {}),
-    ...(o.now !== undefined ? { now: o.now } : {}),
-    ...(o.policy !== undefined ? { policy: o.policy } : {}),
-  };
 }

@@ -44,7 +44,7 @@ export function createGroup(options: XmtpCreateGroupOptions): Group {
     ...(options.groupId !== undefined ? { groupId: options.groupId } : {}),
     ...(options.secretTree !== undefined ? { secretTree: options.secretTree } : {}),
   });
-  return new Group(state, groupOptions(pick(options)));
+  return new Group(state, groupOptions(options));
 }
 
 /** Unwraps a Welcome (welcome-wrap.ts) and joins its group with the profile's policy; also returns the welcome metadata, if any. */
@@ -61,15 +61,4 @@ export function joinGroup(
 /** A group saved with group.save(), loaded with the profile's policy (the saved form keeps no options). */
 export function loadGroup(saved: Uint8Array, options: XmtpGroupOptions & { readonly provider?: CryptoProvider } = {}): Group {
   return loadMlsGroup(saved, { ...groupOptions(options), ...(options.provider !== undefined ? { provider: options.provider } : {}) });
-}
-
-/** The GroupOptions fields of createGroup's options: the Group keeps its options, which must not hold the signature key. */
-function pick(o: XmtpCreateGroupOptions): XmtpGroupOptions {
-  return {
-    ...(o.psks !== undefined ? { psks: o.psks } : {}),
-    ...(o.keptResumptionPsks !== undefined ? { keptResumptionPsks: o.keptResumptionPsks } : {}),
-    ...(o.secretTree !== undefined ? { secretTree: o.secretTree } : {}),
-    ...(o.now !== undefined ? { now: o.now } : {}),
-    ...(o.limits !== undefined ? { limits: o.limits } : {}),
-  };
 }
