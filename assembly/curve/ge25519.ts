@@ -132,9 +132,9 @@ export function decode(p: usize, s: usize): u32 {
 }
 
 /**
- * The first half of decode(): Y = y (0 if not canonical, and nothing else is set), Z = 1, and the
- * square root's ingredients x = u v^3 (u v^7)^((p-5)/8): u = y^2 - 1, v = d y^2 + 1 and v^3 at the
- * given addresses, and X = u v^7, the base of the exponentiation.
+ * The first half of decode(): 0 for a non-canonical y; else 1, with Y = y, Z = 1, the ingredients of
+ * x = u v^3 (u v^7)^((p-5)/8) at the given addresses (u = y^2 - 1, v = d y^2 + 1, v^3), and X = u v^7,
+ * the base of the exponentiation.
  */
 export function decodeStart(p: usize, s: usize, u: usize, v: usize, v3: usize): u32 {
   feFromBytes(Y(p), s);

@@ -9,29 +9,33 @@ import { P3, decodeFinish, decodeStart } from './ge25519';
 import { wipe } from '../runtime/bytes';
 
 const X4: usize = 4 * FE;
-const U: usize = memory.data(3 * <i32>X4 + <i32>X4, 16), V: usize = U + X4, V3: usize = V + X4, W: usize = V3 + X4;
+const U: usize = memory.data(4 * <i32>X4, 16), V: usize = U + X4, V3: usize = V + X4, W: usize = V3 + X4;
+
+@inline function pick(j: usize, s0: usize, s1: usize, s2: usize, s3: usize): usize {
+  return j == 0 ? s0 : j == 1 ? s1 : j == 2 ? s2 : s3;
+}
 
 /**
- * Decodes the 32-byte encodings at s[0..3] into the P3 points at p + j·P3. Returns a mask: bit j set
+ * Decodes the 32-byte encodings at s0 … s3 into the P3 points at p + j·P3. Returns a mask: bit j set
  * when encoding j decoded (decode() would return 1); a point whose bit is clear holds no meaning.
  */
 export function decodeX4(p: usize, s0: usize, s1: usize, s2: usize, s3: usize): u32 {
   let started: u32 = 0;
   for (let j: usize = 0; j < 4; j++) {
-    const s = j == 0 ? s0 : j == 1 ? s1 : j == 2 ? s2 : s3;
+    const s = pick(j, s0, s1, s2, s3);
     const pj = p + j * P3, w = W + j * FE;
     if (decodeStart(pj, s, U + j * FE, V + j * FE, V3 + j * FE)) {
       started |= 1 << <u32>j;
       memory.copy(w, pj, FE);              // X = u v^7, the base
     } else {
-      memory.fill(w, 0, FE);               // (a lane with no input: any valid element)
+      memory.fill(w, 0, FE);               // (y refused: zero, a valid input whose result is unused)
     }
   }
   pow22523X4(W, W);
   let ok: u32 = 0;
   for (let j: usize = 0; j < 4; j++) {
     if (!(started & (1 << <u32>j))) continue;
-    const s = j == 0 ? s0 : j == 1 ? s1 : j == 2 ? s2 : s3;
+    const s = pick(j, s0, s1, s2, s3);
     const pj = p + j * P3;
     memory.copy(pj, W + j * FE, FE);
     ok |= decodeFinish(pj, s, U + j * FE, V + j * FE, V3 + j * FE) << <u32>j;
