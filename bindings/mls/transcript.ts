@@ -8,12 +8,21 @@
 //   confirmation_tag = MAC(confirmation_key, confirmed[n])  (HMAC with the suite's hash)
 
 import { encode, writeOpaque } from '../codec/tls.js';
+import type { ByteWriter } from '../codec/writer.js';
 import { concat } from '../bytes.js';
 import type { CipherSuite } from './crypto/cipher-suite.js';
 import { hash } from './crypto/labels.js';
 
-export function confirmedTranscriptHash(suite: CipherSuite, interimBefore: Uint8Array, confirmedInput: Uint8Array): Uint8Array {
-  return hash(suite, concat(interimBefore, confirmedInput));
+/**
+ * confirmed[n] from interim[n-1] and a writer of ConfirmedTranscriptHashInput[n], hashed from one
+ * buffer: the input holds the whole Commit (≈ 1 MB for a path to ≈ 10,000 leaves), which is written
+ * after the interim hash rather than copied a second time to put it in front.
+ */
+export function confirmedTranscriptHash(suite: CipherSuite, interimBefore: Uint8Array, writeInput: (w: ByteWriter) => void): Uint8Array {
+  return hash(suite, encode((w) => {
+    w.bytes(interimBefore);
+    writeInput(w);
+  }));
 }
 
 export function interimTranscriptHash(suite: CipherSuite, confirmed: Uint8Array, confirmationTag: Uint8Array): Uint8Array {

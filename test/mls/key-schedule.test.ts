@@ -65,7 +65,7 @@ forEachProvider((provider) => {
         // everything before it is the ConfirmedTranscriptHashInput.
         const tag = content.subarray(content.length - 32);
         expect(content[content.length - 33]).toBe(32);
-        const confirmed = confirmedTranscriptHash(suite, hex(v.interim_transcript_hash_before), content.subarray(0, content.length - 33));
+        const confirmed = confirmedTranscriptHash(suite, hex(v.interim_transcript_hash_before), (w) => w.bytes(content.subarray(0, content.length - 33)));
         expect(toHex(confirmed)).toBe(v.confirmed_transcript_hash_after);
         expect(toHex(confirmationTag(suite, hex(v.confirmation_key), confirmed))).toBe(toHex(tag));
         expect(toHex(interimTranscriptHash(suite, confirmed, tag))).toBe(v.interim_transcript_hash_after);

@@ -12,14 +12,13 @@
 // Under DMLS the init secret is not init_secret[n-1] but the child's (dmls/key-schedule.ts), whose
 // PPRF input needs GroupContext[n]: EpochInputs.initSecretFor computes it once that context exists.
 
-import { encode, writeOpaque } from '../../codec/tls.js';
-import { hash } from '../crypto/labels.js';
+import { writeOpaque } from '../../codec/tls.js';
 import { type Extension, type GroupContext, encodeGroupContext } from '../group-context.js';
 import { type EpochSecrets, exportSecret, nextEpochSecrets } from '../key-schedule.js';
 import { type FramedContent, writeFramedContent } from '../messages/framing.js';
 import { type PreSharedKeyId, pskSecret } from '../psk.js';
 import { SecretTree, type SecretTreeOptions } from '../secret-tree.js';
-import { interimTranscriptHash } from '../transcript.js';
+import { confirmedTranscriptHash, interimTranscriptHash } from '../transcript.js';
 import type { PublicRatchetTree } from '../tree/ratchet-tree.js';
 import { treeHash } from '../tree/tree-hash.js';
 import type { GroupState } from './join.js';
@@ -61,15 +60,11 @@ export type EpochBase = Pick<GroupState, 'suite' | 'groupId' | 'epoch' | 'groupC
 
 export function nextEpoch(state: EpochBase, signed: SignedCommit, inputs: EpochInputs): NextEpoch {
   const { suite } = state;
-  // Hash(interim_transcript_hash[n-1] ‖ ConfirmedTranscriptHashInput), transcript.ts's
-  // confirmedTranscriptHash written into one buffer: the input holds the whole Commit (≈ 1 MB for a
-  // path to ≈ 10,000 leaves), so it is not copied a second time to put the interim hash in front.
-  const confirmed = hash(suite, encode((w) => {
-    w.bytes(state.interimTranscriptHash);
+  const confirmed = confirmedTranscriptHash(suite, state.interimTranscriptHash, (w) => {
     w.u16(signed.wireFormat);
     writeFramedContent(w, signed.content);
     writeOpaque(w, signed.signature);
-  }));
+  });
   const groupContext: GroupContext = {
     cipherSuite: state.groupContext.cipherSuite,
     groupId: state.groupId,
