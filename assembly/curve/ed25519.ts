@@ -14,7 +14,7 @@
 // selection); verification is variable time over public data only.
 
 import { Sha512 } from '../hash/descriptors';
-import { mdFinal, mdInit, mdUpdate, mdWipe } from '../hash/md';
+import { mdDigest, mdFinal, mdInit, mdUpdate, mdWipe } from '../hash/md';
 import { sha512WipeScratch } from '../hash/sha512';
 import { feAdd, feInvert, feMul, feSetInt, feSub, feToBytes, FE } from './fe25519';
 import {
@@ -36,20 +36,10 @@ const PT: usize = memory.data(<i32>P3, 16), PT2: usize = memory.data(<i32>P3, 16
 const CACHE: usize = memory.data(<i32>CACHED, 16), P1B: usize = memory.data(<i32>P3, 16);
 const R4: usize = memory.data(4 * <i32>P3, 16);   // four signatures' R, decoded together (batch verification)
 
-/** SHA-512 of up to three pieces into DIGEST. */
-function hash3(a: usize, al: usize, b: usize, bl: usize, c: usize, cl: usize): void {
-  mdInit<Sha512>(H);
-  mdUpdate<Sha512>(H, a, al);
-  mdUpdate<Sha512>(H, b, bl);
-  mdUpdate<Sha512>(H, c, cl);
-  mdFinal<Sha512>(H, DIGEST);
-  mdWipe<Sha512>(H);
-  sha512WipeScratch();
-}
-
 /** AZ = SHA-512(seed) with the scalar half clamped (§5.1.5). */
 function expand(seed: usize): void {
-  hash3(seed, 32, 0, 0, 0, 0);
+  mdDigest<Sha512>(H, seed, 32, DIGEST);   // (wipes the hash state)
+  sha512WipeScratch();
   for (let i: usize = 0; i < 64; i += 8) store<u64>(AZ + i, load<u64>(DIGEST + i));
   store<u8>(AZ, load<u8>(AZ) & 248);
   store<u8>(AZ + 31, (load<u8>(AZ + 31) & 127) | 64);
@@ -322,8 +312,8 @@ function sigAt(table: usize, i: usize, count: usize): usize {
 }
 
 /**
- * DIGEST = SHA-512(R ‖ A ‖ M), as hash3 but without wiping the hash state each time: batch
- * verification hashes public data only, and wipeVerify clears it all at the end of the batch.
+ * DIGEST = SHA-512(R ‖ A ‖ M), without wiping the hash state each time: batch verification hashes
+ * public data only, and wipeVerify clears it all at the end of the batch.
  */
 function hashPublic(sig: usize, pk: usize, msg: usize, len: usize): void {
   mdInit<Sha512>(H);
