@@ -266,43 +266,48 @@ export function sqTimes(h: usize, f: usize, n: i32): void {
   store<i32>(h, <i32>f8, 32); store<i32>(h, <i32>f9, 36);
 }
 
+/** Runs of squarings and products of one representation: this file's, or fe25519_x4.ts's four lanes. */
+export type SqTimes = (h: usize, f: usize, n: i32) => void;
+export type Mul = (h: usize, f: usize, g: usize) => void;
+
 /**
- * z^(2^250 - 1) into T2 (with z^11 left in T0 and z^(2^5 - 1)… as scratch), the common prefix of
- * inversion (z^(p-2)) and the square-root exponent (z^((p-5)/8)). A fixed addition chain.
+ * z^(2^250 - 1) into t2 (with z^11 left in t0; t1 and t3 are scratch), the common prefix of inversion
+ * (z^(p-2)) and the square-root exponent (z^((p-5)/8)). A fixed addition chain, for one element
+ * (sqTimes, feMul) or four at once (fe25519_x4.ts).
  */
-function pow2250m1(z: usize): void {
-  feSq(T0, z);              // 2
-  sqTimes(T1, T0, 2);       // 8
-  feMul(T1, z, T1);         // 9
-  feMul(T0, T0, T1);        // 11
-  feSq(T2, T0);             // 22
-  feMul(T1, T1, T2);        // 2^5 - 1
-  sqTimes(T2, T1, 5);
-  feMul(T1, T2, T1);        // 2^10 - 1
-  sqTimes(T2, T1, 10);
-  feMul(T2, T2, T1);        // 2^20 - 1
-  sqTimes(T3, T2, 20);
-  feMul(T2, T3, T2);        // 2^40 - 1
-  sqTimes(T2, T2, 10);
-  feMul(T1, T2, T1);        // 2^50 - 1
-  sqTimes(T2, T1, 50);
-  feMul(T2, T2, T1);        // 2^100 - 1
-  sqTimes(T3, T2, 100);
-  feMul(T2, T3, T2);        // 2^200 - 1
-  sqTimes(T2, T2, 50);
-  feMul(T2, T2, T1);        // 2^250 - 1
+export function pow2250m1(z: usize, t0: usize, t1: usize, t2: usize, t3: usize, sq: SqTimes, mul: Mul): void {
+  sq(t0, z, 1);             // 2
+  sq(t1, t0, 2);            // 8
+  mul(t1, z, t1);           // 9
+  mul(t0, t0, t1);          // 11
+  sq(t2, t0, 1);            // 22
+  mul(t1, t1, t2);          // 2^5 - 1
+  sq(t2, t1, 5);
+  mul(t1, t2, t1);          // 2^10 - 1
+  sq(t2, t1, 10);
+  mul(t2, t2, t1);          // 2^20 - 1
+  sq(t3, t2, 20);
+  mul(t2, t3, t2);          // 2^40 - 1
+  sq(t2, t2, 10);
+  mul(t1, t2, t1);          // 2^50 - 1
+  sq(t2, t1, 50);
+  mul(t2, t2, t1);          // 2^100 - 1
+  sq(t3, t2, 100);
+  mul(t2, t3, t2);          // 2^200 - 1
+  sq(t2, t2, 50);
+  mul(t2, t2, t1);          // 2^250 - 1
 }
 
 /** out = z^(p - 2) = 1/z (0 for z = 0). */
 export function feInvert(out: usize, z: usize): void {
-  pow2250m1(z);
+  pow2250m1(z, T0, T1, T2, T3, sqTimes, feMul);
   sqTimes(T2, T2, 5);       // 2^255 - 2^5
   feMul(out, T2, T0);       // 2^255 - 21 = p - 2
 }
 
 /** out = z^((p - 5) / 8) = z^(2^252 - 3), for square roots. */
 export function fePow22523(out: usize, z: usize): void {
-  pow2250m1(z);
+  pow2250m1(z, T0, T1, T2, T3, sqTimes, feMul);
   sqTimes(T2, T2, 2);       // 2^252 - 4
   feMul(out, T2, z);        // 2^252 - 3
 }

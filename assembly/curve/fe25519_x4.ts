@@ -18,7 +18,7 @@
 // its one caller decodes public points. The scalar build runs sqTimes four times. The results equal
 // sqTimes' as field elements, not limb by limb (the tests compare encodings).
 
-import { FE, feMul, sqTimes } from './fe25519';
+import { FE, feMul, pow2250m1, sqTimes } from './fe25519';
 import { wipe } from '../runtime/bytes';
 
 /** Lane products: elements 0 and 1 (low i32 lanes), elements 2 and 3 (high). */
@@ -147,7 +147,7 @@ export function sqTimesX4(h: usize, f: usize, n: i32): void {
   wipe(NORM, 4 * FE);
 }
 
-// ---- z^((p-5)/8) for four elements: fe25519.ts's addition chain, the squarings four at a time ----
+// ---- z^((p-5)/8) for four elements: fe25519.ts's addition chain (pow2250m1), the squarings four at a time ----
 
 const X4: usize = 4 * FE;
 const Q0: usize = memory.data(4 * <i32>X4, 16), Q1: usize = Q0 + X4, Q2: usize = Q1 + X4, Q3: usize = Q2 + X4;
@@ -159,26 +159,7 @@ function mulX4(h: usize, f: usize, g: usize): void {
 
 /** out_j = z_j^(2^252 - 3) for the four elements at z (FE bytes apart); out may equal z. */
 export function pow22523X4(out: usize, z: usize): void {
-  sqTimesX4(Q0, z, 1);        // 2
-  sqTimesX4(Q1, Q0, 2);       // 8
-  mulX4(Q1, z, Q1);           // 9
-  mulX4(Q0, Q0, Q1);          // 11
-  sqTimesX4(Q2, Q0, 1);       // 22
-  mulX4(Q1, Q1, Q2);          // 2^5 - 1
-  sqTimesX4(Q2, Q1, 5);
-  mulX4(Q1, Q2, Q1);          // 2^10 - 1
-  sqTimesX4(Q2, Q1, 10);
-  mulX4(Q2, Q2, Q1);          // 2^20 - 1
-  sqTimesX4(Q3, Q2, 20);
-  mulX4(Q2, Q3, Q2);          // 2^40 - 1
-  sqTimesX4(Q2, Q2, 10);
-  mulX4(Q1, Q2, Q1);          // 2^50 - 1
-  sqTimesX4(Q2, Q1, 50);
-  mulX4(Q2, Q2, Q1);          // 2^100 - 1
-  sqTimesX4(Q3, Q2, 100);
-  mulX4(Q2, Q3, Q2);          // 2^200 - 1
-  sqTimesX4(Q2, Q2, 50);
-  mulX4(Q2, Q2, Q1);          // 2^250 - 1
+  pow2250m1(z, Q0, Q1, Q2, Q3, sqTimesX4, mulX4);
   sqTimesX4(Q2, Q2, 2);       // 2^252 - 4
   mulX4(out, Q2, z);          // 2^252 - 3
   wipe(Q0, 4 * X4);
