@@ -9,16 +9,17 @@
 //   browser  embedded as base64 (decoded with atob), so a page needs no fetch; the default bundle
 //            embeds only the SIMD build, which every current browser runs, and
 //            dist/wirecrypt.scalar.browser.js ('wirecrypt/scalar') registers the scalar build.
-// The Node entries (index.js, reference.js and one per protocol) are split so that they share one
-// copy of the common modules: one engine, one set of error classes (instanceof works across them),
-// and each protocol's namespace of 'wirecrypt' is the module its own entry exports. Every protocol
-// bundle for browsers is self-contained (it embeds its own copy of the engine).
+// The Node entries (index.js, reference.js and one per protocol) share one engine and one set of
+// error classes (instanceof works across them), and each protocol's namespace of 'wirecrypt' is the
+// module its own entry exports: see build-node.mjs. Every protocol bundle for browsers is
+// self-contained (it embeds its own copy of the engine).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import asc from 'assemblyscript/asc';
 import * as esbuild from 'esbuild';
+import { buildNodeEntries } from './build-node.mjs';
 
 for (const target of ['simd', 'scalar']) {
   const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--target', target]);
@@ -115,39 +116,7 @@ const node = {
   chunkNames: 'chunks/[name]-[hash]',
   plugins: [wasmFile],
 };
-// Each protocol's Node entry; 'wesh-core' is the `wesh` namespace of 'wirecrypt' (Wesh's
-// cryptography only), an internal file that no package export names.
-const protocols = { mtproto: 'bindings/mtproto/node.ts', mmtls: 'bindings/mmtls/node.ts', mls: 'bindings/mls/node.ts', wesh: 'bindings/wesh/node.ts', 'wesh-core': 'bindings/wesh/core.ts' };
-const namespaces = { mmtls: 'mmtls', mls: 'mls', mtproto: 'mtproto', wesh: 'wesh-core' };
-
-/**
- * Node's 'wirecrypt' (dist/index.js): the engine, and the protocol namespaces as lazy objects
- * (bindings/lazy-namespace.ts) that load dist/<protocol>.js on first use, so importing the engine
- * does not compile four protocols (issue 9 §4). The names of each namespace's exports come from a
- * first esbuild pass over the protocol entries.
- */
-const { metafile } = await esbuild.build({ ...node, entryPoints: protocols, write: false, metafile: true });
-const exportsOf = (entry) => Object.values(metafile.outputs).find((o) => o.entryPoint === protocols[entry]).exports;
-const nodeIndex = {
-  name: 'node-index',
-  setup(build) {
-    build.onResolve({ filter: /^node-index$/ }, () => ({ path: 'node-index', namespace: 'node-index' }));
-    build.onLoad({ filter: /.*/, namespace: 'node-index' }, () => ({
-      loader: 'js',
-      resolveDir: 'bindings',
-      contents: `export * from './engine.ts';
-        import { lazyNamespace } from './lazy-namespace.ts';
-        const load = (file) => process.getBuiltinModule('node:module').createRequire(import.meta.url)(file);
-        ${Object.entries(namespaces).map(([name, entry]) => `export const ${name} = lazyNamespace(${JSON.stringify(name)}, () => load('./${entry}.js'), ${JSON.stringify(exportsOf(entry))});`).join('\n')}`,
-    }));
-  },
-};
-await esbuild.build({
-  ...node,
-  entryPoints: { index: 'node-index', reference: 'bindings/provider/reference.ts', ...protocols },
-  sourcemap: true,
-  plugins: [nodeIndex, ...node.plugins],
-});
+await buildNodeEntries(node);
 for (const build of ['simd', 'scalar']) copyFileSync(`build/wirecrypt.${build}.wasm`, `dist/wirecrypt.${build}.wasm`);
 await esbuild.build({
   ...common, entryPoints: ['bindings/scalar.ts'], format: 'esm', platform: 'node', target: 'node20', outfile: 'dist/scalar.js',

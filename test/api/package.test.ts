@@ -76,6 +76,15 @@ describe('package', () => {
     expect(out).toBe("RangeError init: the scalar wasm build is not in this bundle; import 'wirecrypt/scalar' (dist/wirecrypt.scalar.browser.js) first\nscalar 227");
   });
 
+  it("loads hpke, p256, ed25519 and wasmProvider of 'wirecrypt' on first use: the very objects the protocols use (issue 9 §4)", () => {
+    const out = runNode(
+      "import * as w from 'wirecrypt'; import { crypto } from 'wirecrypt/wesh'; const p = crypto.provider, keys = Object.keys(w.wasmProvider);"
+      + " console.log(keys.join() === Object.keys(p).join(), keys.every((k) => w.wasmProvider[k] === p[k]), Object.isFrozen(w.hpke), Object.keys(w.p256).includes('sign'), w.ed25519.publicKeyLength);"
+      + " const k = w.ed25519.generateKeyPair(), m = new Uint8Array(3); console.log(p.signature('Ed25519').verify(k.publicKey, m, w.ed25519.sign(k.secretKey, m)));",
+    );
+    expect(out).toBe('true true true true 32\ntrue');
+  });
+
   it("exports the reference provider as 'wirecrypt/reference', sharing the error classes", () => {
     const out = runNode(
       "import { InvalidKeyError, wasmProvider } from 'wirecrypt'; import { referenceProvider } from 'wirecrypt/reference';"
