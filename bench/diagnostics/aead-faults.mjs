@@ -1,8 +1,12 @@
-// Page faults per AEAD seal (README, "Shared-process figures vs isolated ones"): for wirecrypt and
-// libsodium, at 16 KiB and 1 MiB, the throughput of a run of seals and how many minor page faults
-// (first touches of fresh pages) each seal caused, from process.resourceUsage(). Run it a few times,
-// and once with glibc told to keep freed memory, to see the allocator's share of a 1 MiB cell:
+// Page faults and thread hand-offs per AEAD seal (README, "Shared-process figures vs isolated
+// ones"): for wirecrypt and libsodium, at 16 KiB and 1 MiB, the throughput of a run of seals, how
+// many minor page faults (first touches of fresh pages) each seal caused and how often the main
+// thread blocked (voluntary context switches), from process.resourceUsage(). Every seal allocates
+// its output; V8 frees those backing stores on a helper thread (the concurrent ArrayBuffer sweeper),
+// and glibc's malloc and free then contend for the arena lock. Run it a few times, once with the
+// sweeper on the main thread, and once with glibc told to keep freed memory:
 //   node bench/diagnostics/aead-faults.mjs
+//   node --single-threaded-gc bench/diagnostics/aead-faults.mjs
 //   MALLOC_MMAP_THRESHOLD_=134217728 MALLOC_TRIM_THRESHOLD_=536870912 node bench/diagnostics/aead-faults.mjs
 import _sodium from 'libsodium-wrappers';
 import * as w from 'wirecrypt';
@@ -21,12 +25,14 @@ for (const size of [16384, 1 << 20]) {
     const message = new Uint8Array(size).fill(2);
     const count = Math.max(20, Math.floor((48 << 20) / size));
     for (let i = 0; i < count; i++) seal(message); // warm (JIT, wasm tier-up, the heap)
-    const before = process.resourceUsage().minorPageFault;
+    const before = process.resourceUsage();
     const start = performance.now();
     for (let i = 0; i < count; i++) seal(message);
     const ms = performance.now() - start;
-    const faults = (process.resourceUsage().minorPageFault - before) / count;
+    const after = process.resourceUsage();
+    const faults = (after.minorPageFault - before.minorPageFault) / count;
+    const waits = (after.voluntaryContextSwitches - before.voluntaryContextSwitches) / count;
     const pages = (size + 16) / 4096;
-    console.log(`${name} seal ${size} B: ${((size * count) / ms / 1000).toFixed(0)} MB/s, ${faults.toFixed(2)} faults per seal (${((100 * faults) / pages).toFixed(0)} % of its output pages)`);
+    console.log(`${name} seal ${size} B: ${((size * count) / ms / 1000).toFixed(0)} MB/s, ${faults.toFixed(2)} faults per seal (${((100 * faults) / pages).toFixed(0)} % of its output pages), ${waits.toFixed(2)} waits per seal`);
   }
 }
