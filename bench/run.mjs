@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--quick] [--only TEXT] [--wasm simd|scalar] [--isolate]
+// npm run bench [-- --json FILE] [--quick] [--only TEXT[,TEXT…]] [--wasm simd|scalar] [--isolate]
 // Runs every benchmark group, prints markdown tables (wirecrypt and its peers side by side, with
 // wirecrypt's ratio to each peer and the spread of the rounds), the cold-start time and the targets
 // with whether each is met. --isolate then runs each implementation of each case again in a fresh
@@ -41,7 +41,9 @@ const { values: args } = parseArgs({
 init({ wasm: args.wasm });
 const settings = args.quick ? { rounds: 3, maxTime: 0.15 } : { rounds: 5, maxTime: 0.3 };
 const allGroups = [...hashGroups, ...cipherGroups, ...curveGroups, ...mtprotoGroups, ...mmtlsGroups, ...mlsPassiveGroups, ...mlsTreekemGroups, ...weshGroups];
-const groups = allGroups.filter((g) => !args.only || g.title.toLowerCase().includes(args.only.toLowerCase()));
+/** Whether a group runs: --only keeps those whose title contains one of its comma-separated texts. */
+const selected = (title) => !args.only || args.only.toLowerCase().split(',').some((text) => title.toLowerCase().includes(text.trim()));
+const groups = allGroups.filter((g) => selected(g.title));
 const log = (line) => process.stderr.write(`${line}\n`);
 
 if (args['child-group']) {
@@ -62,13 +64,13 @@ const results = [];
 for (const group of groups) results.push(await runGroup(group, { ...settings, log }));
 await mmtlsCleanup();
 // MTProto loopback RPC: a server and its clients over sockets, measured outside the harness like cold start
-const loopback = !args.only || LOOPBACK_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await mtprotoLoopback({ quick: args.quick, log }) : null;
+const loopback = selected(LOOPBACK_TITLE) ? await mtprotoLoopback({ quick: args.quick, log }) : null;
 // MLS groups of 2 … 10 000 members, side by side with ts-mls: prepared states per operation, timed outside the harness
-const scale = !args.only || SCALE_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await mlsScale({ quick: args.quick, log }) : null;
+const scale = selected(SCALE_TITLE) ? await mlsScale({ quick: args.quick, log }) : null;
 // Wesh: merging two divergent 50,000-entry logs, appends/s (fresh replicas per run, timed outside the harness)
-const weshLog = !args.only || WESH_LOG_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await weshLogBench({ quick: args.quick, log }) : null;
+const weshLog = selected(WESH_LOG_TITLE) ? await weshLogBench({ quick: args.quick, log }) : null;
 // Wesh: replicating 10,000 entries to a fresh peer over libp2p on loopback
-const weshSync = !args.only || WESH_SYNC_TITLE.toLowerCase().includes(args.only.toLowerCase()) ? await weshSyncBench({ quick: args.quick, log }) : null;
+const weshSync = selected(WESH_SYNC_TITLE) ? await weshSyncBench({ quick: args.quick, log }) : null;
 const cold = coldStart();
 const targets = [...hashTargets, ...cipherTargets, ...curveTargets, ...mtprotoTargets, ...mmtlsTargets, ...mlsPassiveTargets, ...mlsTreekemTargets, ...weshTargets].filter((t) => results.some((g) => g.title === t.group)).map((t) => evaluateTarget(t, results));
 targets.push({

@@ -49,10 +49,11 @@ const fromIndex = (engine, used, exportsOf) => ({
       used.add(r.path);
       return exportsOf ? { path: relative('.', r.path), namespace: 'engine' } : { path: r.path, external: true };
     });
+    if (!exportsOf) return;
     build.onLoad({ filter: /.*/, namespace: 'engine' }, ({ path }) => ({
       loader: 'js',
       contents: `import { __internal } from '${INDEX}';
-        export const { ${exportsOf?.(resolve(path)).join(', ')} } = __internal[${JSON.stringify(path)}];`,
+        export const { ${exportsOf(resolve(path)).join(', ')} } = __internal[${JSON.stringify(path)}];`,
     }));
   },
 });
