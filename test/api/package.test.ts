@@ -83,6 +83,11 @@ describe('package', () => {
       + " const k = w.ed25519.generateKeyPair(), m = new Uint8Array(3); console.log(p.signature('Ed25519').verify(k.publicKey, m, w.ed25519.sign(k.secretKey, m)));",
     );
     expect(out).toBe('true true true true 32\ntrue');
+    // ... and dist/index.js is one file without them (each module file on the import path costs a cold start)
+    const index = readFileSync(new URL('dist/index.js', ROOT), 'utf8');
+    expect(index, 'no static import of another file').not.toMatch(/(from|import) "\.\.?\//);
+    for (const file of ['hpke/suite.ts', 'p256.ts', 'ed25519.ts', 'provider/wasm.ts']) expect(index.includes(`// bindings/${file}\n`), file).toBe(false);
+    expect(index.includes('// bindings/hash.ts\n')).toBe(true);
   });
 
   it("exports the reference provider as 'wirecrypt/reference', sharing the error classes", () => {
