@@ -25,6 +25,13 @@ export function isEntryCid(b: Uint8Array): boolean {
   return b.length === CID_LENGTH && b[0] === 0x01 && b[1] === DAG_CBOR && b[2] === SHA2_256 && b[3] === 0x20;
 }
 
+/** Whether the entry CID `cid` equals b[at, at + cid.length). */
+export function sameCidAt(cid: Uint8Array, b: Uint8Array, at: number): boolean {
+  // from the end: entry CIDs share their first 4 bytes (CID_PREFIX), digests differ at once
+  for (let i = cid.length - 1; i >= 0; i--) if (b[at + i] !== cid[i]) return false;
+  return true;
+}
+
 /** A CID object or its bytes → the bytes, refusing anything but an entry CID ('bad-cid'). */
 export function cidBytesFrom(cid: CID | Uint8Array): Uint8Array {
   const b = cid instanceof Uint8Array ? cid : CID.asCID(cid)?.bytes;

@@ -8,7 +8,7 @@
 // entries at once. Nothing here verifies the signature or the CID: decodeEntry() is given the CID
 // bytes, computed by its caller from these same bytes.
 
-import { CID_LENGTH, DAG_CBOR, SHA2_256 } from './cid.js';
+import { CID_LENGTH, DAG_CBOR, SHA2_256, sameCidAt } from './cid.js';
 import { Entry, SIGNATURE_LENGTH } from './entry.js';
 import { WeshLogError, type WeshLogErrorCode } from './errors.js';
 import { binaryKey, binaryKeyAt } from './keys.js';
@@ -155,7 +155,7 @@ export function decodeEntry(bytes: Uint8Array, cidBytes: Uint8Array, limits: Log
     r.literal(LINK_HEAD, 'next: a CID link');
     const at = r.skip(CID_LENGTH, 'next');
     if (!isEntryCidAt(bytes, at)) fail('bad-cid', 'next: not a CIDv1 dag-cbor sha2-256 link');
-    const k = previous !== undefined && sameAt(bytes, at, previous.cidBytes) ? previous.k : binaryKeyAt(bytes, at, at + CID_LENGTH);
+    const k = previous !== undefined && sameCidAt(previous.cidBytes, bytes, at) ? previous.k : binaryKeyAt(bytes, at, at + CID_LENGTH);
     if (i > 0 && k <= nextKeys[i - 1]) fail('non-canonical', 'next: links not sorted or repeated');
     nextKeys[i] = k;
   }
@@ -180,13 +180,6 @@ export function decodeEntry(bytes: Uint8Array, cidBytes: Uint8Array, limits: Log
 
   const k = cidKey ?? binaryKey(cidBytes);
   return new Entry(cidBytes, bytes, logId, time, payloadAt, payloadLength, linksAt, k, writerKey(bytes, keyAt), nextKeys);
-}
-
-/** Whether bytes[at, at + cid.length) equals `cid`. */
-function sameAt(bytes: Uint8Array, at: number, cid: Uint8Array): boolean {
-  // from the end: CIDs share their first 4 bytes (CID_PREFIX), digests differ at once
-  for (let i = cid.length - 1; i >= 0; i--) if (bytes[at + i] !== cid[i]) return false;
-  return true;
 }
 
 // A group's entries all carry the same writer key and log id: the key's binary string and the

@@ -11,7 +11,7 @@ import type { SignedMessage } from '../../ed25519.js';
 import { isUint8Array } from '../../bytes.js';
 import { bytes as checkBytes } from '../../errors.js';
 import type { AccessController } from './access.js';
-import { CID_LENGTH, CID_PREFIX, cidBytesFrom, digests, toCid } from './cid.js';
+import { CID_LENGTH, CID_PREFIX, cidBytesFrom, digests, sameCidAt, toCid } from './cid.js';
 import type { LogCrypto } from './crypto.js';
 import { decodeEntry, writerKeyOf } from './decode.js';
 import { Entry, SIGNATURE_LENGTH, SIGNATURE_TAIL, isVerified, markVerified } from './entry.js';
@@ -139,7 +139,7 @@ export async function intake(inputs: Iterable<JoinInput>, ctx: IntakeContext): P
     let k = claimKeys[i];
     // (compared as its key string when there is one: one object to read, where the caller's
     // array is two, its view and its buffer, both long out of the cache in a large batch)
-    if (claimed !== undefined && !(k !== undefined ? sameKeyAt(k, cids, at) : sameBytesAt(claimed, cids, at))) {
+    if (claimed !== undefined && !(k !== undefined ? sameKeyAt(k, cids, at) : sameCidAt(claimed, cids, at))) {
       rejected.push({ cid: cidOf(claimed), error: new WeshLogError('cid-mismatch', 'block does not hash to its CID') });
       continue;
     }
@@ -217,12 +217,6 @@ class BatchKeys {
     this.#set.add(e.k);
     return true;
   }
-}
-
-/** Whether a (an entry CID) equals b[at, at + a.length). */
-function sameBytesAt(a: Uint8Array, b: Uint8Array, at: number): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[at + i]) return false;
-  return true;
 }
 
 /** Whether a (the binary string of an entry CID) equals b[at, at + a.length). */
