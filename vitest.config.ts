@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// Node 20 validates relaxed SIMD only behind this flag (later Node versions by default), so that the
+// relaxed-SIMD wasm build is tested too (test/helpers/builds.ts).
+const relaxedSimdFlag = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+
 export default defineConfig({
   plugins: [
     {
@@ -14,6 +18,7 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    execArgv: relaxedSimdFlag,
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--quick] [--only TEXT[,TEXT…]] [--wasm simd|scalar] [--isolate]
+// npm run bench [-- --json FILE] [--quick] [--only TEXT[,TEXT…]] [--wasm relaxed|simd|scalar] [--isolate]
 // Runs every benchmark group, prints markdown tables (wirecrypt and its peers side by side, with
 // wirecrypt's ratio to each peer and the spread of the rounds), the cold-start time and the targets
 // with whether each is met. --isolate then runs each implementation of each case again in a fresh
@@ -6,6 +6,7 @@
 // spread (a figure that does not was shaped by what else ran in the process). --json writes
 // everything, with the machine (CPU model), to FILE; the README's tables come from such a file under
 // bench/results/.
+import '../scripts/relaxed-simd-flag.mjs'; // first: before wirecrypt probes for relaxed SIMD
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';

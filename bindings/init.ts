@@ -1,13 +1,16 @@
 // Choosing the wasm build. Import needs no call to init(): the first operation instantiates the
-// build picked by WIRECRYPT_WASM or, by default, SIMD when the runtime supports it.
+// build picked by WIRECRYPT_WASM or, by default, the fastest the runtime supports (wasm/select.ts).
 
-import { engine, selectEngine, simdSupported, type WasmChoice } from './wasm/select.js';
+import { engine, relaxedSimdSupported, selectEngine, simdSupported, type WasmChoice } from './wasm/select.js';
 import type { WasmBuild } from './wasm/engine.js';
 
 export type { WasmBuild, WasmChoice };
 
 export interface InitOptions {
-  /** 'simd', 'scalar' or 'auto' (the default: SIMD when supported). */
+  /**
+   * 'relaxed', 'simd', 'scalar' or 'auto' (the default: relaxed SIMD when supported, and in a browser
+   * bundle when 'wirecrypt/relaxed' was imported; else SIMD when supported; else scalar).
+   */
   wasm?: WasmChoice;
 }
 
@@ -16,6 +19,8 @@ export interface EngineInfo {
   build: WasmBuild;
   /** Whether this runtime validates WebAssembly SIMD. */
   simdSupported: boolean;
+  /** Whether this runtime validates WebAssembly relaxed SIMD (the 'relaxed' build). */
+  relaxedSimdSupported: boolean;
   /** Current size of the engine's linear memory in bytes. */
   memoryBytes: number;
 }
@@ -29,9 +34,9 @@ export function init(options: InitOptions = {}): EngineInfo {
     throw new TypeError(`init: options must be an object such as { wasm: 'simd' }, got ${options === null ? 'null' : typeof options}`);
   }
   const { wasm = 'auto' } = options;
-  if (typeof wasm !== 'string') throw new TypeError(`init: options.wasm must be a string ('simd', 'scalar' or 'auto'), got ${typeof wasm}`);
-  if (wasm !== 'auto' && wasm !== 'simd' && wasm !== 'scalar') {
-    throw new RangeError(`init: options.wasm must be 'simd', 'scalar' or 'auto', got ${JSON.stringify(wasm)}`);
+  if (typeof wasm !== 'string') throw new TypeError(`init: options.wasm must be a string ('relaxed', 'simd', 'scalar' or 'auto'), got ${typeof wasm}`);
+  if (wasm !== 'auto' && wasm !== 'relaxed' && wasm !== 'simd' && wasm !== 'scalar') {
+    throw new RangeError(`init: options.wasm must be 'relaxed', 'simd', 'scalar' or 'auto', got ${JSON.stringify(wasm)}`);
   }
   selectEngine(wasm);
   return engineInfo();
@@ -39,5 +44,5 @@ export function init(options: InitOptions = {}): EngineInfo {
 
 export function engineInfo(): EngineInfo {
   const e = engine();
-  return { build: e.build, simdSupported, memoryBytes: e.memoryBytes };
+  return { build: e.build, simdSupported, relaxedSimdSupported, memoryBytes: e.memoryBytes };
 }

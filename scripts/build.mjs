@@ -1,4 +1,4 @@
-// npm run build: AssemblyScript → two wasm builds (SIMD and scalar) → esbuild bundles → TypeScript
+// npm run build: AssemblyScript → three wasm builds (relaxed SIMD, SIMD, scalar) → esbuild bundles → TypeScript
 // declarations.
 //
 // Instantiation stays synchronous everywhere (issue 2). Sources import '*.wasm' as a function
@@ -8,7 +8,8 @@
 //            compile; mtcute ships its .wasm the same way).
 //   browser  embedded as base64 (decoded with atob), so a page needs no fetch; the default bundle
 //            embeds only the SIMD build, which every current browser runs, and
-//            dist/wirecrypt.scalar.browser.js ('wirecrypt/scalar') registers the scalar build.
+//            dist/wirecrypt.relaxed.browser.js ('wirecrypt/relaxed') and
+//            dist/wirecrypt.scalar.browser.js ('wirecrypt/scalar') register the other two.
 // The Node entries (index.js, reference.js and one per protocol) share one engine and one set of
 // error classes (instanceof works across them), and each protocol's namespace of 'wirecrypt' is the
 // module its own entry exports: see build-node.mjs. Every protocol bundle for browsers is
@@ -21,7 +22,8 @@ import asc from 'assemblyscript/asc';
 import * as esbuild from 'esbuild';
 import { buildNodeEntries } from './build-node.mjs';
 
-for (const target of ['simd', 'scalar']) {
+const BUILDS = ['relaxed', 'simd', 'scalar'];
+for (const target of BUILDS) {
   const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--target', target]);
   if (error) {
     console.error(stderr.toString());
@@ -64,24 +66,26 @@ const wasmFile = {
 };
 
 /**
- * Browser: the scalar build stays out of the default bundle (issue 9 §4). A stub finds the bytes
- * registered by dist/wirecrypt.scalar.browser.js ('wirecrypt/scalar'), or says to import it.
+ * Browser: the relaxed-SIMD and scalar builds stay out of the default bundle (issue 9 §4). A stub
+ * returns the bytes registered by 'wirecrypt/relaxed' or 'wirecrypt/scalar', or undefined (then
+ * wasm/select.ts falls back or says what to import).
  */
-const KEY = "Symbol.for('wirecrypt.scalar-build')";
-const lazyScalar = {
-  name: 'lazy-scalar',
+const lazyBuilds = {
+  name: 'lazy-builds',
   setup(build) {
-    build.onResolve({ filter: /\/scalar-build\.js$/ }, (args) => (args.importer.endsWith('scalar.ts') ? undefined : { path: 'scalar-build', namespace: 'lazy-scalar' }));
-    build.onLoad({ filter: /.*/, namespace: 'lazy-scalar' }, () => ({
-      loader: 'js',
-      contents: `
-        export const SCALAR_BUILD_KEY = ${KEY};
-        export function scalarBuild() {
-          const registered = globalThis[SCALAR_BUILD_KEY];
-          if (registered) return registered();
-          throw new RangeError("init: the scalar wasm build is not in this bundle; import 'wirecrypt/scalar' (dist/wirecrypt.scalar.browser.js) first");
-        }`,
-    }));
+    build.onResolve({ filter: /\/(relaxed|scalar)-build\.js$/ }, (args) => {
+      const name = /(relaxed|scalar)-build/.exec(args.path)[1];
+      return args.importer.endsWith(`${name}.ts`) ? undefined : { path: name, namespace: 'lazy-build' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-build' }, ({ path: name }) => {
+      const upper = name.toUpperCase();
+      return {
+        loader: 'js',
+        contents: `
+          export const ${upper}_BUILD_KEY = Symbol.for('wirecrypt.${name}-build');
+          export function ${name}Build() { return globalThis[${upper}_BUILD_KEY]?.(); }`,
+      };
+    });
   },
 };
 
@@ -117,13 +121,16 @@ const node = {
   plugins: [wasmFile],
 };
 await buildNodeEntries(node);
-for (const build of ['simd', 'scalar']) copyFileSync(`build/wirecrypt.${build}.wasm`, `dist/wirecrypt.${build}.wasm`);
-await esbuild.build({
-  ...common, entryPoints: ['bindings/scalar.ts'], format: 'esm', platform: 'node', target: 'node20', outfile: 'dist/scalar.js',
-  plugins: [wasmFile],
-});
+for (const build of BUILDS) copyFileSync(`build/wirecrypt.${build}.wasm`, `dist/wirecrypt.${build}.wasm`);
+for (const build of ['relaxed', 'scalar']) {
+  await esbuild.build({
+    ...common, entryPoints: [`bindings/${build}.ts`], format: 'esm', platform: 'node', target: 'node20', outfile: `dist/${build}.js`,
+    plugins: [wasmFile],
+  });
+}
 const browserBundles = [
   ['bindings/index.ts', 'dist/wirecrypt.browser.js'],
+  ['bindings/relaxed.ts', 'dist/wirecrypt.relaxed.browser.js'],
   ['bindings/scalar.ts', 'dist/wirecrypt.scalar.browser.js'],
   ['bindings/mtproto/index.ts', 'dist/mtproto.browser.js'],
   ['bindings/mmtls/index.ts', 'dist/mmtls.browser.js'],
@@ -133,7 +140,7 @@ const browserBundles = [
 for (const [entry, outfile] of browserBundles) {
   await esbuild.build({
     ...common, entryPoints: [entry], platform: 'browser', target: 'es2020', outfile, minify: true,
-    plugins: [wasmEmbedded, lazyScalar, browserOnly],
+    plugins: [wasmEmbedded, lazyBuilds, browserOnly],
   });
 }
 for (const [, file] of browserBundles) {

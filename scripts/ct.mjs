@@ -1,4 +1,4 @@
-// npm run ct -- [--seconds N] [--only TEXT] [--build simd|scalar|both] [--resolution P]
+// npm run ct -- [--seconds N] [--only TEXT] [--build relaxed|simd|scalar|all] [--resolution P]
 //
 // Timing-leak screen in the style of dudect (Reparaz, Balasch, Verbauwhede, "Dude, is my code constant
 // time?", 2017). For each case, inputs of two classes — a fixed secret (all zero bytes) and a fresh
@@ -21,7 +21,7 @@
 //   --seconds N      budget of each case on each build, pilot and measurement (warm-up, about 0.2 s,
 //                    comes on top); a case stops early once it reaches the resolution. Default 5.
 //   --only TEXT      only the cases whose name contains TEXT (case-insensitive); controls always run.
-//   --build B        simd, scalar or both (default): the wasm builds screened, one after the other.
+//   --build B        relaxed, simd, scalar or all (default: those the runtime validates): the wasm builds screened, one after the other.
 //   --resolution P   the resolution aimed for, in % of each case's median time. Default 1.
 //
 // Exit code 1 if a real case is flagged or a control misbehaves. Not part of npm test (timings in
@@ -29,6 +29,7 @@
 // include the JavaScript around each call and the VM's noise, and only what the cases exercise is
 // screened.
 
+import './relaxed-simd-flag.mjs'; // first: before wirecrypt probes for relaxed SIMD
 import { parseArgs } from 'node:util';
 import * as w from 'wirecrypt';
 import { makeCases } from './ct/cases.mjs';
@@ -40,7 +41,7 @@ const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '5' },
     only: { type: 'string' },
-    build: { type: 'string', default: 'both' },
+    build: { type: 'string', default: 'all' },
     resolution: { type: 'string', default: '1' },
   },
 });
@@ -48,14 +49,15 @@ const seconds = Number(args.seconds);
 const target = Number(args.resolution);
 if (!(seconds > 0)) throw new RangeError(`--seconds must be a positive number, got ${args.seconds}`);
 if (!(target > 0)) throw new RangeError(`--resolution must be a positive number, got ${args.resolution}`);
-if (!['simd', 'scalar', 'both'].includes(args.build)) throw new RangeError(`--build must be simd, scalar or both, got ${args.build}`);
+if (!['relaxed', 'simd', 'scalar', 'all'].includes(args.build)) throw new RangeError(`--build must be relaxed, simd, scalar or all, got ${args.build}`);
 
-const simdSupported = w.init().simdSupported;
-let builds = args.build === 'both' ? ['simd', 'scalar'] : [args.build];
-if (!simdSupported && builds.includes('simd')) {
-  console.log('note: this runtime has no WebAssembly SIMD; the simd build is not screened');
-  builds = builds.filter((b) => b !== 'simd');
+const { simdSupported, relaxedSimdSupported } = w.init();
+const supported = { relaxed: relaxedSimdSupported, simd: simdSupported, scalar: true };
+let builds = args.build === 'all' ? ['relaxed', 'simd', 'scalar'] : [args.build];
+for (const build of builds.filter((b) => !supported[b])) {
+  console.log(`note: this runtime does not validate the ${build} build (relaxed SIMD: Node 20 needs --experimental-wasm-relaxed-simd); it is not screened`);
 }
+builds = builds.filter((b) => supported[b]);
 const only = args.only?.toLowerCase();
 const NAME = 78;
 

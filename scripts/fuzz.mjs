@@ -1,7 +1,7 @@
 // npm run fuzz -- [--seconds N] [--seed S] [--x25519-million]
 // Runs the differential properties of test/diff and the decoder fuzz properties of
 // test/**/*.fuzz.test.ts (the same ones `npm test` runs with a fixed seed and a fixed number of
-// runs) for about N seconds in total (default 60) on both wasm builds, from seed S (default:
+// runs) for about N seconds in total (default 60) on every wasm build, from seed S (default:
 // time-based). Prints the seed first; on a mismatch fast-check prints the seed, the replay
 // path and the shrunk counterexample, and the exit code is non-zero.
 // --x25519-million also runs RFC 7748 §5.2's 1 000 000-iteration X25519 test (about three more
@@ -26,7 +26,7 @@ if (!(seconds > 0) || !Number.isInteger(seed)) {
   console.error(usage);
   process.exit(2);
 }
-console.log(`fuzz: seed ${seed}, about ${seconds} s over all properties and both wasm builds`
+console.log(`fuzz: seed ${seed}, about ${seconds} s over all properties and every wasm build`
   + (million ? ', plus the 1 000 000-iteration X25519 test' : ''));
 const run = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/diff', '.fuzz.test.ts', '--reporter=verbose'], {
   stdio: 'inherit',

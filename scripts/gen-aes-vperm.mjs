@@ -65,7 +65,13 @@ const tower = (x) => towerOf.get(x);
 const INF = 0x80;
 const nibInv = Array.from({ length: 16 }, (_, n) => (n === 0 ? INF : elt2nib.get(inv(nib2elt(n)))));
 const nibTOverK = Array.from({ length: 16 }, (_, n) => (n === 0 ? INF : elt2nib.get(mul(t, inv(nib2elt(n))))));
-const lookup = (table, idx) => (idx >= 16 ? 0 : table[idx]); // i8x16.swizzle semantics
+// i8x16.swizzle semantics. Every index is in [0, 15] or [128, 143], where i8x16.relaxed_swizzle is
+// defined to give the same (the relaxed-SIMD build uses it; it may differ only for 16..127): this
+// throws otherwise, and the checks below pass every byte through it.
+const lookup = (table, idx) => {
+  if ((idx & ~0x8f) !== 0) throw new Error(`swizzle index ${idx}: relaxed_swizzle would be implementation-defined`);
+  return idx >= 16 ? 0 : table[idx];
+};
 
 /** io and jo for a tower-encoded byte, exactly as the wasm code computes them. */
 function ioJo(x) {

@@ -19,11 +19,19 @@ export const AES_VPERM_KEY: usize = 512;
 const ENC: usize = 16;
 const DEC: usize = 256;
 
+// The byte shuffle of every lookup and permutation. Its indices are always in [0, 15] (nibbles,
+// permutation masks) or [128, 143] (the INV and T_OVER_K tables' 0x80, "infinity", possibly XORed
+// with a nibble), and for those two ranges i8x16.relaxed_swizzle is defined to equal i8x16.swizzle:
+// the lane, or 0. The relaxed-SIMD build uses it because V8 lowers it to one vpshufb, while a
+// strict swizzle first saturates its indices with vpaddusb, on the round's critical path.
+@inline function shuffle(x: v128, idx: v128): v128 {
+  return ASC_FEATURE_RELAXED_SIMD ? i8x16.relaxed_swizzle(x, idx) : i8x16.swizzle(x, idx);
+}
 @inline function swz(table: usize, idx: v128): v128 {
-  return i8x16.swizzle(v128.load(table), idx);
+  return shuffle(v128.load(table), idx);
 }
 @inline function swzHi(table: usize, idx: v128): v128 {
-  return i8x16.swizzle(v128.load(table, 16), idx);
+  return shuffle(v128.load(table, 16), idx);
 }
 
 // Nibbles of every byte. The high one shifts 16-bit lanes and masks: V8 lowers i8x16.shr_u to the
@@ -60,7 +68,7 @@ const Q: usize = memory.data<u8>([
   7, 0, 13, 10, 11, 4, 1, 14, 15, 8, 5, 2, 3, 12, 9, 6,
 ], 16);
 @inline function perm(masks: usize, k: usize, x: v128): v128 {
-  return i8x16.swizzle(x, v128.load(masks + (k << 4)));
+  return shuffle(x, v128.load(masks + (k << 4)));
 }
 
 // The two indices of the inversion (see the generator): io = 1/(1/i + t/k) + j, jo = 1/(1/j + t/k) + i.

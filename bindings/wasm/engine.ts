@@ -11,7 +11,7 @@
 
 import type { WasmAbi } from './abi.js';
 
-export type WasmBuild = 'simd' | 'scalar';
+export type WasmBuild = 'relaxed' | 'simd' | 'scalar';
 
 const PAGE = 65536;
 const CTX_BYTES = 1024;

@@ -7,6 +7,7 @@ import loadScalar from '../../build/wirecrypt.scalar.wasm';
 
 export const SCALAR_BUILD_KEY = Symbol.for('wirecrypt.scalar-build');
 
-export function scalarBuild(): Uint8Array<ArrayBuffer> {
+/** The module's bytes; undefined only in a browser bundle where 'wirecrypt/scalar' was not imported. */
+export function scalarBuild(): Uint8Array<ArrayBuffer> | undefined {
   return loadScalar();
 }

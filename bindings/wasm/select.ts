@@ -1,12 +1,16 @@
 // Chooses and instantiates the wasm build, synchronously, at first use.
 //
 // The SIMD build is read from dist/ in Node and embedded as base64 in the browser bundle
-// (scripts/build.mjs); the scalar build comes from scalar-build.ts (outside the cold path, see there). The SIMD build is used when the runtime validates a minimal
-// SIMD module, the scalar build otherwise. `WIRECRYPT_WASM` (simd | scalar | auto) in the
-// environment, or init({ wasm }), forces a choice.
+// (scripts/build.mjs); the relaxed-SIMD and scalar builds come from relaxed-build.ts and
+// scalar-build.ts (outside the cold path, see there). By default the relaxed-SIMD build is used when
+// the runtime validates a minimal relaxed-SIMD module (and, in a browser, 'wirecrypt/relaxed' was
+// imported), else the SIMD build when it validates a minimal SIMD module, else the scalar build.
+// `WIRECRYPT_WASM` (relaxed | simd | scalar | auto) in the environment, or init({ wasm }), forces a
+// choice.
 
 import loadSimd from '../../build/wirecrypt.simd.wasm';
 import { Engine, type WasmBuild } from './engine.js';
+import { relaxedBuild } from './relaxed-build.js';
 import { scalarBuild } from './scalar-build.js';
 
 export type WasmChoice = WasmBuild | 'auto';
@@ -17,7 +21,14 @@ const SIMD_PROBE = new Uint8Array([
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
 ]);
 
+// (module (func (result v128) (i8x16.relaxed_swizzle (i8x16.splat (i32.const 0)) (i8x16.splat (i32.const 0)))))
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 0, 253, 15, 65, 0,
+  253, 15, 253, 128, 2, 11,
+]);
+
 export const simdSupported: boolean = WebAssembly.validate(SIMD_PROBE);
+export const relaxedSimdSupported: boolean = simdSupported && WebAssembly.validate(RELAXED_SIMD_PROBE);
 
 let current: Engine | undefined;
 
@@ -25,8 +36,12 @@ function fromEnvironment(): WasmChoice {
   const g = globalThis as { process?: { env?: Record<string, string | undefined> } };
   const value = g.process?.env?.WIRECRYPT_WASM;
   if (value === undefined || value === '') return 'auto';
-  if (value === 'simd' || value === 'scalar' || value === 'auto') return value;
-  throw new RangeError(`WIRECRYPT_WASM must be simd, scalar or auto, got ${JSON.stringify(value)}`);
+  if (value === 'relaxed' || value === 'simd' || value === 'scalar' || value === 'auto') return value;
+  throw new RangeError(`WIRECRYPT_WASM must be relaxed, simd, scalar or auto, got ${JSON.stringify(value)}`);
+}
+
+function bytesOf(build: WasmBuild): Uint8Array<ArrayBuffer> | undefined {
+  return build === 'simd' ? loadSimd() : build === 'relaxed' ? relaxedBuild() : scalarBuild();
 }
 
 /** Instantiates the requested build (synchronously) and makes it the engine for new operations. */
@@ -34,10 +49,17 @@ export function selectEngine(choice: WasmChoice): Engine {
   if (choice === 'simd' && !simdSupported) {
     throw new RangeError('init: wasm "simd" was requested but this runtime does not support WebAssembly SIMD');
   }
-  const build: WasmBuild = choice === 'auto' ? (simdSupported ? 'simd' : 'scalar') : choice;
-  const module = new WebAssembly.Module(build === 'simd' ? loadSimd() : scalarBuild());
-  current = new Engine(build, module);
-  return current;
+  if (choice === 'relaxed' && !relaxedSimdSupported) {
+    throw new RangeError('init: wasm "relaxed" was requested but this runtime does not support WebAssembly relaxed SIMD');
+  }
+  // In order of preference; a browser bundle falls back to SIMD when 'wirecrypt/relaxed' was not imported.
+  const candidates: WasmBuild[] = choice !== 'auto' ? [choice] : relaxedSimdSupported ? ['relaxed', 'simd'] : simdSupported ? ['simd'] : ['scalar'];
+  for (const build of candidates) {
+    const bytes = bytesOf(build);
+    if (bytes !== undefined) return (current = new Engine(build, new WebAssembly.Module(bytes)));
+  }
+  const build = candidates[0];
+  throw new RangeError(`init: the ${build} wasm build is not in this bundle; import 'wirecrypt/${build}' (dist/wirecrypt.${build}.browser.js) first`);
 }
 
 /** The engine new operations use; instantiated on first call. */

@@ -103,9 +103,12 @@ describe('argument validation', () => {
     // issue 8 item 7: a wrong options value is a TypeError naming the option, never a silent default
     expect(() => w.init('abc' as any)).toThrow(new TypeError("init: options must be an object such as { wasm: 'simd' }, got string"));
     expect(() => w.init(null as any)).toThrow(new TypeError("init: options must be an object such as { wasm: 'simd' }, got null"));
-    expect(() => w.init({ wasm: 1 as any })).toThrow(new TypeError("init: options.wasm must be a string ('simd', 'scalar' or 'auto'), got number"));
+    expect(() => w.init({ wasm: 1 as any })).toThrow(new TypeError("init: options.wasm must be a string ('relaxed', 'simd', 'scalar' or 'auto'), got number"));
+    expect(() => w.init({ wasm: 'fast' as any })).toThrow(new RangeError(`init: options.wasm must be 'relaxed', 'simd', 'scalar' or 'auto', got "fast"`));
     expect(w.init({ wasm: 'scalar' }).build).toBe('scalar');
     expect(w.init({ wasm: 'simd' }).build).toBe('simd');
-    expect(w.init().build).toBe(w.engineInfo().simdSupported ? 'simd' : 'scalar');
+    const { simdSupported, relaxedSimdSupported } = w.engineInfo();
+    if (relaxedSimdSupported) expect(w.init({ wasm: 'relaxed' }).build).toBe('relaxed');
+    expect(w.init().build).toBe(relaxedSimdSupported ? 'relaxed' : simdSupported ? 'simd' : 'scalar');
   });
 });

@@ -1,29 +1,44 @@
 // The built package as users get it: `import … from 'wirecrypt'` in plain Node (self-reference
-// through package.json "exports"), both builds via WIRECRYPT_WASM, and the type declarations.
+// through package.json "exports"), every build via WIRECRYPT_WASM, and the type declarations.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../', import.meta.url);
 
-function runNode(code: string, env: Record<string, string> = {}): string {
-  return execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
+function runNode(code: string, env: Record<string, string> = {}, flags: string[] = []): string {
+  return execFileSync(process.execPath, [...flags, '--input-type=module', '-e', code], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
 }
 
+/** What makes Node 20 validate relaxed SIMD (vitest.config.ts gives it to this worker too); none later. */
+const RELAXED_FLAGS = process.execArgv.filter((a) => a === '--experimental-wasm-relaxed-simd');
+
 describe('package', () => {
-  for (const build of ['simd', 'scalar']) {
+  for (const build of ['relaxed', 'simd', 'scalar']) {
     it(`imports by name in plain Node and honours WIRECRYPT_WASM=${build}`, () => {
       const out = runNode(
         "import { sha256, engineInfo } from 'wirecrypt'; const h = Buffer.from(sha256(new TextEncoder().encode('abc'))).toString('hex'); console.log(engineInfo().build, h);",
         { WIRECRYPT_WASM: build },
+        build === 'relaxed' ? RELAXED_FLAGS : [],
       );
       expect(out).toBe(`${build} ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad`);
     });
   }
 
+  it('picks the relaxed-SIMD build by default where the runtime validates it, else the SIMD build', () => {
+    const code = "import { engineInfo } from 'wirecrypt'; const i = engineInfo(); console.log(i.build, i.relaxedSimdSupported);";
+    const plain = runNode(code, { WIRECRYPT_WASM: '' });
+    expect(['simd false', 'relaxed true']).toContain(plain);
+    expect(runNode(code, { WIRECRYPT_WASM: '' }, ['--experimental-wasm-relaxed-simd'])).toBe('relaxed true');
+    if (plain === 'simd false') {
+      const refused = runNode("import { init } from 'wirecrypt'; try { init({ wasm: 'relaxed' }); } catch (e) { console.log(e.constructor.name, e.message); }");
+      expect(refused).toBe('RangeError init: wasm "relaxed" was requested but this runtime does not support WebAssembly relaxed SIMD');
+    }
+  });
+
   it('rejects a bad WIRECRYPT_WASM value with a RangeError naming it', () => {
     const out = runNode("import { sha256 } from 'wirecrypt'; try { sha256(new Uint8Array(1)); } catch (e) { console.log(e.constructor.name, e.message); }", { WIRECRYPT_WASM: 'turbo' });
-    expect(out).toBe('RangeError WIRECRYPT_WASM must be simd, scalar or auto, got "turbo"');
+    expect(out).toBe('RangeError WIRECRYPT_WASM must be relaxed, simd, scalar or auto, got "turbo"');
   });
 
   it('ships type declarations for every export', () => {
@@ -49,8 +64,8 @@ describe('package', () => {
 
   it('ships the wasm builds as files next to the Node entry (read at first use); P-256 works from the package', () => {
     const shipped = readdirSync(new URL('dist/', ROOT), { recursive: true }).filter((f) => String(f).endsWith('.wasm')).sort();
-    expect(shipped).toEqual(['wirecrypt.scalar.wasm', 'wirecrypt.simd.wasm']);
-    for (const build of ['simd', 'scalar']) {
+    expect(shipped).toEqual(['wirecrypt.relaxed.wasm', 'wirecrypt.scalar.wasm', 'wirecrypt.simd.wasm']);
+    for (const build of ['relaxed', 'simd', 'scalar']) {
       expect(readFileSync(new URL(`dist/wirecrypt.${build}.wasm`, ROOT)).equals(readFileSync(new URL(`build/wirecrypt.${build}.wasm`, ROOT)))).toBe(true);
     }
     const out = runNode(
@@ -60,13 +75,15 @@ describe('package', () => {
     expect(out).toBe('true 32 scalar');
   });
 
-  it('embeds only the SIMD build in the default browser bundle; the scalar build is a separate file (issue 9 §4)', () => {
+  it('embeds only the SIMD build in the default browser bundle; the relaxed-SIMD and scalar builds are separate files (issue 9 §4)', () => {
     const b64 = (f: string) => readFileSync(new URL(f, ROOT)).toString('base64');
-    const simd = b64('build/wirecrypt.simd.wasm'), scalar = b64('build/wirecrypt.scalar.wasm');
+    const [relaxed, simd, scalar] = ['relaxed', 'simd', 'scalar'].map((b) => b64(`build/wirecrypt.${b}.wasm`));
     const text = (f: string) => readFileSync(new URL(f, ROOT), 'utf8');
     expect(text('dist/wirecrypt.browser.js').includes(simd)).toBe(true);
     expect(text('dist/wirecrypt.browser.js').includes(scalar)).toBe(false);
+    expect(text('dist/wirecrypt.browser.js').includes(relaxed)).toBe(false);
     expect(text('dist/wirecrypt.scalar.browser.js').includes(scalar)).toBe(true);
+    expect(text('dist/wirecrypt.relaxed.browser.js').includes(relaxed)).toBe(true);
     expect(text('dist/index.js').includes(simd.slice(0, 4096)), 'no base64 in the Node entry').toBe(false);
     // a page that did not import 'wirecrypt/scalar' gets a RangeError saying so
     const out = runNode(
@@ -74,6 +91,14 @@ describe('package', () => {
       + " await import('./dist/wirecrypt.scalar.browser.js'); console.log(w.init({ wasm: 'scalar' }).build, w.sha256(new Uint8Array(0))[0]);",
     );
     expect(out).toBe("RangeError init: the scalar wasm build is not in this bundle; import 'wirecrypt/scalar' (dist/wirecrypt.scalar.browser.js) first\nscalar 227");
+    // where relaxed SIMD validates, the default stays SIMD until 'wirecrypt/relaxed' is imported
+    const relaxedOut = runNode(
+      "const w = await import('./dist/wirecrypt.browser.js'); console.log(w.init().build); try { w.init({ wasm: 'relaxed' }); } catch (e) { console.log(e.constructor.name, e.message); }"
+      + " await import('./dist/wirecrypt.relaxed.browser.js'); console.log(w.init().build, w.sha256(new Uint8Array(0))[0]);",
+      {},
+      ['--experimental-wasm-relaxed-simd'],
+    );
+    expect(relaxedOut).toBe("simd\nRangeError init: the relaxed wasm build is not in this bundle; import 'wirecrypt/relaxed' (dist/wirecrypt.relaxed.browser.js) first\nrelaxed 227");
   });
 
   it("loads hpke, p256, ed25519 and wasmProvider of 'wirecrypt' on first use: the very objects the protocols use (issue 9 §4)", () => {

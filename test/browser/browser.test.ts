@@ -1,4 +1,4 @@
-// The browser bundle (dist/wirecrypt.browser.js) in headless Chromium, on both wasm builds, gives the
+// The browser bundle (dist/wirecrypt.browser.js) in headless Chromium, on every wasm build, gives the
 // same answers as Node for a known-answer subset; the MTProto bundle's client talks to a Node server. Needs `npm run build` (npm test does it) and
 // Debian's chromium at /usr/bin/chromium (.ci/run installs it).
 import { createCipheriv, createECDH, createHash, createHmac, generateKeyPairSync, hkdfSync } from 'node:crypto';
@@ -19,6 +19,7 @@ import { hex, loadVectors } from '../helpers/vectors.js';
 const FILES: Record<string, URL> = {
   '/wirecrypt.browser.js': new URL('../../dist/wirecrypt.browser.js', import.meta.url),
   '/wirecrypt.scalar.browser.js': new URL('../../dist/wirecrypt.scalar.browser.js', import.meta.url),
+  '/wirecrypt.relaxed.browser.js': new URL('../../dist/wirecrypt.relaxed.browser.js', import.meta.url),
   '/page.js': new URL('./page.js', import.meta.url),
   '/mtproto.browser.js': new URL('../../dist/mtproto.browser.js', import.meta.url),
   '/mtproto-page.js': new URL('./mtproto-page.js', import.meta.url),
@@ -157,12 +158,12 @@ describe('browser bundle in headless Chromium', () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  it('reports SIMD support', async () => {
+  it('reports SIMD and relaxed-SIMD support, and uses the relaxed-SIMD build once registered', async () => {
     const info = await page.evaluate(() => (window as any).engineInfo());
-    expect(info.simdSupported).toBe(true);
+    expect(info).toMatchObject({ simdSupported: true, relaxedSimdSupported: true, build: 'relaxed' });
   });
 
-  for (const build of ['simd', 'scalar']) {
+  for (const build of ['relaxed', 'simd', 'scalar']) {
     it(`matches Node on the ${build} build`, async () => {
       const got = await page.evaluate(([inputs, b]) => (window as any).runKats(inputs, b), [INPUTS, build] as const);
       expect(got).toEqual(expected(build));

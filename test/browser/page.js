@@ -1,6 +1,7 @@
 // Loaded by browser.test.ts into headless Chromium as a module script (served as-is, never
 // transformed). Exposes runKats(inputs, build) computing the known-answer subset with the bundle.
 import '/wirecrypt.scalar.browser.js'; // registers the scalar build, which the default bundle leaves out
+import '/wirecrypt.relaxed.browser.js'; // and the relaxed-SIMD build
 import * as w from '/wirecrypt.browser.js';
 
 const fromHex = (s) => new Uint8Array((s.match(/../g) ?? []).map((b) => parseInt(b, 16)));
