@@ -3,6 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CHILD_NODE_FLAGS } from '../helpers/builds.js';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -10,16 +11,13 @@ function runNode(code: string, env: Record<string, string> = {}, flags: string[]
   return execFileSync(process.execPath, [...flags, '--input-type=module', '-e', code], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
 }
 
-/** What makes Node 20 validate relaxed SIMD (vitest.config.ts gives it to this worker too); none later. */
-const RELAXED_FLAGS = process.execArgv.filter((a) => a === '--experimental-wasm-relaxed-simd');
-
 describe('package', () => {
   for (const build of ['relaxed', 'simd', 'scalar']) {
     it(`imports by name in plain Node and honours WIRECRYPT_WASM=${build}`, () => {
       const out = runNode(
         "import { sha256, engineInfo } from 'wirecrypt'; const h = Buffer.from(sha256(new TextEncoder().encode('abc'))).toString('hex'); console.log(engineInfo().build, h);",
         { WIRECRYPT_WASM: build },
-        build === 'relaxed' ? RELAXED_FLAGS : [],
+        build === 'relaxed' ? [...CHILD_NODE_FLAGS] : [],
       );
       expect(out).toBe(`${build} ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad`);
     });

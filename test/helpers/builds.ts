@@ -8,6 +8,9 @@ import { relaxedSimdSupported } from '../../bindings/wasm/select.js';
 
 export const BUILDS: readonly WasmBuild[] = relaxedSimdSupported ? ['relaxed', 'simd', 'scalar'] : ['simd', 'scalar'];
 
+/** Node flags for a child process that must run the same builds as this one (the relaxed-SIMD flag, if given). */
+export const CHILD_NODE_FLAGS: readonly string[] = process.execArgv.filter((a) => a === '--experimental-wasm-relaxed-simd');
+
 export function forEachBuild(suite: (build: WasmBuild) => void, builds: readonly WasmBuild[] = BUILDS): void {
   for (const build of builds) {
     describe(`wasm ${build}`, () => {

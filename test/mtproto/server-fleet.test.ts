@@ -33,6 +33,7 @@ import { type ServiceMessage, decodeService, encodeService } from '../../binding
 import { TlReader } from '../../bindings/mtproto/tl/reader.js';
 import { TlWriter } from '../../bindings/mtproto/tl/writer.js';
 import { wasmAsFile } from '../helpers/ds-bundle.js';
+import { CHILD_NODE_FLAGS } from '../helpers/builds.js';
 import { forEachProvider } from '../helpers/providers.js';
 import { deleteByPrefix, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { RawClient, rsaPair } from './server-harness.js';
@@ -118,7 +119,7 @@ interface ServerProcess {
 }
 
 async function startServer(name: string, job: { url: string; prefix: string; provider: string }): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [bundle, JSON.stringify({ ...job, name, rsa: rsaPair().privatePem })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [...CHILD_NODE_FLAGS, bundle, JSON.stringify({ ...job, name, rsa: rsaPair().privatePem })], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').once('data', (line: string) => resolve((JSON.parse(line) as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`server process ${name} exited (${code})`)));
