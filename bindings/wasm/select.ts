@@ -46,11 +46,9 @@ function bytesOf(build: WasmBuild): Uint8Array<ArrayBuffer> | undefined {
 
 /** Instantiates the requested build (synchronously) and makes it the engine for new operations. */
 export function selectEngine(choice: WasmChoice): Engine {
-  if (choice === 'simd' && !simdSupported) {
-    throw new RangeError('init: wasm "simd" was requested but this runtime does not support WebAssembly SIMD');
-  }
-  if (choice === 'relaxed' && !relaxedSimdSupported) {
-    throw new RangeError('init: wasm "relaxed" was requested but this runtime does not support WebAssembly relaxed SIMD');
+  if ((choice === 'simd' && !simdSupported) || (choice === 'relaxed' && !relaxedSimdSupported)) {
+    const feature = choice === 'simd' ? 'SIMD' : 'relaxed SIMD';
+    throw new RangeError(`init: wasm "${choice}" was requested but this runtime does not support WebAssembly ${feature}`);
   }
   // In order of preference; a browser bundle falls back to SIMD when 'wirecrypt/relaxed' was not imported.
   const candidates: WasmBuild[] = choice !== 'auto' ? [choice] : relaxedSimdSupported ? ['relaxed', 'simd'] : simdSupported ? ['simd'] : ['scalar'];
