@@ -27,7 +27,7 @@ describe('package', () => {
     const code = "import { engineInfo } from 'wirecrypt'; const i = engineInfo(); console.log(i.build, i.relaxedSimdSupported);";
     const plain = runNode(code, { WIRECRYPT_WASM: '' });
     expect(['simd false', 'relaxed true']).toContain(plain);
-    expect(runNode(code, { WIRECRYPT_WASM: '' }, ['--experimental-wasm-relaxed-simd'])).toBe('relaxed true');
+    expect(runNode(code, { WIRECRYPT_WASM: '' }, [...CHILD_NODE_FLAGS])).toBe('relaxed true');
     if (plain === 'simd false') {
       const refused = runNode("import { init } from 'wirecrypt'; try { init({ wasm: 'relaxed' }); } catch (e) { console.log(e.constructor.name, e.message); }");
       expect(refused).toBe('RangeError init: wasm "relaxed" was requested but this runtime does not support WebAssembly relaxed SIMD');
@@ -94,7 +94,7 @@ describe('package', () => {
       "const w = await import('./dist/wirecrypt.browser.js'); console.log(w.init().build); try { w.init({ wasm: 'relaxed' }); } catch (e) { console.log(e.constructor.name, e.message); }"
       + " await import('./dist/wirecrypt.relaxed.browser.js'); console.log(w.init().build, w.sha256(new Uint8Array(0))[0]);",
       {},
-      ['--experimental-wasm-relaxed-simd'],
+      [...CHILD_NODE_FLAGS],
     );
     expect(relaxedOut).toBe("simd\nRangeError init: the relaxed wasm build is not in this bundle; import 'wirecrypt/relaxed' (dist/wirecrypt.relaxed.browser.js) first\nrelaxed 227");
   });
