@@ -1,7 +1,7 @@
 // The relaxed-SIMD wasm build: the SIMD build compiled with relaxed SIMD as well, which only AES uses
 // (assembly/cipher/aes_vperm.ts: i8x16.relaxed_swizzle is one vpshufb where i8x16.swizzle is two
-// dependent instructions). Chosen by default where the runtime validates relaxed SIMD (current
-// Chromium and Firefox, Node ≥ 22; Node 20 with --experimental-wasm-relaxed-simd). As for the scalar
+// dependent instructions). Chosen by default where the runtime validates relaxed SIMD (Node ≥ 22,
+// Chromium ≥ 114; Node 20 with --experimental-wasm-relaxed-simd). As for the scalar
 // build, Node reads dist/wirecrypt.relaxed.wasm only when it is chosen, and the browser bundle leaves
 // it out: 'wirecrypt/relaxed' registers it under RELAXED_BUILD_KEY.
 import loadRelaxed from '../../build/wirecrypt.relaxed.wasm';
