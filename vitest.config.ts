@@ -1,8 +1,5 @@
 import { defineConfig } from 'vitest/config';
-
-// Node 20 validates relaxed SIMD only behind this flag (later Node versions by default), so that the
-// relaxed-SIMD wasm build is tested too (test/helpers/builds.ts).
-const relaxedSimdFlag = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+import { RELAXED_SIMD_FLAGS } from './scripts/relaxed-simd-flag.mjs';
 
 export default defineConfig({
   plugins: [
@@ -18,7 +15,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
-    execArgv: relaxedSimdFlag,
+    // the relaxed-SIMD wasm build is tested too where Node needs a flag for it (test/helpers/builds.ts)
+    execArgv: RELAXED_SIMD_FLAGS,
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -7,7 +7,7 @@ import { CHILD_NODE_FLAGS } from '../helpers/builds.js';
 
 const ROOT = new URL('../../', import.meta.url);
 
-function runNode(code: string, env: Record<string, string> = {}, flags: string[] = []): string {
+function runNode(code: string, env: Record<string, string> = {}, flags: readonly string[] = []): string {
   return execFileSync(process.execPath, [...flags, '--input-type=module', '-e', code], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
 }
 
@@ -17,7 +17,7 @@ describe('package', () => {
       const out = runNode(
         "import { sha256, engineInfo } from 'wirecrypt'; const h = Buffer.from(sha256(new TextEncoder().encode('abc'))).toString('hex'); console.log(engineInfo().build, h);",
         { WIRECRYPT_WASM: build },
-        build === 'relaxed' ? [...CHILD_NODE_FLAGS] : [],
+        build === 'relaxed' ? CHILD_NODE_FLAGS : [],
       );
       expect(out).toBe(`${build} ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad`);
     });
@@ -27,7 +27,7 @@ describe('package', () => {
     const code = "import { engineInfo } from 'wirecrypt'; const i = engineInfo(); console.log(i.build, i.relaxedSimdSupported);";
     const plain = runNode(code, { WIRECRYPT_WASM: '' });
     expect(['simd false', 'relaxed true']).toContain(plain);
-    expect(runNode(code, { WIRECRYPT_WASM: '' }, [...CHILD_NODE_FLAGS])).toBe('relaxed true');
+    expect(runNode(code, { WIRECRYPT_WASM: '' }, CHILD_NODE_FLAGS)).toBe('relaxed true');
     if (plain === 'simd false') {
       const refused = runNode("import { init } from 'wirecrypt'; try { init({ wasm: 'relaxed' }); } catch (e) { console.log(e.constructor.name, e.message); }");
       expect(refused).toBe('RangeError init: wasm "relaxed" was requested but this runtime does not support WebAssembly relaxed SIMD');
@@ -94,7 +94,7 @@ describe('package', () => {
       "const w = await import('./dist/wirecrypt.browser.js'); console.log(w.init().build); try { w.init({ wasm: 'relaxed' }); } catch (e) { console.log(e.constructor.name, e.message); }"
       + " await import('./dist/wirecrypt.relaxed.browser.js'); console.log(w.init().build, w.sha256(new Uint8Array(0))[0]);",
       {},
-      [...CHILD_NODE_FLAGS],
+      CHILD_NODE_FLAGS,
     );
     expect(relaxedOut).toBe("simd\nRangeError init: the relaxed wasm build is not in this bundle; import 'wirecrypt/relaxed' (dist/wirecrypt.relaxed.browser.js) first\nrelaxed 227");
   });
