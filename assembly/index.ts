@@ -327,6 +327,9 @@ export function ed25519_public_to_x25519(out: usize, pk: usize): u32 { return ed
 //   p256_decode_point(out65, point, len) → 1 and the uncompressed form, or 0 if not a point
 //   p256_sign(sig64, sk, digest) → 1 and r ‖ s (low S), or 0 if invalid sk
 //   p256_verify(pk, pkLen, digest, sig64) → 1 if valid (either S), else 0
+//   p256_tables() → where the base-point tables live (the comb, then the odd multiples), built if
+//     they were not yet: the first call that needs them builds them (for the tests, which check them)
+export { p256Tables as p256_tables } from './curve/p256/base_tables';
 export {
   p256PublicKey as p256_public_key, p256Ecdh as p256_ecdh, p256DecodePoint as p256_decode_point, p256Sign as p256_sign,
   p256Verify as p256_verify,

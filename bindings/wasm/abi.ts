@@ -181,4 +181,6 @@ export interface WasmAbi {
   p256_sign(sig: Ptr, sk: Ptr, digest: Ptr): number;
   /** 1 if sig (r ‖ s) is a valid signature of the 32-byte digest under the SEC1 point pk (either S), else 0. */
   p256_verify(pk: Ptr, pkLen: number, digest: Ptr, sig: Ptr): number;
+  /** Where the base-point tables live (704 comb points, then 64 odd multiples, 80 bytes each), built if not yet. */
+  p256_tables(): Ptr;
 }

@@ -17,6 +17,7 @@ import { referenceProvider } from '../../bindings/provider/reference.js';
 import { TREEKEM_MAX_PATH } from '../../bindings/provider/types.js';
 import { engine } from '../../bindings/wasm/select.js';
 import { BUILDS } from '../helpers/builds.js';
+import { pristineMemory } from '../helpers/pristine.js';
 import { forEachProvider } from '../helpers/providers.js';
 
 const SEED = process.env.FC_SEED ?? '1';
@@ -156,7 +157,7 @@ for (const build of BUILDS) {
     let pristine: Uint8Array;
     beforeAll(() => {
       init({ wasm: build });
-      pristine = engine().u8.slice();
+      pristine = pristineMemory();
     });
     for (const { kem } of SUITES) {
       for (const length of [0, 1, 9]) {

@@ -3,12 +3,13 @@
 // The invariant is checked, not a list of needles (a search for the raw secret cannot see transformed
 // copies such as a SHA-512 schedule's W[t] + K[t]): right after each keyed call returns, every byte
 // of linear memory is exactly as it was when the module was instantiated — the constant data as
-// compiled, every scratch area zero — except the blocks of live objects (contexts and keys the
-// caller still holds, which dispose() wipes).
+// compiled (with P-256's base-point tables, built on first use), every scratch area zero — except
+// the blocks of live objects (contexts and keys the caller still holds, which dispose() wipes).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as w from '../../bindings/index.js';
 import { engine } from '../../bindings/wasm/select.js';
 import { BUILDS } from '../helpers/builds.js';
+import { pristineMemory } from '../helpers/pristine.js';
 
 const bytesOf = (seed: number, n: number) => Uint8Array.from({ length: n }, (_, i) => (seed * 131 + i * 29 + 1) & 0xff);
 const BIG = 200_000; // larger than the 64 KiB I/O window: the streaming paths
@@ -241,7 +242,7 @@ for (const build of BUILDS) {
     let pristine: Uint8Array;
     beforeAll(() => {
       w.init({ wasm: build });
-      pristine = engine().u8.slice();
+      pristine = pristineMemory();
     });
     for (const [name, run] of cases()) {
       it(name, () => {

@@ -17,6 +17,7 @@
 import { Sha256 } from '../../hash/descriptors';
 import { hmacFinal, hmacInit, hmacUpdate } from '../../mac/hmac';
 import { wipe } from '../../runtime/bytes';
+import { p256EnsureTables } from './base_tables';
 import { FE, feEqual, feFromBytes, feMul, feToBytes, limbsFromBytes, limbsLess } from './field';
 import {
   AFF, PT, decodePoint, doubleScalarMultVartime, encodeUncompressed, p256WipeScratch, pFromAffine, pIsIdentity,
@@ -57,6 +58,7 @@ export function p256Wipe(): void {
 
 /** out (65 bytes) = 04 ‖ x ‖ y of sk · G. Returns 1, or 0 (nothing written) if sk is not in [1, n - 1]. */
 export function p256PublicKey(out: usize, sk: usize): u32 {
+  p256EnsureTables();
   const ok = scIsValidBytes(sk);
   if (ok) {
     scalarMultBase(P, sk);
@@ -149,6 +151,7 @@ function signWithNonce(sig: usize): u32 {
  * (nothing written) if sk is not in [1, n - 1].
  */
 export function p256Sign(sig: usize, sk: usize, digest: usize): u32 {
+  p256EnsureTables();
   const ok = scIsValidBytes(sk);
   if (ok) {
     limbsFromBytes(DL, sk);
@@ -206,6 +209,7 @@ function verify(pk: usize, pkLen: usize, digest: usize, sig: usize): u32 {
 
 /** 1 if sig (r ‖ s, 64 bytes) is a valid ECDSA signature of the 32-byte digest under the SEC1 point pk. */
 export function p256Verify(pk: usize, pkLen: usize, digest: usize, sig: usize): u32 {
+  p256EnsureTables();
   const ok = verify(pk, pkLen, digest, sig);
   p256Wipe();
   return ok;

@@ -15,9 +15,11 @@
 // Scalar multiplications:
 //   scalarMult      k·P, constant time: 65 signed radix-16 digits, a table of 0..8 P read in full
 //                   for every digit and combined under masks, 256 doublings and 64 additions.
-//   scalarMultBase  k·G, constant time: the precomputed comb of tables.ts (j·2^(12 i)·G, 22 rows of
-//                   32 points), 43 signed radix-64 digits, 43 mixed additions and 6 doublings,
-//                   every row read in full.
+//   scalarMultBase  k·G, constant time: the comb (j·2^(12 i)·G, 22 rows of 32 points, built on
+//                   first use by base_tables.ts), 43 signed radix-64 digits, 43 mixed additions and
+//                   6 doublings, every row read in full.
+// Both multiplications by G read the tables of base_tables.ts: their callers (p256.ts's entry points)
+// run p256EnsureTables first.
 //   doubleScalarMultVartime  u1·G + u2·Q for ECDSA verification, interleaved wNAF (width 8 for G
 //                   with the precomputed odd multiples, width 5 for Q): variable time, public data only.
 
