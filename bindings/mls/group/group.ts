@@ -460,7 +460,7 @@ export class Group {
       ...(options.psks !== undefined ? { psks: options.psks } : {}),
       ...(options.secretTree !== undefined ? { secretTree: options.secretTree } : {}),
       ...(now !== undefined ? { now } : {}),
-      resumptionPsk: (groupId, epoch) => (equalBytes(groupId, state.groupId) ? this.#resumption.get(epoch) : undefined),
+      resumptionPsk: (groupId, epoch) => (ctEqual(groupId, state.groupId) ? this.#resumption.get(epoch) : undefined),
       ownUpdateKey: (key) => this.#ownUpdates.get(hexOf(key)),
     });
     this.discardPendingCommit(); // another member's Commit of this epoch won
@@ -525,7 +525,7 @@ export class Group {
       ...(options.psks !== undefined ? { psks: options.psks } : {}),
       ...(options.secretTree !== undefined ? { secretTree: options.secretTree } : {}),
       ...(now !== undefined ? { now } : {}),
-      resumptionPsk: (groupId: Uint8Array, epoch: bigint) => (equalBytes(groupId, state.groupId) ? this.#resumption.get(epoch) : undefined),
+      resumptionPsk: (groupId: Uint8Array, epoch: bigint) => (ctEqual(groupId, state.groupId) ? this.#resumption.get(epoch) : undefined),
       ownUpdateKey: (key: Uint8Array) => this.#ownUpdates.get(hexOf(key)),
     };
   }
@@ -581,7 +581,7 @@ export class Group {
       ...(request.ratchetTreeInGroupInfo !== undefined ? { ratchetTreeInGroupInfo: request.ratchetTreeInGroupInfo } : {}),
       ...(this.#options.secretTree !== undefined ? { secretTree: this.#options.secretTree } : {}),
       ...(now !== undefined ? { now } : {}),
-      resumptionPsk: (groupId, epoch) => (equalBytes(groupId, state.groupId) ? this.#resumption.get(epoch) : resume?.source.psk(epoch)),
+      resumptionPsk: (groupId, epoch) => (ctEqual(groupId, state.groupId) ? this.#resumption.get(epoch) : resume?.source.psk(epoch)),
       ...(this.#dmls !== undefined ? { dmls: { parentInit: this.#dmls.head()!.parentInit } } : {}),
     });
     this.#pending = created;
@@ -616,7 +616,7 @@ export class Group {
     if (resume.usage === 'reinit') {
       const r = source.reinit;
       if (r === undefined) throw new MlsError('invalid-resumption', 'the group to resume was not reinitialized');
-      if (!equalBytes(r.groupId, state.groupId) || r.cipherSuite !== state.suite.id || !equalBytes(encodeExtensions(r.extensions), encodeExtensions(state.groupContext.extensions))) {
+      if (!ctEqual(r.groupId, state.groupId) || r.cipherSuite !== state.suite.id || !ctEqual(encodeExtensions(r.extensions), encodeExtensions(state.groupContext.extensions))) {
         throw new MlsError('invalid-resumption', "this group's id, suite or extensions are not the ReInit's");
       }
     } else if (source.cipherSuite !== state.suite.id) {
@@ -812,10 +812,6 @@ function membersOf(state: GroupState): { leafIndex: number; credential: Credenti
 
 function encodeExtensions(extensions: readonly Extension[]): Uint8Array {
   return encode((w) => writeVector(w, extensions, writeExtension));
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function application(state: GroupState, message: MlsMessage): ProcessResult {

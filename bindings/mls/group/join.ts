@@ -140,10 +140,6 @@ export function groupTree(suite: CipherSuite, groupInfo: GroupInfo, outOfBand: J
   return decodeTree(suite, found[0]!.data);
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && ctEqual(a, b);
-}
-
 /**
  * §12.4.3.1: a Welcome's resumption PSK of usage reinit or branch starts a group's epoch 1; for
  * reinit, the old group's last Commit carried a ReInit that the new group's group_id, version,
@@ -158,8 +154,8 @@ function checkResumption(id: Extract<PreSharedKeyId, { type: 2 }>, groupInfo: Gr
   if (id.usage === ResumptionUsage.reinit) {
     const r = from.reinit;
     if (r === undefined) throw new MlsError('invalid-resumption', 'the old group was not reinitialized');
-    const same = bytesEqual(r.groupId, context.groupId) && r.version === 1 && r.cipherSuite === context.cipherSuite
-      && bytesEqual(encodeExtensions(r.extensions), encodeExtensions(context.extensions));
+    const same = ctEqual(r.groupId, context.groupId) && r.version === 1 && r.cipherSuite === context.cipherSuite
+      && ctEqual(encodeExtensions(r.extensions), encodeExtensions(context.extensions));
     if (!same) throw new MlsError('invalid-resumption', "the new group's parameters are not the ReInit's");
   } else if (id.usage === ResumptionUsage.branch) {
     if (context.cipherSuite !== from.cipherSuite) throw new MlsError('invalid-resumption', 'a branch keeps the cipher suite of its group');
@@ -217,7 +213,7 @@ export function joinGroup(suite: CipherSuite, welcome: Welcome, keys: JoinKeys, 
   };
   const from = options.resumption;
   const pskLookup = (id: PreSharedKeyId): Uint8Array | undefined => {
-    if (id.type !== PskType.external) return from !== undefined && bytesEqual(id.groupId, from.groupId) ? from.psk(id.epoch) : undefined;
+    if (id.type !== PskType.external) return from !== undefined && ctEqual(id.groupId, from.groupId) ? from.psk(id.epoch) : undefined;
     return options.psks?.find((p) => p.id.length === id.pskId.length && ctEqual(p.id, id.pskId))?.secret;
   };
 

@@ -17,6 +17,7 @@
 // downwards, each step to a strictly lower node, until it reaches a leaf).
 
 import { encode, writeOpaque } from '../../codec/tls.js';
+import { ctEqual } from '../../compare.js';
 import { hash } from '../crypto/labels.js';
 import type { Node, ParentNode } from '../messages/ratchet-tree.js';
 import { left, level, right } from './math.js';
@@ -25,12 +26,6 @@ import { filteredDirectPathWithCopath, resolutions } from './resolution.js';
 import { originalTreeHash } from './tree-hash.js';
 
 const EMPTY: Uint8Array = new Uint8Array(0);
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** The first and last node index of the subtree under node x. */
 function nodeRange(x: number): [number, number] {
@@ -127,7 +122,7 @@ function validDescendants(tree: PublicRatchetTree, p: number, res: readonly (rea
     if (d === undefined || !inSubtree(c, d)) continue;
     const field = parentHashField(tree.node(d));
     if (field === undefined || field.length !== tree.suite.hashLength) continue;
-    if (bytesEqual(field, parentHash(tree, p, s, unmergedAreDescendants))) out.push(d);
+    if (ctEqual(field, parentHash(tree, p, s, unmergedAreDescendants))) out.push(d);
   }
   return out;
 }

@@ -24,6 +24,7 @@
 // Failures are MlsError with a stable code: 'tree-hash-mismatch', 'invalid-unmerged-leaves',
 // 'invalid-parent-hash', 'invalid-leaf-signature', 'invalid-leaf-node', 'duplicate-key'.
 
+import { ctEqual } from '../../compare.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
 import { verifyWithLabel, verifyWithLabelBatch } from '../crypto/labels.js';
 import { MlsError } from '../errors.js';
@@ -43,12 +44,6 @@ function keyOf(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
   return s;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**
@@ -158,7 +153,7 @@ export function validateLeafNode(tree: PublicRatchetTree, leaf: LeafNode, option
     if (leafIndex < tree.leafCount) replaced = tree.leaf(leafIndex);
     if (source === 'update') {
       if (replaced === undefined) throw new MlsError('invalid-leaf-node', `leaf ${leafIndex} of an Update is blank`);
-      if (bytesEqual(replaced.encryptionKey, leaf.encryptionKey)) {
+      if (ctEqual(replaced.encryptionKey, leaf.encryptionKey)) {
         throw new MlsError('invalid-leaf-node', `the Update for leaf ${leafIndex} keeps the leaf's encryption_key`);
       }
     }
@@ -190,8 +185,8 @@ export function validateLeafNode(tree: PublicRatchetTree, leaf: LeafNode, option
   for (let m = 0; m < tree.leafCount; m++) {
     const other = tree.leaf(m);
     if (other === undefined || (source !== 'key_package' && m === leafIndex)) continue;
-    if (bytesEqual(other.signatureKey, leaf.signatureKey)) throw new MlsError('duplicate-key', `leaf ${m} has the same signature_key`);
-    if (bytesEqual(other.encryptionKey, leaf.encryptionKey)) throw new MlsError('duplicate-key', `leaf ${m} has the same encryption_key`);
+    if (ctEqual(other.signatureKey, leaf.signatureKey)) throw new MlsError('duplicate-key', `leaf ${m} has the same signature_key`);
+    if (ctEqual(other.encryptionKey, leaf.encryptionKey)) throw new MlsError('duplicate-key', `leaf ${m} has the same encryption_key`);
     if (!other.capabilities.credentials.includes(ownType)) {
       throw new MlsError('invalid-leaf-node', `member ${m} does not support credential type ${ownType}`);
     }
@@ -271,7 +266,7 @@ export function validateRatchetTree(tree: PublicRatchetTree, options: TreeValida
     }
   }
 
-  if (options.treeHash !== undefined && !bytesEqual(treeHashInternal(tree, tree.root), options.treeHash)) {
+  if (options.treeHash !== undefined && !ctEqual(treeHashInternal(tree, tree.root), options.treeHash)) {
     throw new MlsError('tree-hash-mismatch', 'the ratchet tree does not have the expected tree hash');
   }
 

@@ -109,10 +109,6 @@ function fail(code: string, message: string): never {
   throw new MtprotoError(code, message);
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
 export class ServerHandshake {
   readonly #provider: CryptoProvider;
   readonly #keys: readonly RsaPrivateKey[];
@@ -159,7 +155,7 @@ export class ServerHandshake {
   receive(body: Uint8Array): ServerHandshakeStep {
     checkBytes(body, 'ServerHandshake.receive', 'body');
     const state = this.#state;
-    const again = state.answered.find((a) => sameBytes(a.request, body));
+    const again = state.answered.find((a) => ctEqual(a.request, body));
     if (again !== undefined) return { send: again.response };
     const message = decodeClientMessage(body);
     switch (message._) {
@@ -238,12 +234,12 @@ export class ServerHandshake {
   // §5.1 steps 4–6.
   #onReqDhParams(request: Uint8Array, issued: Issued, m: ReqDhParams): ServerHandshakeStep {
     this.#checkNonces(issued, m, 'req_DH_params');
-    if (!sameBytes(m.p, issued.p) || !sameBytes(m.q, issued.q)) fail('handshake-pq-mismatch', 'req_DH_params: p and q are not the factors of the pq sent');
+    if (!ctEqual(m.p, issued.p) || !ctEqual(m.q, issued.q)) fail('handshake-pq-mismatch', 'req_DH_params: p and q are not the factors of the pq sent');
     const key = this.#keys.find((k) => k.fingerprint === m.fingerprint);
     if (key === undefined) fail('rsa-unknown-fingerprint', `req_DH_params: unknown key fingerprint ${m.fingerprint}`);
     const inner = this.#decryptInnerData(key, m.encryptedData);
     this.#checkNonces(issued, inner, inner._);
-    if (!sameBytes(inner.pq, issued.pq) || !sameBytes(inner.p, issued.p) || !sameBytes(inner.q, issued.q)) fail('handshake-pq-mismatch', `${inner._}: pq, p, q do not match`);
+    if (!ctEqual(inner.pq, issued.pq) || !ctEqual(inner.p, issued.p) || !ctEqual(inner.q, issued.q)) fail('handshake-pq-mismatch', `${inner._}: pq, p, q do not match`);
     if (inner.dc !== undefined && !this.#acceptDc(inner.dc)) fail('handshake-wrong-dc', `${inner._}: dc ${inner.dc} is not served here`);
     const temp = inner.expiresIn !== undefined;
     if (temp && inner.expiresIn! <= 0) fail('handshake-bad-inner-data', `${inner._}: expires_in ${inner.expiresIn} is not positive`);

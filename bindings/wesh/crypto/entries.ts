@@ -13,6 +13,7 @@
 // The nonce is fixed per group (reference §14 #6): a device must never box a different chain key
 // to the same member under the same device key.
 
+import { ctEqual } from '../../compare.js';
 import { bytes } from '../../errors.js';
 import type { CryptoProvider } from '../../provider/types.js';
 import { WeshError } from '../errors.js';
@@ -65,7 +66,7 @@ export function openSecretEntry(provider: CryptoProvider, input: SecretEntryOpen
   const e = decode(GroupDeviceChainKeyAddedSchema, input.event, MAX_METADATA_BYTES);
   const devicePublicKey = peerKey(e.devicePk, 'GroupDeviceChainKeyAdded.device_pk');
   const ours = provider.signature('Ed25519').publicKey(input.memberSecret);
-  if (!sameBytes(e.destMemberPk, ours)) throw new WeshError('unexpected-message', 'secret entry for another member');
+  if (!ctEqual(e.destMemberPk, ours)) throw new WeshError('unexpected-message', 'secret entry for another member');
   const plaintext = boxOpen(provider, input.memberSecret, devicePublicKey, chainKeyNonce(input.groupPublicKey), e.payload);
   try {
     const key = decode(DeviceChainKeySchema, plaintext);
@@ -172,6 +173,3 @@ export function verifyGroupMetadata(provider: CryptoProvider, signerPublicKey: U
   return provider.signature('Ed25519').verify(peerKey(signerPublicKey, 'signerPublicKey'), payload, sig);
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}

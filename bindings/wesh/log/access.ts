@@ -1,6 +1,7 @@
 // The access check: which writer keys may write to a log. Wesh's "bertysimple" controller (spec §10)
 // allows exactly the group signing public key, which every member shares.
 
+import { ctEqual } from '../../compare.js';
 import type { Entry } from './entry.js';
 
 export interface AccessController {
@@ -14,15 +15,9 @@ export function writersAccess(writers: readonly Uint8Array[]): AccessController 
   // (a plain loop: some() with an arrow would make a closure per call, 50,000 in a merge)
   return {
     canWrite: (key) => {
-      for (let i = 0; i < allowed.length; i++) if (sameBytes(allowed[i], key)) return true;
+      for (let i = 0; i < allowed.length; i++) if (ctEqual(allowed[i], key)) return true;
       return false;
     },
   };
 }
 
-/** Public keys, compared plainly (nothing secret here). */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
