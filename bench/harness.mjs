@@ -1,6 +1,7 @@
 // Benchmark harness: the `benchmark` package measures each implementation; all implementations of
-// one case are interleaved round by round and the median kept, so a noisy VM disturbs every
-// implementation alike and the ratios (what the targets are about) stay meaningful; each cell also
+// one case are interleaved round by round (each round starting with the next implementation) and the
+// median kept, so a noisy VM disturbs every implementation alike and the ratios (what the targets
+// are about) stay meaningful; each cell also
 // carries the spread (slowest and fastest round). Before timing, every implementation's output is
 // checked against wirecrypt's, and every implementation is warmed until its speed is stable: V8
 // tiers wasm up (Liftoff → TurboFan) and JavaScript through its JITs at different moments, and a
@@ -64,8 +65,15 @@ export async function runGroup(group, { rounds, maxTime, log, only = null }) {
     const minSamples = group.slow ? 1 : 5;
     for (const p of prepared) await warm(p, maxTime, minSamples, group.slow ? 3 : 20);
     const samples = prepared.map(() => []);
+    // Round r starts with implementation r: what ran just before an implementation (its allocations,
+    // the heap it left grown or trimmed) can shape its figure, so none goes first in every round.
+    // (Before, wirecrypt always did; the ChaCha20-Poly1305 16 KiB ratio then moved within the noise,
+    // 1.64x to 1.67x, docs/engine.md.)
     for (let r = 0; r < rounds; r++) {
-      for (const [i, p] of prepared.entries()) samples[i].push(p.async ? await hzAsync(p.run, maxTime, minSamples) : hz(p.run, maxTime, minSamples));
+      for (let k = 0; k < prepared.length; k++) {
+        const i = (r + k) % prepared.length, p = prepared[i];
+        samples[i].push(p.async ? await hzAsync(p.run, maxTime, minSamples) : hz(p.run, maxTime, minSamples));
+      }
     }
     const scale = (perSecond) => (group.unit === 'MB/s' ? (perSecond * size.bytes) / 1e6 : perSecond * (size.perCall ?? 1));
     prepared.forEach((p, i) => {
