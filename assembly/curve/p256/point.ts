@@ -18,10 +18,10 @@
 //   scalarMultBase  k·G, constant time: the comb (j·2^(12 i)·G, 22 rows of 32 points, built on
 //                   first use by base_tables.ts), 43 signed radix-64 digits, 43 mixed additions and
 //                   6 doublings, every row read in full.
-// Both multiplications by G read the tables of base_tables.ts: their callers (p256.ts's entry points)
-// run p256EnsureTables first.
 //   doubleScalarMultVartime  u1·G + u2·Q for ECDSA verification, interleaved wNAF (width 8 for G
 //                   with the precomputed odd multiples, width 5 for Q): variable time, public data only.
+// Both read the base-point tables of base_tables.ts (the comb; the odd multiples of G), which their
+// callers, p256.ts's entry points, build first (p256EnsureTables).
 
 import { wipe } from '../../runtime/bytes';
 import {
