@@ -33,6 +33,12 @@ export class ByteReader {
     return at;
   }
 
+  /** The big-endian u32 at p (already taken). */
+  #be32(p: number): number {
+    const b = this.bytes;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+  }
+
   u8(what: string): number {
     return this.bytes[this.#take(1, what)]!;
   }
@@ -43,17 +49,13 @@ export class ByteReader {
   }
 
   u32(what: string): number {
-    const p = this.#take(4, what);
-    return ((this.bytes[p]! << 24) | (this.bytes[p + 1]! << 16) | (this.bytes[p + 2]! << 8) | this.bytes[p + 3]!) >>> 0;
+    return this.#be32(this.#take(4, what));
   }
 
   u64(what: string): bigint {
     const p = this.#take(8, what);
-    const b = this.bytes;
     // two 32-bit halves: three BigInt operations instead of sixteen
-    const hi = ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
-    const lo = ((b[p + 4]! << 24) | (b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!) >>> 0;
-    return (BigInt(hi) << 32n) | BigInt(lo);
+    return (BigInt(this.#be32(p)) << 32n) | BigInt(this.#be32(p + 4));
   }
 
   /** `n` bytes as a view into the input (copy it if it must outlive the input). */

@@ -5,6 +5,7 @@
 // keeps at most CAPACITY keys, the least recently used dropped and disposed. Keys are public; the
 // cache holds nothing secret.
 
+import { binaryString } from '../codec/binary-string.js';
 import type { MessageVerifier, SignatureScheme } from './types.js';
 
 const CAPACITY = 128;
@@ -15,17 +16,12 @@ interface Seen {
 
 const caches = new WeakMap<SignatureScheme, Map<string, Seen>>();
 
-/** The key as a Map key: one char per byte, built in one call (a flat string, no concatenation chain). */
-function keyOf(publicKey: Uint8Array): string {
-  return String.fromCharCode.apply(null, publicKey as unknown as number[]);
-}
-
 /** scheme.verify(publicKey, message, signature), through a prepared key when the scheme has them. */
 export function verifyCached(scheme: SignatureScheme, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (scheme.verifier === undefined) return scheme.verify(publicKey, message, signature);
   let cache = caches.get(scheme);
   if (cache === undefined) caches.set(scheme, (cache = new Map()));
-  const k = keyOf(publicKey);
+  const k = binaryString(publicKey);
   const seen = cache.get(k);
   if (seen === undefined) {
     const ok = scheme.verify(publicKey, message, signature); // throws as verify does, before anything is kept

@@ -60,12 +60,7 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
-export function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  // In slices: String.fromCharCode(...big) would overflow the argument limit.
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
+export { toBase64 } from '../../codec/binary-string.js';
 
 /** Throws TypeError on anything but standard base64. */
 export function fromBase64(text: unknown): Uint8Array {

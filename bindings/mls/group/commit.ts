@@ -44,6 +44,7 @@
 // with an altered tag leaves the genuine Commit processable; a Commit already processed (its point
 // punctured) is refused with 'pprf-punctured'. An external commit keeps its §8.3 init secret.
 
+import { binaryString } from '../../codec/binary-string.js';
 import { encode } from '../../codec/tls.js';
 import type { KeyPair } from '../../x25519.js';
 import { DecodeError } from '../../codec/reader.js';
@@ -201,14 +202,8 @@ export function invalid(message: string): never {
   throw new MlsError('invalid-commit', message);
 }
 
-function keyString(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return s;
-}
-
 function pskKey(id: PreSharedKeyId): string {
-  return keyString(encode((w) => writePskId(w, id)));
+  return binaryString(encode((w) => writePskId(w, id)));
 }
 
 export function requiredCapabilitiesOf(extensions: readonly Extension[]): RequiredCapabilities | undefined {
@@ -265,7 +260,7 @@ export function validateProposals(
           throw new MlsError('invalid-signature', "an Add's KeyPackage signature does not verify");
         }
         validateLeafNode(tree, kp.leafNode, { groupId: state.groupId, source: 'key_package', now, requiredCapabilities: required, ...(members !== undefined ? { members } : {}), signatureVerified: batchVerified });
-        const k = keyString(kp.leafNode.signatureKey);
+        const k = binaryString(kp.leafNode.signatureKey);
         if (addKeys.has(k)) invalid('two Adds of the same signature key');
         addKeys.add(k);
         break;

@@ -214,7 +214,7 @@ export function joinGroup(suite: CipherSuite, welcome: Welcome, keys: JoinKeys, 
   const from = options.resumption;
   const pskLookup = (id: PreSharedKeyId): Uint8Array | undefined => {
     if (id.type !== PskType.external) return from !== undefined && ctEqual(id.groupId, from.groupId) ? from.psk(id.epoch) : undefined;
-    return options.psks?.find((p) => p.id.length === id.pskId.length && ctEqual(p.id, id.pskId))?.secret;
+    return options.psks?.find((p) => ctEqual(p.id, id.pskId))?.secret;
   };
 
   const { groupSecrets, groupInfo, epochSecrets } = openWelcome(suite, welcome, keyPackage, keys.initPrivateKey, signerKey, pskLookup);

@@ -24,6 +24,7 @@
 // Failures are MlsError with a stable code: 'tree-hash-mismatch', 'invalid-unmerged-leaves',
 // 'invalid-parent-hash', 'invalid-leaf-signature', 'invalid-leaf-node', 'duplicate-key'.
 
+import { binaryString } from '../../codec/binary-string.js';
 import { ctEqual } from '../../compare.js';
 import type { CipherSuite } from '../crypto/cipher-suite.js';
 import { verifyWithLabel, verifyWithLabelBatch } from '../crypto/labels.js';
@@ -38,13 +39,6 @@ import { treeHashInternal } from './tree-hash.js';
 
 /** The extension types RFC 9420 calls "default" (§7.2): a leaf need not (and MUST NOT) list them. */
 export const DEFAULT_EXTENSION_TYPES: readonly number[] = [1, 2, 3, 4, 5];
-
-/** The bytes as a string key (one char per byte), for maps of keys. */
-function keyOf(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return s;
-}
 
 /**
  * Whether the leaf's signature verifies (§7.2). A leaf from an update or a commit signs its group
@@ -114,7 +108,7 @@ export interface LeafNodeValidationOptions {
 
 /** What validateLeafNode compares a new leaf with, for a tree's members. */
 export interface MemberIndex {
-  /** Leaf index by signature key / encryption key (as keyOf strings). */
+  /** Leaf index by signature key / encryption key (as binary strings). */
   readonly signatureKeys: ReadonlyMap<string, number>;
   readonly encryptionKeys: ReadonlyMap<string, number>;
   /** The credential types the members use, and those every member supports. */
@@ -129,8 +123,8 @@ export function memberIndex(tree: PublicRatchetTree): MemberIndex {
   let supportedByAll: Set<number> | undefined;
   for (const m of tree.members()) {
     const leaf = tree.leaf(m)!;
-    signatureKeys.set(keyOf(leaf.signatureKey), m);
-    encryptionKeys.set(keyOf(leaf.encryptionKey), m);
+    signatureKeys.set(binaryString(leaf.signatureKey), m);
+    encryptionKeys.set(binaryString(leaf.encryptionKey), m);
     typesInUse.add(credentialTypeOf(leaf.credential));
     const supported = leaf.capabilities.credentials;
     supportedByAll = supportedByAll === undefined ? new Set(supported) : new Set(supported.filter((t) => supportedByAll!.has(t)));
@@ -169,9 +163,9 @@ export function validateLeafNode(tree: PublicRatchetTree, leaf: LeafNode, option
   const index = options.members;
   if (index !== undefined && source === 'key_package') {
     // The same checks as the loop below, against the precomputed index (a new leaf replaces nobody).
-    const sameSig = index.signatureKeys.get(keyOf(leaf.signatureKey));
+    const sameSig = index.signatureKeys.get(binaryString(leaf.signatureKey));
     if (sameSig !== undefined) throw new MlsError('duplicate-key', `leaf ${sameSig} has the same signature_key`);
-    const sameEnc = index.encryptionKeys.get(keyOf(leaf.encryptionKey));
+    const sameEnc = index.encryptionKeys.get(binaryString(leaf.encryptionKey));
     if (sameEnc !== undefined) throw new MlsError('duplicate-key', `leaf ${sameEnc} has the same encryption_key`);
     if (index.signatureKeys.size > 0 && !index.supportedByAll.has(ownType)) {
       throw new MlsError('invalid-leaf-node', `a member does not support credential type ${ownType}`);
@@ -254,12 +248,12 @@ export function validateRatchetTree(tree: PublicRatchetTree, options: TreeValida
   for (let x = 0; x < tree.nodeCount; x++) {
     const node = tree.node(x);
     if (node === undefined) continue;
-    const enc = keyOf(node.kind === 'leaf' ? node.leaf.encryptionKey : node.parent.encryptionKey);
+    const enc = binaryString(node.kind === 'leaf' ? node.leaf.encryptionKey : node.parent.encryptionKey);
     const seen = encryptionKeys.get(enc);
     if (seen !== undefined) throw new MlsError('duplicate-key', `nodes ${seen} and ${x} have the same encryption_key`);
     encryptionKeys.set(enc, x);
     if (node.kind === 'leaf') {
-      const sig = keyOf(node.leaf.signatureKey);
+      const sig = binaryString(node.leaf.signatureKey);
       const same = signatureKeys.get(sig);
       if (same !== undefined) throw new MlsError('duplicate-key', `leaves ${same} and ${x >>> 1} have the same signature_key`);
       signatureKeys.set(sig, x >>> 1);

@@ -11,6 +11,7 @@
 // also the static period-0 point unless told not to. A point expires when its period has ended
 // (weshnet's IsExpired is inverted; see the reference).
 
+import { toBase64 } from '../../codec/binary-string.js';
 import { bytes, integer } from '../../errors.js';
 import type { CryptoProvider } from '../../provider/types.js';
 
@@ -43,12 +44,6 @@ export function periodStart(unixSeconds: number, intervalSeconds: number): numbe
 export function contactRequestTopic(accountPublicKey: Uint8Array): Uint8Array {
   if (bytes(accountPublicKey, 'wesh.contactRequestTopic', 'accountPublicKey').length !== 32) throw new RangeError('wesh.contactRequestTopic: accountPublicKey must be 32 bytes');
   return new TextEncoder().encode(toBase64(accountPublicKey));
-}
-
-export function toBase64(data: Uint8Array): string {
-  let s = '';
-  for (const b of data) s += String.fromCharCode(b);
-  return btoa(s);
 }
 
 export interface RendezvousOptions {
