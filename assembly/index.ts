@@ -318,6 +318,11 @@ const DECODED: usize = memory.data(4 * <i32>P3, 16);
 
 /** 0: done; 1: the key does not decode; 2: it has small order. */
 export function ed25519_public_to_x25519(out: usize, pk: usize): u32 { return ed25519PublicToX25519(out, pk); }
+/**
+ * Where B's tables live (BASE, then ODD, then ODD_HI: 384 points of 120 bytes), built if they were
+ * not yet: the first call that reads them builds them (for the tests, which check them).
+ */
+export { ed25519Tables as ed25519_tables } from './curve/ed25519_base_tables';
 
 // ---- P-256 (SEC 1, FIPS 186-5 ECDSA-SHA256 with RFC 6979 nonces): constant time except verify ----
 // Secret keys: 32 bytes big-endian in [1, n - 1]; points: SEC1, 33 or 65 bytes; digests 32 bytes.

@@ -27,6 +27,7 @@ import {
 } from './ge25519';
 import { KEY_INVALID_POINT, KEY_OK, KEY_SMALL_ORDER } from './ed25519';
 import { ODD, ODD_HI } from './ed25519_tables';
+import { ed25519EnsureTables } from './ed25519_base_tables';
 import { scIsCanonical, scReduce } from './sc25519';
 import { wipe } from '../runtime/bytes';
 
@@ -117,6 +118,7 @@ function slideHalf(out: usize, s: usize, from: usize, wide: bool): void {
 
 /** After ed25519VerifierStart returned 1 and the message was absorbed: 1 if the signature is valid. */
 export function ed25519VerifierFinish(prep: usize, sig: usize): u32 {
+  ed25519EnsureTables();
   mdFinal<Sha512>(H, DIGEST);
   scReduce(K, DIGEST);
   const kLo = DIGITS, kHi = DIGITS + 256, sLo = DIGITS + 512, sHi = DIGITS + 768;

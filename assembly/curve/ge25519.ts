@@ -14,11 +14,11 @@ import {
   feSq2, feSub, feToBytes, feWipeScratch,
 } from './fe25519';
 import { BASE, D, D2, ODD, SQRTM1 } from './ed25519_tables';
+import { ed25519EnsureTables } from './ed25519_base_tables';
+import { CACHED, P3, PRE } from './ge25519_layout';
 import { wipe } from '../runtime/bytes';
 
-export const P3: usize = 4 * FE;
-export const PRE: usize = 3 * FE;
-export const CACHED: usize = 4 * FE;
+export { CACHED, P3, PRE } from './ge25519_layout';
 
 @inline function X(p: usize): usize { return p; }
 @inline function Y(p: usize): usize { return p + FE; }
@@ -208,6 +208,7 @@ function select(pos: usize, b: i32): void {
  * digits in [-8, 8), the odd-position ones added first, then 4 doublings, then the even ones.
  */
 export function scalarMultBase(h: usize, a: usize): void {
+  ed25519EnsureTables();
   for (let i: usize = 0; i < 32; i++) {
     const byte = <i32>load<u8>(a + i);
     store<i8>(DIGITS + 2 * i, <i8>(byte & 15));
@@ -306,6 +307,7 @@ export function negate(p: usize): void {
 
 /** r (P3) = a · A + b · B, variable time (for public scalars and points only). */
 export function doubleScalarMultVartime(r: usize, a: usize, pointA: usize, b: usize): void {
+  ed25519EnsureTables();
   slide(A_SLIDE, a, 15);
   slide(B_SLIDE, b, 127);
   // AI[i] = (2i + 1) A
@@ -357,6 +359,7 @@ export function oddMultiples(table: usize, p: usize): void {
  * caller has run slideScalar for them. Public data only.
  */
 export function multiScalarMultVartime(r: usize, tables: usize, digits: usize, count: usize, b: usize): void {
+  ed25519EnsureTables();
   slide(B_SLIDE, b, 127);
   p3Identity(r);
   let top: i32 = 255;

@@ -170,6 +170,8 @@ export interface WasmAbi {
   ed25519_secret_to_x25519(out: Ptr, seed: Ptr): void;
   /** 0: done; 1: the public key does not decode; 2: it has small order (nothing written). */
   ed25519_public_to_x25519(out: Ptr, publicKey: Ptr): number;
+  /** Where B's tables live (256 comb points, then 64 odd multiples of B and 64 of 2^128·B, 120 bytes each), built if not yet. */
+  ed25519_tables(): Ptr;
 
   /** out (65 bytes) = 04 ‖ x ‖ y of sk · G; 1, or 0 (nothing written) if sk is not in [1, n - 1]. */
   p256_public_key(out: Ptr, sk: Ptr): number;
