@@ -4,8 +4,9 @@
 // them (issue 9 §4, cold start; P-256's tables went the same way, p256/base_tables.ts).
 //
 // Cost: 350 additions, 250 doublings and one inversion for all 384 points (Montgomery's trick), once
-// per instance. The inputs are B and its multiples, public values, so nothing here
-// needs to be constant time, and `built` branches on public state. The entries are canonical: each
+// per instance: ≈ 0.8 ms with the field code tiered up, ≈ 1.2 ms more on an instance's first call
+// here. The inputs are B and its multiples, public values, so nothing here needs to be constant time,
+// and `built` branches on public state. The entries are canonical: each
 // coordinate fully reduced and split into non-negative limbs, as the generated tables were.
 //
 // The callers that read the tables (ge25519.ts scalarMultBase and the variable-time multiplications,
@@ -53,6 +54,7 @@ export function ed25519EnsureTables(): void {
   wipe(SCRATCH, SCRATCH_LEN);
   built = true;
 }
+
 /** The tables' memory (BASE, ODD, ODD_HI), filled: for the tests that check them against an oracle. */
 export function ed25519Tables(): usize {
   ed25519EnsureTables();
