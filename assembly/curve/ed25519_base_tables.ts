@@ -6,8 +6,8 @@
 // Cost: 350 additions, 250 doublings and one inversion for all 384 points (Montgomery's trick), once
 // per instance: ≈ 0.8 ms with the field code tiered up, ≈ 1.2 ms more on an instance's first call
 // here. The inputs are B and its multiples, public values, so nothing here needs to be constant time,
-// and `built` branches on public state. The entries are canonical: each
-// coordinate fully reduced and split into non-negative limbs, as the generated tables were.
+// and `built` branches on public state. The entries are canonical, each coordinate fully reduced and
+// split into non-negative limbs, as the generated tables were.
 //
 // The callers that read the tables (ge25519.ts scalarMultBase and the variable-time multiplications,
 // ed25519_verifier.ts) call ed25519EnsureTables first. It uses its own scratch and the group code's
