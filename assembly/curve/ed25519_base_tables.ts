@@ -10,10 +10,11 @@
 // split into non-negative limbs, as the generated tables were.
 //
 // The callers that read the tables (ge25519.ts scalarMultBase and the variable-time multiplications,
-// ed25519_verifier.ts) call ed25519EnsureTables first. It uses its own scratch and the group code's
-// temporaries, which no caller holds anything in across those calls.
+// ed25519_verifier.ts) call ed25519EnsureTables first. It uses its own scratch and the field and
+// group code's temporaries, which no caller holds anything in across those calls (and which every
+// entry point wipes before it returns).
 
-import { FE, feAdd, feCopy, feMul, feSetInt, feSub, feToBytes, pow2250m1, sqTimes } from './fe25519';
+import { FE, feAdd, feCopy, feInvert, feMul, feSetInt, feSub, feToBytes } from './fe25519';
 import { add, dbl, geWipeScratch, p1ToP3, p3ToCached } from './ge25519';
 import { CACHED, P3, PRE } from './ge25519_layout';
 import { BASE, B_X, B_Y, D2, ODD, ODD_HI } from './ed25519_tables';
@@ -21,7 +22,7 @@ import { wipe } from '../runtime/bytes';
 
 const COUNT: usize = 32 * 8 + 64 + 64;          // BASE, ODD and ODD_HI lie back to back
 const PROJECTIVE: usize = 3 * FE;               // X, Y, Z: a table entry before it is made affine
-const SCRATCH_LEN: usize = COUNT * FE + 5 * P3 + CACHED + 9 * FE + 32;
+const SCRATCH_LEN: usize = COUNT * FE + 5 * P3 + CACHED + 5 * FE + 32;
 const SCRATCH: usize = memory.data(<i32>SCRATCH_LEN, 16);
 const PREFIX: usize = SCRATCH;                  // Z_0 · … · Z_j over all the entries
 const ROW: usize = PREFIX + COUNT * FE;         // 256^i · B
@@ -31,8 +32,7 @@ const TWO: usize = CUR + P3;                    // twice that point
 const SUM: usize = TWO + P3;                    // an addition's or doubling's result (P1)
 const STEP: usize = SUM + P3;                   // what a run adds, CACHED
 const INV: usize = STEP + CACHED, ZINV: usize = INV + FE, AX: usize = ZINV + FE, AY: usize = AX + FE;
-const T: usize = AY + FE;                       // the inversion's four temporaries
-const U: usize = T + 4 * FE;                    // one coordinate before it is made canonical
+const U: usize = AY + FE;                       // one coordinate before it is made canonical
 const BYTES: usize = U + FE;
 
 let built = false;
@@ -96,7 +96,7 @@ function toPrecomputed(at: usize, count: usize): void {
   // 1/Z_j = (Z_0 ⋯ Z_j)^-1 · (Z_0 ⋯ Z_(j-1)), walking down from the last entry
   feCopy(PREFIX, at + 2 * FE);
   for (let j: usize = 1; j < count; j++) feMul(PREFIX + j * FE, PREFIX + (j - 1) * FE, at + j * PRE + 2 * FE);
-  invert(INV, PREFIX + (count - 1) * FE);
+  feInvert(INV, PREFIX + (count - 1) * FE);
   for (let j = count - 1; j > 0; j--) {
     feMul(ZINV, INV, PREFIX + (j - 1) * FE);
     feMul(INV, INV, at + j * PRE + 2 * FE);
@@ -112,13 +112,6 @@ function precomputed(out: usize, zinv: usize): void {
   feAdd(U, AY, AX); canonical(out, U);
   feSub(U, AY, AX); canonical(out + FE, U);
   feMul(U, AX, AY); feMul(U, U, D2); canonical(out + 2 * FE, U);
-}
-
-/** out = 1/z, as fe25519.ts feInvert but on this file's scratch. */
-function invert(out: usize, z: usize): void {
-  pow2250m1(z, T, T + FE, T + 2 * FE, T + 3 * FE, sqTimes, feMul);
-  sqTimes(T + 2 * FE, T + 2 * FE, 5);
-  feMul(out, T + 2 * FE, T);
 }
 
 /** h = f fully reduced, limb i holding bits ⌈25.5 i⌉ onwards of the canonical encoding (non-negative). */
