@@ -95,7 +95,8 @@ forEachBuild(() => {
       for (const v of A1) expect(toHex(rawXor(v.key, v.counter, v.nonce, zeros(64)))).toBe(v.out);
       const key = hex('1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0');
       const nonce = hex('000000000000000000000002');
-      for (const len of [1, 63, 64, 65, 255, 256, 257, 1000, 4096]) {
+      // around the one-, four- and eight-block kernels' boundaries (a 256-byte tail after 512s)
+      for (const len of [1, 63, 64, 65, 255, 256, 257, 511, 512, 513, 767, 768, 1000, 1024, 1280, 1281, 4096]) {
         expect(toHex(rawXor(key, 42, nonce, zeros(len)))).toBe(toHex(nodeKeystream(key, 42, nonce, len)));
       }
     });
@@ -125,7 +126,7 @@ forEachBuild(() => {
     it('one-shot open: agrees with node:crypto around the stitched lengths; a bad tag leaves the buffer unchanged', () => {
       const key = Uint8Array.from({ length: 32 }, (_, i) => i * 3), nonce = hex('000000004a00000000000001'), aad = utf8('header');
       expectOneShotOpenContract({
-        lengths: [0, 255, 256, 511, 512, 513, 767, 1024, 4096 + 17, 20000],
+        lengths: [0, 255, 256, 511, 512, 513, 767, 768, 1024, 1280, 1536, 1792, 4096 + 17, 4096 + 256, 20000],
         plaintext: (len) => Uint8Array.from({ length: len }, (_, i) => (i * 131 + len) & 0xff),
         seal: (pt) => {
           const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
@@ -136,6 +137,17 @@ forEachBuild(() => {
         scratchLength: 256,
         open: (x, [k, n, a], buf, len, ctx) => x.chacha_aead_open(ctx, k, n, 0, a, aad.length, buf, len),
       });
+    });
+
+    it('seal agrees with node:crypto around the stitched lengths (four- and eight-block kernels)', () => {
+      const key = Uint8Array.from({ length: 32 }, (_, i) => 255 - i), nonce = hex('000000004a00000000000002'), aad = utf8('aad');
+      const aead = chacha20Poly1305(key);
+      for (const len of [511, 512, 513, 767, 768, 1024, 1280, 1536, 1792, 2048 + 255, 4096 + 256, 20000]) {
+        const pt = Uint8Array.from({ length: len }, (_, i) => (i * 29 + len) & 0xff);
+        const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+        c.setAAD(aad);
+        expect(toHex(aead.seal(nonce, pt, aad)), `length ${len}`).toBe(toHex(Buffer.concat([c.update(pt), c.final(), c.getAuthTag()])));
+      }
     });
 
     it('seals and opens the RFC 8439 §2.8.2 example', () => {

@@ -1,5 +1,6 @@
 // NaCl secretbox (XSalsa20-Poly1305): the classic NaCl/libsodium vector and the first 300 tweetnacl-js
 // random vectors (../shared/vectors/nacl), plus HSalsa20 through the classic box's shared key.
+import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, secretbox } from '../../bindings/index.js';
 import { secretboxOpen, secretboxSeal } from '../../bindings/secretbox.js';
@@ -52,6 +53,15 @@ forEachBuild(() => {
         expect(secretboxOpen(key, nonce, boxed)).toEqual(m);
         boxed[boxed.length >> 1] ^= 1;
         expect(() => secretboxOpen(key, nonce, boxed), `length ${n}`).toThrow(AuthenticationError);
+      }
+    });
+
+    it('agrees with tweetnacl around the one-, four- and eight-block XSalsa20 kernels', () => {
+      // the message meets keystream block 1 at its byte 32, so the kernels' edges are at 32 + 64k
+      const key = Uint8Array.from({ length: 32 }, (_, i) => i * 5 + 1), nonce = Uint8Array.from({ length: 24 }, (_, i) => i);
+      for (const n of [287, 288, 289, 543, 544, 545, 799, 800, 1056, 1312, 1313, 2080 + 256]) {
+        const m = Uint8Array.from({ length: n }, (_, i) => (i * 13 + n) & 0xff);
+        expect(toHex(secretbox(key).seal(nonce, m)), `length ${n}`).toBe(toHex(nacl.secretbox(m, nonce, key)));
       }
     });
 
