@@ -7,6 +7,7 @@
 
 import { wipe, xorBytes } from '../runtime/bytes';
 import { rotlv } from '../runtime/simd';
+import { poly1305Block } from '../mac/poly1305';
 import { xorTransposed } from './chacha20_lanes';
 
 const SIGMA0: u32 = 0x61707865, SIGMA1: u32 = 0x3320646e, SIGMA2: u32 = 0x79622d32, SIGMA3: u32 = 0x6b206574;
@@ -71,8 +72,13 @@ export function salsaBlock(state: usize, out: usize): void {
   permute(state, out, true);
 }
 
-
-function xor4(state: usize, src: usize, dst: usize): void {
+/**
+ * XORs four keystream blocks (counters c..c+3) into 256 bytes. With `stitch`, it also feeds the 256
+ * bytes at `mac` to the Poly1305 context `poly` (two blocks in each of the first six double rounds,
+ * one in each of the last four), so that Poly1305's scalar multiplies run beside the vector rounds,
+ * as in chacha20_lanes.ts.
+ */
+@inline function xor4Mac(state: usize, src: usize, dst: usize, poly: usize, mac: usize, stitch: bool): void {
   const s0 = v128.load32_splat(state), s1 = v128.load32_splat(state, 4), s2 = v128.load32_splat(state, 8), s3 = v128.load32_splat(state, 12);
   const s4 = v128.load32_splat(state, 16), s5 = v128.load32_splat(state, 20), s6 = v128.load32_splat(state, 24), s7 = v128.load32_splat(state, 28);
   const lo = v128.load32_splat(state, 32);
@@ -84,6 +90,14 @@ function xor4(state: usize, src: usize, dst: usize): void {
   let x0 = s0, x1 = s1, x2 = s2, x3 = s3, x4 = s4, x5 = s5, x6 = s6, x7 = s7;
   let x8 = s8, x9 = s9, x10 = s10, x11 = s11, x12 = s12, x13 = s13, x14 = s14, x15 = s15;
   for (let r = 0; r < 10; r++) {
+    if (stitch) {
+      poly1305Block(poly, mac);
+      mac += 16;
+      if (r < 6) {
+        poly1305Block(poly, mac);
+        mac += 16;
+      }
+    }
     x4 = v128.xor(x4, rotlv(i32x4.add(x0, x12), 7)); x8 = v128.xor(x8, rotlv(i32x4.add(x4, x0), 9));
     x12 = v128.xor(x12, rotlv(i32x4.add(x8, x4), 13)); x0 = v128.xor(x0, rotlv(i32x4.add(x12, x8), 18));
     x9 = v128.xor(x9, rotlv(i32x4.add(x5, x1), 7)); x13 = v128.xor(x13, rotlv(i32x4.add(x9, x5), 9));
@@ -105,6 +119,14 @@ function xor4(state: usize, src: usize, dst: usize): void {
   xorTransposed(i32x4.add(x4, s4), i32x4.add(x5, s5), i32x4.add(x6, s6), i32x4.add(x7, s7), src + 16, dst + 16);
   xorTransposed(i32x4.add(x8, s8), i32x4.add(x9, s9), i32x4.add(x10, s10), i32x4.add(x11, s11), src + 32, dst + 32);
   xorTransposed(i32x4.add(x12, s12), i32x4.add(x13, s13), i32x4.add(x14, s14), i32x4.add(x15, s15), src + 48, dst + 48);
+}
+
+function xor4(state: usize, src: usize, dst: usize): void {
+  xor4Mac(state, src, dst, 0, 0, false);
+}
+
+function xor4Stitched(state: usize, src: usize, dst: usize, poly: usize, mac: usize): void {
+  xor4Mac(state, src, dst, poly, mac, true);
 }
 
 /** Words 8 and 9 (the 64-bit block counter) of the four blocks from the state's counter + `first`. */
@@ -190,6 +212,20 @@ const ZEROS: usize = memory.data(256, 16);
 /** SIMD build: four keystream blocks (counters c..c+3) to `out` (256 bytes), without advancing. */
 export function salsaKeystream4(state: usize, out: usize): void {
   xor4(state, ZEROS, out);
+}
+
+/**
+ * SIMD build, XSalsa20-Poly1305's encryption bulk (secretbox.ts): XORs the keystream into `len`
+ * bytes in place (a multiple of 256), advancing the counter, and MACs `len` bytes from `mac` with
+ * `poly` (no bytes buffered), 256 of them inside each four-block call. The caller keeps each call's
+ * MAC bytes behind the bytes it XORs: ciphertext already written.
+ */
+export function salsaXorMac(state: usize, poly: usize, buf: usize, len: usize, mac: usize): void {
+  let counter = load<u64>(state, 32);
+  for (let p = buf, end = buf + len; p < end; p += 256, mac += 256) {
+    xor4Stitched(state, p, p, poly, mac);
+    store<u64>(state, counter += 4, 32);
+  }
 }
 
 /**

@@ -56,12 +56,34 @@ forEachBuild(() => {
       }
     });
 
-    it('agrees with tweetnacl around the one-, four- and eight-block XSalsa20 kernels', () => {
+    it('agrees with tweetnacl around the one-, four- and eight-block XSalsa20 kernels and the stitched seal (one-shot and chunked)', () => {
       // the message meets keystream block 1 at its byte 32, so the kernels' edges are at 32 + 64k
       const key = Uint8Array.from({ length: 32 }, (_, i) => i * 5 + 1), nonce = Uint8Array.from({ length: 24 }, (_, i) => i);
-      for (const n of [287, 288, 289, 543, 544, 545, 799, 800, 1056, 1312, 1313, 2080 + 256]) {
+      for (const n of [287, 288, 289, 543, 544, 545, 799, 800, 1056, 1312, 1313, 2080 + 256, 65536 + 1000, 150_000]) {
         const m = Uint8Array.from({ length: n }, (_, i) => (i * 13 + n) & 0xff);
         expect(toHex(secretbox(key).seal(nonce, m)), `length ${n}`).toBe(toHex(nacl.secretbox(m, nonce, key)));
+      }
+    });
+
+    // The one-shot ABI MACs before it decrypts: a changed box must come back exactly as it went in.
+    it('one-shot secretbox_open: tweetnacl boxes open in place; a changed one gives 0 and the box unchanged', () => {
+      const key = Uint8Array.from({ length: 32 }, (_, i) => i + 9), nonce = Uint8Array.from({ length: 24 }, (_, i) => 200 - i);
+      for (const n of [224, 225, 543, 544, 545, 799, 800, 1056, 1313, 4096 + 100, 20000]) {
+        const boxed = nacl.secretbox(Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff), nonce, key);
+        const run = (input: Uint8Array) => raw([key, nonce, input], 4 + input.length, (x, [k, iv, box], out) => {
+          new DataView(x.memory.buffer).setUint32(out, x.secretbox_open((out + 4 + input.length + 15) & ~15, k, iv, box, n), true);
+          new Uint8Array(x.memory.buffer).copyWithin(out + 4, box, box + input.length);
+        });
+        const good = run(boxed);
+        expect(good[0], `length ${n}`).toBe(1);
+        expect(toHex(good.subarray(20)), `length ${n}`).toBe(toHex(nacl.secretbox.open(boxed, nonce, key)!));
+        for (const at of [0, 16, 16 + (n >> 1), 15 + n]) {
+          const bad = Uint8Array.from(boxed);
+          bad[at] ^= 0x20;
+          const result = run(bad);
+          expect(result[0], `length ${n}, byte ${at}`).toBe(0);
+          expect(toHex(result.subarray(4)), `length ${n}, byte ${at}`).toBe(toHex(bad));
+        }
       }
     });
 
