@@ -7,7 +7,7 @@
 
 import { wipe, xorBytes } from '../runtime/bytes';
 import { rotlv } from '../runtime/simd';
-import { poly1305Block } from '../mac/poly1305';
+import { poly1305Stitched } from '../mac/poly1305';
 import { xorTransposed } from './chacha20_lanes';
 
 const SIGMA0: u32 = 0x61707865, SIGMA1: u32 = 0x3320646e, SIGMA2: u32 = 0x79622d32, SIGMA3: u32 = 0x6b206574;
@@ -74,9 +74,8 @@ export function salsaBlock(state: usize, out: usize): void {
 
 /**
  * XORs four keystream blocks (counters c..c+3) into 256 bytes. With `stitch`, it also feeds the 256
- * bytes at `mac` to the Poly1305 context `poly` (two blocks in each of the first six double rounds,
- * one in each of the last four), so that Poly1305's scalar multiplies run beside the vector rounds,
- * as in chacha20_lanes.ts.
+ * bytes at `mac` to the Poly1305 context `poly`, spread over the double rounds (poly1305Stitched),
+ * so that Poly1305's scalar multiplies run beside the vector rounds, as in chacha20_lanes.ts.
  */
 @inline function xor4Mac(state: usize, src: usize, dst: usize, poly: usize, mac: usize, stitch: bool): void {
   const s0 = v128.load32_splat(state), s1 = v128.load32_splat(state, 4), s2 = v128.load32_splat(state, 8), s3 = v128.load32_splat(state, 12);
@@ -90,14 +89,7 @@ export function salsaBlock(state: usize, out: usize): void {
   let x0 = s0, x1 = s1, x2 = s2, x3 = s3, x4 = s4, x5 = s5, x6 = s6, x7 = s7;
   let x8 = s8, x9 = s9, x10 = s10, x11 = s11, x12 = s12, x13 = s13, x14 = s14, x15 = s15;
   for (let r = 0; r < 10; r++) {
-    if (stitch) {
-      poly1305Block(poly, mac);
-      mac += 16;
-      if (r < 6) {
-        poly1305Block(poly, mac);
-        mac += 16;
-      }
-    }
+    if (stitch) mac = poly1305Stitched(poly, mac, r);
     x4 = v128.xor(x4, rotlv(i32x4.add(x0, x12), 7)); x8 = v128.xor(x8, rotlv(i32x4.add(x4, x0), 9));
     x12 = v128.xor(x12, rotlv(i32x4.add(x8, x4), 13)); x0 = v128.xor(x0, rotlv(i32x4.add(x12, x8), 18));
     x9 = v128.xor(x9, rotlv(i32x4.add(x5, x1), 7)); x13 = v128.xor(x13, rotlv(i32x4.add(x9, x5), 9));

@@ -89,6 +89,18 @@ function blocks(ctx: usize, m: usize, count: usize, hibit: u32): void {
   store<u32>(ctx, h0, 40); store<u32>(ctx, h1, 44); store<u32>(ctx, h2, 48); store<u32>(ctx, h3, 52); store<u32>(ctx, h4, 56);
 }
 
+/**
+ * Poly1305's share of double round `r` (0-9) in a stitched four-block kernel (chacha20_lanes.ts,
+ * salsa20.ts): 16 blocks from `mac` over the ten double rounds, two in each of the first six and one
+ * in each of the last four. Returns the address of the next block.
+ */
+@inline export function poly1305Stitched(ctx: usize, mac: usize, r: i32): usize {
+  poly1305Block(ctx, mac);
+  if (r >= 6) return mac + 16;
+  poly1305Block(ctx, mac + 16);
+  return mac + 32;
+}
+
 /** Bytes waiting in the partial-block buffer (0 at a block boundary). */
 @inline export function poly1305Buffered(ctx: usize): u32 {
   return load<u32>(ctx, 76);
