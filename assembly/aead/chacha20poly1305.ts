@@ -62,7 +62,7 @@ export function chachaAeadEncrypt(ctx: usize, buf: usize, len: usize): void {
   startCiphertext(ctx, len);
   const n = stitchable(ctx, len);
   if (ASC_FEATURE_SIMD && n != 0) {
-    chachaXorMac(ctx, ctx + POLY, buf, n, false);
+    chachaXorMac(ctx, ctx + POLY, buf, n);
     buf += n;
     len -= n;
   }
@@ -157,25 +157,23 @@ export function chachaAeadSeal(ctx: usize, key: usize, nonce: usize, xchacha: bo
 
 /**
  * One-shot open: `buf` holds `len` bytes of ciphertext followed by the tag. Returns 1 and leaves
- * the plaintext in `buf` if the tag verifies; otherwise returns 0 and `buf` is unchanged. Long
- * messages are decrypted while they are MACed (chachaXorMac) and, if the tag fails, encrypted back.
+ * the plaintext in `buf` if the tag verifies; otherwise returns 0 and `buf` is unchanged. The whole
+ * ciphertext is MACed before any of it is decrypted, as in gcm.ts and secretbox.ts, so no
+ * unauthenticated plaintext is ever written and a forged message costs one Poly1305 pass.
+ * (Decrypting while MACing, and encrypting back when the tag failed, measured 2-4 % faster for
+ * valid 16 KiB messages on AMD EPYC once ChaCha20 ran eight blocks at once, and 3.5x dearer for
+ * forged ones.)
  */
 export function chachaAeadOpen(ctx: usize, key: usize, nonce: usize, xchacha: bool, aad: usize, aadLen: usize, buf: usize, len: usize): u32 {
   const short = ASC_FEATURE_SIMD && len <= SHORT;
   if (short) initShort(ctx, key, nonce, xchacha);
   else chachaAeadInit(ctx, key, nonce, xchacha);
   chachaAeadAad(ctx, aad, aadLen);
-  startCiphertext(ctx, len);
-  const n = short ? 0 : stitchable(ctx, len);
-  if (ASC_FEATURE_SIMD && n != 0) chachaXorMac(ctx, ctx + POLY, buf, n, true);
-  poly1305Update(ctx + POLY, buf + n, len - n);
+  chachaAeadAbsorb(ctx, buf, len);
   const ok = chachaAeadVerify(ctx, buf + len);
   if (ok) {
     if (short) xorShort(buf, len);
-    else chachaAeadDecrypt(ctx, buf + n, len - n);
-  } else if (n != 0) {
-    store<u32>(ctx, 1, 48);
-    chachaXor(ctx, buf, buf, n);
+    else chachaAeadDecrypt(ctx, buf, len);
   }
   wipe(KEYSTREAM, 256);
   wipe(ctx, CHACHA_AEAD_CTX);

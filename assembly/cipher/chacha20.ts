@@ -79,31 +79,20 @@ export function hchacha20(key: usize, nonce16: usize, out: usize, scratch: usize
 // ---- many blocks at once (SIMD build; the kernels are in chacha20_lanes.ts) --------------------
 
 /**
- * SIMD build, ChaCha20-Poly1305's bulk: XORs the keystream into `len` bytes in place (`len` a
- * multiple of 256, at least 512) and MACs the ciphertext with `poly` (no bytes buffered), advancing
- * the counter. Encrypting, the ciphertext of each 256 bytes is MACed while the next are encrypted;
- * decrypting, each 256 bytes of ciphertext are MACed while the 256 before them are decrypted.
+ * SIMD build, ChaCha20-Poly1305's encryption bulk: XORs the keystream into `len` bytes in place
+ * (`len` a multiple of 256, at least 512) and MACs the ciphertext with `poly` (no bytes buffered),
+ * advancing the counter: the ciphertext of each 256 bytes is MACed while the next are encrypted.
  */
-export function chachaXorMac(state: usize, poly: usize, buf: usize, len: usize, decrypt: bool): void {
+export function chachaXorMac(state: usize, poly: usize, buf: usize, len: usize): void {
   let counter = load<u32>(state, 48);
   const last = buf + len - 256;
-  if (decrypt) {
-    for (let b: usize = 0; b < 256; b += 16) poly1305Block(poly, buf + b);
-    for (let p = buf; p < last; p += 256) {
-      xor4Stitched(state, p, p, poly, p + 256);
-      store<u32>(state, counter += 4, 48);
-    }
-    xor4(state, last, last);
+  xor4(state, buf, buf);
+  store<u32>(state, counter += 4, 48);
+  for (let p = buf + 256; p <= last; p += 256) {
+    xor4Stitched(state, p, p, poly, p - 256);
     store<u32>(state, counter += 4, 48);
-  } else {
-    xor4(state, buf, buf);
-    store<u32>(state, counter += 4, 48);
-    for (let p = buf + 256; p <= last; p += 256) {
-      xor4Stitched(state, p, p, poly, p - 256);
-      store<u32>(state, counter += 4, 48);
-    }
-    for (let b: usize = 0; b < 256; b += 16) poly1305Block(poly, last + b);
   }
+  for (let b: usize = 0; b < 256; b += 16) poly1305Block(poly, last + b);
 }
 
 const BLOCK: usize = memory.data(64, 16);

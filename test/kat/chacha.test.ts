@@ -121,9 +121,9 @@ forEachBuild(() => {
   });
 
   describe('ChaCha20-Poly1305 and XChaCha20-Poly1305', () => {
-    // Long messages take the stitched loop (chacha20.ts chachaXorMac), which decrypts while it MACs
-    // and encrypts back when the tag fails: the one-shot ABI must still leave `buf` as it was.
-    it('one-shot open: agrees with node:crypto around the stitched lengths; a bad tag leaves the buffer unchanged', () => {
+    // The one-shot ABI MACs the whole ciphertext before it decrypts: a changed message must come
+    // back exactly as it went in, at every length (the one-, four- and eight-block paths).
+    it('one-shot open: agrees with node:crypto around the kernels\' lengths; a bad tag leaves the buffer unchanged', () => {
       const key = Uint8Array.from({ length: 32 }, (_, i) => i * 3), nonce = hex('000000004a00000000000001'), aad = utf8('header');
       expectOneShotOpenContract({
         lengths: [0, 255, 256, 511, 512, 513, 767, 768, 1024, 1280, 1536, 1792, 4096 + 17, 4096 + 256, 20000],
