@@ -72,6 +72,15 @@ export function salsaBlock(state: usize, out: usize): void {
   permute(state, out, true);
 }
 
+/** Words 8 and 9 (the 64-bit block counter) of the four blocks from the state's counter + `first`. */
+@inline function counterLo(state: usize, first: i32): v128 {
+  return i32x4.add(v128.load32_splat(state, 32), i32x4(first, first + 1, first + 2, first + 3));
+}
+@inline function counterHi(state: usize, lo: v128): v128 {
+  // carry into the high word in lanes where the low word wrapped
+  return i32x4.sub(v128.load32_splat(state, 36), i32x4.lt_u(lo, v128.load32_splat(state, 32)));
+}
+
 /**
  * XORs four keystream blocks (counters c..c+3) into 256 bytes. With `stitch`, it also feeds the 256
  * bytes at `mac` to the Poly1305 context `poly`, spread over the double rounds (poly1305Stitched),
@@ -80,10 +89,7 @@ export function salsaBlock(state: usize, out: usize): void {
 @inline function xor4Mac(state: usize, src: usize, dst: usize, poly: usize, mac: usize, stitch: bool): void {
   const s0 = v128.load32_splat(state), s1 = v128.load32_splat(state, 4), s2 = v128.load32_splat(state, 8), s3 = v128.load32_splat(state, 12);
   const s4 = v128.load32_splat(state, 16), s5 = v128.load32_splat(state, 20), s6 = v128.load32_splat(state, 24), s7 = v128.load32_splat(state, 28);
-  const lo = v128.load32_splat(state, 32);
-  const s8 = i32x4.add(lo, i32x4(0, 1, 2, 3));
-  // carry into the counter's high word in lanes where the low word wrapped
-  const s9 = i32x4.sub(v128.load32_splat(state, 36), i32x4.lt_u(s8, lo));
+  const s8 = counterLo(state, 0), s9 = counterHi(state, s8);
   const s10 = v128.load32_splat(state, 40), s11 = v128.load32_splat(state, 44), s12 = v128.load32_splat(state, 48), s13 = v128.load32_splat(state, 52);
   const s14 = v128.load32_splat(state, 56), s15 = v128.load32_splat(state, 60);
   let x0 = s0, x1 = s1, x2 = s2, x3 = s3, x4 = s4, x5 = s5, x6 = s6, x7 = s7;
@@ -119,15 +125,6 @@ function xor4(state: usize, src: usize, dst: usize): void {
 
 function xor4Stitched(state: usize, src: usize, dst: usize, poly: usize, mac: usize): void {
   xor4Mac(state, src, dst, poly, mac, true);
-}
-
-/** Words 8 and 9 (the 64-bit block counter) of the four blocks from the state's counter + `first`. */
-@inline function counterLo(state: usize, first: i32): v128 {
-  return i32x4.add(v128.load32_splat(state, 32), i32x4(first, first + 1, first + 2, first + 3));
-}
-@inline function counterHi(state: usize, lo: v128): v128 {
-  // carry into the high word in lanes where the low word wrapped
-  return i32x4.sub(v128.load32_splat(state, 36), i32x4.lt_u(lo, v128.load32_splat(state, 32)));
 }
 
 /** The feed-forward of four blocks from counter + `first` (input words reloaded) and their XOR into 256 bytes src → dst. */
