@@ -10,7 +10,7 @@ import { secretDigest, sha1, sha256, sha256Many, sha512 } from '../hash.js';
 import { hkdfExpand, hkdfExtract } from '../hkdf.js';
 import { hmacSha1, hmacSha256, hmacSha512 } from '../hmac.js';
 import { p256 } from '../p256.js';
-import { randomBytes } from '../random.js';
+import { fillRandom, randomBytes } from '../random.js';
 import { x25519 } from '../x25519.js';
 import { boxBeforenm } from '../box.js';
 import { ratchetChain } from '../ratchet.js';
@@ -183,7 +183,7 @@ function hpkeSealBase(
         u8.set(a.aad, aadAt);
         if (hashInfo) u8.set(a.info, infoAt);
         else u8.set(infoHash!, hashAt);
-        if (a.seeds === null) crypto.getRandomValues(u8.subarray(ikmAt, ikmAt + 32 * count) as Uint8Array<ArrayBuffer>);
+        if (a.seeds === null) fillRandom(u8.subarray(ikmAt, ikmAt + 32 * count));
         let p = ikmAt + 32 * count;
         const at: Array<[enc: number, buf: number]> = [];
         for (let k = 0; k < count; k++) {
