@@ -203,11 +203,17 @@ export function secretbox_open(ctx: usize, key: usize, nonce: usize, box: usize,
 // ---- raw primitives, for known-answer tests of the building blocks (RFC 8439 appendix A, the
 // XChaCha and XSalsa subkey derivations) --------------------------------------------------------
 
-/** XORs the ChaCha20 keystream (key 32 B, nonce 12 B, starting block counter) into buf in place. */
-export function chacha20_xor(key: usize, counter: u32, nonce: usize, buf: usize, len: usize): void {
+/**
+ * XORs the ChaCha20 keystream (key 32 B, nonce 12 B, starting block counter) into buf in place and
+ * returns 1; returns 0 and leaves buf as it was when the 32-bit block counter would wrap (RFC 8439
+ * §2.3: the counter must not wrap; the AEAD bindings cap their messages so that it cannot).
+ */
+export function chacha20_xor(key: usize, counter: u32, nonce: usize, buf: usize, len: usize): u32 {
+  if (<u64>counter + ((<u64>len + 63) >> 6) > 0x1_0000_0000) return 0;
   chachaInit(RAW_STATE, key, counter, nonce);
   chachaXor(RAW_STATE, buf, buf, len);
   wipe(RAW_STATE, 64);
+  return 1;
 }
 export function poly1305_mac(key: usize, msg: usize, len: usize, tag: usize): void {
   poly1305Init(RAW_POLY, key);

@@ -10,7 +10,7 @@ import { rotlv } from '../runtime/simd';
 // memory: one instruction on the quarter round's dependency chain where pshuflw + pshufhw, or two
 // shifts and an or, are two (every SIMD operation has a latency of 2 cycles on the AMD EPYC of
 // docs/engine.md). A mask written as an i8x16.shuffle would be rebuilt by V8 at every use. In
-// xor8 this took ChaCha20 from 0.76-0.89 to 0.68-0.72 ns per byte; xor4 with Poly1305 stitched in
+// xor8 this took ChaCha20 from 0.76-0.89 to 0.65-0.72 ns per byte; xor4 with Poly1305 stitched in
 // is not bound by the chain and ran at the same speed. Every index is in [0, 15], where
 // i8x16.relaxed_swizzle equals i8x16.swizzle and V8 emits a lone vpshufb; the strict swizzle adds a
 // saturating add on the mask, off the chain.

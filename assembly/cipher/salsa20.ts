@@ -87,13 +87,11 @@ export function salsaBlock(state: usize, out: usize): void {
  * so that Poly1305's scalar multiplies run beside the vector rounds, as in chacha20_lanes.ts.
  */
 @inline function xor4Mac(state: usize, src: usize, dst: usize, poly: usize, mac: usize, stitch: bool): void {
-  const s0 = v128.load32_splat(state), s1 = v128.load32_splat(state, 4), s2 = v128.load32_splat(state, 8), s3 = v128.load32_splat(state, 12);
-  const s4 = v128.load32_splat(state, 16), s5 = v128.load32_splat(state, 20), s6 = v128.load32_splat(state, 24), s7 = v128.load32_splat(state, 28);
-  const s8 = counterLo(state, 0), s9 = counterHi(state, s8);
-  const s10 = v128.load32_splat(state, 40), s11 = v128.load32_splat(state, 44), s12 = v128.load32_splat(state, 48), s13 = v128.load32_splat(state, 52);
-  const s14 = v128.load32_splat(state, 56), s15 = v128.load32_splat(state, 60);
-  let x0 = s0, x1 = s1, x2 = s2, x3 = s3, x4 = s4, x5 = s5, x6 = s6, x7 = s7;
-  let x8 = s8, x9 = s9, x10 = s10, x11 = s11, x12 = s12, x13 = s13, x14 = s14, x15 = s15;
+  let x0 = v128.load32_splat(state), x1 = v128.load32_splat(state, 4), x2 = v128.load32_splat(state, 8), x3 = v128.load32_splat(state, 12);
+  let x4 = v128.load32_splat(state, 16), x5 = v128.load32_splat(state, 20), x6 = v128.load32_splat(state, 24), x7 = v128.load32_splat(state, 28);
+  let x8 = counterLo(state, 0), x9 = counterHi(state, x8);
+  let x10 = v128.load32_splat(state, 40), x11 = v128.load32_splat(state, 44), x12 = v128.load32_splat(state, 48), x13 = v128.load32_splat(state, 52);
+  let x14 = v128.load32_splat(state, 56), x15 = v128.load32_splat(state, 60);
   for (let r = 0; r < 10; r++) {
     if (stitch) mac = poly1305Stitched(poly, mac, r);
     x4 = v128.xor(x4, rotlv(i32x4.add(x0, x12), 7)); x8 = v128.xor(x8, rotlv(i32x4.add(x4, x0), 9));
@@ -113,10 +111,7 @@ export function salsaBlock(state: usize, out: usize): void {
     x12 = v128.xor(x12, rotlv(i32x4.add(x15, x14), 7)); x13 = v128.xor(x13, rotlv(i32x4.add(x12, x15), 9));
     x14 = v128.xor(x14, rotlv(i32x4.add(x13, x12), 13)); x15 = v128.xor(x15, rotlv(i32x4.add(x14, x13), 18));
   }
-  xorTransposed(i32x4.add(x0, s0), i32x4.add(x1, s1), i32x4.add(x2, s2), i32x4.add(x3, s3), src, dst);
-  xorTransposed(i32x4.add(x4, s4), i32x4.add(x5, s5), i32x4.add(x6, s6), i32x4.add(x7, s7), src + 16, dst + 16);
-  xorTransposed(i32x4.add(x8, s8), i32x4.add(x9, s9), i32x4.add(x10, s10), i32x4.add(x11, s11), src + 32, dst + 32);
-  xorTransposed(i32x4.add(x12, s12), i32x4.add(x13, s13), i32x4.add(x14, s14), i32x4.add(x15, s15), src + 48, dst + 48);
+  xorFed(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, state, 0, src, dst);
 }
 
 function xor4(state: usize, src: usize, dst: usize): void {

@@ -62,7 +62,8 @@ function blocks(ctx: usize, m: usize, count: usize, hibit: u32): void {
 
 /**
  * One full block with h kept in the context, for loops that interleave Poly1305 with other work
- * (chacha20.ts stitches it into ChaCha20's rounds); `blocks` keeps h in locals instead. The caller
+ * (chacha20_lanes.ts and salsa20.ts call it through poly1305Stitched inside their rounds, and
+ * chachaXorMac for its last 256 bytes); `blocks` keeps h in locals instead. The caller
  * guarantees no bytes are buffered.
  */
 @inline export function poly1305Block(ctx: usize, m: usize): void {

@@ -108,7 +108,7 @@ export interface WasmAbi {
   secretbox_seal(ctx: Ptr, key: Ptr, nonce: Ptr, box: Ptr, len: number): void;
   secretbox_open(ctx: Ptr, key: Ptr, nonce: Ptr, box: Ptr, len: number): number;
 
-  chacha20_xor(key: Ptr, counter: number, nonce: Ptr, buf: Ptr, len: number): void;
+  chacha20_xor(key: Ptr, counter: number, nonce: Ptr, buf: Ptr, len: number): number;
   poly1305_mac(key: Ptr, msg: Ptr, len: number, tag: Ptr): void;
   hchacha20_subkey(key: Ptr, nonce16: Ptr, out: Ptr): void;
   hsalsa20_subkey(key: Ptr, input16: Ptr, out: Ptr): void;

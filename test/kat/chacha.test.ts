@@ -11,7 +11,7 @@ import { countCases, hex, numberOfTests, toHex, utf8, wycheproofTests } from '..
 
 function rawXor(key: Uint8Array, counter: number, nonce: Uint8Array, data: Uint8Array): Uint8Array {
   return raw([key, nonce, data], data.length, (x, [k, n, d], out) => {
-    x.chacha20_xor(k, counter, n, d, data.length);
+    if (x.chacha20_xor(k, counter, n, d, data.length) !== 1) throw new RangeError('chacha20_xor refused the counter');
     new Uint8Array(x.memory.buffer).copyWithin(out, d, d + data.length);
   });
 }
@@ -98,6 +98,24 @@ forEachBuild(() => {
       // around the one-, four- and eight-block kernels' boundaries (a 256-byte tail after 512s)
       for (const len of [1, 63, 64, 65, 255, 256, 257, 511, 512, 513, 767, 768, 1000, 1024, 1280, 1281, 4096]) {
         expect(toHex(rawXor(key, 42, nonce, zeros(len)))).toBe(toHex(nodeKeystream(key, 42, nonce, len)));
+      }
+    });
+
+    it('ChaCha20: the raw keystream up to the last counter, and a refusal (buffer unchanged) past it', () => {
+      const key = hex('1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0');
+      const nonce = hex('000000000000000000000002');
+      // eight blocks ending exactly at counter 2^32 - 1 (the eight-block kernel), and one block there
+      for (const [counter, len] of [[2 ** 32 - 8, 512], [2 ** 32 - 9, 513], [2 ** 32 - 1, 64], [2 ** 32 - 1, 1]]) {
+        expect(toHex(rawXor(key, counter!, nonce, zeros(len!)))).toBe(toHex(nodeKeystream(key, counter!, nonce, len!)));
+      }
+      // node:crypto carries into the nonce's first word and @noble/ciphers throws; the RFC forbids the wrap
+      for (const [counter, len] of [[2 ** 32 - 8, 513], [2 ** 32 - 1, 65], [2 ** 32 - 2, 256]]) {
+        const data = new Uint8Array(len!).fill(0x5c);
+        const after = raw([key, nonce, data], len!, (x, [k, n, d], out) => {
+          expect(x.chacha20_xor(k, counter, n, d, len)).toBe(0);
+          new Uint8Array(x.memory.buffer).copyWithin(out, d, d + len!);
+        });
+        expect(after).toEqual(data);
       }
     });
 
