@@ -1,13 +1,10 @@
 // Randomness for key generation, nonces and batch verification: the platform CSPRNG
 // (crypto.getRandomValues, global in Node ≥ 19 and every browser), in 64 KiB calls, its limit.
 //
-// Why not /dev/urandom in Node, although the first getRandomValues of a Node process loads WebCrypto
-// and the stream modules (4.7–6.4 ms in a fresh ES-module process here, against 0.3 ms to read the
-// device): tried on 2026-12-02 and reverted after review. On Linux /dev/urandom does not wait for the
-// kernel's generator to be seeded (early boot: a first-boot service would make weak long-term keys),
-// a character-device check accepts /dev/zero in a doctored chroot, Deno asks for read permission, and
-// each read is four system calls. Node's getRandomValues draws from OpenSSL's generator, seeded by a
-// getrandom() call that waits. See docs/engine.md.
+// Not /dev/urandom, although Node's first getRandomValues loads WebCrypto (≈ 5 ms in a fresh
+// process): on Linux the device does not wait for the kernel's generator to be seeded, while Node's
+// getRandomValues is OpenSSL's generator, seeded by a getrandom() that waits. Tried and reverted on
+// 2026-12-02; docs/engine.md, Cold start.
 //
 // Small requests (an MLS reuse guard, a nonce) are served from a 4 KiB pool refilled from the CSPRNG:
 // one getRandomValues call costs about as much as drawing a kilobyte, and MLS asks for 4 bytes per
