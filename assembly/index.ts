@@ -218,8 +218,7 @@ export function chacha20_xor(key: usize, counter: u32, nonce: usize, buf: usize,
 export function poly1305_mac(key: usize, msg: usize, len: usize, tag: usize): void {
   poly1305Init(RAW_POLY, key);
   poly1305Update(RAW_POLY, msg, len);
-  poly1305Finish(RAW_POLY, tag);
-  wipe(RAW_POLY, POLY1305_CTX);
+  poly1305Finish(RAW_POLY, tag); // wipes RAW_POLY
 }
 export function hchacha20_subkey(key: usize, nonce16: usize, out: usize): void {
   hchacha20(key, nonce16, out, RAW_STATE);

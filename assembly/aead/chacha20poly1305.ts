@@ -9,20 +9,20 @@
 // of 64 bytes except the last. The one-shot seal/open below compose them.
 //
 // Context layout (CHACHA_AEAD_CTX bytes):
-//   [0, 64)    ChaCha20 state          [64, 160)  Poly1305 context
-//   [160, 168) AAD length              [168, 176) ciphertext length
-//   [176, 180) AAD padded yet?         [192, 256) scratch (subkey, nonce', tag)
+//   [0, 64)    ChaCha20 state          [64, 288)  Poly1305 context (POLY1305_CTX)
+//   [288, 296) AAD length              [296, 304) ciphertext length
+//   [304, 308) AAD padded yet?         [320, 384) scratch (subkey, nonce', tag)
 
 import { chachaBlock, chachaInit, chachaKeystream4, chachaXor, chachaXorMac, hchacha20 } from '../cipher/chacha20';
-import { poly1305Buffered, poly1305Finish, poly1305Init, poly1305Pad16, poly1305Update } from '../mac/poly1305';
+import { POLY1305_CTX, poly1305Buffered, poly1305Finish, poly1305Init, poly1305Pad16, poly1305Update } from '../mac/poly1305';
 import { ctEqual, wipe } from '../runtime/bytes';
 
-export const CHACHA_AEAD_CTX: usize = 256;
 const POLY: usize = 64;
-const AAD_LEN: usize = 160;
-const CT_LEN: usize = 168;
-const PADDED: usize = 176;
-const SCRATCH: usize = 192;
+const AAD_LEN: usize = POLY + POLY1305_CTX; // 288
+const CT_LEN: usize = AAD_LEN + 8;
+const PADDED: usize = CT_LEN + 8;
+const SCRATCH: usize = PADDED + 16; // 320, 64 bytes
+export const CHACHA_AEAD_CTX: usize = SCRATCH + 64;
 // Interleave encryption and MAC in slices that stay in L1.
 const SLICE: usize = 4096;
 
@@ -105,6 +105,12 @@ export function chachaAeadVerify(ctx: usize, tag: usize): u32 {
   return ok;
 }
 
+/** Wipes the context once chachaAeadFinish (or Verify) has wiped the Poly1305 part (a 384-byte wipe costs a call into V8's memset). */
+@inline function wipeFinished(ctx: usize): void {
+  wipe(ctx, POLY);
+  wipe(ctx + AAD_LEN, CHACHA_AEAD_CTX - AAD_LEN);
+}
+
 // Messages up to SHORT bytes take keystream blocks 0-3 from one 4-way call (SIMD build):
 // block 0 keys Poly1305, blocks 1-3 cover the message.
 const SHORT: usize = 192;
@@ -152,7 +158,7 @@ export function chachaAeadSeal(ctx: usize, key: usize, nonce: usize, xchacha: bo
     chachaAeadEncrypt(ctx, buf, len);
   }
   chachaAeadFinish(ctx, buf + len);
-  wipe(ctx, CHACHA_AEAD_CTX);
+  wipeFinished(ctx);
 }
 
 /**
@@ -176,6 +182,6 @@ export function chachaAeadOpen(ctx: usize, key: usize, nonce: usize, xchacha: bo
     else chachaAeadDecrypt(ctx, buf, len);
   }
   wipe(KEYSTREAM, 256);
-  wipe(ctx, CHACHA_AEAD_CTX);
+  wipeFinished(ctx);
   return ok;
 }
