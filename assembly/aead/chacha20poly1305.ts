@@ -13,8 +13,8 @@
 //   [288, 296) AAD length              [296, 304) ciphertext length
 //   [304, 308) AAD padded yet?         [320, 384) scratch (subkey, nonce', tag)
 
-import { chachaBlock, chachaInit, chachaKeystream4, chachaXor, chachaXorMac, hchacha20 } from '../cipher/chacha20';
-import { POLY1305_CTX, poly1305Buffered, poly1305Finish, poly1305Init, poly1305Pad16, poly1305Update } from '../mac/poly1305';
+import { chachaBlock, chachaInit, chachaKeystream4, chachaXor, hchacha20 } from '../cipher/chacha20';
+import { POLY1305_CTX, poly1305Finish, poly1305Init, poly1305Pad16, poly1305Update } from '../mac/poly1305';
 import { ctEqual, wipe } from '../runtime/bytes';
 
 const POLY: usize = 64;
@@ -52,20 +52,9 @@ export function chachaAeadAad(ctx: usize, aad: usize, len: usize): void {
   store<u64>(ctx + CT_LEN, load<u64>(ctx + CT_LEN) + len);
 }
 
-/** The part of `len` bytes the stitched loop (chachaXorMac) takes, 0 if it does not apply. */
-@inline function stitchable(ctx: usize, len: usize): usize {
-  return ASC_FEATURE_SIMD && len >= 512 && poly1305Buffered(ctx + POLY) == 0 ? len & ~255 : 0;
-}
-
 /** Encrypts `len` bytes in place and MACs the ciphertext. */
 export function chachaAeadEncrypt(ctx: usize, buf: usize, len: usize): void {
   startCiphertext(ctx, len);
-  const n = stitchable(ctx, len);
-  if (ASC_FEATURE_SIMD && n != 0) {
-    chachaXorMac(ctx, ctx + POLY, buf, n);
-    buf += n;
-    len -= n;
-  }
   for (let off: usize = 0; off < len; off += SLICE) {
     const n = min(SLICE, len - off);
     chachaXor(ctx, buf + off, buf + off, n);

@@ -6,8 +6,7 @@
 // counter, 13-15 nonce. Only word 12 changes between blocks.
 
 import { wipe, xorBytes } from '../runtime/bytes';
-import { poly1305Block } from '../mac/poly1305';
-import { xor4, xor4Stitched, xor8 } from './chacha20_lanes';
+import { xor4, xor8 } from './chacha20_lanes';
 
 const SIGMA0: u32 = 0x61707865; // "expa"
 const SIGMA1: u32 = 0x3320646e; // "nd 3"
@@ -77,23 +76,6 @@ export function hchacha20(key: usize, nonce16: usize, out: usize, scratch: usize
 }
 
 // ---- many blocks at once (SIMD build; the kernels are in chacha20_lanes.ts) --------------------
-
-/**
- * SIMD build, ChaCha20-Poly1305's encryption bulk: XORs the keystream into `len` bytes in place
- * (`len` a multiple of 256, at least 512) and MACs the ciphertext with `poly` (no bytes buffered),
- * advancing the counter: the ciphertext of each 256 bytes is MACed while the next are encrypted.
- */
-export function chachaXorMac(state: usize, poly: usize, buf: usize, len: usize): void {
-  let counter = load<u32>(state, 48);
-  const last = buf + len - 256;
-  xor4(state, buf, buf);
-  store<u32>(state, counter += 4, 48);
-  for (let p = buf + 256; p <= last; p += 256) {
-    xor4Stitched(state, p, p, poly, p - 256);
-    store<u32>(state, counter += 4, 48);
-  }
-  for (let b: usize = 0; b < 256; b += 16) poly1305Block(poly, last + b);
-}
 
 const BLOCK: usize = memory.data(64, 16);
 const ZEROS: usize = memory.data(256, 16);

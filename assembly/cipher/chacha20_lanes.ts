@@ -3,15 +3,13 @@
 // the end. ARX and data-independent shuffles only: constant time by construction. chacha20.ts
 // chooses between the kernels; salsa20.ts shares the transposition.
 
-import { poly1305Stitched } from '../mac/poly1305';
 import { rotlv } from '../runtime/simd';
 
 // Rotations by 16 and 8 move whole bytes, so each is one byte shuffle with its mask read from
 // memory: one instruction on the quarter round's dependency chain where pshuflw + pshufhw, or two
 // shifts and an or, are two (every SIMD operation has a latency of 2 cycles on the AMD EPYC of
 // docs/engine.md). A mask written as an i8x16.shuffle would be rebuilt by V8 at every use. In
-// xor8 this took ChaCha20 from 0.76-0.89 to 0.65-0.72 ns per byte; xor4 with Poly1305 stitched in
-// is not bound by the chain and ran at the same speed. Every index is in [0, 15], where
+// xor8 this took ChaCha20 from 0.76-0.89 to 0.65-0.72 ns per byte. Every index is in [0, 15], where
 // i8x16.relaxed_swizzle equals i8x16.swizzle and V8 emits a lone vpshufb; the strict swizzle adds a
 // saturating add on the mask, off the chain.
 const ROT16: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13], 16);
@@ -62,18 +60,14 @@ const ROT8: usize = memory.data<u8>([3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 1
 
 /**
  * XORs four consecutive keystream blocks (counters c..c+3, c = the state's counter) into 256 bytes:
- * out = in ^ keystream. The caller advances the counter. With `stitch`, it also feeds the 256 bytes
- * at `mac` to the Poly1305 context `poly`, spread over the double rounds (poly1305Stitched):
- * Poly1305's scalar multiplies then run beside ChaCha20's vector work instead of after it (20-25 %
- * faster AEAD on AMD EPYC, V8 11.3).
+ * out = in ^ keystream. The caller advances the counter.
  */
-@inline function xor4Mac(state: usize, src: usize, dst: usize, poly: usize, mac: usize, stitch: bool): void {
+export function xor4(state: usize, src: usize, dst: usize): void {
   let x0 = splatWord(state, 0, 0), x1 = splatWord(state, 1, 0), x2 = splatWord(state, 2, 0), x3 = splatWord(state, 3, 0);
   let x4 = splatWord(state, 4, 0), x5 = splatWord(state, 5, 0), x6 = splatWord(state, 6, 0), x7 = splatWord(state, 7, 0);
   let x8 = splatWord(state, 8, 0), x9 = splatWord(state, 9, 0), x10 = splatWord(state, 10, 0), x11 = splatWord(state, 11, 0);
   let x12 = splatWord(state, 12, 0), x13 = splatWord(state, 13, 0), x14 = splatWord(state, 14, 0), x15 = splatWord(state, 15, 0);
   for (let r = 0; r < 10; r++) {
-    if (stitch) mac = poly1305Stitched(poly, mac, r);
     x0 = i32x4.add(x0, x4); x12 = rotl16(v128.xor(x12, x0)); x8 = i32x4.add(x8, x12); x4 = rotl12(v128.xor(x4, x8));
     x0 = i32x4.add(x0, x4); x12 = rotl8(v128.xor(x12, x0)); x8 = i32x4.add(x8, x12); x4 = rotl7(v128.xor(x4, x8));
     x1 = i32x4.add(x1, x5); x13 = rotl16(v128.xor(x13, x1)); x9 = i32x4.add(x9, x13); x5 = rotl12(v128.xor(x5, x9));
@@ -94,23 +88,13 @@ const ROT8: usize = memory.data<u8>([3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 1
   xorFed(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, state, 0, src, dst);
 }
 
-export function xor4(state: usize, src: usize, dst: usize): void {
-  xor4Mac(state, src, dst, 0, 0, false);
-}
-
-export function xor4Stitched(state: usize, src: usize, dst: usize, poly: usize, mac: usize): void {
-  xor4Mac(state, src, dst, poly, mac, true);
-}
-
 /**
  * XORs eight keystream blocks (counters c..c+7) into 512 bytes: two groups of four blocks whose
  * rounds are interleaved statement by statement. A column or diagonal round of four blocks is four
  * independent quarter-round chains, each 14 operations deep at 2 cycles an operation on the AMD
  * EPYC of docs/engine.md, while the core could issue more than four operations a step; the second
  * group's chains fill those gaps (ChaCha20 alone 1.17x xor4's speed there), although the 32 state
- * vectors do not fit in x64's sixteen registers and V8 spills some every round. The AEAD's
- * stitched loop keeps xor4: Poly1305's scalar work already fills the gaps (8 blocks stitched
- * measured 0.89-0.97x the stitched xor4).
+ * vectors do not fit in x64's sixteen registers and V8 spills some every round.
  */
 export function xor8(state: usize, src: usize, dst: usize): void {
   let x0 = splatWord(state, 0, 0), x1 = splatWord(state, 1, 0), x2 = splatWord(state, 2, 0), x3 = splatWord(state, 3, 0);

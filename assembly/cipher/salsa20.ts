@@ -7,7 +7,6 @@
 
 import { wipe, xorBytes } from '../runtime/bytes';
 import { rotlv } from '../runtime/simd';
-import { poly1305Stitched } from '../mac/poly1305';
 import { xorTransposed } from './chacha20_lanes';
 
 const SIGMA0: u32 = 0x61707865, SIGMA1: u32 = 0x3320646e, SIGMA2: u32 = 0x79622d32, SIGMA3: u32 = 0x6b206574;
@@ -81,19 +80,14 @@ export function salsaBlock(state: usize, out: usize): void {
   return i32x4.sub(v128.load32_splat(state, 36), i32x4.lt_u(lo, v128.load32_splat(state, 32)));
 }
 
-/**
- * XORs four keystream blocks (counters c..c+3) into 256 bytes. With `stitch`, it also feeds the 256
- * bytes at `mac` to the Poly1305 context `poly`, spread over the double rounds (poly1305Stitched),
- * so that Poly1305's scalar multiplies run beside the vector rounds, as in chacha20_lanes.ts.
- */
-@inline function xor4Mac(state: usize, src: usize, dst: usize, poly: usize, mac: usize, stitch: bool): void {
+/** XORs four keystream blocks (counters c..c+3) into 256 bytes. */
+function xor4(state: usize, src: usize, dst: usize): void {
   let x0 = v128.load32_splat(state), x1 = v128.load32_splat(state, 4), x2 = v128.load32_splat(state, 8), x3 = v128.load32_splat(state, 12);
   let x4 = v128.load32_splat(state, 16), x5 = v128.load32_splat(state, 20), x6 = v128.load32_splat(state, 24), x7 = v128.load32_splat(state, 28);
   let x8 = counterLo(state, 0), x9 = counterHi(state, x8);
   let x10 = v128.load32_splat(state, 40), x11 = v128.load32_splat(state, 44), x12 = v128.load32_splat(state, 48), x13 = v128.load32_splat(state, 52);
   let x14 = v128.load32_splat(state, 56), x15 = v128.load32_splat(state, 60);
   for (let r = 0; r < 10; r++) {
-    if (stitch) mac = poly1305Stitched(poly, mac, r);
     x4 = v128.xor(x4, rotlv(i32x4.add(x0, x12), 7)); x8 = v128.xor(x8, rotlv(i32x4.add(x4, x0), 9));
     x12 = v128.xor(x12, rotlv(i32x4.add(x8, x4), 13)); x0 = v128.xor(x0, rotlv(i32x4.add(x12, x8), 18));
     x9 = v128.xor(x9, rotlv(i32x4.add(x5, x1), 7)); x13 = v128.xor(x13, rotlv(i32x4.add(x9, x5), 9));
@@ -112,14 +106,6 @@ export function salsaBlock(state: usize, out: usize): void {
     x14 = v128.xor(x14, rotlv(i32x4.add(x13, x12), 13)); x15 = v128.xor(x15, rotlv(i32x4.add(x14, x13), 18));
   }
   xorFed(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, state, 0, src, dst);
-}
-
-function xor4(state: usize, src: usize, dst: usize): void {
-  xor4Mac(state, src, dst, 0, 0, false);
-}
-
-function xor4Stitched(state: usize, src: usize, dst: usize, poly: usize, mac: usize): void {
-  xor4Mac(state, src, dst, poly, mac, true);
 }
 
 /** The feed-forward of four blocks from counter + `first` (input words reloaded) and their XOR into 256 bytes src → dst. */
@@ -196,20 +182,6 @@ const ZEROS: usize = memory.data(256, 16);
 /** SIMD build: four keystream blocks (counters c..c+3) to `out` (256 bytes), without advancing. */
 export function salsaKeystream4(state: usize, out: usize): void {
   xor4(state, ZEROS, out);
-}
-
-/**
- * SIMD build, XSalsa20-Poly1305's encryption bulk (secretbox.ts): XORs the keystream into `len`
- * bytes in place (a multiple of 256), advancing the counter, and MACs `len` bytes from `mac` with
- * `poly` (no bytes buffered), 256 of them inside each four-block call. The caller keeps each call's
- * MAC bytes behind the bytes it XORs: ciphertext already written.
- */
-export function salsaXorMac(state: usize, poly: usize, buf: usize, len: usize, mac: usize): void {
-  let counter = load<u64>(state, 32);
-  for (let p = buf, end = buf + len; p < end; p += 256, mac += 256) {
-    xor4Stitched(state, p, p, poly, mac);
-    store<u64>(state, counter += 4, 32);
-  }
 }
 
 /**

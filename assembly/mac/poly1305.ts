@@ -5,7 +5,7 @@
 // Scalar on both builds, on purpose: a four-lane version (blocks 4j..4j+3 in i32x4 lanes, r^4 per
 // group, i64x2.extmul products) was written and measured no faster, because V8 11.3 lowers each
 // extmul to two unpacks plus pmuludq and spills the 14 live vectors. Long inputs take four blocks
-// per carry chain instead (blocksFour, below); the stitched kernels keep one block at a time.
+// per carry chain instead (blocksFour, below).
 //
 // Context layout (POLY1305_CTX bytes):
 //   [0, 20)   r0..r4         [20, 36)  5·r1..5·r4     [40, 60)  h0..h4
@@ -168,53 +168,6 @@ function blocks(ctx: usize, m: usize, count: usize, hibit: u32): void {
     count &= 3;
   }
   if (count != 0) blocksSerial(ctx, m, count, hibit);
-}
-
-/**
- * One full block with h kept in the context, for loops that interleave Poly1305 with other work
- * (chacha20_lanes.ts and salsa20.ts call it through poly1305Stitched inside their rounds, and
- * chachaXorMac for its last 256 bytes); `blocks` keeps h in locals instead. The caller
- * guarantees no bytes are buffered.
- */
-@inline export function poly1305Block(ctx: usize, m: usize): void {
-  const r0 = <u64>load<u32>(ctx), r1 = <u64>load<u32>(ctx, 4), r2 = <u64>load<u32>(ctx, 8), r3 = <u64>load<u32>(ctx, 12), r4 = <u64>load<u32>(ctx, 16);
-  const s1 = <u64>load<u32>(ctx, 20), s2 = <u64>load<u32>(ctx, 24), s3 = <u64>load<u32>(ctx, 28), s4 = <u64>load<u32>(ctx, 32);
-  let h0 = load<u32>(ctx, 40), h1 = load<u32>(ctx, 44), h2 = load<u32>(ctx, 48), h3 = load<u32>(ctx, 52), h4 = load<u32>(ctx, 56);
-  const m0 = load<u32>(m), m1 = load<u32>(m, 4), m2 = load<u32>(m, 8), m3 = load<u32>(m, 12);
-  h0 += m0 & M26;
-  h1 += ((m0 >>> 26) | (m1 << 6)) & M26;
-  h2 += ((m1 >>> 20) | (m2 << 12)) & M26;
-  h3 += ((m2 >>> 14) | (m3 << 18)) & M26;
-  h4 += (m3 >>> 8) | (1 << 24);
-  const d0 = <u64>h0 * r0 + <u64>h1 * s4 + <u64>h2 * s3 + <u64>h3 * s2 + <u64>h4 * s1;
-  let d1 = <u64>h0 * r1 + <u64>h1 * r0 + <u64>h2 * s4 + <u64>h3 * s3 + <u64>h4 * s2;
-  let d2 = <u64>h0 * r2 + <u64>h1 * r1 + <u64>h2 * r0 + <u64>h3 * s4 + <u64>h4 * s3;
-  let d3 = <u64>h0 * r3 + <u64>h1 * r2 + <u64>h2 * r1 + <u64>h3 * r0 + <u64>h4 * s4;
-  let d4 = <u64>h0 * r4 + <u64>h1 * r3 + <u64>h2 * r2 + <u64>h3 * r1 + <u64>h4 * r0;
-  d1 += d0 >> 26; h0 = <u32>d0 & M26;
-  d2 += d1 >> 26; h1 = <u32>d1 & M26;
-  d3 += d2 >> 26; h2 = <u32>d2 & M26;
-  d4 += d3 >> 26; h3 = <u32>d3 & M26;
-  h0 += <u32>(d4 >> 26) * 5; h4 = <u32>d4 & M26;
-  h1 += h0 >>> 26; h0 &= M26;
-  store<u32>(ctx, h0, 40); store<u32>(ctx, h1, 44); store<u32>(ctx, h2, 48); store<u32>(ctx, h3, 52); store<u32>(ctx, h4, 56);
-}
-
-/**
- * Poly1305's share of double round `r` (0-9) in a stitched four-block kernel (chacha20_lanes.ts,
- * salsa20.ts): 16 blocks from `mac` over the ten double rounds, two in each of the first six and one
- * in each of the last four. Returns the address of the next block.
- */
-@inline export function poly1305Stitched(ctx: usize, mac: usize, r: i32): usize {
-  poly1305Block(ctx, mac);
-  if (r >= 6) return mac + 16;
-  poly1305Block(ctx, mac + 16);
-  return mac + 32;
-}
-
-/** Bytes waiting in the partial-block buffer (0 at a block boundary). */
-@inline export function poly1305Buffered(ctx: usize): u32 {
-  return load<u32>(ctx, 76);
 }
 
 export function poly1305Update(ctx: usize, m: usize, len: usize): void {
