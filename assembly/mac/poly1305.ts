@@ -33,7 +33,9 @@ export function poly1305Init(ctx: usize, key: usize): void {
   wipe(ctx + 40, 20);
   for (let i: usize = 0; i < 16; i += 4) store<u32>(ctx + 60 + i, load<u32>(key + 16 + i));
   store<u32>(ctx, 0, 76);
-  store<u32>(ctx, 0, POWERS_READY);
+  // Powers left by a stream abandoned before its finish belong to another key: wiped here, since
+  // a short message computes none and poly1305Finish would then not wipe them either.
+  if (load<u32>(ctx, POWERS_READY)) wipe(ctx + POW2, POLY1305_CTX - POW2);
 }
 
 /** h = (h + m) · r mod 2^130 - 5 for each 16-byte block; `hibit` is 2^128 in limb 4 (0 for the padded final block). */
@@ -69,9 +71,10 @@ function blocksSerial(ctx: usize, m: usize, count: usize, hibit: u32): void {
 // a block, but one carry chain per four blocks instead of four, and four independent sets of
 // products instead of one chain through them. The serial loop above is bound by that chain on a
 // core that issues more than one 64-bit multiply per cycle (the AMD EPYC of docs/engine.md: above 2).
-// Bounds: after a carry h's limbs are below 2^26 + 2^11, a block's below 2^26 (limb 4: 2^25), a
-// power's below 2^26 + 2^11 (5·limb < 2^28.33); so a product is below 2^55.4, a column of twenty
-// below 2^60, and the carry out of limb 4 below 2^34 (5 times that needs 64 bits).
+// Bounds (an interval analysis over any mix of serial and four-block steps, largest clamped r and
+// message limbs): after a carry h's limbs are below 2^26 + 110, a block's below 2^26 (limb 4: 2^25),
+// a power's below 2^26 + 25 (5·limb < 2^28.33); so a product is below 2^55.4, a column of twenty
+// with its carry-in below 2^58.5, and the carry out of limb 4 below 2^30.5 (5 times that needs 64 bits).
 
 /** Bits 26i to 26i + 25 of the 16-byte block at m, i < 4 (wasm loads need no alignment). */
 @inline function limb(m: usize, i: i32): u64 {

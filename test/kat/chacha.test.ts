@@ -209,6 +209,19 @@ forEachBuild(() => {
       }
     });
 
+    // A stream abandoned after computing Poly1305's powers of r, then a short one-shot seal (which
+    // computes none) on the same context under another key: nothing of the first key may remain.
+    it('a short seal after an abandoned long stream leaves the context all zero', () => {
+      const ctxLength = engine().abi.CHACHA_AEAD_CTX_LEN.value;
+      const ctx = raw([new Uint8Array(32).fill(1), new Uint8Array(32).fill(2), new Uint8Array(12), new Uint8Array(2048 + 16)], ctxLength,
+        (x, [k1, k2, n, m], out) => {
+          x.chacha_aead_init(out, k1, n, 0);
+          x.chacha_aead_encrypt(out, m, 2048);
+          x.chacha_aead_seal(out, k2, n, 0, 0, 0, m, 100);
+        });
+      expect(ctx.every((b) => b === 0)).toBe(true);
+    });
+
     it('seals and opens the RFC 8439 §2.8.2 example', () => {
       const aead = chacha20Poly1305(hex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f'));
       const nonce = hex('070000004041424344454647');
