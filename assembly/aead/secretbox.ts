@@ -58,7 +58,7 @@ function streamXor(ctx: usize, buf: usize, len: usize): void {
 // Encryption is two passes, XSalsa20 then Poly1305 (eight-block keystream, four-block MAC), as is
 // decryption the other way round: a box is MACed before any of it is decrypted. (Until 2026-12-03
 // encryption was stitched, Poly1305 one block at a time inside the four-block XSalsa20 rounds; with
-// the four-block MAC the two passes measured 1.5-6 % faster from 600 bytes to 16 KiB.)
+// the four-block MAC the two passes measured 1-6 % faster from 600 bytes to 16 KiB.)
 export function secretboxEncrypt(ctx: usize, buf: usize, len: usize): void {
   const head = xorHead(ctx, buf, len);
   salsaXor(ctx, buf + head, buf + head, len - head);

@@ -35,7 +35,7 @@ export function poly1305Init(ctx: usize, key: usize): void {
   store<u32>(ctx, 0, 76);
   // Powers left by a stream abandoned before its finish belong to another key: wiped here, since
   // a short message computes none and poly1305Finish would then not wipe them either.
-  if (load<u32>(ctx, POWERS_READY)) wipe(ctx + POW2, POLY1305_CTX - POW2);
+  wipePowers(ctx);
 }
 
 /** h = (h + m) · r mod 2^130 - 5 for each 16-byte block; `hibit` is 2^128 in limb 4 (0 for the padded final block). */
@@ -105,6 +105,11 @@ function mulPower(dst: usize, a: usize, b: usize): void {
   const h2 = d2 & M26, h3 = d3 & M26, h4 = d4 & M26;
   store<u32>(dst, <u32>h0); store<u32>(dst, <u32>h1, 4); store<u32>(dst, <u32>h2, 8); store<u32>(dst, <u32>h3, 12); store<u32>(dst, <u32>h4, 16);
   store<u32>(dst, <u32>(h1 * 5), 20); store<u32>(dst, <u32>(h2 * 5), 24); store<u32>(dst, <u32>(h3 * 5), 28); store<u32>(dst, <u32>(h4 * 5), 32);
+}
+
+/** Wipes r², r³, r⁴ and the flag if they were computed (with the flag clear, nothing of a key is there). */
+@inline function wipePowers(ctx: usize): void {
+  if (load<u32>(ctx, POWERS_READY)) wipe(ctx + POW2, POLY1305_CTX - POW2);
 }
 
 /** r², r³, r⁴ into the context, once per key (public lengths decide whether they are needed). */
@@ -241,6 +246,6 @@ export function poly1305Finish(ctx: usize, tag: usize): void {
   f = w1 + <u64>load<u32>(ctx, 64) + (f >> 32); store<u32>(tag, <u32>f, 4);
   f = w2 + <u64>load<u32>(ctx, 68) + (f >> 32); store<u32>(tag, <u32>f, 8);
   f = w3 + <u64>load<u32>(ctx, 72) + (f >> 32); store<u32>(tag, <u32>f, 12);
-  if (load<u32>(ctx, POWERS_READY)) wipe(ctx + POW2, POLY1305_CTX - POW2);
+  wipePowers(ctx);
   wipe(ctx, POW2);
 }
