@@ -5,20 +5,16 @@
 
 import { rotlv } from '../runtime/simd';
 
-// Rotations by 16 and 8 move whole bytes, so each is one byte shuffle with its mask read from
-// memory: one instruction on the quarter round's dependency chain where pshuflw + pshufhw, or two
-// shifts and an or, are two (every SIMD operation has a latency of 2 cycles on the AMD EPYC of
-// docs/engine.md). A mask written as an i8x16.shuffle would be rebuilt by V8 at every use. In
-// xor8 this took ChaCha20 from 0.76-0.89 to 0.65-0.72 ns per byte. Every index is in [0, 15], where
-// i8x16.relaxed_swizzle equals i8x16.swizzle and V8 emits a lone vpshufb; the strict swizzle adds a
-// saturating add on the mask, off the chain.
-const ROT16: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13], 16);
-const ROT8: usize = memory.data<u8>([3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14], 16);
-@inline function bytesRotated(x: v128, mask: usize): v128 {
-  return ASC_FEATURE_RELAXED_SIMD ? i8x16.relaxed_swizzle(x, v128.load(mask)) : i8x16.swizzle(x, v128.load(mask));
-}
-@inline function rotl16(x: v128): v128 { return bytesRotated(x, ROT16); }
-@inline function rotl8(x: v128): v128 { return bytesRotated(x, ROT8); }
+// Rotations by 16 and 8 move whole bytes, so each is one byte shuffle: one instruction on the
+// quarter round's dependency chain where pshuflw + pshufhw, or two shifts and an or, are two (every
+// SIMD operation has a latency of 2 cycles on the AMD EPYC of docs/engine.md). In xor8 this took
+// ChaCha20 from 0.76-0.89 to 0.65-0.72 ns per byte. The masks are v128 constants given to a strict
+// i8x16.swizzle: V8 sees that every index is in [0, 15] and emits a lone vpshufb, keeping the mask in
+// a register (an i8x16.shuffle's mask it rebuilds at every use). A mask loaded from memory costs the
+// strict swizzle a saturating add per rotation; the constant made the SIMD build's keystream 3-5 %
+// faster (A/B, Node 20 and 22), and the relaxed build's i8x16.relaxed_swizzle measured the same.
+@inline function rotl16(x: v128): v128 { return i8x16.swizzle(x, i8x16(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)); }
+@inline function rotl8(x: v128): v128 { return i8x16.swizzle(x, i8x16(3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14)); }
 @inline function rotl12(x: v128): v128 { return rotlv(x, 12); }
 @inline function rotl7(x: v128): v128 { return rotlv(x, 7); }
 
