@@ -13,7 +13,7 @@
 
 import { hsalsa20, salsaBlock, salsaInit, salsaKeystream4, salsaXor } from '../cipher/salsa20';
 import { POLY1305_CTX, poly1305Finish, poly1305Init, poly1305Update } from '../mac/poly1305';
-import { ctEqual, wipe } from '../runtime/bytes';
+import { ctEqual, wipe, xorBytes } from '../runtime/bytes';
 
 const POLY: usize = 64;
 const HEAD: usize = POLY + POLY1305_CTX; // 288
@@ -92,24 +92,29 @@ export function secretboxVerify(ctx: usize, tag: usize): u32 {
 }
 
 // Messages up to SHORT bytes take the whole stream from one 4-way call (SIMD build): bytes 0-31
-// key Poly1305, bytes 32.. cover the message.
+// key Poly1305, bytes 32.. cover the message. Up to 96 bytes two scalar blocks are cheaper (as in
+// chacha20poly1305.ts).
 const SHORT: usize = 224;
 const KEYSTREAM: usize = memory.data(256, 16);
 
-function initShort(ctx: usize, key: usize, nonce24: usize): void {
+function initShort(ctx: usize, key: usize, nonce24: usize, len: usize): void {
   setupCipher(ctx, key, nonce24);
-  salsaKeystream4(ctx, KEYSTREAM);
+  if (len <= 96) {
+    salsaBlock(ctx, KEYSTREAM);
+    store<u64>(ctx, 1, 32);
+    salsaBlock(ctx, KEYSTREAM + 64);
+  } else salsaKeystream4(ctx, KEYSTREAM);
   poly1305Init(ctx + POLY, KEYSTREAM);
 }
 
 @inline function xorShort(buf: usize, len: usize): void {
-  for (let i: usize = 0; i < len; i++) store<u8>(buf + i, load<u8>(buf + i) ^ load<u8>(KEYSTREAM + 32 + i));
+  xorBytes(buf, buf, KEYSTREAM + 32, len);
 }
 
 /** One-shot: `box` = 16 bytes of room for the tag, then `len` bytes of message, encrypted in place. */
 export function secretboxSeal(ctx: usize, key: usize, nonce24: usize, box: usize, len: usize): void {
   if (ASC_FEATURE_SIMD && len <= SHORT) {
-    initShort(ctx, key, nonce24);
+    initShort(ctx, key, nonce24, len);
     xorShort(box + 16, len);
     poly1305Update(ctx + POLY, box + 16, len);
     wipe(KEYSTREAM, 256);
@@ -124,7 +129,7 @@ export function secretboxSeal(ctx: usize, key: usize, nonce24: usize, box: usize
 /** One-shot: `box` = tag | `len` bytes of ciphertext; 1 and plaintext at box + 16 if authentic, else 0 and unchanged. */
 export function secretboxOpen(ctx: usize, key: usize, nonce24: usize, box: usize, len: usize): u32 {
   const short = ASC_FEATURE_SIMD && len <= SHORT;
-  if (short) initShort(ctx, key, nonce24);
+  if (short) initShort(ctx, key, nonce24, len);
   else secretboxInit(ctx, key, nonce24);
   secretboxAbsorb(ctx, box + 16, len);
   const ok = secretboxVerify(ctx, box);

@@ -3,6 +3,7 @@
 // Wycheproof chacha20_poly1305 and xchacha20_poly1305 files.
 import { createCipheriv } from 'node:crypto';
 import { poly1305 as noblePoly1305 } from '@noble/ciphers/_poly1305.js';
+import { xchacha20poly1305 as nobleXChacha } from '@noble/ciphers/chacha.js';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, chacha20Poly1305, xchacha20Poly1305 } from '../../bindings/index.js';
 import { engine } from '../../bindings/wasm/select.js';
@@ -182,6 +183,28 @@ forEachBuild(() => {
         const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
         c.setAAD(aad);
         expect(toHex(aead.seal(nonce, pt, aad)), `length ${len}`).toBe(toHex(Buffer.concat([c.update(pt), c.final(), c.getAuthTag()])));
+      }
+    });
+
+    // Short messages take their keystream from two scalar blocks (up to 64 bytes) or one four-block
+    // call (up to 192 bytes, SIMD build) before the streaming path: every length across both edges,
+    // sealed against node:crypto (ChaCha20) and @noble/ciphers (XChaCha20), opened, and refused
+    // once changed.
+    it('seal and open agree with node:crypto and @noble/ciphers at every length to 260 bytes', () => {
+      const key = Uint8Array.from({ length: 32 }, (_, i) => i * 11 + 5), aad = utf8('short');
+      const nonce = hex('000000004a00000000000003'), nonce24 = Uint8Array.from({ length: 24 }, (_, i) => i * 3);
+      const aead = chacha20Poly1305(key), xaead = xchacha20Poly1305(key);
+      for (let len = 0; len <= 260; len++) {
+        const pt = Uint8Array.from({ length: len }, (_, i) => (i * 37 + len) & 0xff);
+        const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+        c.setAAD(aad);
+        const sealed = aead.seal(nonce, pt, aad), xsealed = xaead.seal(nonce24, pt, aad);
+        expect(toHex(sealed), `length ${len}`).toBe(toHex(Buffer.concat([c.update(pt), c.final(), c.getAuthTag()])));
+        expect(toHex(xsealed), `length ${len}`).toBe(toHex(nobleXChacha(key, nonce24, aad).encrypt(pt)));
+        expect(aead.open(nonce, sealed, aad)).toEqual(pt);
+        expect(xaead.open(nonce24, xsealed, aad)).toEqual(pt);
+        sealed[len >> 1] ^= 0x40;
+        expect(() => aead.open(nonce, sealed, aad), `length ${len}`).toThrow(AuthenticationError);
       }
     });
 
