@@ -26,29 +26,6 @@ function hzAsync(fn, maxTime, minSamples = 5) {
   });
 }
 
-/**
- * Brings the process's allocator to a steady state before anything is timed: allocates and drops
- * byte arrays of the benchmarks' output sizes (80 B to 1 MiB, 96 MB of each, 64 alive at a time).
- * A fresh process grows its heap while it runs, and until it has, a fresh output can cost page
- * faults (≈ 12 µs per 4 KiB page on this VM) or contended frees on V8's sweeper thread: measured
- * 2026-12-03 in fresh processes sealing 1 MiB with ChaCha20-Poly1305, wirecrypt ran at 623-898 MB/s
- * and libsodium at 364-500 without this step, 907-921 and 496-501 with it (16 KiB: 731-879 and
- * 386-483, then 852-882 and 446-480). Every benchmark process runs it first, the shared run and each
- * --isolate child alike, so that both measure the same steady state and not the process's history.
- */
-export function conditionHeap() {
-  const alive = new Array(64);
-  for (const n of [80, 1040, 16400, (1 << 20) + 16]) {
-    const count = Math.max(256, Math.floor((96 << 20) / n));
-    for (let i = 0; i < count; i++) {
-      const a = new Uint8Array(n);
-      a[n - 1] = 1; // touch the last page too
-      alive[i & 63] = a;
-    }
-  }
-  alive.fill(null);
-}
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**

@@ -24,7 +24,7 @@ import { SCALE_TITLE, mlsScale } from './groups/mls-scale.mjs';
 import { weshGroups, weshTargets } from './groups/wesh.mjs';
 import { WESH_LOG_TITLE, weshLogBench } from './groups/wesh-log.mjs';
 import { WESH_SYNC_TITLE, weshSyncBench } from './groups/wesh-sync.mjs';
-import { conditionHeap, evaluateTarget, format, markdown, runGroup } from './harness.mjs';
+import { evaluateTarget, format, markdown, runGroup } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -46,8 +46,6 @@ const allGroups = [...hashGroups, ...cipherGroups, ...curveGroups, ...mtprotoGro
 const selected = (title) => !args.only || args.only.toLowerCase().split(',').some((text) => title.toLowerCase().includes(text.trim()));
 const groups = allGroups.filter((g) => selected(g.title));
 const log = (line) => process.stderr.write(`${line}\n`);
-
-conditionHeap(); // shared run and --isolate children alike (harness.mjs says why)
 
 if (args['child-group']) {
   const group = allGroups.find((g) => g.title === args['child-group']);
