@@ -127,8 +127,8 @@ export class WasmAead extends KeyedObject implements Aead {
   #checkCommon(op: string, nonce: Uint8Array, aad: Uint8Array): number {
     this.live(op);
     const nonceLength = this.#checkNonce(nonce);
-    // The default AAD is ours and never detached; checking an empty array for detachment costs an
-    // allocation (bytes.ts isDetached), a fifth of this layer's time for a 64-byte seal.
+    // The default AAD is ours and never detached; checking an empty array for detachment constructs
+    // a view (bytes.ts isDetached), ≈ 20 ns of this layer's ≈ 150 ns for a 64-byte seal.
     if (aad !== EMPTY) bytes(aad, this.#spec.fn, 'aad');
     return nonceLength;
   }
