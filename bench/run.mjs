@@ -1,9 +1,11 @@
-// npm run bench [-- --json FILE] [--quick] [--only TEXT[,TEXT…]] [--wasm relaxed|simd|scalar] [--isolate]
+// npm run bench [-- --json FILE] [--quick] [--only TEXT[,TEXT…]] [--wasm relaxed|simd|scalar] [--processes N] [--isolate]
 // Runs every benchmark group, prints markdown tables (wirecrypt and its peers side by side, with
 // wirecrypt's ratio to each peer and the spread of the rounds), the cold-start time and the targets
-// with whether each is met. --isolate then runs each implementation of each case again in a fresh
-// process of its own and reports, cell by cell, whether that figure falls within the shared run's
-// spread (a figure that does not was shaped by what else ran in the process). --json writes
+// with whether each is met. --processes N runs each harness group in N fresh processes, one after
+// another, and pools their rounds (harness.mjs, pool). --isolate then runs each implementation of
+// each case again alone, in as many fresh processes of its own, and reports, cell by cell, whether
+// that figure falls within the shared run's spread (a figure that does not was shaped by what else
+// ran in the process). --json writes
 // everything, with the machine (CPU model), to FILE; the README's tables come from such a file under
 // bench/results/.
 import '../scripts/relaxed-simd-flag.mjs'; // first: before wirecrypt probes for relaxed SIMD
@@ -24,7 +26,7 @@ import { SCALE_TITLE, mlsScale } from './groups/mls-scale.mjs';
 import { weshGroups, weshTargets } from './groups/wesh.mjs';
 import { WESH_LOG_TITLE, weshLogBench } from './groups/wesh-log.mjs';
 import { WESH_SYNC_TITLE, weshSyncBench } from './groups/wesh-sync.mjs';
-import { evaluateTarget, format, markdown, runGroup } from './harness.mjs';
+import { evaluateTarget, format, markdown, pool, runGroup } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +35,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     wasm: { type: 'string', default: 'auto' },
     isolate: { type: 'boolean', default: false },
+    processes: { type: 'string', default: '1' },
     // internal: run one implementation of one group and print its row as JSON (for --isolate)
     'child-group': { type: 'string' },
     'child-impl': { type: 'string' },
@@ -41,6 +44,8 @@ const { values: args } = parseArgs({
 
 init({ wasm: args.wasm });
 const settings = args.quick ? { rounds: 3, maxTime: 0.15 } : { rounds: 5, maxTime: 0.3 };
+const processes = Number(args.processes);
+if (!Number.isInteger(processes) || processes < 1) throw new RangeError(`--processes must be a whole number ≥ 1, got ${args.processes}`);
 const allGroups = [...hashGroups, ...cipherGroups, ...curveGroups, ...mtprotoGroups, ...mmtlsGroups, ...mlsPassiveGroups, ...mlsTreekemGroups, ...weshGroups];
 /** Whether a group runs: --only keeps those whose title contains one of its comma-separated texts. */
 const selected = (title) => !args.only || args.only.toLowerCase().split(',').some((text) => title.toLowerCase().includes(text.trim()));
@@ -49,20 +54,35 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 if (args['child-group']) {
   const group = allGroups.find((g) => g.title === args['child-group']);
-  const result = await runGroup(group, { ...settings, log: () => {}, only: args['child-impl'] });
+  const result = await runGroup(group, { ...settings, log: () => {}, only: args['child-impl'] ?? null });
   await mmtlsCleanup();
-  console.log(JSON.stringify(result.rows[0]));
+  console.log(JSON.stringify(result));
   process.exit(0);
+}
+
+/** runGroup in a fresh process of its own (all implementations, or only `impl`). */
+function inChild(title, impl = null) {
+  const childArgs = [process.argv[1], '--child-group', title, ...(impl === null ? [] : ['--child-impl', impl]), '--wasm', args.wasm, ...(args.quick ? ['--quick'] : [])];
+  return JSON.parse(execFileSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 }));
+}
+
+/** A group in this process, or with --processes N in N fresh ones in turn, their rounds pooled. */
+async function measure(group) {
+  if (processes === 1) return runGroup(group, { ...settings, log });
+  const result = pool(Array.from({ length: processes }, () => inChild(group.title)));
+  for (const size of result.sizes) log(`  ${result.title} ${size}: ${result.rows.map((r) => `${r.name} ${format(r.values[size])}`).join(', ')}`);
+  return result;
 }
 
 const machine = {
   cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version,
   v8: process.versions.v8, openssl: process.versions.openssl, wasm: engineInfo().build,
 };
-log(`wirecrypt bench: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, wasm ${machine.wasm}; ${settings.rounds} interleaved rounds, median`);
+const roundsText = processes === 1 ? `${settings.rounds} interleaved rounds` : `${processes} fresh processes × ${settings.rounds} interleaved rounds`;
+log(`wirecrypt bench: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, wasm ${machine.wasm}; ${roundsText}, median`);
 
 const results = [];
-for (const group of groups) results.push(await runGroup(group, { ...settings, log }));
+for (const group of groups) results.push(await measure(group));
 await mmtlsCleanup();
 // MTProto loopback RPC: a server and its clients over sockets, measured outside the harness like cold start
 const loopback = selected(LOOPBACK_TITLE) ? await mtprotoLoopback({ quick: args.quick, log }) : null;
@@ -86,7 +106,7 @@ if (weshSync) targets.push(...weshSync.targets);
 
 const out = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}, OpenSSL ${machine.openssl}); wirecrypt wasm build: ${machine.wasm}.`,
-  `Median of ${settings.rounds} interleaved rounds; a peer's cell shows wirecrypt's speed ÷ the peer's in parentheses.`,
+  `Median of ${roundsText}; a peer's cell shows in parentheses the median, round by round, of wirecrypt's speed ÷ the peer's.`,
   '',
   ...results.flatMap((r) => [markdown(r), '']),
   ...(loopback ? [loopback.markdown, ''] : []),
@@ -102,14 +122,13 @@ const out = [
 ];
 console.log(out.join('\n'));
 
-/** Each implementation in a process of its own; each cell compared with the shared run's spread. */
+/** Each implementation in processes of its own (as many as the shared run used); each cell compared with the shared run's spread. */
 function isolated() {
   const cells = [];
   for (const r of results) {
     for (const row of r.rows) {
       log(`  isolated: ${r.title} / ${row.name}`);
-      const childArgs = [process.argv[1], '--child-group', r.title, '--child-impl', row.name, '--wasm', args.wasm, ...(args.quick ? ['--quick'] : [])];
-      const alone = JSON.parse(execFileSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+      const alone = pool(Array.from({ length: processes }, () => inChild(r.title, row.name))).rows[0];
       for (const size of r.sizes) {
         const [lo, hi] = row.spread[size];
         const v = alone.values[size];
