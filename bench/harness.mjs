@@ -77,10 +77,13 @@ export async function runGroup(group, { rounds, maxTime, log, only = null }) {
     }
     const scale = (perSecond) => (group.unit === 'MB/s' ? (perSecond * size.bytes) / 1e6 : perSecond * (size.perCall ?? 1));
     prepared.forEach((p, i) => summarise(rows[i], size.label, samples[i].map(scale)));
-    log(`  ${group.title} ${size.label}: ${rows.map((r) => `${r.name} ${format(r.values[size.label])}`).join(', ')}`);
+    log(cellLine(group.title, rows, size.label));
   }
   return { title: group.title, unit: group.unit, sizes: group.sizes.map((s) => s.label), rows, notes: group.notes ?? [] };
 }
+
+/** The progress line of one size: every implementation's median. */
+export const cellLine = (title, rows, label) => `  ${title} ${label}: ${rows.map((r) => `${r.name} ${format(r.values[label])}`).join(', ')}`;
 
 /** A cell: every round's figure kept, the median shown, the spread (slowest and fastest round) under it. */
 function summarise(row, label, figures) {

@@ -26,7 +26,7 @@ import { SCALE_TITLE, mlsScale } from './groups/mls-scale.mjs';
 import { weshGroups, weshTargets } from './groups/wesh.mjs';
 import { WESH_LOG_TITLE, weshLogBench } from './groups/wesh-log.mjs';
 import { WESH_SYNC_TITLE, weshSyncBench } from './groups/wesh-sync.mjs';
-import { evaluateTarget, format, markdown, pool, runGroup } from './harness.mjs';
+import { cellLine, evaluateTarget, format, markdown, pool, runGroup } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,7 +36,7 @@ const { values: args } = parseArgs({
     wasm: { type: 'string', default: 'auto' },
     isolate: { type: 'boolean', default: false },
     processes: { type: 'string', default: '1' },
-    // internal: run one implementation of one group and print its row as JSON (for --isolate)
+    // internal: run one group (or one implementation of it) and print the result as JSON (for --processes, --isolate)
     'child-group': { type: 'string' },
     'child-impl': { type: 'string' },
   },
@@ -70,7 +70,7 @@ function inChild(title, impl = null) {
 async function measure(group) {
   if (processes === 1) return runGroup(group, { ...settings, log });
   const result = pool(Array.from({ length: processes }, () => inChild(group.title)));
-  for (const size of result.sizes) log(`  ${result.title} ${size}: ${result.rows.map((r) => `${r.name} ${format(r.values[size])}`).join(', ')}`);
+  for (const size of result.sizes) log(cellLine(result.title, result.rows, size));
   return result;
 }
 
