@@ -10,7 +10,7 @@
 // bench/results/.
 import '../scripts/relaxed-simd-flag.mjs'; // first: before wirecrypt probes for relaxed SIMD
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { engineInfo, init } from 'wirecrypt';
@@ -74,12 +74,30 @@ async function measure(group) {
   return result;
 }
 
+/**
+ * The CPU's family, model and stepping from /proc/cpuinfo (Linux), since a VM's model name may say no
+ * more than "AMD EPYC" while the microarchitecture behind it changes between sessions (family 25
+ * model 1 is Zen 3, family 26 Zen 5) and ratios move with it; null elsewhere.
+ */
+function cpuId() {
+  let info;
+  try { info = readFileSync('/proc/cpuinfo', 'utf8'); } catch { return null; }
+  const field = (name) => info.match(new RegExp(`^${name}\\s*: (.*)$`, 'm'))?.[1];
+  const flags = new Set(field('flags')?.split(' ') ?? []);
+  return {
+    family: Number(field('cpu family')), model: Number(field('model')), stepping: Number(field('stepping')),
+    features: ['avx2', 'avx512f', 'vaes', 'vpclmulqdq'].filter((f) => flags.has(f)),
+  };
+}
+
+const id = cpuId();
 const machine = {
-  cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version,
+  cpu: os.cpus()[0]?.model ?? 'unknown', cpuId: id, cores: os.cpus().length, node: process.version,
   v8: process.versions.v8, openssl: process.versions.openssl, wasm: engineInfo().build,
 };
 const roundsText = processes === 1 ? `${settings.rounds} interleaved rounds` : `${processes} fresh processes × ${settings.rounds} interleaved rounds`;
-log(`wirecrypt bench: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, wasm ${machine.wasm}; ${roundsText}, median`);
+const cpuText = `${machine.cpu}${id ? ` (family ${id.family} model ${id.model} stepping ${id.stepping}; ${id.features.join(', ') || 'no AVX2'})` : ''}`;
+log(`wirecrypt bench: ${cpuText}, ${machine.cores} cores, Node ${machine.node}, wasm ${machine.wasm}; ${roundsText}, median`);
 
 const results = [];
 for (const group of groups) results.push(await measure(group));
@@ -105,7 +123,7 @@ if (weshLog) targets.push(...weshLog.targets);
 if (weshSync) targets.push(...weshSync.targets);
 
 const out = [
-  `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}, OpenSSL ${machine.openssl}); wirecrypt wasm build: ${machine.wasm}.`,
+  `Machine: ${cpuText}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}, OpenSSL ${machine.openssl}); wirecrypt wasm build: ${machine.wasm}.`,
   `Median of ${roundsText}; a peer's cell shows in parentheses the median, round by round, of wirecrypt's speed ÷ the peer's.`,
   '',
   ...results.flatMap((r) => [markdown(r), '']),

@@ -178,7 +178,7 @@ forEachBuild(() => {
     it('seal agrees with node:crypto around the lengths of the four- and eight-block kernels and the 4 KiB slices', () => {
       const key = Uint8Array.from({ length: 32 }, (_, i) => 255 - i), nonce = hex('000000004a00000000000002'), aad = utf8('aad');
       const aead = chacha20Poly1305(key);
-      for (const len of [511, 512, 513, 767, 768, 1024, 1280, 1536, 1792, 2048 + 255, 4095, 4096, 4097, 4096 + 256, 8192 + 65, 20000]) {
+      for (const len of [511, 512, 513, 767, 768, 1023, 1024, 1025, 1088, 1280, 1536, 1792, 2048 + 255, 4095, 4096, 4097, 4096 + 256, 8192 + 65, 20000, 65536 + 700]) {
         const pt = Uint8Array.from({ length: len }, (_, i) => (i * 29 + len) & 0xff);
         const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
         c.setAAD(aad);
@@ -229,6 +229,32 @@ forEachBuild(() => {
             expect(aead.open(nonce, sealed, aad)).toEqual(pt);
           }
         }
+      }
+    });
+
+    // The streaming ABI (init → aad → encrypt* → finish) with chunks, multiples of 64 bytes but the
+    // last, that mix the eight-, four- and one-block kernels and cross the 4 KiB slices, after AAD
+    // of lengths that are and are not multiples of 16.
+    it('streamed seal in mixed chunks agrees with node:crypto', () => {
+      const key = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1), nonce = hex('000000004a00000000000004');
+      const ctxLength = engine().abi.CHACHA_AEAD_CTX_LEN.value;
+      for (const [len, aadLen, chunks] of [[5000, 0, [1024, 64, 2048, 576]], [4160, 13, [1536, 64, 1088]], [3000, 32, [64, 1600]], [1024, 7, [1024]]] as const) {
+        const pt = Uint8Array.from({ length: len }, (_, i) => (i * 53 + len) & 0xff), aad = pt.subarray(0, aadLen).map((b) => b ^ 0x5a);
+        const sealed = raw([key, nonce, aad, pt, new Uint8Array(16 + ctxLength)], len + 16, (x, [k, n, a, m, ctx], out) => {
+          x.chacha_aead_init(ctx, k, n, 0);
+          x.chacha_aead_aad(ctx, a, aadLen);
+          for (let off = 0, i = 0; off < len; i++) {
+            const take = Math.min(len - off, chunks[i % chunks.length]);
+            x.chacha_aead_encrypt(ctx, m + off, take);
+            off += take;
+          }
+          x.chacha_aead_finish(ctx, m + len);
+          new Uint8Array(x.memory.buffer).copyWithin(out, m, m + len + 16);
+          x.chacha_aead_wipe(ctx);
+        });
+        const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+        c.setAAD(aad);
+        expect(toHex(sealed), `length ${len}, AAD ${aadLen}`).toBe(toHex(Buffer.concat([c.update(pt), c.final(), c.getAuthTag()])));
       }
     });
 
