@@ -77,12 +77,13 @@ async function measure(group) {
 /**
  * The CPU's family, model and stepping from /proc/cpuinfo (Linux), since a VM's model name may say no
  * more than "AMD EPYC" while the microarchitecture behind it changes between sessions (family 25
- * model 1 is Zen 3, family 26 Zen 5) and ratios move with it; null elsewhere.
+ * model 1 is Zen 3, family 26 Zen 5) and ratios move with it; null off Linux and on non-x86 CPUs.
  */
 function cpuId() {
   let info;
   try { info = readFileSync('/proc/cpuinfo', 'utf8'); } catch { return null; }
   const field = (name) => info.match(new RegExp(`^${name}\\s*: (.*)$`, 'm'))?.[1];
+  if (field('cpu family') === undefined) return null; // not x86: ARM's cpuinfo names an implementer and a part
   const flags = new Set(field('flags')?.split(' ') ?? []);
   return {
     family: Number(field('cpu family')), model: Number(field('model')), stepping: Number(field('stepping')),
