@@ -83,10 +83,11 @@ function cpuId() {
   let info;
   try { info = readFileSync('/proc/cpuinfo', 'utf8'); } catch { return null; }
   const field = (name) => info.match(new RegExp(`^${name}\\s*: (.*)$`, 'm'))?.[1];
-  if (field('cpu family') === undefined) return null; // not x86: ARM's cpuinfo names an implementer and a part
+  const family = field('cpu family');
+  if (family === undefined) return null; // not x86: ARM's cpuinfo names an implementer and a part
   const flags = new Set(field('flags')?.split(' ') ?? []);
   return {
-    family: Number(field('cpu family')), model: Number(field('model')), stepping: Number(field('stepping')),
+    family: Number(family), model: Number(field('model')), stepping: Number(field('stepping')),
     features: ['avx2', 'avx512f', 'vaes', 'vpclmulqdq'].filter((f) => flags.has(f)),
   };
 }
