@@ -3,10 +3,12 @@
 
 import { loadBe32 } from '../runtime/bytes';
 
-@inline function bigSigma0(x: u32): u32 { return rotr<u32>(x, 2) ^ rotr<u32>(x, 13) ^ rotr<u32>(x, 22); }
-@inline function bigSigma1(x: u32): u32 { return rotr<u32>(x, 6) ^ rotr<u32>(x, 11) ^ rotr<u32>(x, 25); }
-@inline function smallSigma0(x: u32): u32 { return rotr<u32>(x, 7) ^ rotr<u32>(x, 18) ^ (x >>> 3); }
-@inline function smallSigma1(x: u32): u32 { return rotr<u32>(x, 17) ^ rotr<u32>(x, 19) ^ (x >>> 10); }
+// Σ0 = rotr 2 ^ rotr 13 ^ rotr 22, Σ1 = rotr 6 ^ rotr 11 ^ rotr 25, σ0 = rotr 7 ^ rotr 18 ^ shr 3, σ1 = rotr 17 ^ rotr 19 ^ shr 10
+// (§4.1.2), nested so that x is copied once (see scripts/gen-sha256-block.mjs).
+@inline function bigSigma0(x: u32): u32 { return rotr<u32>(rotr<u32>(rotr<u32>(x, 9) ^ x, 11) ^ x, 2); }
+@inline function bigSigma1(x: u32): u32 { return rotr<u32>(rotr<u32>(rotr<u32>(x, 14) ^ x, 5) ^ x, 6); }
+@inline function smallSigma0(x: u32): u32 { return rotr<u32>(rotr<u32>(x, 11) ^ x, 7) ^ (x >>> 3); }
+@inline function smallSigma1(x: u32): u32 { return rotr<u32>(rotr<u32>(x, 2) ^ x, 17) ^ (x >>> 10); }
 @inline function ch(x: u32, y: u32, z: u32): u32 { return z ^ (x & (y ^ z)); }
 
 /** Word i of a block: big-endian bytes (messages), or native-order words (blocks built from digests). */
