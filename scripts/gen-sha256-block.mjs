@@ -12,10 +12,12 @@
 //
 // The Σ and σ functions are written nested, rotr(rotr(rotr(x, 14) ^ x, 5) ^ x, 6) for
 // rotr(x, 6) ^ rotr(x, 11) ^ rotr(x, 25), as OpenSSL's x86 code does: x64 rotates in place (V8 11.3
-// emits no BMI2 `rorx`), so the flat form copies x before each rotation, three moves per Σ, and the
-// nested one once. 2026-12-03, Zen 3 EPYC, SIMD build into wasm memory, A/B in one process, both
-// orders: 126–133 → 149–158 MB/s at 1 KiB and 147–151 → 170–178 at 1 MiB (the Σs alone gave about
-// two thirds of that). The longer dependency chain through each Σ costs less than the moves did.
+// emits no BMI2 `rorx`), so the flat form needs three copies of x live at once, and in 64 unrolled
+// rounds V8 spilled around them: `--print-wasm-code` counts 1,240 stack accesses per block for the
+// flat form and 732 for the nested one (3,586 and 3,196 instructions). 2026-12-03, Zen 3 EPYC, SIMD
+// build into wasm memory, A/B in one process, both orders: 126–133 → 149–158 MB/s at 1 KiB and
+// 147–151 → 170–178 at 1 MiB (the Σs alone gave about two thirds of that). The longer dependency
+// chain through each Σ costs less than the spills did.
 import { writeFileSync } from 'node:fs';
 
 // §4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64 primes,
