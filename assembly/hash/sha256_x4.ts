@@ -25,12 +25,12 @@ const W: usize = memory.data(1024, 16);
   return i32x4.add(v128.load(W + (t << 4)), v128.load32_splat(K + (t << 2)));
 }
 
-/** Compresses one block per lane: `states` (8 v128) absorb `words` (16 v128). */
 /** Zeroes the four schedules of the last compression (they hold the blocks, recoverably). */
 export function sha256x4WipeScratch(): void {
   memory.fill(W, 0, 1024);
 }
 
+/** Compresses one block per lane: `states` (8 v128) absorb `words` (16 v128). */
 export function sha256x4CompressWords(states: usize, words: usize): void {
   for (let t: usize = 0; t < 256; t += 16) v128.store(W + t, v128.load(words + t));
   for (let t: usize = 256; t < 1024; t += 16) {
