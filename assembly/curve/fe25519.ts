@@ -87,16 +87,39 @@ export function feMul(h: usize, f: usize, g: usize): void {
 export function feSq(h: usize, f: usize): void { square(h, f, false); }
 export function feSq2(h: usize, f: usize): void { square(h, f, true); }
 
-/** h = f · 121666 ((A + 2) / 4 for Curve25519's A = 486662). */
-export function feMul121666(h: usize, f: usize): void {
-  store10(h, l(f, 0) * 121666, l(f, 1) * 121666, l(f, 2) * 121666, l(f, 3) * 121666, l(f, 4) * 121666,
-    l(f, 5) * 121666, l(f, 6) * 121666, l(f, 7) * 121666, l(f, 8) * 121666, l(f, 9) * 121666);
+/** h = g + f · 121666 ((A + 2) / 4 for Curve25519's A = 486662), one carry for both: the ladder's BB + 121666 E. */
+export function feMul121666Add(h: usize, f: usize, g: usize): void {
+  store10(h, l(g, 0) + l(f, 0) * 121666, l(g, 1) + l(f, 1) * 121666, l(g, 2) + l(f, 2) * 121666,
+    l(g, 3) + l(f, 3) * 121666, l(g, 4) + l(f, 4) * 121666, l(g, 5) + l(f, 5) * 121666,
+    l(g, 6) + l(f, 6) * 121666, l(g, 7) + l(f, 7) * 121666, l(g, 8) + l(f, 8) * 121666,
+    l(g, 9) + l(f, 9) * 121666);
 }
 
 // The linear operations below are written out limb by limb: as loops they cost more in loop
-// control than in arithmetic, and the ladder runs eight of them per bit.
+// control than in arithmetic, and the ladder runs eight of them per bit. On the SIMD build limbs
+// 0–3 and 4–7 go as one v128 each and limbs 8, 9 as i32 (an element is 40 bytes): X25519 11–12 %
+// faster on a Zen 3 EPYC (A/B, both orders). Each part is loaded before it is stored, so outputs
+// may alias inputs.
+
+/** Limbs o .. o + 3 of f + g to `s` and of f - g to `d`, each if asked for (constants, folded when inlined). */
+@inline function addSubPart(s: usize, d: usize, f: usize, g: usize, o: usize, sum: bool, diff: bool): void {
+  const x = v128.load(f + o), y = v128.load(g + o);
+  if (sum) v128.store(s + o, i32x4.add(x, y));
+  if (diff) v128.store(d + o, i32x4.sub(x, y));
+}
+
+/** The same for limbs 8 and 9. */
+@inline function addSubLimbs(s: usize, d: usize, f: usize, g: usize, sum: bool, diff: bool): void {
+  const x8 = load<i32>(f, 32), x9 = load<i32>(f, 36), y8 = load<i32>(g, 32), y9 = load<i32>(g, 36);
+  if (sum) { store<i32>(s, x8 + y8, 32); store<i32>(s, x9 + y9, 36); }
+  if (diff) { store<i32>(d, x8 - y8, 32); store<i32>(d, x9 - y9, 36); }
+}
 
 export function feAdd(h: usize, f: usize, g: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    addSubPart(h, 0, f, g, 0, true, false); addSubPart(h, 0, f, g, 16, true, false); addSubLimbs(h, 0, f, g, true, false);
+    return;
+  }
   const f0 = load<i32>(f), f1 = load<i32>(f, 4), f2 = load<i32>(f, 8), f3 = load<i32>(f, 12), f4 = load<i32>(f, 16);
   const f5 = load<i32>(f, 20), f6 = load<i32>(f, 24), f7 = load<i32>(f, 28), f8 = load<i32>(f, 32), f9 = load<i32>(f, 36);
   store<i32>(h, f0 + load<i32>(g)); store<i32>(h, f1 + load<i32>(g, 4), 4); store<i32>(h, f2 + load<i32>(g, 8), 8);
@@ -106,6 +129,10 @@ export function feAdd(h: usize, f: usize, g: usize): void {
 }
 
 export function feSub(h: usize, f: usize, g: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    addSubPart(0, h, f, g, 0, false, true); addSubPart(0, h, f, g, 16, false, true); addSubLimbs(0, h, f, g, false, true);
+    return;
+  }
   const f0 = load<i32>(f), f1 = load<i32>(f, 4), f2 = load<i32>(f, 8), f3 = load<i32>(f, 12), f4 = load<i32>(f, 16);
   const f5 = load<i32>(f, 20), f6 = load<i32>(f, 24), f7 = load<i32>(f, 28), f8 = load<i32>(f, 32), f9 = load<i32>(f, 36);
   store<i32>(h, f0 - load<i32>(g)); store<i32>(h, f1 - load<i32>(g, 4), 4); store<i32>(h, f2 - load<i32>(g, 8), 8);
@@ -116,6 +143,10 @@ export function feSub(h: usize, f: usize, g: usize): void {
 
 /** s = f + g and d = f - g together (the ladder needs both for each pair it combines). */
 export function feAddSub(s: usize, d: usize, f: usize, g: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    addSubPart(s, d, f, g, 0, true, true); addSubPart(s, d, f, g, 16, true, true); addSubLimbs(s, d, f, g, true, true);
+    return;
+  }
   const f0 = load<i32>(f), f1 = load<i32>(f, 4), f2 = load<i32>(f, 8), f3 = load<i32>(f, 12), f4 = load<i32>(f, 16);
   const f5 = load<i32>(f, 20), f6 = load<i32>(f, 24), f7 = load<i32>(f, 28), f8 = load<i32>(f, 32), f9 = load<i32>(f, 36);
   const g0 = load<i32>(g), g1 = load<i32>(g, 4), g2 = load<i32>(g, 8), g3 = load<i32>(g, 12), g4 = load<i32>(g, 16);
@@ -162,13 +193,27 @@ export function feCmov(f: usize, g: usize, b: u32): void {
   store<i32>(g, y ^ t);
 }
 
+@inline function swapQuad(f: usize, g: usize, m: v128): void {
+  const x = v128.load(f), y = v128.load(g);
+  const t = v128.and(v128.xor(x, y), m);
+  v128.store(f, v128.xor(x, t));
+  v128.store(g, v128.xor(y, t));
+}
+
 /**
- * Swaps f and g when b = 1, by mask. Limb-sized accesses on purpose: the ladder swaps elements the
- * multiplications have just stored limb by limb, and a 64-bit load spanning two pending 32-bit
- * stores cannot be forwarded from the store buffer (a stall per load).
+ * Swaps f and g when b = 1, by mask. On the scalar build limb-sized accesses on purpose: the ladder
+ * swaps elements the multiplications have just stored limb by limb, and a 64-bit load spanning two
+ * pending 32-bit stores cannot be forwarded from the store buffer. The SIMD build swaps limbs 0–7
+ * as two v128 all the same: measured 0–4 % faster for X25519 than limb-sized swaps beside the v128
+ * additions (Zen 3; storing the products as v128 instead, to keep forwarding, cost more than it saved).
  */
 export function feCswap(f: usize, g: usize, b: u32): void {
   const m = -(<i32>b);
+  if (ASC_FEATURE_SIMD) {
+    const mv = i32x4.splat(m);
+    swapQuad(f, g, mv); swapQuad(f + 16, g + 16, mv); swapLimb(f + 32, g + 32, m); swapLimb(f + 36, g + 36, m);
+    return;
+  }
   swapLimb(f, g, m); swapLimb(f + 4, g + 4, m); swapLimb(f + 8, g + 8, m); swapLimb(f + 12, g + 12, m);
   swapLimb(f + 16, g + 16, m); swapLimb(f + 20, g + 20, m); swapLimb(f + 24, g + 24, m); swapLimb(f + 28, g + 28, m);
   swapLimb(f + 32, g + 32, m); swapLimb(f + 36, g + 36, m);

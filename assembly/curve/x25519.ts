@@ -1,7 +1,7 @@
 // X25519, RFC 7748 §5: the Montgomery ladder on Curve25519, constant time (the swaps take the
 // scalar bit as a mask; the loop runs all 255 steps whatever the scalar).
 
-import { FE, feAdd, feAddSub, feCopy, feCswap, feFromBytes, feInvert, feMul, feMul121666, feSetInt, feSq, feSub, feToBytes, feWipeScratch } from './fe25519';
+import { FE, feAdd, feAddSub, feCopy, feCswap, feFromBytes, feInvert, feMul, feMul121666Add, feSetInt, feSq, feSub, feToBytes, feWipeScratch } from './fe25519';
 import { P3, geWipeScratch, scalarMultBase } from './ge25519';
 import { hsalsa20 } from '../cipher/salsa20';
 import { wipe } from '../runtime/bytes';
@@ -39,9 +39,8 @@ export function x25519(out: usize, scalar: usize, u: usize): void {
     feMul(X2, T1, T0);   // x2 = AA · BB
     feSub(T1, T1, T0);   // E = AA - BB
     feSq(Z2, Z2);        // (DA - CB)^2
-    feMul121666(Z3, T1); // 121666 E
+    feMul121666Add(T0, T1, T0); // BB + 121666 E
     feSq(X3, X3);        // x3 = (DA + CB)^2
-    feAdd(T0, T0, Z3);   // BB + 121666 E
     feMul(Z3, X1, Z2);   // z3 = x1 (DA - CB)^2
     feMul(Z2, T1, T0);   // z2 = E (BB + 121666 E)
   }
