@@ -344,3 +344,8 @@ export {
   p256PublicKey as p256_public_key, p256Ecdh as p256_ecdh, p256DecodePoint as p256_decode_point, p256Sign as p256_sign,
   p256Verify as p256_verify,
 } from './curve/p256/p256';
+
+// ---- the modular inversions (curve/divsteps.ts), for the tests that check them --------------------
+//   invert_for_tests(out32, x32, modulus) → x^-1 (0 for 0) mod P-256's p (0) or n (1), big-endian,
+//     or mod 2^255 - 19 (2), little-endian; x below the modulus
+export { invertForTests as invert_for_tests } from './curve/invert_for_tests';

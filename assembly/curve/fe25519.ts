@@ -13,6 +13,7 @@
 // depends on field values. Elements are 40 bytes (FE) in linear memory.
 
 import { wipe } from '../runtime/bytes';
+import { MOD_25519, divstepsInvert, divstepsLoadBytes, divstepsStoreBytes, divstepsWipe } from './divsteps';
 
 export const FE: usize = 40;
 
@@ -265,9 +266,10 @@ const SCRATCH: usize = memory.data(<i32>SCRATCH_LEN, 16);
 const T0: usize = SCRATCH, T1: usize = SCRATCH + FE, T2: usize = SCRATCH + 2 * FE, T3: usize = SCRATCH + 3 * FE;
 const ENC: usize = SCRATCH + 4 * FE;
 
-/** Zeroes this module's scratch (powers of the last inverted element, the last encoding). */
+/** Zeroes this module's scratch (powers of the last exponentiation, the last encoding, the last inversion's state). */
 export function feWipeScratch(): void {
   wipe(SCRATCH, SCRATCH_LEN);
+  divstepsWipe();
 }
 
 /**
@@ -343,11 +345,19 @@ export function pow2250m1(z: usize, t0: usize, t1: usize, t2: usize, t3: usize, 
   mul(t2, t2, t1);          // 2^250 - 1
 }
 
-/** out = z^(p - 2) = 1/z (0 for z = 0). */
+/**
+ * out = 1/z (0 for z = 0), by divsteps on the canonical value (divsteps.ts; a third of the time of
+ * z^(p - 2)'s 254 squarings and 11 multiplications). out may alias z.
+ */
 export function feInvert(out: usize, z: usize): void {
-  pow2250m1(z, T0, T1, T2, T3, sqTimes, feMul);
-  sqTimes(T2, T2, 5);       // 2^255 - 2^5
-  feMul(out, T2, T0);       // 2^255 - 21 = p - 2
+  feToBytes(ENC, z);
+  divstepsLoadBytes(ENC);
+  divstepsInvert(MOD_25519);
+  // 40 bytes, |value| < 2^261: limb 9 takes everything from bit 230 up, signed, and store10's last
+  // carry folds it back (2^255 ≡ 19)
+  divstepsStoreBytes(T0);
+  store10(out, bits(T0, 0, 26), bits(T0, 26, 25), bits(T0, 51, 26), bits(T0, 77, 25), bits(T0, 102, 26),
+    bits(T0, 128, 25), bits(T0, 153, 26), bits(T0, 179, 25), bits(T0, 204, 26), load<i64>(T0, 28) >> 6);
 }
 
 /** out = z^((p - 5) / 8) = z^(2^252 - 3), for square roots. */

@@ -185,4 +185,6 @@ export interface WasmAbi {
   p256_verify(pk: Ptr, pkLen: number, digest: Ptr, sig: Ptr): number;
   /** Where the base-point tables live (704 comb points, then 64 odd multiples, 80 bytes each), built if not yet. */
   p256_tables(): Ptr;
+  /** out (32 bytes) = x^-1 (0 for 0) mod P-256's p (modulus 0) or n (1), big-endian, or mod 2^255 - 19 (2), little-endian; x below the modulus. For the tests. */
+  invert_for_tests(out: Ptr, x: Ptr, modulus: number): void;
 }

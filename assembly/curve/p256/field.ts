@@ -39,6 +39,7 @@
 // Constant time: every function is straight-line; no branch or index depends on field values.
 
 import { wipe } from '../../runtime/bytes';
+import { MOD_P256, divstepsInvert, divstepsLoadLimbs26, divstepsStoreLimbs26 } from '../divsteps';
 import { FE_ONE, FE_R2, P_LIMBS } from './tables';
 
 export const FE: usize = 40;
@@ -805,17 +806,17 @@ function pow32(z: usize): void {
 }
 
 /**
- * h = z^(p - 2) = z^-1 (0 for z = 0), p - 2 = ffffffff 00000001 00000000 00000000 00000000 ffffffff
- * ffffffff fffffffd (32-bit words): 255 squarings and 12 multiplications. h may alias z.
+ * h = z^-1 (0 for z = 0), Montgomery form in and out, by divsteps on the canonical value
+ * (../divsteps.ts; a third of the time of z^(p - 2)'s 255 squarings and 12 multiplications). h may
+ * alias z.
  */
 export function feInvert(h: usize, z: usize): void {
-  pow32(z);
-  sqTimes(T1, T3, 32); feMul(T1, T1, z);    // ffffffff 00000001
-  sqTimes(T1, T1, 96);                      // … 00000000 00000000 00000000
-  sqTimes(T1, T1, 32); feMul(T1, T1, T3);   // … ffffffff
-  sqTimes(T1, T1, 32); feMul(T1, T1, T3);   // … ffffffff
-  sqTimes(T1, T1, 30); feMul(T1, T1, T2);   // … 2^30 - 1
-  sqTimes(T1, T1, 2); feMul(h, T1, z);      // … fffffffd
+  fromMont(ENC, z);
+  canonical(ENC, ENC, P_LIMBS);
+  divstepsLoadLimbs26(ENC);
+  divstepsInvert(MOD_P256);
+  divstepsStoreLimbs26(ENC);
+  feMul(h, ENC, FE_R2);                     // |ENC| < 2^261, normalised limbs: within feMul's bounds
 }
 
 /**

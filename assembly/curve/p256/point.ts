@@ -28,6 +28,7 @@ import {
   FE, feAdd, feCmov, feCopy, feEqual, feFromBytes, feInvert, feMul, feMulAdd, feMulSub, feNeg, feOne, feParity, feReduce,
   feSq, feSqrt, feSub, feToBytes, feTriple, feWipeScratch, feZero,
 } from './field';
+import { divstepsWipe } from '../divsteps';
 import { scWipeScratch } from './scalar';
 import { BASE, FE_B, ODD } from './tables';
 
@@ -62,6 +63,7 @@ export function p256WipeScratch(): void {
   wipe(SCRATCH, SCRATCH_LEN);
   feWipeScratch();
   scWipeScratch();
+  divstepsWipe();
 }
 
 @inline function X(p: usize): usize { return p; }
