@@ -164,31 +164,6 @@ export function scMul(h: usize, f: usize, g: usize): void {
   montN(h, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18);
 }
 
-export function scSq(h: usize, f: usize): void {
-  const f0 = l(f, 0), f1 = l(f, 1), f2 = l(f, 2), f3 = l(f, 3), f4 = l(f, 4), f5 = l(f, 5), f6 = l(f, 6), f7 = l(f, 7), f8 = l(f, 8), f9 = l(f, 9);
-  const d0 = f0 << 1, d1 = f1 << 1, d2 = f2 << 1, d3 = f3 << 1, d4 = f4 << 1, d5 = f5 << 1, d6 = f6 << 1, d7 = f7 << 1, d8 = f8 << 1;
-  const t0 = f0 * f0;
-  const t1 = d0 * f1;
-  const t2 = d0 * f2 + f1 * f1;
-  const t3 = d0 * f3 + d1 * f2;
-  const t4 = d0 * f4 + d1 * f3 + f2 * f2;
-  const t5 = d0 * f5 + d1 * f4 + d2 * f3;
-  const t6 = d0 * f6 + d1 * f5 + d2 * f4 + f3 * f3;
-  const t7 = d0 * f7 + d1 * f6 + d2 * f5 + d3 * f4;
-  const t8 = d0 * f8 + d1 * f7 + d2 * f6 + d3 * f5 + f4 * f4;
-  const t9 = d0 * f9 + d1 * f8 + d2 * f7 + d3 * f6 + d4 * f5;
-  const t10 = d1 * f9 + d2 * f8 + d3 * f7 + d4 * f6 + f5 * f5;
-  const t11 = d2 * f9 + d3 * f8 + d4 * f7 + d5 * f6;
-  const t12 = d3 * f9 + d4 * f8 + d5 * f7 + f6 * f6;
-  const t13 = d4 * f9 + d5 * f8 + d6 * f7;
-  const t14 = d5 * f9 + d6 * f8 + f7 * f7;
-  const t15 = d6 * f9 + d7 * f8;
-  const t16 = d7 * f9 + f8 * f8;
-  const t17 = d8 * f9;
-  const t18 = f9 * f9;
-  montN(h, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18);
-}
-
 export function scAdd(h: usize, f: usize, g: usize): void {
   for (let i: usize = 0; i < SC; i += 4) store<i32>(h + i, load<i32>(f + i) + load<i32>(g + i));
 }
