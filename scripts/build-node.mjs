@@ -100,6 +100,10 @@ export async function buildNodeEntries(node) {
   }
 
   await esbuild.build({ ...index, sourcemap: true, plugins: [nodeIndex(internal), ...plugins] });
+  // esbuild escapes non-ASCII in strings but keeps doc comments as written: one such character makes
+  // V8 scan the whole file as two-byte source (≈ 0.35 ms more at import, measured in fresh processes).
+  const nonAscii = /[^\x00-\x7f]/.exec(readFileSync('dist/index.js', 'utf8'));
+  if (nonAscii) throw new Error(`dist/index.js has a non-ASCII character (${JSON.stringify(nonAscii[0])}), most likely in a doc comment of bindings/: write it in ASCII`);
   const { outputFiles } = await esbuild.build({ ...others, sourcemap: true, write: false, plugins: [extrasEntry, fromIndex(engine, new Set(), (file) => moduleExports[file]), ...plugins] });
   for (const { path, text } of outputFiles) {
     const specifier = relative(dirname(path), resolve('dist/index.js'));

@@ -32,7 +32,7 @@ export class Engine {
   #words: DataView;
   #top: number;
   readonly #freeBlocks = new Map<number, number[]>();
-  /** Every block ever carved from the heap: start → size class. */
+  /** Every block ever carved from the heap: start to size class. */
   readonly #blocks = new Map<number, number>();
 
   constructor(build: WasmBuild, module: WebAssembly.Module) {
