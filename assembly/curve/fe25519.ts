@@ -129,7 +129,6 @@ export function feMul(h: usize, f: usize, g: usize): void {
       i64x2.extract_lane(a4, 0), i64x2.extract_lane(a4, 1), i64x2.extract_lane(a6, 0), i64x2.extract_lane(a6, 1),
       i64x2.extract_lane(a8, 0), i64x2.extract_lane(a8, 1));
     return;
-
   }
   const f0 = l(f, 0), f1 = l(f, 1), f2 = l(f, 2), f3 = l(f, 3), f4 = l(f, 4), f5 = l(f, 5), f6 = l(f, 6), f7 = l(f, 7), f8 = l(f, 8), f9 = l(f, 9);
   const g0 = l(g, 0), g1 = l(g, 1), g2 = l(g, 2), g3 = l(g, 3), g4 = l(g, 4), g5 = l(g, 5), g6 = l(g, 6), g7 = l(g, 7), g8 = l(g, 8), g9 = l(g, 9);

@@ -589,9 +589,13 @@ export function feSq(h: usize, f: usize): void {
   montP(h, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18);
 }
 
-/** h = f · 2^-260: leaves Montgomery form; the value lands in (-4, p + 4) for any |f| < 2^262. */
-function fromMont(h: usize, f: usize): void {
+/**
+ * h = the canonical plain limbs (in [0, p)) of the Montgomery-form f, what encodings and inversion
+ * start from: f · 2^-260 lands in (-4, p + 4) for any |f| < 2^262, then one correction.
+ */
+function toCanonical(h: usize, f: usize): void {
   montP(h, l(f, 0), l(f, 1), l(f, 2), l(f, 3), l(f, 4), l(f, 5), l(f, 6), l(f, 7), l(f, 8), l(f, 9), 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  canonical(h, h, P_LIMBS);
 }
 
 // The linear operations are written out limb by limb (loops cost more in control than in work).
@@ -749,15 +753,13 @@ export function feFromBytes(h: usize, s: usize): u32 {
 
 /** s = the canonical 32-byte big-endian encoding of f. */
 export function feToBytes(s: usize, f: usize): void {
-  fromMont(ENC, f);
-  canonical(ENC, ENC, P_LIMBS);
+  toCanonical(ENC, f);
   limbsToBytes(s, ENC);
 }
 
 /** 1 if f ≡ 0 (mod p), else 0. */
 export function feIsZero(f: usize): u32 {
-  fromMont(ENC, f);
-  canonical(ENC, ENC, P_LIMBS);
+  toCanonical(ENC, f);
   let acc: u32 = 0;
   for (let i: usize = 0; i < FE; i += 4) acc |= load<u32>(ENC + i);
   return (acc - 1) >>> 31;
@@ -771,8 +773,7 @@ export function feEqual(f: usize, g: usize): u32 {
 
 /** The least significant bit of the canonical value of f (the SEC1 "y parity"). */
 export function feParity(f: usize): u32 {
-  fromMont(ENC, f);
-  canonical(ENC, ENC, P_LIMBS);
+  toCanonical(ENC, f);
   return load<u32>(ENC) & 1;
 }
 
@@ -811,8 +812,7 @@ function pow32(z: usize): void {
  * alias z.
  */
 export function feInvert(h: usize, z: usize): void {
-  fromMont(ENC, z);
-  canonical(ENC, ENC, P_LIMBS);
+  toCanonical(ENC, z);
   divstepsLoadLimbs26(ENC);
   divstepsInvert(MOD_P256);
   divstepsStoreLimbs26(ENC);
