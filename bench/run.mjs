@@ -6,8 +6,8 @@
 // each case again alone, in as many fresh processes of its own, and reports, cell by cell, whether
 // that figure falls within the shared run's spread (a figure that does not was shaped by what else
 // ran in the process). --json writes
-// everything, with the machine (CPU model), to FILE; the README's tables come from such a file under
-// bench/results/.
+// everything, with the machine (CPU model), to FILE; the tables of docs/benchmarks.md and the
+// README's summary come from such files under bench/results/.
 import '../scripts/relaxed-simd-flag.mjs'; // first: before wirecrypt probes for relaxed SIMD
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

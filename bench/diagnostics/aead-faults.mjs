@@ -1,5 +1,5 @@
-// Page faults and thread hand-offs per AEAD seal (README, "Shared-process figures vs isolated
-// ones"): for wirecrypt and libsodium, at 16 KiB and 1 MiB, the throughput of a run of seals, how
+// Page faults and thread hand-offs per AEAD seal (docs/benchmarks.md, "Shared-process figures and
+// isolated ones"): for wirecrypt and libsodium, at 16 KiB and 1 MiB, the throughput of a run of seals, how
 // many minor page faults (first touches of fresh pages) each seal caused and how often the main
 // thread blocked (voluntary context switches), from process.resourceUsage(). Every seal allocates
 // its output; V8 frees those backing stores on a helper thread (the concurrent ArrayBuffer sweeper),
