@@ -26,7 +26,7 @@ function hzAsync(fn, maxTime, minSamples = 5) {
   });
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+export const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
  * Runs `fn` in short measurements until two in a row agree within 5 % (at least `minMs` of running

@@ -3,9 +3,10 @@
 // wirecrypt's ratio to each peer and the spread of the rounds), the cold-start time and the targets
 // with whether each is met. --processes N runs each harness group in N fresh processes, one after
 // another, and pools their rounds (harness.mjs, pool). --isolate then runs each implementation of
-// each case again alone, in as many fresh processes of its own, and reports, cell by cell, whether
-// that figure falls within the shared run's spread (a figure that does not was shaped by what else
-// ran in the process). --json writes
+// each case again alone, in as many fresh processes of its own (taken in turns), and reports, cell by
+// cell, whether that figure falls within the shared run's spread and whether wirecrypt's ratio to
+// each peer, process by process, falls within the shared run's round-by-round ratios (a figure that
+// does not was shaped by what else ran in the process, or by the VM's drift). --json writes
 // everything, with the machine (CPU model), to FILE; the tables of docs/benchmarks.md and the
 // README's summary come from such files under bench/results/.
 import '../scripts/relaxed-simd-flag.mjs'; // first: before wirecrypt probes for relaxed SIMD
@@ -26,7 +27,7 @@ import { SCALE_TITLE, mlsScale } from './groups/mls-scale.mjs';
 import { weshGroups, weshTargets } from './groups/wesh.mjs';
 import { WESH_LOG_TITLE, weshLogBench } from './groups/wesh-log.mjs';
 import { WESH_SYNC_TITLE, weshSyncBench } from './groups/wesh-sync.mjs';
-import { cellLine, evaluateTarget, format, markdown, pool, runGroup } from './harness.mjs';
+import { cellLine, evaluateTarget, format, markdown, median, pool, ratio, runGroup } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -142,17 +143,38 @@ const out = [
 ];
 console.log(out.join('\n'));
 
-/** Each implementation in processes of its own (as many as the shared run used); each cell compared with the shared run's spread. */
+/**
+ * Each implementation in processes of its own, as many as the shared run used, taken in turns (process
+ * p of every implementation, then p + 1, the order rotating) so that a slow spell of the VM falls on
+ * all of them alike rather than on whichever ran last. Each cell's pooled figure is compared with the
+ * shared run's spread; a peer's cell also compares wirecrypt's speed ÷ the peer's, process by process
+ * (the two ran one after the other; median over the processes), with the shared run's round-by-round
+ * ratios (their min–max).
+ */
 function isolated() {
   const cells = [];
   for (const r of results) {
-    for (const row of r.rows) {
-      log(`  isolated: ${r.title} / ${row.name}`);
-      const alone = pool(Array.from({ length: processes }, () => inChild(r.title, row.name))).rows[0];
+    const runs = r.rows.map(() => []);
+    for (let p = 0; p < processes; p++) {
+      for (let k = 0; k < r.rows.length; k++) {
+        const i = (p + k) % r.rows.length;
+        log(`  isolated: ${r.title} / ${r.rows[i].name} (process ${p + 1} of ${processes})`);
+        runs[i].push(inChild(r.title, r.rows[i].name).rows[0]);
+      }
+    }
+    const alone = runs.map((rs) => pool(rs.map((row) => ({ sizes: r.sizes, rows: [row] }))).rows[0]);
+    for (const [i, row] of r.rows.entries()) {
       for (const size of r.sizes) {
         const [lo, hi] = row.spread[size];
-        const v = alone.values[size];
-        cells.push({ group: r.title, impl: row.name, size, shared: row.values[size], spread: [lo, hi], isolated: v, within: v >= lo && v <= hi });
+        const v = alone[i].values[size];
+        const cell = { group: r.title, impl: row.name, size, shared: row.values[size], spread: [lo, hi], isolated: v, within: v >= lo && v <= hi };
+        if (i > 0) {
+          const rounds = r.rows[0].samples[size].map((x, j) => x / row.samples[size][j]);
+          const [rlo, rhi] = [Math.min(...rounds), Math.max(...rounds)];
+          const isolatedRatio = median(runs[0].map((ours, p) => median(ours.samples[size]) / median(runs[i][p].samples[size])));
+          Object.assign(cell, { sharedRatio: ratio(r.rows[0], row, size), ratioSpread: [rlo, rhi], isolatedRatio, ratioWithin: isolatedRatio >= rlo && isolatedRatio <= rhi });
+        }
+        cells.push(cell);
       }
     }
   }
@@ -160,11 +182,17 @@ function isolated() {
 }
 const isolation = args.isolate ? isolated() : null;
 if (isolation) {
-  const outside = isolation.filter((c) => !c.within);
-  console.log(`\nIsolated runs: ${isolation.length - outside.length} of ${isolation.length} cells fall within the shared run's spread.`);
+  const outside = isolation.filter((c) => !c.within || c.ratioWithin === false);
+  const peerCells = isolation.filter((c) => c.ratioWithin !== undefined);
+  console.log(`\nIsolated runs: ${isolation.filter((c) => c.within).length} of ${isolation.length} cells fall within the shared run's spread; ` +
+    `${peerCells.filter((c) => c.ratioWithin).length} of ${peerCells.length} ratios to a peer within its round-by-round range.`);
   if (outside.length) {
-    console.log('\n| group | implementation | size | shared (min–max) | isolated |\n|---|---|---|--:|--:|');
-    for (const c of outside) console.log(`| ${c.group} | ${c.impl} | ${c.size} | ${format(c.shared)} (${format(c.spread[0])}–${format(c.spread[1])}) | ${format(c.isolated)} |`);
+    const x = (v) => (v === undefined ? '' : `${v.toFixed(2)}×`);
+    console.log('\n| group | implementation | size | shared (min–max) | isolated | ratio shared (min–max) | ratio isolated |\n|---|---|---|--:|--:|--:|--:|');
+    for (const c of outside) {
+      const ratios = c.sharedRatio === undefined ? '| | |' : `| ${x(c.sharedRatio)} (${x(c.ratioSpread[0])}–${x(c.ratioSpread[1])}) | ${x(c.isolatedRatio)}${c.ratioWithin ? '' : ' **out**'} |`;
+      console.log(`| ${c.group} | ${c.impl} | ${c.size} | ${format(c.shared)} (${format(c.spread[0])}–${format(c.spread[1])}) | ${format(c.isolated)}${c.within ? '' : ' **out**'} ${ratios}`);
+    }
   }
 }
 if (args.json) {
