@@ -6,12 +6,22 @@
 // checked against wirecrypt's, and every implementation is warmed until its speed is stable: V8
 // tiers wasm up (Liftoff → TurboFan) and JavaScript through its JITs at different moments, and a
 // sample taken before an implementation reaches its optimised tier measures the compiler, not it.
+// Every sample starts from a collected heap (`collect`), so that no implementation pays for
+// garbage that another one left: without it, libsodium-wrappers' ChaCha20-Poly1305 at 1 KiB ran
+// at 152 MB/s among the other implementations and at 198 MB/s alone (issue 9 §2, docs/engine.md).
 import Benchmark from 'benchmark';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+// V8's gc() without --expose-gc on the command line: the flag holds for contexts created after it.
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc');
 
 const toHex = (v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : JSON.stringify(v, (_, x) => (x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x)));
 
 function hz(fn, maxTime, minSamples = 5) {
   const b = new Benchmark(fn, { maxTime, minSamples, initCount: 1 });
+  collect();
   b.run({ async: false });
   if (b.error) throw b.error;
   return b.hz;
@@ -22,6 +32,7 @@ function hzAsync(fn, maxTime, minSamples = 5) {
   return new Promise((resolve, reject) => {
     const b = new Benchmark((deferred) => fn().then(() => deferred.resolve(), reject), { defer: true, maxTime, minSamples });
     b.on('complete', () => (b.error ? reject(b.error) : resolve(b.hz)));
+    collect();
     b.run({ async: true });
   });
 }
