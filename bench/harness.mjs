@@ -100,8 +100,14 @@ export const cellLine = (title, rows, label) => `  ${title} ${label}: ${rows.map
 function summarise(row, label, figures) {
   row.samples[label] = figures;
   row.values[label] = median(figures);
-  row.spread[label] = [Math.min(...figures), Math.max(...figures)];
+  row.spread[label] = range(figures);
 }
+
+/** [min, max] of some figures. */
+export const range = (xs) => [Math.min(...xs), Math.max(...xs)];
+
+/** Whether two [min, max] ranges share a value. */
+export const overlap = ([lo, hi], [lo2, hi2]) => lo <= hi2 && hi >= lo2;
 
 /**
  * One group measured in several fresh processes (each a runGroup result): the rounds of every
@@ -131,8 +137,11 @@ export function pool(runs) {
 export function ratio(ours, peer, label) {
   const a = ours.samples?.[label], b = peer.samples?.[label];
   if (!a || !b || a.length !== b.length) return ours.values[label] / peer.values[label];
-  return median(a.map((x, i) => x / b[i]));
+  return median(roundRatios(ours, peer, label));
 }
+
+/** wirecrypt's speed ÷ a peer's in each round of one cell (rows with paired rounds). */
+export const roundRatios = (ours, peer, label) => ours.samples[label].map((x, i) => x / peer.samples[label][i]);
 
 export function format(x) {
   if (x >= 10_000) return Math.round(x).toLocaleString('en-US');

@@ -29,7 +29,7 @@ import { SCALE_TITLE, mlsScale } from './groups/mls-scale.mjs';
 import { weshGroups, weshTargets } from './groups/wesh.mjs';
 import { WESH_LOG_TITLE, weshLogBench } from './groups/wesh-log.mjs';
 import { WESH_SYNC_TITLE, weshSyncBench } from './groups/wesh-sync.mjs';
-import { cellLine, evaluateTarget, format, markdown, median, pool, ratio, runGroup } from './harness.mjs';
+import { cellLine, evaluateTarget, format, markdown, median, overlap, pool, range, ratio, roundRatios, runGroup } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -167,22 +167,18 @@ function isolated() {
     const alone = runs.map((rs) => pool(rs.map((row) => ({ sizes: r.sizes, rows: [row] }))).rows[0]);
     for (const [i, row] of r.rows.entries()) {
       for (const size of r.sizes) {
-        const [lo, hi] = row.spread[size];
-        const v = alone[i].values[size];
-        const [ilo, ihi] = alone[i].spread[size];
+        const spread = row.spread[size], v = alone[i].values[size], isolatedSpread = alone[i].spread[size];
         const cell = {
-          group: r.title, impl: row.name, size, shared: row.values[size], spread: [lo, hi], isolated: v, isolatedSpread: [ilo, ihi],
-          within: v >= lo && v <= hi, overlaps: ilo <= hi && ihi >= lo,
+          group: r.title, impl: row.name, size, shared: row.values[size], spread, isolated: v, isolatedSpread,
+          within: overlap(spread, [v, v]), overlaps: overlap(spread, isolatedSpread),
         };
         if (i > 0) {
-          const rounds = r.rows[0].samples[size].map((x, j) => x / row.samples[size][j]);
-          const [rlo, rhi] = [Math.min(...rounds), Math.max(...rounds)];
+          const ratioSpread = range(roundRatios(r.rows[0], row, size));
           const perProcess = runs[0].map((ours, p) => median(ours.samples[size]) / median(runs[i][p].samples[size]));
-          const isolatedRatio = median(perProcess);
-          const [qlo, qhi] = [Math.min(...perProcess), Math.max(...perProcess)];
+          const isolatedRatio = median(perProcess), isolatedRatioSpread = range(perProcess);
           Object.assign(cell, {
-            sharedRatio: ratio(r.rows[0], row, size), ratioSpread: [rlo, rhi], isolatedRatio, isolatedRatioSpread: [qlo, qhi],
-            ratioWithin: isolatedRatio >= rlo && isolatedRatio <= rhi, ratioOverlaps: qlo <= rhi && qhi >= rlo,
+            sharedRatio: ratio(r.rows[0], row, size), ratioSpread, isolatedRatio, isolatedRatioSpread,
+            ratioWithin: overlap(ratioSpread, [isolatedRatio, isolatedRatio]), ratioOverlaps: overlap(ratioSpread, isolatedRatioSpread),
           });
         }
         cells.push(cell);
