@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 // Every script starts with the same static import, so that each pays the same share of Node's ESM
 // loader (its first resolution of a bare specifier costs a few ms, and a static import ahead of the
 // timed region takes part of it); an earlier version gave only mtcute's script that import.
-const PROLOGUE = "import { readFileSync } from 'node:fs';";
+export const PROLOGUE = "import { readFileSync } from 'node:fs';";
 const WIRECRYPT = `${PROLOGUE}
 const t0 = performance.now();
 const w = await import('wirecrypt');
@@ -37,7 +37,7 @@ await import(${JSON.stringify(url)});
 console.log(JSON.stringify({ importMs: performance.now() - t0 }));`;
 
 /** Runs the scripts in turn, `runs` rounds (so that a drifting machine affects all alike); per script, a median picker. */
-function interleavedRuns(codes, runs) {
+export function interleavedRuns(codes, runs) {
   const run = (code) => execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
   for (const code of codes) run(code); // warm the OS file cache
   const samples = codes.map(() => []);

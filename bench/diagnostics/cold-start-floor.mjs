@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { PROLOGUE, interleavedRuns } from '../cold-start.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 31);
 // Every variant, here and in the child processes, runs the SIMD build (Node 22 would pick the
@@ -62,11 +63,11 @@ writeFileSync(floor('empty.mjs'), 'export {};\n');
 const check = (await import(pathToFileURL(floor('sha256-core.js')).href)).sha256(new Uint8Array([97, 98, 99]));
 if (Buffer.compare(check, createHash('sha256').update('abc').digest()) !== 0) throw new Error('the core module computes a wrong SHA-256');
 
-// Every script starts with the same static import, as bench/cold-start.mjs's do; file URLs throughout,
-// so that no package resolution is counted.
+// Every script starts with bench/cold-start.mjs's prologue; file URLs throughout, so that no package
+// resolution is counted.
 const url = (file) => JSON.stringify(pathToFileURL(file).href);
 const MTCUTE = url(resolve(root, 'node_modules/@mtcute/wasm/index.js'));
-const script = (body) => `import { readFileSync } from 'node:fs'; const t0 = performance.now(); ${body}
+const script = (body) => `${PROLOGUE} const t0 = performance.now(); ${body}
   console.log(JSON.stringify([t1 - t0, t2 - t1]));`;
 const ours = (file) => script(`const w = await import(${url(file)}); const t1 = performance.now(); w.engineInfo(); const t2 = performance.now();`);
 const mtcute = script(`const m = await import(${MTCUTE}); const t1 = performance.now(); m.initSync(readFileSync(new URL(m.getWasmUrl()))); const t2 = performance.now();`);
@@ -74,13 +75,12 @@ const mtcute = script(`const m = await import(${MTCUTE}); const t1 = performance
 const firstHash = (file) => script(`const w = await import(${url(file)}); w.engineInfo(); const t1 = performance.now(); w.sha256(new Uint8Array(64)); const t2 = performance.now();`);
 
 function compare(title, head, scripts) {
-  const run = (code) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' }));
-  for (const code of Object.values(scripts)) run(code); // the OS file cache
-  const samples = Object.fromEntries(Object.keys(scripts).map((k) => [k, []]));
-  for (let i = 0; i < RUNS; i++) for (const [k, code] of Object.entries(scripts)) samples[k].push(run(code));
-  const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1].toFixed(2);
+  const medians = interleavedRuns(Object.values(scripts), RUNS);
   console.log(`\n${title} (ms, median of ${RUNS} fresh processes)\n| variant | ${head.join(' | ')} | total |\n|---|--:|--:|--:|`);
-  for (const [k, s] of Object.entries(samples)) console.log(`| ${k} | ${median(s.map((x) => x[0]))} | ${median(s.map((x) => x[1]))} | ${median(s.map((x) => x[0] + x[1]))} |`);
+  Object.keys(scripts).forEach((name, i) => {
+    const median = medians[i];
+    console.log(`| ${name} | ${median((s) => s[0]).toFixed(2)} | ${median((s) => s[1]).toFixed(2)} | ${median((s) => s[0] + s[1]).toFixed(2)} |`);
+  });
 }
 
 compare('Import + instantiate', ['import', 'instantiate'], {
